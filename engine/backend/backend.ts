@@ -1,0 +1,141 @@
+// The contract between ops/ and a device. ops/ does all shape logic, broadcasting and validation; a backend
+// only runs kernels over flat, contiguous, row-major storages whose layout the caller describes exactly.
+// Two implementations: cpu.ts (plain loops, the oracle) and webgpu.ts (WGSL kernels in shaders/).
+
+import type { DType, TypedArray } from '../dtype';
+
+export type DeviceName = 'cpu' | 'webgpu';
+
+/** An opaque handle to `numel` elements of `dtype` owned by one backend. */
+export interface Storage {
+  readonly dtype: DType;
+  readonly numel: number;
+}
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal'
+  | 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'sin' | 'cos'
+  // derivatives used by autograd, kept beside their forwards in the same kernel
+  | 'step' | 'geluGrad' | 'sign';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min'
+  // comparisons produce float32 1 or 0
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
+
+/** out[i] = src[srcOffset + Σ_k idx_k · srcStrides[k]], for i enumerating `shape` row-major. */
+export interface StridedView {
+  shape: readonly number[];
+  strides: readonly number[];
+  offset: number;
+}
+
+/** An elementwise op's inputs, each read through broadcast strides over `outShape`. */
+export interface BroadcastLayout {
+  outShape: readonly number[];
+  strides: ReadonlyArray<readonly number[]>; // one per input, 0 on broadcast dims
+}
+
+export interface MatmulParams {
+  batch: number; // number of (M, N) output matrices
+  M: number;
+  N: number;
+  K: number;
+  aBatchStride: number; // elements between consecutive A matrices; 0 broadcasts one A over the batch
+  bBatchStride: number;
+}
+
+export interface LayerNormResult {
+  out: Storage; // (rows, cols)
+  mean: Storage; // (rows), saved for the backward
+  rstd: Storage; // (rows), 1 / sqrt(var + eps)
+}
+
+export interface CrossEntropyParams {
+  rows: number;
+  classes: number;
+  ignoreIndex: number; // rows whose target equals this contribute 0 loss and are not counted
+  labelSmoothing: number; // ε: the target distribution is (1-ε)·onehot + ε/classes
+}
+
+export interface HealthCounts {
+  nan: number;
+  posInf: number;
+  negInf: number;
+}
+
+/** Pool and allocation counters; the CPU backend reports zeros for the pooled fields. */
+export interface MemoryStats {
+  buffers: number; // storages alive now
+  bytes: number;
+  pooledBuffers: number; // freed GPU buffers kept for reuse
+  pooledBytes: number;
+}
+
+export interface Backend {
+  readonly name: DeviceName;
+  /** Human-readable adapter name, e.g. "SwiftShader Device (Subzero)" or "cpu". */
+  readonly adapterName: string;
+
+  /** Copies host data into a new storage. */
+  upload(data: TypedArray): Storage;
+  /** Reads a storage back. Also raises errors that earlier kernels flagged (an index out of range). */
+  read(s: Storage): Promise<TypedArray>;
+  /** Returns the storage's memory to the backend. Using it afterwards is an error. */
+  free(s: Storage): void;
+  /** A new storage of `numel` elements, every one equal to `value`. */
+  fill(numel: number, value: number, dtype: DType): Storage;
+
+  /** float32 → float32, elementwise over `x.numel` elements. */
+  unary(op: UnaryOp, x: Storage): Storage;
+  /** float32 (op) float32, both inputs read through `layout`; the result has `layout.outShape`. */
+  binary(op: BinaryOp, a: Storage, b: Storage, layout: BroadcastLayout): Storage;
+  /** x (op) scalar, or scalar (op) x when `scalarFirst`. */
+  binaryScalar(op: BinaryOp, x: Storage, scalar: number, scalarFirst: boolean): Storage;
+  /** Converts element types: float32 → int32 truncates toward zero. */
+  cast(x: Storage, to: DType): Storage;
+
+  /** cond ? a : b. cond is float32 or int32, nonzero meaning true; a and b share one dtype, kept in the output. */
+  where(cond: Storage, a: Storage, b: Storage, layout: BroadcastLayout): Storage;
+
+  /**
+   * Gathers `src` through a strided view into a new contiguous storage of the view's shape, or into `dst` at
+   * `dst.view` when given (used by cat). Dtype-agnostic: elements move as raw 32-bit words.
+   */
+  copy(src: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }): Storage;
+
+  /**
+   * Reduces x viewed as (outer, len, inner) over the middle axis, giving (outer, inner).
+   * argmax/argmin give int32 indices of the first extreme element.
+   */
+  reduce(op: ReduceOp, x: Storage, outer: number, len: number, inner: number): Storage;
+
+  /** (batch, M, K) @ (batch, K, N) → (batch, M, N), with A and B batch strides (0 broadcasts). */
+  matmul(a: Storage, b: Storage, p: MatmulParams): Storage;
+
+  /** Softmax or log-softmax over the last axis of x viewed as (rows, cols). Max-subtracted, so finite for finite x. */
+  softmax(x: Storage, rows: number, cols: number, log: boolean): Storage;
+
+  /** Normalises each row of (rows, cols) and applies weight and bias of shape (cols). */
+  layerNorm(x: Storage, weight: Storage, bias: Storage, rows: number, cols: number, eps: number): LayerNormResult;
+
+  /**
+   * Per-row cross-entropy of logits (rows, classes) against int32 class targets (rows).
+   * Returns the per-row loss and a per-row 1/0 "counted" flag (0 where target == ignoreIndex).
+   * A target outside [0, classes) that is not ignoreIndex is flagged and raised at the next read.
+   */
+  crossEntropy(logits: Storage, targets: Storage, p: CrossEntropyParams): { loss: Storage; counted: Storage };
+
+  /**
+   * Embedding lookup: out[i, :] = table[idx[i], :] for a table of (rows, rowSize) and int32 idx.
+   * An index outside [0, rows) yields zeros and is raised as an error at the next read.
+   */
+  gather(table: Storage, idx: Storage, rows: number, rowSize: number): Storage;
+
+  /** Counts NaN and ±Inf by bit pattern, which is exact on adapters whose float compares drop NaN. */
+  health(x: Storage): Promise<HealthCounts>;
+
+  memoryStats(): MemoryStats;
+}

@@ -1,0 +1,270 @@
+// The WebGPU runtime under webgpu.ts: a compiled-kernel cache, batched command encoding, per-batch uniform
+// arena, readback, limit checks, the device-side error flags and device-loss handling.
+//
+// Kernels are data: a WGSL source plus optional `override` constants. Bindings are found by name through
+// wgsl_reflect and uniform structs are laid out by webgpu-utils, so no binding index or byte offset is counted by
+// hand anywhere in the engine.
+
+import { WgslReflect, ResourceType } from 'wgsl_reflect/wgsl_reflect.module.js';
+import type { ShaderDataDefinitions, VariableDefinition } from 'webgpu-utils';
+import { BufferPool } from './pool';
+
+type WebgpuUtils = typeof import('webgpu-utils');
+
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+}
+
+export class OverLimitError extends Error {
+  override name = 'OverLimitError';
+}
+
+/**
+ * Device-side error flags: a kernel that meets bad input (an index out of range) sets `errors[slot]` with
+ * atomicOr and carries on safely; the next read() raises it. Slot numbers are the indices of this list.
+ */
+export const ERROR_SLOTS = ['gather: an index was outside [0, rows)', 'crossEntropy: a target was outside [0, classes)'];
+
+interface BindingInfo {
+  binding: number;
+  kind: 'uniform' | 'read-only-storage' | 'storage';
+}
+
+export interface Kernel {
+  key: string;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  bindings: Map<string, BindingInfo>;
+  uniform: { name: string; def: VariableDefinition } | null;
+  workgroupSize: [number, number, number];
+}
+
+export type Grid = [number, number, number];
+
+const UNIFORM_ALIGN = 256; // ≥ minUniformBufferOffsetAlignment on every adapter
+const ARENA_BYTES = 64 * 1024; // uniforms for up to 256 dispatches per submitted batch
+
+export class GpuContext {
+  readonly pool: BufferPool;
+  readonly limits: GPUSupportedLimits;
+  private kernels = new Map<string, Kernel>();
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private arena = new ArrayBuffer(ARENA_BYTES);
+  private arenaUsed = 0;
+  private uniformBuffer: GPUBuffer;
+  readonly errorBuffer: GPUBuffer;
+  lostReason: string | null = null;
+  /** The first validation or out-of-memory error since the last read; raised there, so none passes silently. */
+  private pendingError: string | null = null;
+  /** Dispatches encoded since the context was created; tests use it to prove work was batched. */
+  dispatches = 0;
+  submits = 0;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapterName: string,
+    readonly features: ReadonlySet<string>,
+    private utils: WebgpuUtils,
+  ) {
+    this.limits = device.limits;
+    this.pool = new BufferPool(device);
+    this.uniformBuffer = device.createBuffer({ size: ARENA_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.errorBuffer = device.createBuffer({
+      size: Math.max(16, 4 * ERROR_SLOTS.length),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    void device.lost.then((info) => {
+      this.lostReason = `${info.reason ?? 'unknown'}${info.message ? `: ${info.message}` : ''}`;
+    });
+    device.onuncapturederror = (ev) => {
+      this.pendingError ??= (ev as GPUUncapturedErrorEvent).error.message;
+    };
+  }
+
+  checkAlive(): void {
+    if (this.lostReason !== null) {
+      throw new DeviceLostError(
+        `The WebGPU device was lost (${this.lostReason}). Tensors on it are gone; call init() again to get a new device.`,
+      );
+    }
+    if (this.pendingError !== null) {
+      const msg = this.pendingError;
+      this.pendingError = null;
+      throw new Error(`A WebGPU operation failed: ${msg}`);
+    }
+  }
+
+  /** Compiles (once) a kernel from WGSL source, with `override` constants fixed at pipeline creation. */
+  kernel(name: string, code: string, constants: Record<string, number> = {}): Kernel {
+    const key = `${name}|${JSON.stringify(constants)}`;
+    let k = this.kernels.get(key);
+    if (k) return k;
+    this.checkAlive();
+    const reflect = new WgslReflect(code);
+    const entry = reflect.entry.compute[0];
+    if (!entry) throw new Error(`shader ${name} has no @compute entry point`);
+    const bindings = new Map<string, BindingInfo>();
+    const entries: GPUBindGroupLayoutEntry[] = [];
+    let uniform: Kernel['uniform'] = null;
+    const defs: ShaderDataDefinitions = this.utils.makeShaderDataDefinitions(code);
+    for (const group of reflect.getBindGroups()) {
+      for (const v of group ?? []) {
+        if (!v) continue;
+        if (v.group !== 0) throw new Error(`shader ${name}: only @group(0) is supported (${v.name})`);
+        const kind: BindingInfo['kind'] =
+          v.resourceType === ResourceType.Uniform ? 'uniform' : v.access === 'read_write' ? 'storage' : 'read-only-storage';
+        if (v.resourceType !== ResourceType.Uniform && v.resourceType !== ResourceType.Storage) {
+          throw new Error(`shader ${name}: binding ${v.name} is neither a uniform nor a storage buffer`);
+        }
+        bindings.set(v.name, { binding: v.binding, kind });
+        entries.push({ binding: v.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: kind } });
+        if (kind === 'uniform') {
+          if (uniform) throw new Error(`shader ${name}: at most one uniform struct is supported`);
+          uniform = { name: v.name, def: defs.uniforms[v.name] };
+        }
+      }
+    }
+    const layout = this.device.createBindGroupLayout({ label: name, entries });
+    const module = this.device.createShaderModule({ label: name, code });
+    const pipeline = this.device.createComputePipeline({
+      label: name,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: entry.name, constants },
+    });
+    const ws = entry.workgroupSize;
+    // Sizes written as override constants are not resolved by reflection; kernels pass them via `constants`.
+    const workgroupSize: [number, number, number] = [
+      constants.WG_X ?? constants.WG ?? ws?.[0] ?? 1,
+      constants.WG_Y ?? ws?.[1] ?? 1,
+      constants.WG_Z ?? ws?.[2] ?? 1,
+    ];
+    k = { key, pipeline, layout, bindings, uniform, workgroupSize };
+    this.kernels.set(key, k);
+    return k;
+  }
+
+  /** Number of compiled pipelines; tests use it to prove that pipelines are reused. */
+  get pipelineCount(): number {
+    return this.kernels.size;
+  }
+
+  /**
+   * Encodes one dispatch. `buffers` names every storage binding; `params` fills the kernel's uniform struct.
+   * Nothing is submitted until flush(), so consecutive ops share one command buffer with no CPU round trip.
+   */
+  dispatch(k: Kernel, buffers: Record<string, GPUBuffer>, params: Record<string, unknown> | null, grid: Grid): void {
+    this.checkAlive();
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    if (grid.some((g) => g > max)) {
+      throw new OverLimitError(
+        `${k.key}: dispatch of [${grid.join(', ')}] workgroups exceeds this adapter's maxComputeWorkgroupsPerDimension (${max})`,
+      );
+    }
+    if (grid.some((g) => g === 0)) return;
+    if (k.uniform && this.arenaUsed + UNIFORM_ALIGN > ARENA_BYTES) this.flush();
+    const entries: GPUBindGroupEntry[] = [];
+    for (const [name, info] of k.bindings) {
+      if (info.kind === 'uniform') {
+        const view = this.utils.makeStructuredView(k.uniform!.def, this.arena, this.arenaUsed);
+        view.set(params ?? {});
+        const size = Math.ceil(k.uniform!.def.size / 16) * 16;
+        entries.push({ binding: info.binding, resource: { buffer: this.uniformBuffer, offset: this.arenaUsed, size } });
+        this.arenaUsed += Math.ceil(size / UNIFORM_ALIGN) * UNIFORM_ALIGN;
+      } else if (name === 'errors') {
+        entries.push({ binding: info.binding, resource: { buffer: this.errorBuffer } });
+      } else {
+        const buffer = buffers[name];
+        if (!buffer) throw new Error(`${k.key}: no buffer given for binding '${name}'`);
+        entries.push({ binding: info.binding, resource: { buffer } });
+      }
+    }
+    const bindGroup = this.device.createBindGroup({ layout: k.layout, entries });
+    if (!this.pass) {
+      this.encoder = this.device.createCommandEncoder();
+      this.pass = this.encoder.beginComputePass();
+    }
+    this.pass.setPipeline(k.pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+    this.dispatches++;
+  }
+
+  /** A 1-D grid of `workgroups`, folded into y when it exceeds the per-dimension limit. */
+  grid1d(workgroups: number): Grid {
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    if (workgroups <= max) return [workgroups, 1, 1];
+    const y = Math.ceil(workgroups / max);
+    return [Math.ceil(workgroups / y), y, 1];
+  }
+
+  /** Submits everything encoded so far. */
+  flush(): void {
+    if (!this.encoder) return;
+    this.pass!.end();
+    if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.arena, 0, this.arenaUsed);
+    this.device.queue.submit([this.encoder.finish()]);
+    this.submits++;
+    this.encoder = null;
+    this.pass = null;
+    this.arenaUsed = 0; // writeBuffer copied the arena, so it can be refilled at once
+  }
+
+  /** Writes host data into a buffer, after flushing so that earlier encoded reads of a reused buffer come first. */
+  write(buffer: GPUBuffer, data: ArrayBufferView & { buffer: ArrayBufferLike }, byteLength: number): void {
+    this.checkAlive();
+    this.flush();
+    if (byteLength > 0) this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, byteLength);
+  }
+
+  /** Reads `byteLength` bytes of a buffer back, with the error flags from the same submission. */
+  async read(buffer: GPUBuffer, byteLength: number): Promise<ArrayBuffer> {
+    this.checkAlive();
+    const errBytes = this.errorBuffer.size;
+    const staging = this.device.createBuffer({
+      size: errBytes + Math.max(4, Math.ceil(byteLength / 4) * 4),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    this.flush();
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(this.errorBuffer, 0, staging, 0, errBytes);
+    if (byteLength > 0) enc.copyBufferToBuffer(buffer, 0, staging, errBytes, Math.ceil(byteLength / 4) * 4);
+    this.device.queue.submit([enc.finish()]);
+    this.submits++;
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      this.checkAlive();
+      throw e;
+    }
+    const all = staging.getMappedRange().slice(0);
+    staging.unmap();
+    staging.destroy();
+    this.checkAlive();
+    this.raiseFlagged(new Uint32Array(all, 0, errBytes / 4));
+    return all.slice(errBytes, errBytes + byteLength);
+  }
+
+  private raiseFlagged(flags: Uint32Array): void {
+    const hit = ERROR_SLOTS.filter((_, i) => flags[i] !== 0);
+    if (hit.length === 0) return;
+    this.device.queue.writeBuffer(this.errorBuffer, 0, new Uint32Array(this.errorBuffer.size / 4));
+    throw new RangeError(`A GPU kernel reported bad input since the last read: ${hit.join('; ')}.`);
+  }
+
+  /** Checks a storage size against the binding and buffer limits before allocating. */
+  checkBytes(bytes: number, what: string): void {
+    const limit = Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
+    if (bytes > limit) {
+      throw new OverLimitError(
+        `${what} needs ${bytes} bytes, over this adapter's limit of ${limit} bytes per buffer ` +
+          `(maxStorageBufferBindingSize ${this.limits.maxStorageBufferBindingSize}, maxBufferSize ${this.limits.maxBufferSize})`,
+      );
+    }
+  }
+
+  destroy(): void {
+    this.pool.trim();
+    this.device.destroy();
+  }
+}

@@ -1,0 +1,70 @@
+// A pool of storage buffers bucketed by capacity, so that a training loop that frees and re-creates the same
+// shapes every step allocates no new GPUBuffers after its first step.
+//
+// Reuse is safe without fences: every use of a buffer is encoded into the queue in program order, and uploads
+// (queue.writeBuffer) flush pending commands first (see context.ts), so a reused buffer is never written before
+// the commands that read its previous contents have been submitted.
+
+export const STORAGE_USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08; /* COPY_DST */
+
+const MIN_CAPACITY = 256;
+const MIB = 1 << 20;
+
+/** Power-of-two buckets up to 1 MiB, then whole MiBs: at most 2× waste for small buffers, little for big ones. */
+export function bucketCapacity(bytes: number): number {
+  const b = Math.max(bytes, MIN_CAPACITY);
+  if (b <= MIB) return 2 ** Math.ceil(Math.log2(b));
+  return Math.ceil(b / MIB) * MIB;
+}
+
+export class BufferPool {
+  private free = new Map<number, GPUBuffer[]>();
+  liveBuffers = 0;
+  liveBytes = 0;
+  pooledBuffers = 0;
+  pooledBytes = 0;
+
+  constructor(
+    private device: GPUDevice,
+    /** Freed bytes kept for reuse beyond which freed buffers are destroyed instead. */
+    private maxPooledBytes = 256 * MIB,
+  ) {}
+
+  acquire(bytes: number): GPUBuffer {
+    const cap = bucketCapacity(bytes);
+    const list = this.free.get(cap);
+    let buf = list?.pop();
+    if (buf) {
+      this.pooledBuffers--;
+      this.pooledBytes -= cap;
+    } else {
+      buf = this.device.createBuffer({ size: cap, usage: STORAGE_USAGE });
+    }
+    this.liveBuffers++;
+    this.liveBytes += cap;
+    return buf;
+  }
+
+  release(buf: GPUBuffer): void {
+    const cap = buf.size;
+    this.liveBuffers--;
+    this.liveBytes -= cap;
+    if (this.pooledBytes + cap > this.maxPooledBytes) {
+      buf.destroy();
+      return;
+    }
+    let list = this.free.get(cap);
+    if (!list) this.free.set(cap, (list = []));
+    list.push(buf);
+    this.pooledBuffers++;
+    this.pooledBytes += cap;
+  }
+
+  /** Destroys every pooled buffer (live ones stay with their tensors). */
+  trim(): void {
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+    this.pooledBuffers = 0;
+    this.pooledBytes = 0;
+  }
+}

@@ -1,0 +1,121 @@
+// The WebGPU backend: each method validates nothing (ops/ did that) and hands off to the kernel family that
+// owns it under gpu/. The shared runtime (pipeline cache, pool, batching, readback) is gpu/context.ts.
+import type {
+  Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams, MemoryStats,
+  ReduceOp, Storage, StridedView, UnaryOp,
+} from './backend';
+import type { DType, TypedArray } from '../dtype';
+import { openDevice } from './gpu/adapter';
+import { GpuContext } from './gpu/context';
+import { allocStorage, gpu } from './gpu/storage';
+import * as ew from './gpu/elementwise';
+import { matmul } from './gpu/matmul';
+import { reduce } from './gpu/reduce';
+import { softmax } from './gpu/softmax';
+import { layerNorm } from './gpu/layernorm';
+import { crossEntropy } from './gpu/loss';
+import { gather } from './gpu/gather';
+import { health } from './gpu/health';
+
+export class WebGPUBackend implements Backend {
+  readonly name = 'webgpu' as const;
+
+  private constructor(readonly ctx: GpuContext) {}
+
+  /** Opens a device on the best adapter. Throws NoAdapterError, naming what to install, when there is none. */
+  static async create(): Promise<WebGPUBackend> {
+    const opened = await openDevice();
+    // webgpu-utils reads Float16Array when its module loads; Node 20 lacks it, so polyfill before importing.
+    if (typeof (globalThis as { Float16Array?: unknown }).Float16Array === 'undefined') {
+      const { Float16Array } = await import('@petamoriken/float16');
+      Object.assign(globalThis, { Float16Array });
+    }
+    const utils = await import('webgpu-utils');
+    return new WebGPUBackend(new GpuContext(opened.device, opened.adapterName, opened.features, utils));
+  }
+
+  get adapterName(): string {
+    return this.ctx.adapterName;
+  }
+
+  get device(): GPUDevice {
+    return this.ctx.device;
+  }
+
+  upload(data: TypedArray): Storage {
+    const dtype: DType = data instanceof Int32Array ? 'int32' : 'float32';
+    const s = allocStorage(this.ctx, data.length, dtype);
+    this.ctx.write(s.buffer, data, data.length * 4);
+    return s;
+  }
+
+  async read(s: Storage): Promise<TypedArray> {
+    const g = gpu(s);
+    const bytes = await this.ctx.read(g.buffer, g.numel * 4);
+    return g.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
+  }
+
+  free(s: Storage): void {
+    const g = gpu(s);
+    g.freed = true;
+    if (this.ctx.lostReason === null) this.ctx.pool.release(g.buffer);
+  }
+
+  fill(numel: number, value: number, dtype: DType): Storage {
+    return ew.fill(this.ctx, numel, value, dtype);
+  }
+  unary(op: UnaryOp, x: Storage): Storage {
+    return ew.unary(this.ctx, op, x);
+  }
+  binary(op: BinaryOp, a: Storage, b: Storage, layout: BroadcastLayout): Storage {
+    return ew.binary(this.ctx, op, a, b, layout);
+  }
+  binaryScalar(op: BinaryOp, x: Storage, scalar: number, scalarFirst: boolean): Storage {
+    return ew.binaryScalar(this.ctx, op, x, scalar, scalarFirst);
+  }
+  cast(x: Storage, to: DType): Storage {
+    return ew.cast(this.ctx, x, to);
+  }
+  where(cond: Storage, a: Storage, b: Storage, layout: BroadcastLayout): Storage {
+    return ew.where(this.ctx, cond, a, b, layout);
+  }
+  copy(src: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }): Storage {
+    return ew.copy(this.ctx, src, view, dst);
+  }
+  reduce(op: ReduceOp, x: Storage, outer: number, len: number, inner: number): Storage {
+    return reduce(this.ctx, op, x, outer, len, inner);
+  }
+  matmul(a: Storage, b: Storage, p: MatmulParams): Storage {
+    return matmul(this.ctx, a, b, p);
+  }
+  softmax(x: Storage, rows: number, cols: number, log: boolean): Storage {
+    return softmax(this.ctx, x, rows, cols, log);
+  }
+  layerNorm(x: Storage, weight: Storage, bias: Storage, rows: number, cols: number, eps: number): LayerNormResult {
+    return layerNorm(this.ctx, x, weight, bias, rows, cols, eps);
+  }
+  crossEntropy(logits: Storage, targets: Storage, p: CrossEntropyParams): { loss: Storage; counted: Storage } {
+    return crossEntropy(this.ctx, logits, targets, p);
+  }
+  gather(table: Storage, idx: Storage, rows: number, rowSize: number): Storage {
+    return gather(this.ctx, table, idx, rows, rowSize);
+  }
+  health(x: Storage): Promise<HealthCounts> {
+    return health(this.ctx, x);
+  }
+
+  memoryStats(): MemoryStats {
+    const p = this.ctx.pool;
+    return { buffers: p.liveBuffers, bytes: p.liveBytes, pooledBuffers: p.pooledBuffers, pooledBytes: p.pooledBytes };
+  }
+
+  /** Submits all encoded work and waits for the GPU to finish it (benchmarks use this). */
+  async sync(): Promise<void> {
+    this.ctx.flush();
+    await this.ctx.device.queue.onSubmittedWorkDone();
+  }
+
+  destroy(): void {
+    this.ctx.destroy();
+  }
+}

@@ -1,0 +1,27 @@
+// Element type conversion. TO_INT = 1: float32 → int32, truncating toward zero (as PyTorch's .int() does);
+// TO_INT = 0: int32 → float32.
+
+override TO_INT: u32 = 1u;
+override WG: u32 = 256u;
+
+struct Params {
+  n: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<u32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * WG + lid;
+  if (i >= params.n) {
+    return;
+  }
+  if (TO_INT == 1u) {
+    out[i] = bitcast<u32>(i32(bitcast<f32>(x[i])));
+  } else {
+    out[i] = bitcast<u32>(f32(bitcast<i32>(x[i])));
+  }
+}
