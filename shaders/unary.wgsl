@@ -53,6 +53,13 @@ fn gelu_grad(v: f32) -> f32 {
   return cdf + v * pdf;
 }
 
+// WGSL guarantees sin/cos only to 2^-11 absolute error, and only on [-π, π]; reduce the argument there first
+// with 2π split in two parts (Cody–Waite) so that large inputs keep that accuracy.
+fn reduce_angle(v: f32) -> f32 {
+  let k = round(v * 0.15915494309189535);
+  return (v - k * 6.28125) - k * 0.0019353071795864769;
+}
+
 fn apply(v: f32) -> f32 {
   switch OP {
     case 0u: { return -v; }
@@ -67,8 +74,8 @@ fn apply(v: f32) -> f32 {
     case 9u: { return gelu(v); }
     case 10u: { return safe_tanh(v); }
     case 11u: { return safe_sigmoid(v); }
-    case 12u: { return sin(v); }
-    case 13u: { return cos(v); }
+    case 12u: { return sin(reduce_angle(v)); }
+    case 13u: { return cos(reduce_angle(v)); }
     case 14u: { return select(0.0, 1.0, v > 0.0); } // step: relu's derivative, taken as 0 at 0
     case 15u: { return gelu_grad(v); }
     case 16u: { return sign(v); }

@@ -1,0 +1,52 @@
+// Devices and the default device. The CPU backend always exists; the WebGPU backend is opened by init() and
+// replaced by a later init() after its device is lost.
+import type { Backend, DeviceName } from './backend/backend';
+import { CpuBackend } from './backend/cpu';
+import { WebGPUBackend } from './backend/webgpu';
+
+export interface InitOptions {
+  backend?: DeviceName;
+}
+
+export interface DeviceInfo {
+  device: DeviceName;
+  adapter: string;
+}
+
+const cpu = new CpuBackend();
+let webgpu: WebGPUBackend | null = null;
+let defaultDevice: DeviceName = 'cpu';
+
+/**
+ * Sets the default device. For 'webgpu' it opens an adapter with its real limits (in Node through Dawn, pointing
+ * Vulkan at SwiftShader when no other driver exists) and throws NoAdapterError, saying what to install, when none
+ * can be found. Calling it again after the device was lost opens a new one.
+ */
+export async function init(opts: InitOptions = {}): Promise<DeviceInfo> {
+  const device = opts.backend ?? 'webgpu';
+  if (device === 'webgpu') {
+    if (!webgpu || webgpu.ctx.lostReason !== null) webgpu = await WebGPUBackend.create();
+  } else if (device !== 'cpu') {
+    throw new Error(`init: unknown backend '${String(device)}'; use 'webgpu' or 'cpu'`);
+  }
+  defaultDevice = device;
+  return { device, adapter: getBackend(device).adapterName };
+}
+
+export function getDefaultDevice(): DeviceName {
+  return defaultDevice;
+}
+
+export function getBackend(device: DeviceName): Backend {
+  if (device === 'cpu') return cpu;
+  if (device === 'webgpu') {
+    if (!webgpu) throw new Error("The WebGPU device is not open: call `await init({ backend: 'webgpu' })` first");
+    return webgpu;
+  }
+  throw new Error(`unknown device '${String(device)}'; use 'webgpu' or 'cpu'`);
+}
+
+/** The open WebGPU backend, or null before init({ backend: 'webgpu' }). */
+export function webgpuBackend(): WebGPUBackend | null {
+  return webgpu;
+}

@@ -1,0 +1,11 @@
+// PyTorch's torch.nn.functional, for the ops that take more than one tensor or options.
+export { layerNorm } from './ops/norm';
+export { crossEntropy, type CrossEntropyOptions } from './ops/loss';
+export { embedding } from './ops/gather';
+export { softmax, logSoftmax } from './ops/softmax';
+import type { Tensor } from './tensor';
+
+export const relu = (x: Tensor): Tensor => x.relu();
+export const gelu = (x: Tensor): Tensor => x.gelu();
+export const tanh = (x: Tensor): Tensor => x.tanh();
+export const sigmoid = (x: Tensor): Tensor => x.sigmoid();

@@ -1,0 +1,19 @@
+// The engine's single entry point: the same imports work in Node (Dawn, through the `webgpu` package) and in a
+// browser (navigator.gpu).
+export { init, getDefaultDevice, type InitOptions, type DeviceInfo } from './device';
+export {
+  Tensor, tensor, zeros, ones, full, zerosLike, onesLike, randn, rand, arange,
+  type TensorOptions, type RandomOptions, type GradFn,
+} from './tensor';
+export { cat } from './ops/layout';
+export { where } from './ops/elementwise';
+export { indexSelect } from './ops/gather';
+export { health, type Health } from './ops/health';
+export { tidy, dispose, keep, memoryStats } from './memory';
+export { manualSeed } from './random';
+export { ShapeError } from './shape';
+export { NoAdapterError } from './backend/gpu/adapter';
+export { DeviceLostError, OverLimitError } from './backend/gpu/context';
+export type { DType } from './dtype';
+export type { DeviceName, MemoryStats } from './backend/backend';
+export * as functional from './functional';

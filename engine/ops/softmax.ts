@@ -1,0 +1,32 @@
+// Softmax and log-softmax along a dim. The kernel works on the last axis of (rows, cols); another dim is moved
+// last and back, at the cost of two copies.
+import { Tensor } from '../tensor';
+import { normDim } from '../shape';
+import { requireFloat } from './elementwise';
+
+function rowwise(x: Tensor, dim: number, log: boolean, op: string): Tensor {
+  requireFloat(op, x);
+  const d = normDim(dim, x.ndim, op);
+  const last = Math.max(x.ndim - 1, 0);
+  if (d !== last) {
+    const moved = x.transpose(d, last);
+    const y = rowwise(moved, -1, log, op);
+    const back = y.transpose(d, last);
+    moved.dispose();
+    y.dispose();
+    return back;
+  }
+  const cols = x.ndim === 0 ? 1 : x.shape[last];
+  const rows = cols === 0 ? 0 : x.numel / cols;
+  return Tensor.fromStorage(x.backend.softmax(x.storage, rows, cols, log), x.shape, x.device);
+}
+
+/** exp(x - max) / Σ exp(x - max): the max is subtracted first, so any finite input gives a finite result. */
+export function softmax(x: Tensor, dim = -1): Tensor {
+  return rowwise(x, dim, false, 'softmax');
+}
+
+/** x - max - log Σ exp(x - max). */
+export function logSoftmax(x: Tensor, dim = -1): Tensor {
+  return rowwise(x, dim, true, 'logSoftmax');
+}

@@ -1,0 +1,457 @@
+// The CPU backend is the oracle for every GPU test, so it is itself checked here against values worked out by
+// hand (or from the closed forms named beside them), method by method.
+import { describe, expect, it } from 'vitest';
+import { CpuBackend, erf, erfc } from '../engine/backend/cpu';
+import type { Storage, UnaryOp } from '../engine/backend/backend';
+import { expectAllClose } from './helpers';
+
+const F32 = { atol: 1e-6, rtol: 1e-6 };
+
+const f32 = (...v: number[]): Float32Array => new Float32Array(v);
+const i32 = (...v: number[]): Int32Array => new Int32Array(v);
+
+async function values(be: CpuBackend, s: Storage): Promise<number[]> {
+  return Array.from(await be.read(s));
+}
+
+describe('cpu backend: storage', () => {
+  it('upload copies its input and read returns a copy', async () => {
+    const be = new CpuBackend();
+    const src = f32(1, 2, 3);
+    const s = be.upload(src);
+    src[0] = 99;
+    expect(s.dtype).toBe('float32');
+    expect(s.numel).toBe(3);
+    const r = await be.read(s);
+    expect(Array.from(r)).toEqual([1, 2, 3]);
+    r[1] = 77;
+    expect(await values(be, s)).toEqual([1, 2, 3]);
+    expect(be.upload(i32(4, 5)).dtype).toBe('int32');
+    expect((await be.read(be.upload(i32(4, 5)))) instanceof Int32Array).toBe(true);
+  });
+
+  it('refuses a freed storage', async () => {
+    const be = new CpuBackend();
+    const s = be.upload(f32(1));
+    be.free(s);
+    await expect(be.read(s)).rejects.toThrow(/This tensor was disposed/);
+    expect(() => be.unary('neg', s)).toThrow(/This tensor was disposed/);
+    expect(() => be.free(s)).toThrow(/This tensor was disposed/);
+  });
+
+  it('fill gives every element the value, in either dtype', async () => {
+    const be = new CpuBackend();
+    expect(await values(be, be.fill(3, 2.5, 'float32'))).toEqual([2.5, 2.5, 2.5]);
+    const ints = be.fill(2, -7, 'int32');
+    expect(ints.dtype).toBe('int32');
+    expect(await values(be, ints)).toEqual([-7, -7]);
+    expect(be.fill(0, 1, 'float32').numel).toBe(0);
+  });
+
+  it('memoryStats counts live storages at 4 bytes per element', () => {
+    const be = new CpuBackend();
+    expect(be.memoryStats()).toEqual({ buffers: 0, bytes: 0, pooledBuffers: 0, pooledBytes: 0 });
+    const a = be.upload(f32(1, 2, 3));
+    be.fill(5, 0, 'int32');
+    expect(be.memoryStats()).toEqual({ buffers: 2, bytes: 32, pooledBuffers: 0, pooledBytes: 0 });
+    be.free(a);
+    expect(be.memoryStats()).toEqual({ buffers: 1, bytes: 20, pooledBuffers: 0, pooledBytes: 0 });
+  });
+});
+
+describe('cpu backend: erf', () => {
+  it('matches known values to 1e-12', () => {
+    const known: [number, number][] = [
+      [0, 0],
+      [0.5, 0.5204998778130465],
+      [1, 0.8427007929497149],
+      [2, 0.9953222650189527],
+      [-3, -0.9999779095030014],
+    ];
+    for (const [x, e] of known) expect(Math.abs(erf(x) - e), `erf(${x})`).toBeLessThan(1e-12);
+    expect(erf(1.9999)).toBeCloseTo(erf(2), 4); // continuous across the series/continued-fraction switch at 2
+    expect(erf(10)).toBe(1);
+    expect(erf(-40)).toBe(-1);
+    expect(Number.isNaN(erf(NaN))).toBe(true);
+  });
+
+  it('erfc keeps relative accuracy in the right tail', () => {
+    // erfc(3) = 2.209049699858544e-5, erfc(5) = 1.5374597944280349e-12, erfc(10) = 2.0884875837625448e-45
+    expect(Math.abs(erfc(3) / 2.209049699858544e-5 - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(erfc(5) / 1.5374597944280349e-12 - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(erfc(10) / 2.0884875837625448e-45 - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(erfc(-1) - (1 + 0.8427007929497149))).toBeLessThan(1e-15);
+  });
+});
+
+describe('cpu backend: unary', () => {
+  const x = [-2, -0.5, 0, 0.5, 3];
+  const expected: Record<UnaryOp, number[]> = {
+    neg: [2, 0.5, -0, -0.5, -3],
+    abs: [2, 0.5, 0, 0.5, 3],
+    exp: x.map(Math.exp),
+    log: [NaN, NaN, -Infinity, Math.log(0.5), Math.log(3)],
+    sqrt: [NaN, NaN, 0, Math.SQRT1_2, Math.sqrt(3)],
+    rsqrt: [NaN, NaN, Infinity, Math.SQRT2, 1 / Math.sqrt(3)],
+    square: [4, 0.25, 0, 0.25, 9],
+    reciprocal: [-0.5, -2, Infinity, 2, 1 / 3],
+    relu: [0, 0, 0, 0.5, 3],
+    // x·Φ(x), with Φ(-2) = 0.022750131948179, Φ(-0.5) = 0.308537538725987, Φ(3) = 0.998650101968370
+    gelu: [-2 * 0.022750131948179, -0.5 * 0.308537538725987, 0, 0.5 * 0.691462461274013, 3 * 0.99865010196837],
+    tanh: x.map(Math.tanh),
+    sigmoid: x.map((v) => 1 / (1 + Math.exp(-v))),
+    sin: x.map(Math.sin),
+    cos: x.map(Math.cos),
+    step: [0, 0, 0, 1, 1],
+    // Φ(x) + x·φ(x), with φ(x) = exp(-x²/2)/√(2π)
+    geluGrad: x.map((v, i) => [0.022750131948179, 0.308537538725987, 0.5, 0.691462461274013, 0.99865010196837][i] +
+      (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)),
+    sign: [-1, -1, 0, 1, 1],
+  };
+  const be = new CpuBackend();
+  const xs = be.upload(new Float32Array(x));
+  for (const op of Object.keys(expected) as UnaryOp[]) {
+    it(op, async () => {
+      const out = be.unary(op, xs);
+      expect(out.dtype).toBe('float32');
+      expectAllClose(await be.read(out), expected[op], F32, op);
+    });
+  }
+
+  it('sigmoid stays finite far from zero and relu keeps NaN', async () => {
+    const s = be.upload(f32(-1000, 1000, NaN));
+    expect(await values(be, be.unary('sigmoid', s))).toEqual([0, 1, NaN]);
+    expect(await values(be, be.unary('relu', s))).toEqual([0, 1000, NaN]);
+    expect(await values(be, be.unary('tanh', s))).toEqual([-1, 1, NaN]);
+    // gelu of a very negative x is a tiny negative number, not 0 or NaN: -10·Φ(-10) ≈ -7.62e-23
+    const g = (await be.read(be.unary('gelu', be.upload(f32(-10)))))[0];
+    expect(g / -7.619853024160527e-23).toBeCloseTo(1, 5);
+  });
+
+  it('refuses int32 input', () => {
+    expect(() => be.unary('neg', be.upload(i32(1)))).toThrow(/float32/);
+  });
+});
+
+describe('cpu backend: binary', () => {
+  it('broadcasts through stride-0 dims', async () => {
+    const be = new CpuBackend();
+    // a: (2, 3), b: (3) read as (2, 3) with stride 0 on dim 0
+    const a = be.upload(f32(1, 2, 3, 4, 5, 6));
+    const b = be.upload(f32(10, 20, 30));
+    const out = be.binary('add', a, b, { outShape: [2, 3], strides: [[3, 1], [0, 1]] });
+    expect(await values(be, out)).toEqual([11, 22, 33, 14, 25, 36]);
+    // a column (2, 1) against a row (1, 3): an outer product by broadcasting both sides
+    const col = be.upload(f32(1, 2));
+    const row = be.upload(f32(1, 10, 100));
+    const outer = be.binary('mul', col, row, { outShape: [2, 3], strides: [[1, 0], [0, 1]] });
+    expect(await values(be, outer)).toEqual([1, 10, 100, 2, 20, 200]);
+  });
+
+  it('reads a transposed input through its strides', async () => {
+    const be = new CpuBackend();
+    const a = be.upload(f32(1, 2, 3, 4, 5, 6)); // (2, 3) read as its transpose (3, 2)
+    const z = be.upload(f32(0));
+    const out = be.binary('sub', a, z, { outShape: [3, 2], strides: [[1, 3], [0, 0]] });
+    expect(await values(be, out)).toEqual([1, 4, 2, 5, 3, 6]);
+  });
+
+  it('computes every op, comparisons as float32 1/0', async () => {
+    const be = new CpuBackend();
+    const a = be.upload(f32(2, -1, 3, 0));
+    const b = be.upload(f32(2, 4, 0.5, -0));
+    const layout = { outShape: [4], strides: [[1], [1]] };
+    const run = async (op: Parameters<CpuBackend['binary']>[0]): Promise<number[]> => values(be, be.binary(op, a, b, layout));
+    expect(await run('add')).toEqual([4, 3, 3.5, 0]);
+    expect(await run('sub')).toEqual([0, -5, 2.5, 0]);
+    expect(await run('mul')).toEqual([4, -4, 1.5, -0]);
+    expect(await run('div')).toEqual([1, -0.25, 6, NaN]);
+    expect(await run('pow')).toEqual([4, 1, Math.fround(Math.sqrt(3)), 1]);
+    expect(await run('max')).toEqual([2, 4, 3, 0]);
+    expect(await run('min')).toEqual([2, -1, 0.5, -0]);
+    expect(await run('eq')).toEqual([1, 0, 0, 1]);
+    expect(await run('ne')).toEqual([0, 1, 1, 0]);
+    expect(await run('lt')).toEqual([0, 1, 0, 0]);
+    expect(await run('le')).toEqual([1, 1, 0, 1]);
+    expect(await run('gt')).toEqual([0, 0, 1, 0]);
+    expect(await run('ge')).toEqual([1, 0, 1, 1]);
+  });
+
+  it('pow follows Math.pow: a negative base with a fractional exponent is NaN', async () => {
+    const be = new CpuBackend();
+    const a = be.upload(f32(-8, -2, 0));
+    const b = be.upload(f32(1 / 3, 2, -1));
+    expect(await values(be, be.binary('pow', a, b, { outShape: [3], strides: [[1], [1]] }))).toEqual([NaN, 4, Infinity]);
+  });
+
+  it('binaryScalar puts the scalar on either side', async () => {
+    const be = new CpuBackend();
+    const x = be.upload(f32(1, 2, 4));
+    expect(await values(be, be.binaryScalar('sub', x, 1, false))).toEqual([0, 1, 3]);
+    expect(await values(be, be.binaryScalar('sub', x, 1, true))).toEqual([0, -1, -3]);
+    expect(await values(be, be.binaryScalar('div', x, 8, true))).toEqual([8, 4, 2]);
+    expect(await values(be, be.binaryScalar('pow', x, 2, true))).toEqual([2, 4, 16]);
+    expect(await values(be, be.binaryScalar('gt', x, 2, false))).toEqual([0, 0, 1]);
+    // the scalar is a float32: 0.1 rounds before it is added
+    expect(await values(be, be.binaryScalar('add', be.upload(f32(0)), 0.1, false))).toEqual([Math.fround(0.1)]);
+  });
+});
+
+describe('cpu backend: cast and where', () => {
+  it('cast float32 → int32 truncates toward zero and saturates', async () => {
+    const be = new CpuBackend();
+    const out = be.cast(be.upload(f32(1.9, -1.9, 0.5, -0.5, 7, 3e9, -3e9, NaN)), 'int32');
+    expect(out.dtype).toBe('int32');
+    expect(await values(be, out)).toEqual([1, -1, 0, 0, 7, 2147483647, -2147483648, 0]);
+  });
+
+  it('cast int32 → float32 rounds to the nearest float32', async () => {
+    const be = new CpuBackend();
+    const out = be.cast(be.upload(i32(-3, 16777217)), 'float32');
+    expect(out.dtype).toBe('float32');
+    expect(await values(be, out)).toEqual([-3, 16777216]);
+  });
+
+  it('where picks a where cond is nonzero, with float32 or int32 cond, broadcasting', async () => {
+    const be = new CpuBackend();
+    const a = be.upload(f32(1, 2, 3, 4, 5, 6)); // (2, 3)
+    const b = be.upload(f32(-1)); // scalar
+    const condF = be.upload(f32(1, 0, -2)); // (3), broadcast over rows
+    const layout = { outShape: [2, 3], strides: [[0, 1], [3, 1], [0, 0]] };
+    expect(await values(be, be.where(condF, a, b, layout))).toEqual([1, -1, 3, 4, -1, 6]);
+    const condI = be.upload(i32(0, 5, 0));
+    expect(await values(be, be.where(condI, a, b, layout))).toEqual([-1, 2, -1, -1, 5, -1]);
+  });
+
+  it('where keeps an int32 dtype and raw values', async () => {
+    const be = new CpuBackend();
+    const out = be.where(be.upload(f32(1, 0)), be.upload(i32(2147483647, 1)), be.upload(i32(-5, -6)), {
+      outShape: [2],
+      strides: [[1], [1], [1]],
+    });
+    expect(out.dtype).toBe('int32');
+    expect(await values(be, out)).toEqual([2147483647, -6]);
+  });
+});
+
+describe('cpu backend: copy', () => {
+  it('gathers a strided view into a new contiguous storage', async () => {
+    const be = new CpuBackend();
+    const src = be.upload(f32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)); // (3, 4)
+    // rows 1..2, columns 1 and 3: shape (2, 2), strides (4, 2), offset 5
+    const out = be.copy(src, { shape: [2, 2], strides: [4, 2], offset: 5 });
+    expect(await values(be, out)).toEqual([5, 7, 9, 11]);
+    // a transpose (4, 3)
+    const t = be.copy(src, { shape: [4, 3], strides: [1, 4], offset: 0 });
+    expect(await values(be, t)).toEqual([0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+    // broadcasting a row with stride 0 (expand)
+    const e = be.copy(src, { shape: [2, 3], strides: [0, 1], offset: 1 });
+    expect(await values(be, e)).toEqual([1, 2, 3, 1, 2, 3]);
+  });
+
+  it('writes into a dst view and returns the dst storage (cat)', async () => {
+    const be = new CpuBackend();
+    const dst = be.fill(8, 0, 'float32'); // (2, 4)
+    const a = be.upload(f32(1, 2, 3, 4)); // (2, 2) → columns 0..1
+    const b = be.upload(f32(5, 6, 7, 8)); // (2, 2) → columns 2..3
+    const r1 = be.copy(a, { shape: [2, 2], strides: [2, 1], offset: 0 }, { storage: dst, view: { shape: [2, 2], strides: [4, 1], offset: 0 } });
+    const r2 = be.copy(b, { shape: [2, 2], strides: [2, 1], offset: 0 }, { storage: dst, view: { shape: [2, 2], strides: [4, 1], offset: 2 } });
+    expect(r1).toBe(dst);
+    expect(r2).toBe(dst);
+    expect(await values(be, dst)).toEqual([1, 2, 5, 6, 3, 4, 7, 8]);
+  });
+
+  it('moves int32 elements and NaN payloads bit for bit', async () => {
+    const be = new CpuBackend();
+    const ints = be.copy(be.upload(i32(-1, 2147483647)), { shape: [2], strides: [-1], offset: 1 });
+    expect(ints.dtype).toBe('int32');
+    expect(await values(be, ints)).toEqual([2147483647, -1]);
+    const words = new Uint32Array([0x7fc00001, 0xffc12345]);
+    const src = be.upload(new Float32Array(words.buffer));
+    const out = (await be.read(be.copy(src, { shape: [2], strides: [1], offset: 0 }))) as Float32Array;
+    expect(Array.from(new Uint32Array(out.buffer))).toEqual([0x7fc00001, 0xffc12345]);
+  });
+});
+
+describe('cpu backend: reduce', () => {
+  // x (2, 3, 2): element (o, j, i) = x[(o*3 + j)*2 + i]
+  const x = [1, 6, 5, 2, 3, 4, 9, 0, 9, 7, -1, 7];
+  it('sum, max and min over the middle axis', async () => {
+    const be = new CpuBackend();
+    const s = be.upload(new Float32Array(x));
+    expect(await values(be, be.reduce('sum', s, 2, 3, 2))).toEqual([9, 12, 17, 14]);
+    expect(await values(be, be.reduce('max', s, 2, 3, 2))).toEqual([5, 6, 9, 7]);
+    expect(await values(be, be.reduce('min', s, 2, 3, 2))).toEqual([1, 2, -1, 0]);
+    // outer = inner = 1: a whole-tensor reduction
+    expect(await values(be, be.reduce('sum', s, 1, 12, 1))).toEqual([52]);
+  });
+
+  it('argmax and argmin give int32 indices of the first extreme', async () => {
+    const be = new CpuBackend();
+    const s = be.upload(new Float32Array(x));
+    const am = be.reduce('argmax', s, 2, 3, 2);
+    expect(am.dtype).toBe('int32');
+    // column (o=1, i=0) is 9, 9, -1: the tie goes to j = 0; (o=1, i=1) is 0, 7, 7: to j = 1
+    expect(await values(be, am)).toEqual([1, 0, 0, 1]);
+    expect(await values(be, be.reduce('argmin', s, 2, 3, 2))).toEqual([0, 1, 2, 0]);
+    const flat = be.upload(f32(3, 1, 3, 1));
+    expect(await values(be, be.reduce('argmax', flat, 1, 4, 1))).toEqual([0]);
+    expect(await values(be, be.reduce('argmin', flat, 1, 4, 1))).toEqual([1]);
+  });
+
+  it('max, min and their args propagate the first NaN', async () => {
+    const be = new CpuBackend();
+    const s = be.upload(f32(1, NaN, 5, NaN));
+    expect(await values(be, be.reduce('max', s, 1, 4, 1))).toEqual([NaN]);
+    expect(await values(be, be.reduce('min', s, 1, 4, 1))).toEqual([NaN]);
+    expect(await values(be, be.reduce('argmax', s, 1, 4, 1))).toEqual([1]);
+    expect(await values(be, be.reduce('argmin', s, 1, 4, 1))).toEqual([1]);
+  });
+
+  it('sums in double precision', async () => {
+    const be = new CpuBackend();
+    // 1 + 1e-8 a hundred times: a float32 accumulator would stay at 1
+    const data = new Float32Array(101).fill(1e-8);
+    data[0] = 1;
+    const got = (await be.read(be.reduce('sum', be.upload(data), 1, 101, 1)))[0];
+    expect(got).toBe(Math.fround(1 + 100 * Math.fround(1e-8)));
+  });
+});
+
+describe('cpu backend: matmul', () => {
+  it('multiplies (2, 3) @ (3, 2)', async () => {
+    const be = new CpuBackend();
+    const a = be.upload(f32(1, 2, 3, 4, 5, 6));
+    const b = be.upload(f32(7, 8, 9, 10, 11, 12));
+    const out = be.matmul(a, b, { batch: 1, M: 2, N: 2, K: 3, aBatchStride: 6, bBatchStride: 6 });
+    expect(await values(be, out)).toEqual([58, 64, 139, 154]);
+  });
+
+  it('batches, and broadcasts B with batch stride 0', async () => {
+    const be = new CpuBackend();
+    const a = be.upload(f32(1, 2, 3, 4, /* second */ 0, 1, 1, 0)); // (2, 2, 2)
+    const b = be.upload(f32(1, 1, 0, 2)); // (2, 2), shared by both batches
+    const out = be.matmul(a, b, { batch: 2, M: 2, N: 2, K: 2, aBatchStride: 4, bBatchStride: 0 });
+    // [[1,2],[3,4]]@[[1,1],[0,2]] = [[1,5],[3,11]]; [[0,1],[1,0]]@B = [[0,2],[1,1]]
+    expect(await values(be, out)).toEqual([1, 5, 3, 11, 0, 2, 1, 1]);
+  });
+
+  it('handles M, N, K of 1 (a dot product and an outer product)', async () => {
+    const be = new CpuBackend();
+    const u = be.upload(f32(1, 2, 3));
+    const v = be.upload(f32(4, 5, 6));
+    expect(await values(be, be.matmul(u, v, { batch: 1, M: 1, N: 1, K: 3, aBatchStride: 0, bBatchStride: 0 }))).toEqual([32]);
+    expect(await values(be, be.matmul(u, v, { batch: 1, M: 3, N: 3, K: 1, aBatchStride: 0, bBatchStride: 0 }))).toEqual([
+      4, 5, 6, 8, 10, 12, 12, 15, 18,
+    ]);
+  });
+});
+
+describe('cpu backend: softmax', () => {
+  it('softmax and log-softmax per row', async () => {
+    const be = new CpuBackend();
+    const x = be.upload(f32(0, Math.log(3), 5, 5));
+    // row 0: exp = 1, 3 → 1/4, 3/4; row 1: equal → 1/2, 1/2
+    expectAllClose(await be.read(be.softmax(x, 2, 2, false)), [0.25, 0.75, 0.5, 0.5], F32, 'softmax');
+    expectAllClose(await be.read(be.softmax(x, 2, 2, true)), [Math.log(0.25), Math.log(0.75), -Math.LN2, -Math.LN2], F32, 'log');
+  });
+
+  it('is finite for large logits (the max is subtracted)', async () => {
+    const be = new CpuBackend();
+    const x = be.upload(f32(1000, 1000, -1000));
+    expectAllClose(await be.read(be.softmax(x, 1, 3, false)), [0.5, 0.5, 0], F32, 'softmax');
+    expectAllClose(await be.read(be.softmax(x, 1, 3, true)), [-Math.LN2, -Math.LN2, -2000 - Math.LN2], F32, 'log');
+  });
+});
+
+describe('cpu backend: layerNorm', () => {
+  it('returns out, mean and rstd with the population variance', async () => {
+    const be = new CpuBackend();
+    const x = be.upload(f32(1, 2, 3, 4, /* row 1 */ 2, 2, 2, 2));
+    const w = be.upload(f32(1, 2, 1, 1));
+    const b = be.upload(f32(0, 0, 1, 0));
+    const eps = 1e-5;
+    const { out, mean, rstd } = be.layerNorm(x, w, b, 2, 4, eps);
+    // row 0: mean 2.5, var (2.25 + 0.25 + 0.25 + 2.25) / 4 = 1.25; row 1: mean 2, var 0
+    const r0 = 1 / Math.sqrt(1.25 + eps);
+    const r1 = 1 / Math.sqrt(eps);
+    expectAllClose(await be.read(mean), [2.5, 2], F32, 'mean');
+    expectAllClose(await be.read(rstd), [r0, r1], F32, 'rstd');
+    expectAllClose(
+      await be.read(out),
+      [-1.5 * r0, -0.5 * r0 * 2, 0.5 * r0 + 1, 1.5 * r0, 0, 0, 1, 0],
+      F32,
+      'out',
+    );
+  });
+});
+
+describe('cpu backend: crossEntropy', () => {
+  const lse = (row: number[]): number => Math.log(row.reduce((s, v) => s + Math.exp(v), 0));
+
+  it('is -log_softmax at the target without smoothing', async () => {
+    const be = new CpuBackend();
+    const logits = [1, 2, 3, 0, 0, 0];
+    const { loss, counted } = be.crossEntropy(be.upload(new Float32Array(logits)), be.upload(i32(2, 0)), {
+      rows: 2,
+      classes: 3,
+      ignoreIndex: -100,
+      labelSmoothing: 0,
+    });
+    expectAllClose(await be.read(loss), [lse([1, 2, 3]) - 3, Math.log(3)], F32, 'loss');
+    expect(await values(be, counted)).toEqual([1, 1]);
+  });
+
+  it('applies label smoothing and skips ignoreIndex rows', async () => {
+    const be = new CpuBackend();
+    const row = [1, 2, 3];
+    const logits = be.upload(new Float32Array([...row, ...row, ...row]));
+    const targets = be.upload(i32(0, -100, 2));
+    const eps = 0.1;
+    const { loss, counted } = be.crossEntropy(logits, targets, { rows: 3, classes: 3, ignoreIndex: -100, labelSmoothing: eps });
+    // q = (1-ε)·onehot + ε/3; loss = -Σ q_c·(x_c - lse) = lse - (1-ε)·x_t - (ε/3)·Σ x_c
+    const L = lse(row);
+    const smoothed = (t: number): number => L - (1 - eps) * row[t] - (eps / 3) * (1 + 2 + 3);
+    expectAllClose(await be.read(loss), [smoothed(0), 0, smoothed(2)], F32, 'loss');
+    expect(await values(be, counted)).toEqual([1, 0, 1]);
+  });
+
+  it('throws a RangeError naming the row and value for a target out of range', () => {
+    const be = new CpuBackend();
+    const logits = be.upload(f32(0, 0, 0, 0));
+    const p = { rows: 2, classes: 2, ignoreIndex: -100, labelSmoothing: 0 };
+    expect(() => be.crossEntropy(logits, be.upload(i32(1, 2)), p)).toThrow(RangeError);
+    expect(() => be.crossEntropy(logits, be.upload(i32(1, 2)), p)).toThrow(/target 2 at row 1/);
+    expect(() => be.crossEntropy(logits, be.upload(i32(-1, 0)), p)).toThrow(/target -1 at row 0/);
+  });
+});
+
+describe('cpu backend: gather', () => {
+  it('looks up rows of a table', async () => {
+    const be = new CpuBackend();
+    const table = be.upload(f32(0, 1, 10, 11, 20, 21)); // (3, 2)
+    const out = be.gather(table, be.upload(i32(2, 0, 2, 1)), 3, 2);
+    expect(await values(be, out)).toEqual([20, 21, 0, 1, 20, 21, 10, 11]);
+  });
+
+  it('throws a RangeError naming the position, value and valid range', () => {
+    const be = new CpuBackend();
+    const table = be.upload(f32(0, 1, 10, 11));
+    const before = be.memoryStats().buffers;
+    const idx = be.upload(i32(0, 1, 2));
+    expect(() => be.gather(table, idx, 2, 2)).toThrow(RangeError);
+    expect(() => be.gather(table, idx, 2, 2)).toThrow(/index 2 at position 2 .*\[0, 2\)/);
+    expect(() => be.gather(table, be.upload(i32(-1)), 2, 2)).toThrow(/index -1 at position 0/);
+    expect(be.memoryStats().buffers).toBe(before + 2); // only the two uploaded index storages are alive
+  });
+});
+
+describe('cpu backend: health', () => {
+  it('counts NaN, +Inf and -Inf', async () => {
+    const be = new CpuBackend();
+    const s = be.upload(f32(1, NaN, Infinity, -Infinity, NaN, 0, -Infinity, -Infinity));
+    expect(await be.health(s)).toEqual({ nan: 2, posInf: 1, negInf: 3 });
+    expect(await be.health(be.upload(f32(1, 2)))).toEqual({ nan: 0, posInf: 0, negInf: 0 });
+    expect(await be.health(be.upload(i32(-1)))).toEqual({ nan: 0, posInf: 0, negInf: 0 });
+  });
+});
