@@ -1,6 +1,23 @@
+// Cross-entropy with ignoreIndex and label smoothing (shaders/cross_entropy.wgsl): one workgroup per row, logits
+// shifted by the row max. Bad targets are flagged on the device (error slot 1) and raised at the next read.
+import crossEntropyWgsl from '../../../shaders/cross_entropy.wgsl?raw';
 import type { CrossEntropyParams, Storage } from '../backend';
 import type { GpuContext } from './context';
+import { allocStorage, gpu } from './storage';
+import { rowWorkgroupSize } from './softmax';
 
-export function crossEntropy(_ctx: GpuContext, _logits: Storage, _targets: Storage, _p: CrossEntropyParams): { loss: Storage; counted: Storage } {
-  throw new Error('crossEntropy: WebGPU kernel not implemented yet');
+export function crossEntropy(
+  ctx: GpuContext, logitsS: Storage, targetsS: Storage, p: CrossEntropyParams,
+): { loss: Storage; counted: Storage } {
+  const [logits, targets] = [gpu(logitsS), gpu(targetsS)];
+  const loss = allocStorage(ctx, p.rows, 'float32');
+  const counted = allocStorage(ctx, p.rows, 'float32');
+  const k = ctx.kernel('crossEntropy', crossEntropyWgsl, { WG: rowWorkgroupSize(p.classes) });
+  ctx.dispatch(
+    k,
+    { logits: logits.buffer, targets: targets.buffer, loss: loss.buffer, counted: counted.buffer },
+    { rows: p.rows, classes: p.classes, ignoreIndex: p.ignoreIndex, smoothing: p.labelSmoothing },
+    ctx.grid1d(p.rows),
+  );
+  return { loss, counted };
 }

@@ -1,0 +1,118 @@
+// Per-row cross-entropy of logits (rows, classes) against int32 targets (rows), with label smoothing ε; one
+// workgroup per row. With z_c = x_c - m (m the row max) and lse = log Σ_c exp(z_c):
+//   loss = -Σ_c q_c · log_softmax(x)_c,   q = (1-ε)·onehot(t) + ε/classes,   log_softmax(x)_c = z_c - lse
+//        = lse - (1-ε)·z_t - (ε/classes)·Σ_c z_c          (because Σ_c q_c = 1)
+// Working with z keeps every term small and finite for logits of any finite magnitude (no m + lse - x_t
+// cancellation at ±1e4). Rows whose target is ignoreIndex give loss 0 and counted 0. A target outside
+// [0, classes) that is not ignoreIndex sets error slot 1 (ERROR_SLOTS in engine/backend/gpu/context.ts) and
+// gives loss 0, counted 0; the next read() raises it.
+
+override WG: u32 = 256u; // a power of two ≤ MAX_WG
+const MAX_WG: u32 = 256u;
+const ERROR_SLOT: u32 = 1u;
+
+struct Params {
+  rows: u32,
+  classes: u32,
+  ignoreIndex: i32,
+  smoothing: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> targets: array<i32>;
+@group(0) @binding(3) var<storage, read_write> loss: array<f32>;
+@group(0) @binding(4) var<storage, read_write> counted: array<f32>;
+@group(0) @binding(5) var<storage, read_write> errors: array<atomic<u32>>;
+
+var<workgroup> redA: array<f32, MAX_WG>;
+var<workgroup> redB: array<f32, MAX_WG>;
+
+fn from_bits(bits: u32) -> f32 {
+  var b = bits;
+  return bitcast<f32>(b);
+}
+
+fn wg_max(lid: u32, v: f32) -> f32 {
+  redA[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      redA[lid] = max(redA[lid], redA[lid + s]);
+    }
+    workgroupBarrier();
+  }
+  let r = redA[0];
+  workgroupBarrier(); // the arrays are reused by the next reduction
+  return r;
+}
+
+// Tree sums of two values per thread at once; every thread gets both totals.
+fn wg_sum2(lid: u32, a: f32, b: f32) -> vec2<f32> {
+  redA[lid] = a;
+  redB[lid] = b;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      redA[lid] = redA[lid] + redA[lid + s];
+      redB[lid] = redB[lid] + redB[lid + s];
+    }
+    workgroupBarrier();
+  }
+  let r = vec2<f32>(redA[0], redB[0]);
+  workgroupBarrier();
+  return r;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row = wid.x + wid.y * nwg.x; // the grid may be folded into y (ctx.grid1d)
+  if (row >= params.rows) {
+    return; // uniform across the workgroup
+  }
+  let classes = params.classes;
+  let base = row * classes;
+
+  // The reductions run for every row, ignored or not: branching on the loaded target before them would put the
+  // barriers in non-uniform control flow. Only thread 0 looks at the target.
+  var m = from_bits(0xff800000u); // -Inf, the identity of max
+  for (var c = lid; c < classes; c += WG) {
+    m = max(m, logits[base + c]);
+  }
+  m = wg_max(lid, m);
+
+  var sumExp = 0.0;
+  var sumZ = 0.0;
+  for (var c = lid; c < classes; c += WG) {
+    let z = logits[base + c] - m;
+    sumExp += exp(z);
+    sumZ += z;
+  }
+  let sums = wg_sum2(lid, sumExp, sumZ);
+
+  if (lid != 0u) {
+    return;
+  }
+  let t = targets[row];
+  if (t == params.ignoreIndex) {
+    loss[row] = 0.0;
+    counted[row] = 0.0;
+    return;
+  }
+  if (t < 0 || u32(t) >= classes) {
+    atomicOr(&errors[ERROR_SLOT], 1u);
+    loss[row] = 0.0;
+    counted[row] = 0.0;
+    return;
+  }
+  let eps = params.smoothing;
+  let lse = log(sums.x); // sums.x ≥ 1: the max term contributes exp(0)
+  let zt = logits[base + u32(t)] - m;
+  var l = lse - (1.0 - eps) * zt;
+  if (eps != 0.0) {
+    l -= eps / f32(classes) * sums.y;
+  }
+  loss[row] = l;
+  counted[row] = 1.0;
+}

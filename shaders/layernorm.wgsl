@@ -1,0 +1,88 @@
+// Layer normalisation of each row of x (rows, cols), then an affine map by weight and bias (cols); one workgroup
+// per row. Writes the row's mean and rstd = 1 / sqrt(var + eps) for the backward.
+//
+// Variance is the population variance, computed by the corrected two-pass algorithm, which stays accurate when
+// |mean| ≫ std (e.g. x ≈ 1e4 ± 1), where E[x²] - E[x]² would cancel to noise:
+//   pass 1: m0  = Σ x / n                          (a first estimate of the mean)
+//   pass 2: d   = Σ (x - m0),  q = Σ (x - m0)²      (deviations are small, so little is lost to rounding)
+//           mean = m0 + d / n,  var = q / n - (d / n)²   (d/n corrects the rounding in m0; its square is tiny)
+//   pass 3: out = ((x - m0) - d/n) · rstd · w + b
+// Pass 3 subtracts m0 and the correction separately: mean rounded to float32 can be off by half an ulp of |mean|
+// (5e-4 at 1e4), which would be a visible error when std ≈ 1, while x - m0 is nearly exact.
+
+override WG: u32 = 256u; // a power of two ≤ MAX_WG
+const MAX_WG: u32 = 256u;
+
+struct Params {
+  rows: u32,
+  cols: u32,
+  eps: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> mean: array<f32>;
+@group(0) @binding(6) var<storage, read_write> rstd: array<f32>;
+
+var<workgroup> redA: array<f32, MAX_WG>;
+var<workgroup> redB: array<f32, MAX_WG>;
+
+// Tree sums of two values per thread at once; every thread gets both totals. Called from uniform control flow.
+fn wg_sum2(lid: u32, a: f32, b: f32) -> vec2<f32> {
+  redA[lid] = a;
+  redB[lid] = b;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      redA[lid] = redA[lid] + redA[lid + s];
+      redB[lid] = redB[lid] + redB[lid + s];
+    }
+    workgroupBarrier();
+  }
+  let r = vec2<f32>(redA[0], redB[0]);
+  workgroupBarrier(); // the arrays are reused by the next reduction
+  return r;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row = wid.x + wid.y * nwg.x; // the grid may be folded into y (ctx.grid1d)
+  if (row >= params.rows) {
+    return; // uniform across the workgroup
+  }
+  let cols = params.cols;
+  let n = f32(cols);
+  let base = row * cols;
+
+  var s = 0.0;
+  for (var c = lid; c < cols; c += WG) {
+    s += x[base + c];
+  }
+  let m0 = wg_sum2(lid, s, 0.0).x / n;
+
+  var d = 0.0;
+  var q = 0.0;
+  for (var c = lid; c < cols; c += WG) {
+    let dev = x[base + c] - m0;
+    d += dev;
+    q += dev * dev;
+  }
+  let dq = wg_sum2(lid, d, q);
+  let shift = dq.x / n;
+  let mu = m0 + shift; // saved for the backward
+  let variance = max(dq.y / n - shift * shift, 0.0);
+  // 1 / sqrt rather than inverseSqrt, whose precision WGSL leaves looser.
+  let r = 1.0 / sqrt(variance + params.eps);
+
+  for (var c = lid; c < cols; c += WG) {
+    out[base + c] = ((x[base + c] - m0) - shift) * r * weight[c] + bias[c];
+  }
+  if (lid == 0u) {
+    mean[row] = mu;
+    rstd[row] = r;
+  }
+}
