@@ -13,7 +13,7 @@ export interface DeviceInfo {
   adapter: string;
 }
 
-const cpu = new CpuBackend();
+let cpu = new CpuBackend();
 let webgpu: WebGPUBackend | null = null;
 let defaultDevice: DeviceName = 'cpu';
 
@@ -44,6 +44,20 @@ export function getBackend(device: DeviceName): Backend {
     return webgpu;
   }
   throw new Error(`unknown device '${String(device)}'; use 'webgpu' or 'cpu'`);
+}
+
+/**
+ * Runs fn with another CPU backend standing in for 'cpu' (gradcheck's float64 one), so tensors made inside are
+ * created on it.
+ */
+export function withCpuBackend<T>(backend: CpuBackend, fn: () => T): T {
+  const prev = cpu;
+  cpu = backend;
+  try {
+    return fn();
+  } finally {
+    cpu = prev;
+  }
 }
 
 /** The open WebGPU backend, or null before init({ backend: 'webgpu' }). */

@@ -2,6 +2,7 @@
 export { layerNorm } from './ops/norm';
 export { crossEntropy, type CrossEntropyOptions } from './ops/loss';
 export { embedding } from './ops/gather';
+export { dropout } from './ops/dropout';
 export { softmax, logSoftmax } from './ops/softmax';
 import type { Tensor } from './tensor';
 

@@ -7,6 +7,7 @@ import { getBackend, getDefaultDevice } from './device';
 import { StorageRef, track } from './memory';
 import { checkShape, fmt, numel, ShapeError, type Shape } from './shape';
 import { nextSeed, normalArray, uniformArray } from './random';
+import { backward, releaseNode, type BackwardOptions } from './autograd';
 import * as ew from './ops/elementwise';
 import * as layout from './ops/layout';
 import * as red from './ops/reduce';
@@ -19,11 +20,17 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
-/** A backward rule recorded by an op: given d(out), returns d(input) for each input (null where none flows). */
+/** A backward rule recorded by an op (see autograd.ts): given d(out), returns d(input) per input. */
 export interface GradFn {
   name: string;
   inputs: Tensor[];
   backward: (grad: Tensor) => Array<Tensor | null>;
+  /** Tensors the rule reads, held outside every tidy scope until the backward has run. */
+  saved: Tensor[];
+  /** The inputs' own nodes, released when this one is. */
+  parents: GradFn[];
+  /** The output tensor's hold plus one per node computed from this one. */
+  refs: number;
 }
 
 export class Tensor {
@@ -84,6 +91,7 @@ export class Tensor {
     if (!this.ref) return;
     const ref = this.ref;
     this.ref = null;
+    if (this.gradFn) releaseNode(this.gradFn);
     this.gradFn = null;
     ref.release();
   }
@@ -97,6 +105,14 @@ export class Tensor {
   async item(): Promise<number> {
     if (this.numel !== 1) throw new ShapeError(`item: needs a tensor with one element, got shape ${fmt(this.shape)}`);
     return (await this.toArray())[0];
+  }
+
+  /**
+   * Backpropagates from this tensor (one element, or pass `grad` of its shape) and adds gradients into the .grad
+   * of every leaf created with requiresGrad: true.
+   */
+  backward(grad?: Tensor, opts?: BackwardOptions): void {
+    backward(this, grad, opts);
   }
 
   /** Same storage, cut off from autograd. */
@@ -165,6 +181,9 @@ export class Tensor {
   }
   abs(): Tensor {
     return ew.unary('abs', this);
+  }
+  sign(): Tensor {
+    return ew.unary('sign', this);
   }
   exp(): Tensor {
     return ew.unary('exp', this);

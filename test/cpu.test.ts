@@ -2,8 +2,9 @@
 // hand (or from the closed forms named beside them), method by method.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, erf, erfc } from '../engine/backend/cpu';
-import type { Storage, UnaryOp } from '../engine/backend/backend';
-import { expectAllClose } from './helpers';
+import type { AdamParams, SgdParams, Storage, UnaryOp } from '../engine/backend/backend';
+import { dropoutUniform } from '../engine/backend/rng';
+import { expectAllClose, randArray, randInts } from './helpers';
 
 const F32 = { atol: 1e-6, rtol: 1e-6 };
 
@@ -453,5 +454,356 @@ describe('cpu backend: health', () => {
     expect(await be.health(s)).toEqual({ nan: 2, posInf: 1, negInf: 3 });
     expect(await be.health(be.upload(f32(1, 2)))).toEqual({ nan: 0, posInf: 0, negInf: 0 });
     expect(await be.health(be.upload(i32(-1)))).toEqual({ nan: 0, posInf: 0, negInf: 0 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Backward kernels and optimizer updates. Gradients are checked against hand-worked values and against central
+// differences of the forward recomputed here in JS doubles (itself checked against the backend's forward).
+
+/** Central differences of a scalar function f at x: (f(x + h·e_i) − f(x − h·e_i)) / 2h, in doubles. */
+function centralDiff(f: (x: number[]) => number, x: readonly number[], h = 1e-4): number[] {
+  return x.map((_, i) => {
+    const plus = [...x];
+    const minus = [...x];
+    plus[i] += h;
+    minus[i] -= h;
+    return (f(plus) - f(minus)) / (2 * h);
+  });
+}
+
+/** Row-wise softmax or log-softmax of (rows, cols) in doubles. */
+function softmax64(x: readonly number[], rows: number, cols: number, log: boolean): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const row = x.slice(r * cols, (r + 1) * cols);
+    const m = Math.max(...row);
+    const z = row.reduce((s, v) => s + Math.exp(v - m), 0);
+    for (const v of row) out.push(log ? v - m - Math.log(z) : Math.exp(v - m) / z);
+  }
+  return out;
+}
+
+/** LayerNorm of (rows, cols) in doubles, with the population variance. */
+function layerNorm64(x: readonly number[], w: readonly number[], b: readonly number[], rows: number, cols: number, eps: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const row = x.slice(r * cols, (r + 1) * cols);
+    const mu = row.reduce((s, v) => s + v, 0) / cols;
+    const variance = row.reduce((s, v) => s + (v - mu) ** 2, 0) / cols;
+    row.forEach((v, c) => out.push(((v - mu) / Math.sqrt(variance + eps)) * w[c] + b[c]));
+  }
+  return out;
+}
+
+/** Per-row smoothed cross-entropy in doubles; 0 for ignored rows. */
+function crossEntropy64(x: readonly number[], t: ArrayLike<number>, rows: number, classes: number, ignoreIndex: number, eps: number): number[] {
+  const logp = softmax64(x, rows, classes, true);
+  const out: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    if (t[r] === ignoreIndex) {
+      out.push(0);
+      continue;
+    }
+    let acc = 0;
+    for (let c = 0; c < classes; c++) acc -= ((c === t[r] ? 1 - eps : 0) + eps / classes) * logp[r * classes + c];
+    out.push(acc);
+  }
+  return out;
+}
+
+/** Σ_i a_i·b_i: the scalar loss L = Σ g⊙y whose gradient a backward kernel computes for upstream g. */
+function dotp(a: readonly number[], b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+const GRAD = { atol: 1e-5, rtol: 1e-4 }; // float32 results against double central differences
+
+describe('cpu backend: softmaxBackward', () => {
+  it('matches hand-worked values', async () => {
+    const be = new CpuBackend();
+    // y = (1/4, 3/4), g = (1, 0): Σ g·y = 1/4, dx = y⊙(g − 1/4) = (1/4·3/4, 3/4·(−1/4)) = (3/16, −3/16).
+    const y = be.upload(f32(0.25, 0.75));
+    const g = be.upload(f32(1, 0));
+    expectAllClose(await be.read(be.softmaxBackward(y, g, 1, 2, false)), [3 / 16, -3 / 16], F32, 'softmax');
+    // log-softmax with y = log(1/4, 3/4), g = (1, 0): Σ g = 1, dx = g − exp(y) = (3/4, −3/4).
+    const ly = be.upload(f32(Math.log(0.25), Math.log(0.75)));
+    expectAllClose(await be.read(be.softmaxBackward(ly, g, 1, 2, true)), [0.75, -0.75], F32, 'log-softmax');
+    // A constant upstream gradient moves neither: softmax is invariant to adding a constant to x.
+    const ones = be.upload(f32(1, 1));
+    expectAllClose(await be.read(be.softmaxBackward(y, ones, 1, 2, false)), [0, 0], F32, 'constant g');
+  });
+
+  for (const log of [false, true]) {
+    it(`matches central differences (${log ? 'log-softmax' : 'softmax'}, 3 × 7)`, async () => {
+      const be = new CpuBackend();
+      const [rows, cols] = [3, 7];
+      const x = Array.from(randArray(rows * cols, 11, -3, 3));
+      const g = Array.from(randArray(rows * cols, 12));
+      const y = be.softmax(be.upload(new Float32Array(x)), rows, cols, log);
+      expectAllClose(await be.read(y), softmax64(x, rows, cols, log), F32, 'the double forward is the CPU forward');
+      const dx = be.softmaxBackward(y, be.upload(new Float32Array(g)), rows, cols, log);
+      const fd = centralDiff((xs) => dotp(softmax64(xs, rows, cols, log), g), x);
+      expectAllClose(await be.read(dx), fd, GRAD, 'dx');
+    });
+  }
+});
+
+describe('cpu backend: layerNormBackward', () => {
+  it('matches hand-worked values', async () => {
+    const be = new CpuBackend();
+    // x = (−1, 1): mean 0, var 1, so (with eps 0) rstd = 1 and x̂ = (−1, 1). w = (2, 3), g = (1, 1):
+    // ĝ = (2, 3), mean(ĝ) = 2.5, mean(ĝ⊙x̂) = (−2 + 3)/2 = 0.5, dx = (2 − 2.5 + 0.5, 3 − 2.5 − 0.5) = (0, 0);
+    // dweight = g⊙x̂ = (−1, 1), dbias = g = (1, 1).
+    const x = be.upload(f32(-1, 1));
+    const w = be.upload(f32(2, 3));
+    const b = be.upload(f32(0, 0));
+    const { mean, rstd } = be.layerNorm(x, w, b, 1, 2, 0);
+    const r = be.layerNormBackward(x, w, mean, rstd, be.upload(f32(1, 1)), 1, 2);
+    expectAllClose(await be.read(r.dx), [0, 0], F32, 'dx');
+    expectAllClose(await be.read(r.dweight), [-1, 1], F32, 'dweight');
+    expectAllClose(await be.read(r.dbias), [1, 1], F32, 'dbias');
+    // dx is 0 for any g here: with two columns x̂ = ±1 whatever x is, so the output does not depend on x.
+    // Over two rows, dweight and dbias sum the rows' contributions:
+    const two = be.upload(f32(-1, 1, /* row 1 */ 3, 5)); // row 1: mean 4, var 1, x̂ = (−1, 1)
+    const s = be.layerNorm(two, w, b, 2, 2, 0);
+    const r2 = be.layerNormBackward(two, w, s.mean, s.rstd, be.upload(f32(1, 2, 3, 4)), 2, 2);
+    expectAllClose(await be.read(r2.dx), [0, 0, 0, 0], F32, 'dx');
+    expectAllClose(await be.read(r2.dweight), [-1 - 3, 2 + 4], F32, 'dweight'); // Σ_rows g⊙x̂
+    expectAllClose(await be.read(r2.dbias), [1 + 3, 2 + 4], F32, 'dbias'); // Σ_rows g
+  });
+
+  it('matches central differences in x, weight and bias (3 × 7)', async () => {
+    const be = new CpuBackend();
+    const [rows, cols, eps] = [3, 7, 1e-5];
+    const x = Array.from(randArray(rows * cols, 21, -2, 2));
+    const w = Array.from(randArray(cols, 22, 0.5, 1.5));
+    const b = Array.from(randArray(cols, 23));
+    const g = Array.from(randArray(rows * cols, 24));
+    const xs = be.upload(new Float32Array(x));
+    const ws = be.upload(new Float32Array(w));
+    const { out, mean, rstd } = be.layerNorm(xs, ws, be.upload(new Float32Array(b)), rows, cols, eps);
+    expectAllClose(await be.read(out), layerNorm64(x, w, b, rows, cols, eps), F32, 'the double forward is the CPU forward');
+    const r = be.layerNormBackward(xs, ws, mean, rstd, be.upload(new Float32Array(g)), rows, cols);
+    const L = (xv: number[], wv: number[], bv: number[]): number => dotp(layerNorm64(xv, wv, bv, rows, cols, eps), g);
+    expectAllClose(await be.read(r.dx), centralDiff((v) => L(v, w, b), x), GRAD, 'dx');
+    expectAllClose(await be.read(r.dweight), centralDiff((v) => L(x, v, b), w), GRAD, 'dweight');
+    expectAllClose(await be.read(r.dbias), centralDiff((v) => L(x, w, v), b), GRAD, 'dbias');
+  });
+});
+
+describe('cpu backend: crossEntropyBackward', () => {
+  it('is gRow·(softmax − q), with zeros for ignored and out-of-range targets', async () => {
+    const be = new CpuBackend();
+    // Every row is (0, log 3): softmax = (1/4, 3/4).
+    const row = [0, Math.log(3)];
+    const logits = be.upload(new Float32Array([...row, ...row, ...row, ...row]));
+    const targets = be.upload(i32(1, -100, 0, 7));
+    const gRow = be.upload(f32(2, 5, 1, 1));
+    const p = { rows: 4, classes: 2, ignoreIndex: -100, labelSmoothing: 0 };
+    expectAllClose(
+      await be.read(be.crossEntropyBackward(logits, targets, gRow, p)),
+      // row 0: 2·(1/4 − 0, 3/4 − 1); row 1 ignored; row 2: 1·(1/4 − 1, 3/4 − 0); row 3: target 7 out of range
+      [0.5, -0.5, 0, 0, -0.75, 0.75, 0, 0],
+      F32,
+      'dlogits',
+    );
+    // ε = 0.2 over 2 classes: q = 0.8·onehot + 0.1, so q = (0.1, 0.9) for target 1 and (0.9, 0.1) for target 0.
+    expectAllClose(
+      await be.read(be.crossEntropyBackward(logits, targets, gRow, { ...p, labelSmoothing: 0.2 })),
+      [2 * (0.25 - 0.1), 2 * (0.75 - 0.9), 0, 0, 0.25 - 0.9, 0.75 - 0.1, 0, 0],
+      F32,
+      'smoothed',
+    );
+  });
+
+  it('gives zeros for a row whose target equals an in-range ignoreIndex', async () => {
+    const be = new CpuBackend();
+    const dl = be.crossEntropyBackward(be.upload(f32(1, 2, 3, 4)), be.upload(i32(0, 1)), be.upload(f32(1, 1)), {
+      rows: 2,
+      classes: 2,
+      ignoreIndex: 0,
+      labelSmoothing: 0,
+    });
+    const s = 1 / (1 + Math.E); // softmax(3, 4) = (1/(1+e), e/(1+e))
+    expectAllClose(await be.read(dl), [0, 0, s, 1 - s - 1], F32, 'dlogits');
+  });
+
+  for (const eps of [0, 0.1]) {
+    it(`matches central differences of Σ gRow·loss (ε = ${eps}, 5 × 7, one row ignored)`, async () => {
+      const be = new CpuBackend();
+      const [rows, classes, ignoreIndex] = [5, 7, -100];
+      const x = Array.from(randArray(rows * classes, 31, -3, 3));
+      const t = randInts(rows, 32, 0, classes);
+      t[2] = ignoreIndex;
+      const gRow = Array.from(randArray(rows, 33, 0.1, 2));
+      const p = { rows, classes, ignoreIndex, labelSmoothing: eps };
+      const xs = be.upload(new Float32Array(x));
+      const ts = be.upload(t);
+      const { loss } = be.crossEntropy(xs, ts, p);
+      expectAllClose(await be.read(loss), crossEntropy64(x, t, rows, classes, ignoreIndex, eps), F32, 'the double forward is the CPU forward');
+      const dl = be.crossEntropyBackward(xs, ts, be.upload(new Float32Array(gRow)), p);
+      const fd = centralDiff((v) => dotp(crossEntropy64(v, t, rows, classes, ignoreIndex, eps), gRow), x);
+      expectAllClose(await be.read(dl), fd, GRAD, 'dlogits');
+    });
+  }
+});
+
+describe('cpu backend: scatterAdd', () => {
+  it('sums rows by index, with repeats, untouched rows at zero and out-of-range indices dropped', async () => {
+    const be = new CpuBackend();
+    const g = be.upload(f32(1, 2, /**/ 10, 20, /**/ 100, 200, /**/ 7, 7, /**/ 9, 9)); // (5, 2)
+    const idx = be.upload(i32(2, 0, 2, -1, 4));
+    // rows = 4: row 0 ← g[1]; row 1 ← nothing; row 2 ← g[0] + g[2]; row 3 ← nothing; -1 and 4 are dropped.
+    expect(await values(be, be.scatterAdd(g, idx, 4, 2))).toEqual([10, 20, 0, 0, 101, 202, 0, 0]);
+    expect(await values(be, be.scatterAdd(be.upload(new Float32Array(0)), be.upload(new Int32Array(0)), 2, 3))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('is the adjoint of gather: ⟨gather(T, idx), G⟩ = ⟨T, scatterAdd(G, idx)⟩', async () => {
+    const be = new CpuBackend();
+    const [rows, rowSize, n] = [7, 3, 33];
+    const table = randArray(rows * rowSize, 41);
+    const G = randArray(n * rowSize, 42);
+    const idx = be.upload(randInts(n, 43, 0, rows)); // 33 draws from 7 rows: repeats certain
+    const gathered = await be.read(be.gather(be.upload(table), idx, rows, rowSize));
+    const scattered = await be.read(be.scatterAdd(be.upload(G), idx, rows, rowSize));
+    expect(dotp(Array.from(table), scattered)).toBeCloseTo(dotp(Array.from(G), gathered), 4);
+  });
+});
+
+describe('cpu backend: dropoutMask', () => {
+  it('is 1/(1−p) where dropoutUniform(seed, i) ≥ p, else 0', async () => {
+    const be = new CpuBackend();
+    const [numel, p, seed] = [257, 0.3, 1234];
+    const mask = await values(be, be.dropoutMask(numel, p, seed));
+    const expected = Array.from({ length: numel }, (_, i) => (dropoutUniform(seed, i) >= p ? Math.fround(1 / 0.7) : 0));
+    expect(mask).toEqual(expected);
+    expect(await values(be, be.dropoutMask(numel, p, seed))).toEqual(mask); // seeded: the same again
+    expect(await values(be, be.dropoutMask(numel, p, seed + 1))).not.toEqual(mask);
+  });
+
+  it('p = 0 keeps everything at scale 1 and p = 1 drops everything', async () => {
+    const be = new CpuBackend();
+    expect(await values(be, be.dropoutMask(33, 0, 5))).toEqual(new Array<number>(33).fill(1));
+    expect(await values(be, be.dropoutMask(33, 1, 5))).toEqual(new Array<number>(33).fill(0));
+  });
+
+  for (const p of [0.1, 0.5, 0.9]) {
+    it(`keeps a fraction ≈ 1 − p of 10,000 elements, with mean ≈ 1 (p = ${p})`, async () => {
+      const be = new CpuBackend();
+      const mask = await values(be, be.dropoutMask(10_000, p, 99));
+      const kept = mask.filter((v) => v !== 0).length / mask.length;
+      // The keep count is Binomial(10⁴, 1−p): its fraction has σ = √(p(1−p)/10⁴) ≤ 0.005, so 0.02 is 4σ.
+      expect(Math.abs(kept - (1 - p))).toBeLessThan(0.02);
+      expect(Math.abs(mask.reduce((s, v) => s + v, 0) / mask.length - 1)).toBeLessThan(0.02 / (1 - p));
+    });
+  }
+});
+
+describe('cpu backend: sgdStep', () => {
+  const sgd = (o: Partial<SgdParams>): SgdParams => ({
+    lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, firstStep: true, ...o,
+  });
+
+  it('plain and with L2 weight decay, in place', async () => {
+    const be = new CpuBackend();
+    const param = be.upload(f32(1, 2));
+    be.sgdStep(param, be.upload(f32(0.5, 0.5)), null, sgd({}));
+    expectAllClose(await be.read(param), [0.95, 1.95], F32, 'p -= lr·g');
+    // g' = g + wd·p = 0.5 + 0.1·(0.95, 1.95); p -= 0.1·g'
+    be.sgdStep(param, be.upload(f32(0.5, 0.5)), null, sgd({ weightDecay: 0.1 }));
+    expectAllClose(await be.read(param), [0.95 - 0.1 * 0.595, 1.95 - 0.1 * 0.695], F32, 'wd');
+  });
+
+  it('momentum: buf = g on the first step, then momentum·buf + (1−dampening)·g', async () => {
+    const be = new CpuBackend();
+    const param = be.upload(f32(1));
+    const buf = be.fill(1, 0, 'float32');
+    const g = be.upload(f32(0.5));
+    be.sgdStep(param, g, buf, sgd({ momentum: 0.9, dampening: 0.5 }));
+    // First step: buf = g = 0.5, undamped (PyTorch); p = 1 − 0.1·0.5 = 0.95.
+    expectAllClose(await be.read(buf), [0.5], F32, 'buf 1');
+    expectAllClose(await be.read(param), [0.95], F32, 'p 1');
+    be.sgdStep(param, g, buf, sgd({ momentum: 0.9, dampening: 0.5, firstStep: false }));
+    // buf = 0.9·0.5 + 0.5·0.5 = 0.7; p = 0.95 − 0.07 = 0.88.
+    expectAllClose(await be.read(buf), [0.7], F32, 'buf 2');
+    expectAllClose(await be.read(param), [0.88], F32, 'p 2');
+  });
+
+  it('nesterov: d = g + momentum·buf (torch: p = 1, g = 0.5, lr 0.1, momentum 0.9 → 0.905, then 0.7695)', async () => {
+    const be = new CpuBackend();
+    const param = be.upload(f32(1));
+    const buf = be.fill(1, 0, 'float32');
+    const g = be.upload(f32(0.5));
+    be.sgdStep(param, g, buf, sgd({ momentum: 0.9, nesterov: true }));
+    // buf = 0.5; d = 0.5 + 0.9·0.5 = 0.95; p = 1 − 0.095.
+    expectAllClose(await be.read(param), [0.905], F32, 'p 1');
+    be.sgdStep(param, g, buf, sgd({ momentum: 0.9, nesterov: true, firstStep: false }));
+    // buf = 0.9·0.5 + 0.5 = 0.95; d = 0.5 + 0.9·0.95 = 1.355; p = 0.905 − 0.1355.
+    expectAllClose(await be.read(buf), [0.95], F32, 'buf 2');
+    expectAllClose(await be.read(param), [0.7695], F32, 'p 2');
+  });
+});
+
+describe('cpu backend: adamStep', () => {
+  const adam = (o: Partial<AdamParams>): AdamParams => ({
+    lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, step: 1, ...o,
+  });
+
+  it('one step moves by lr·sign(g): torch gives p = 0.9 from p = 1, g = 0.5, lr = 0.1', async () => {
+    const be = new CpuBackend();
+    const param = be.upload(f32(1, 1));
+    const m = be.fill(2, 0, 'float32');
+    const v = be.fill(2, 0, 'float32');
+    be.adamStep(param, be.upload(f32(0.5, -2)), m, v, adam({}));
+    // m = 0.1·g, v = 0.001·g², m̂ = g, v̂ = g², so the step is lr·g/(|g| + eps) = ±lr·(1 − eps/|g|).
+    expectAllClose(await be.read(m), [0.05, -0.2], F32, 'm');
+    expectAllClose(await be.read(v), [0.00025, 0.004], F32, 'v');
+    expectAllClose(await be.read(param), [0.9, 1.1], F32, 'p');
+  });
+
+  it('a second step with a different gradient (hand-worked)', async () => {
+    const be = new CpuBackend();
+    const param = be.upload(f32(1));
+    const m = be.fill(1, 0, 'float32');
+    const v = be.fill(1, 0, 'float32');
+    be.adamStep(param, be.upload(f32(0.5)), m, v, adam({ step: 1 }));
+    be.adamStep(param, be.upload(f32(-1)), m, v, adam({ step: 2 }));
+    // m = 0.9·0.05 − 0.1 = −0.055; v = 0.999·0.00025 + 0.001 = 0.00124975;
+    // m̂ = −0.055/(1 − 0.81) = −0.055/0.19; v̂ = 0.00124975/(1 − 0.998001); p = 0.9 − 0.1·m̂/(√v̂ + 1e-8) ≈ 0.93661.
+    const mHat = -0.055 / 0.19;
+    const vHat = 0.00124975 / 0.001999;
+    expectAllClose(await be.read(m), [-0.055], F32, 'm');
+    expectAllClose(await be.read(v), [0.00124975], F32, 'v');
+    expectAllClose(await be.read(param), [0.9 - (0.1 * mHat) / (Math.sqrt(vHat) + 1e-8)], F32, 'p');
+  });
+
+  it('eps sits outside the square root: g = eps takes half a step', async () => {
+    const be = new CpuBackend();
+    const param = be.upload(f32(1));
+    be.adamStep(param, be.upload(f32(1e-6)), be.fill(1, 0, 'float32'), be.fill(1, 0, 'float32'), adam({ eps: 1e-6 }));
+    // m̂ = g, √v̂ = |g| = eps, so the step is lr·g/(2·eps) = lr/2.
+    expectAllClose(await be.read(param), [0.95], { atol: 1e-6, rtol: 1e-5 }, 'p');
+  });
+
+  it('Adam adds wd·p to the gradient; AdamW decays p by lr·wd·p first', async () => {
+    const be = new CpuBackend();
+    // Adam, wd = 0.1: g' = 0.5 + 0.1·1 = 0.6, which the moments see; the first step is still lr·sign(g').
+    const p1 = be.upload(f32(1));
+    const m1 = be.fill(1, 0, 'float32');
+    const v1 = be.fill(1, 0, 'float32');
+    be.adamStep(p1, be.upload(f32(0.5)), m1, v1, adam({ weightDecay: 0.1 }));
+    expectAllClose(await be.read(m1), [0.06], F32, 'adam m');
+    expectAllClose(await be.read(v1), [0.00036], F32, 'adam v');
+    expectAllClose(await be.read(p1), [0.9], F32, 'adam p');
+    // AdamW (torch defaults wd = 0.01): p = 1 − 0.1·0.01·1 = 0.999, then − 0.1 → 0.899; the moments see g alone.
+    const p2 = be.upload(f32(1));
+    const m2 = be.fill(1, 0, 'float32');
+    const v2 = be.fill(1, 0, 'float32');
+    be.adamStep(p2, be.upload(f32(0.5)), m2, v2, adam({ weightDecay: 0.01, decoupled: true }));
+    expectAllClose(await be.read(m2), [0.05], F32, 'adamw m');
+    expectAllClose(await be.read(p2), [0.899], F32, 'adamw p');
   });
 });

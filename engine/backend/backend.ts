@@ -60,6 +60,28 @@ export interface CrossEntropyParams {
   labelSmoothing: number; // ε: the target distribution is (1-ε)·onehot + ε/classes
 }
 
+export interface SgdParams {
+  lr: number;
+  momentum: number; // 0 disables the buffer
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number; // L2: added to the gradient
+  /** True on the first step with this buffer: it is set to the gradient rather than decayed (PyTorch). */
+  firstStep: boolean;
+}
+
+export interface AdamParams {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW: decay the weights directly (p -= lr·wd·p) instead of adding wd·p to the gradient. */
+  decoupled: boolean;
+  /** 1-based step count, for the bias corrections 1 - β^t. */
+  step: number;
+}
+
 export interface HealthCounts {
   nan: number;
   posInf: number;
@@ -124,15 +146,61 @@ export interface Backend {
   /**
    * Per-row cross-entropy of logits (rows, classes) against int32 class targets (rows).
    * Returns the per-row loss and a per-row 1/0 "counted" flag (0 where target == ignoreIndex).
-   * A target outside [0, classes) that is not ignoreIndex is flagged and raised at the next read.
+   * A target outside [0, classes) that is not ignoreIndex is an error: the CPU throws at once, the GPU flags it
+   * and raises it at the next read.
    */
   crossEntropy(logits: Storage, targets: Storage, p: CrossEntropyParams): { loss: Storage; counted: Storage };
 
   /**
    * Embedding lookup: out[i, :] = table[idx[i], :] for a table of (rows, rowSize) and int32 idx.
-   * An index outside [0, rows) yields zeros and is raised as an error at the next read.
+   * An index outside [0, rows) is an error: the CPU throws at once; the GPU writes zeros and raises it at the
+   * next read.
    */
   gather(table: Storage, idx: Storage, rows: number, rowSize: number): Storage;
+
+  // ---- backward kernels (the gradient rules in ops/ call these) ----
+
+  /** d softmax: dx = y ⊙ (g − Σ_row g⊙y); d log-softmax (y = log-probabilities): dx = g − exp(y)·Σ_row g. */
+  softmaxBackward(y: Storage, g: Storage, rows: number, cols: number, log: boolean): Storage;
+
+  /**
+   * The layerNorm backward from the saved per-row mean and rstd, with x̂ = (x − mean)·rstd:
+   * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)) where ĝ = g⊙weight; dweight = Σ_rows g⊙x̂; dbias = Σ_rows g.
+   */
+  layerNormBackward(
+    x: Storage, weight: Storage, mean: Storage, rstd: Storage, g: Storage, rows: number, cols: number,
+  ): { dx: Storage; dweight: Storage; dbias: Storage };
+
+  /**
+   * d logits of the per-row cross-entropy: gRow[r]·(softmax(x_r) − q_r) with q the smoothed target distribution;
+   * rows whose target is ignoreIndex (or out of range) get zeros. gRow is the upstream gradient of each row's loss
+   * (for a mean reduction, ops/ has already divided it by the number of counted rows).
+   */
+  crossEntropyBackward(logits: Storage, targets: Storage, gRow: Storage, p: CrossEntropyParams): Storage;
+
+  /**
+   * The backward of gather: out[r, :] = Σ_{i : idx[i] = r} g[i, :] for r in [0, rows), an (rows, rowSize) storage.
+   * Correct when indices repeat, deterministic, and without float atomics; out-of-range indices contribute nothing.
+   */
+  scatterAdd(g: Storage, idx: Storage, rows: number, rowSize: number): Storage;
+
+  /**
+   * A dropout mask of `numel` float32 elements: 1/(1−p) with probability 1−p, else 0. Element i is kept when
+   * dropoutBits(seed, i) ≥ threshold, with threshold and scale from dropoutParams(p) (backend/rng.ts), so every
+   * backend keeps exactly the same elements.
+   */
+  dropoutMask(numel: number, p: number, seed: number): Storage;
+
+  // ---- optimizer updates, in place on param and the state buffers ----
+
+  /** One SGD step: g' = g + wd·p; buf = momentum·buf + (1−dampening)·g' (buf = g' on the first step);
+   * d = nesterov ? g' + momentum·buf : buf (or g' when momentum = 0); p -= lr·d. A buffer is required when
+   * momentum ≠ 0. */
+  sgdStep(param: Storage, grad: Storage, momentumBuf: Storage | null, p: SgdParams): void;
+
+  /** One Adam/AdamW step: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p -= lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + eps),
+   * with weight decay added to g (Adam) or applied as p -= lr·wd·p first (AdamW). */
+  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, p: AdamParams): void;
 
   /** Counts NaN and ±Inf by bit pattern, which is exact on adapters whose float compares drop NaN. */
   health(x: Storage): Promise<HealthCounts>;

@@ -3,15 +3,19 @@
 // float32 only when it stores a result. Validation of shapes is ops/' job; this file checks only what would
 // otherwise corrupt memory or silently give a wrong answer (dtype mix-ups, freed storages, bad indices).
 import type {
-  Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams, MemoryStats,
-  ReduceOp, Storage, StridedView, UnaryOp,
+  AdamParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams,
+  MemoryStats, ReduceOp, SgdParams, Storage, StridedView, UnaryOp,
 } from './backend';
+import { dropoutBits, dropoutParams } from './rng';
 import type { DType, TypedArray } from '../dtype';
+
+/** float32 tensors are Float32Array, except in a float64 backend (gradcheck's), where they are Float64Array. */
+export type FloatArray = Float32Array | Float64Array;
 
 export class CpuStorage implements Storage {
   freed = false;
   constructor(
-    readonly data: Float32Array | Int32Array,
+    readonly data: FloatArray | Int32Array,
     readonly dtype: DType,
   ) {}
 
@@ -19,8 +23,12 @@ export class CpuStorage implements Storage {
     return this.data.length;
   }
 
-  /** The same memory as unsigned 32-bit words, for kernels that move elements without looking at them. */
-  get words(): Uint32Array {
+  /**
+   * The same memory as unsigned 32-bit words, for kernels that move elements without looking at them (float64
+   * storages move as whole doubles).
+   */
+  get words(): Uint32Array | Float64Array {
+    if (this.data instanceof Float64Array) return this.data;
     return new Uint32Array(this.data.buffer, this.data.byteOffset, this.data.length);
   }
 }
@@ -163,11 +171,18 @@ export class CpuBackend implements Backend {
   readonly adapterName = 'cpu';
 
   private readonly live = new Set<CpuStorage>();
+  /** Stores float32 tensors in float64: only gradcheck's finite differences use this. */
+  private readonly float64: boolean;
+
+  constructor(opts: { float64?: boolean } = {}) {
+    this.float64 = opts.float64 ?? false;
+  }
 
   // --- storage -------------------------------------------------------------------------------------------------
 
   private alloc(dtype: DType, numel: number): CpuStorage {
-    const s = new CpuStorage(dtype === 'int32' ? new Int32Array(numel) : new Float32Array(numel), dtype);
+    const data = dtype === 'int32' ? new Int32Array(numel) : this.float64 ? new Float64Array(numel) : new Float32Array(numel);
+    const s = new CpuStorage(data, dtype);
     this.live.add(s);
     return s;
   }
@@ -181,9 +196,9 @@ export class CpuBackend implements Backend {
   }
 
   /** A live float32 storage; other dtypes are a bug in ops/, which must cast first. */
-  private f32(s: Storage, op: string): Float32Array {
+  private f32(s: Storage, op: string): FloatArray {
     const c = this.cpu(s);
-    if (!(c.data instanceof Float32Array)) throw new Error(`internal: ${op} expects float32 input, got ${c.dtype}`);
+    if (c.data instanceof Int32Array) throw new Error(`internal: ${op} expects float32 input, got ${c.dtype}`);
     return c.data;
   }
 
@@ -203,7 +218,8 @@ export class CpuBackend implements Backend {
   // async, so that a freed storage rejects the promise (as on WebGPU) instead of throwing synchronously.
   async read(s: Storage): Promise<TypedArray> {
     // A copy, so that a caller mutating the result cannot change the storage.
-    return this.cpu(s).data.slice();
+    const data = this.cpu(s).data;
+    return data instanceof Float64Array ? Float32Array.from(data) : data.slice();
   }
 
   free(s: Storage): void {
@@ -442,6 +458,174 @@ export class CpuBackend implements Backend {
     return out;
   }
 
+  // --- backward kernels ----------------------------------------------------------------------------------------
+
+  softmaxBackward(y: Storage, g: Storage, rows: number, cols: number, log: boolean): Storage {
+    const yd = this.f32(y, 'softmaxBackward');
+    const gd = this.f32(g, 'softmaxBackward');
+    const out = this.alloc('float32', rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const at = r * cols;
+      if (log) {
+        // y = log_softmax(x): ∂y_j/∂x_i = δ_ij − softmax_i, so dx_i = g_i − exp(y_i)·Σ_j g_j.
+        let sumG = 0;
+        for (let c = 0; c < cols; c++) sumG += gd[at + c];
+        for (let c = 0; c < cols; c++) out.data[at + c] = gd[at + c] - Math.exp(yd[at + c]) * sumG;
+      } else {
+        // y = softmax(x): ∂y_j/∂x_i = y_j·(δ_ij − y_i), so dx_i = y_i·(g_i − Σ_j g_j·y_j).
+        let sumGY = 0;
+        for (let c = 0; c < cols; c++) sumGY += gd[at + c] * yd[at + c];
+        for (let c = 0; c < cols; c++) out.data[at + c] = yd[at + c] * (gd[at + c] - sumGY);
+      }
+    }
+    return out;
+  }
+
+  layerNormBackward(
+    x: Storage, weight: Storage, mean: Storage, rstd: Storage, g: Storage, rows: number, cols: number,
+  ): { dx: Storage; dweight: Storage; dbias: Storage } {
+    const xd = this.f32(x, 'layerNormBackward');
+    const w = this.f32(weight, 'layerNormBackward');
+    const mu = this.f32(mean, 'layerNormBackward');
+    const rs = this.f32(rstd, 'layerNormBackward');
+    const gd = this.f32(g, 'layerNormBackward');
+    const dx = this.alloc('float32', rows * cols);
+    // The column sums run over every row, so they accumulate in doubles and are rounded once at the end.
+    const dw = new Float64Array(cols);
+    const db = new Float64Array(cols);
+    const xhat = new Float64Array(cols);
+    for (let r = 0; r < rows; r++) {
+      const at = r * cols;
+      // y = x̂·w + b with x̂ = (x − μ)·rstd. With ĝ = g⊙w = ∂L/∂x̂, differentiating μ and rstd through x gives
+      // dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)).
+      let sumGh = 0; // Σ_c ĝ_c
+      let sumGhXh = 0; // Σ_c ĝ_c·x̂_c
+      for (let c = 0; c < cols; c++) {
+        xhat[c] = (xd[at + c] - mu[r]) * rs[r];
+        const gh = gd[at + c] * w[c];
+        sumGh += gh;
+        sumGhXh += gh * xhat[c];
+        dw[c] += gd[at + c] * xhat[c]; // dweight = Σ_rows g⊙x̂
+        db[c] += gd[at + c]; // dbias = Σ_rows g
+      }
+      const meanGh = sumGh / cols;
+      const meanGhXh = sumGhXh / cols;
+      for (let c = 0; c < cols; c++) {
+        dx.data[at + c] = rs[r] * (gd[at + c] * w[c] - meanGh - xhat[c] * meanGhXh);
+      }
+    }
+    const dweight = this.alloc('float32', cols);
+    const dbias = this.alloc('float32', cols);
+    dweight.data.set(dw);
+    dbias.data.set(db);
+    return { dx, dweight, dbias };
+  }
+
+  crossEntropyBackward(logits: Storage, targets: Storage, gRow: Storage, p: CrossEntropyParams): Storage {
+    const xd = this.f32(logits, 'crossEntropyBackward');
+    const td = this.i32(targets, 'crossEntropyBackward targets');
+    const gr = this.f32(gRow, 'crossEntropyBackward');
+    const { rows, classes, ignoreIndex, labelSmoothing: eps } = p;
+    const out = this.alloc('float32', rows * classes); // zeros, which ignored rows keep
+    for (let r = 0; r < rows; r++) {
+      const t = td[r];
+      // Ignored rows have no loss; an out-of-range target was already reported by the forward, so it gets zeros
+      // here rather than a second error.
+      if (t === ignoreIndex || t < 0 || t >= classes) continue;
+      const row = xd.subarray(r * classes, (r + 1) * classes);
+      // loss = lse(x) − Σ_c q_c·x_c with Σ_c q_c = 1, so ∂loss/∂x_c = softmax(x)_c − q_c.
+      const m = rowMax(row);
+      const z = sumExpShifted(row, m);
+      for (let c = 0; c < classes; c++) {
+        const q = (c === t ? 1 - eps : 0) + eps / classes;
+        out.data[r * classes + c] = gr[r] * (Math.exp(row[c] - m) / z - q);
+      }
+    }
+    return out;
+  }
+
+  scatterAdd(g: Storage, idx: Storage, rows: number, rowSize: number): Storage {
+    const gd = this.f32(g, 'scatterAdd');
+    const id = this.i32(idx, 'scatterAdd indices');
+    // d gather: table row r received g[i, :] for every i with idx[i] = r, so its gradient is their sum.
+    // Summed in doubles in index order (deterministic), rounded once.
+    const acc = new Float64Array(rows * rowSize);
+    for (let i = 0; i < id.length; i++) {
+      const r = id[i];
+      if (r < 0 || r >= rows) continue; // out of range: contributes nothing (gather already reported it)
+      for (let c = 0; c < rowSize; c++) acc[r * rowSize + c] += gd[i * rowSize + c];
+    }
+    const out = this.alloc('float32', rows * rowSize); // (rows, rowSize)
+    out.data.set(acc);
+    return out;
+  }
+
+  dropoutMask(numel: number, p: number, seed: number): Storage {
+    const out = this.alloc('float32', numel);
+    // Inverted dropout: kept elements are scaled by 1/(1−p) so that E[mask] = 1. The threshold and scale are
+    // defined in rng.ts so that every backend keeps exactly the same elements with the same float32 scale.
+    const { threshold, scale } = dropoutParams(p);
+    for (let i = 0; i < numel; i++) out.data[i] = dropoutBits(seed, i) >= threshold ? scale : 0;
+    return out;
+  }
+
+  // --- optimizer updates, in place -----------------------------------------------------------------------------
+
+  sgdStep(param: Storage, grad: Storage, momentumBuf: Storage | null, p: SgdParams): void {
+    const pd = this.f32(param, 'sgdStep');
+    const gd = this.f32(grad, 'sgdStep');
+    this.sameNumel('sgdStep', param, grad);
+    const useBuf = p.momentum !== 0;
+    let buf: FloatArray | null = null;
+    if (useBuf) {
+      if (momentumBuf === null) throw new Error('internal: sgdStep with momentum needs a momentum buffer');
+      buf = this.f32(momentumBuf, 'sgdStep');
+      this.sameNumel('sgdStep', param, momentumBuf);
+    }
+    for (let i = 0; i < pd.length; i++) {
+      const gi = gd[i] + p.weightDecay * pd[i]; // g' = g + wd·p (L2)
+      let d = gi;
+      if (buf !== null) {
+        // buf = g' on the first step (PyTorch clones the gradient, undamped), else momentum·buf + (1−dampening)·g'.
+        const b = p.firstStep ? gi : p.momentum * buf[i] + (1 - p.dampening) * gi;
+        buf[i] = b;
+        // Nesterov looks ahead along the updated buffer: d = g' + momentum·buf; otherwise d = buf.
+        d = p.nesterov ? gi + p.momentum * b : b;
+      }
+      pd[i] = pd[i] - p.lr * d;
+    }
+  }
+
+  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, p: AdamParams): void {
+    const pd = this.f32(param, 'adamStep');
+    const gd = this.f32(grad, 'adamStep');
+    const md = this.f32(m, 'adamStep');
+    const vd = this.f32(v, 'adamStep');
+    this.sameNumel('adamStep', param, grad);
+    this.sameNumel('adamStep', param, m);
+    this.sameNumel('adamStep', param, v);
+    // The moments start at 0, so after t steps they are biased toward 0 by a factor 1 − β^t.
+    const bc1 = 1 - Math.pow(p.beta1, p.step);
+    const bc2 = 1 - Math.pow(p.beta2, p.step);
+    for (let i = 0; i < pd.length; i++) {
+      let w = pd[i];
+      let gi = gd[i];
+      if (p.decoupled) w -= p.lr * p.weightDecay * w; // AdamW: p -= lr·wd·p, outside the adaptive scaling
+      else gi += p.weightDecay * w; // Adam: L2, g' = g + wd·p, which the adaptive scaling then rescales
+      const mi = p.beta1 * md[i] + (1 - p.beta1) * gi; // m = β1·m + (1−β1)·g
+      const vi = p.beta2 * vd[i] + (1 - p.beta2) * gi * gi; // v = β2·v + (1−β2)·g²
+      md[i] = mi;
+      vd[i] = vi;
+      // p -= lr·m̂ / (√v̂ + eps), with m̂ = m/(1−β1^t), v̂ = v/(1−β2^t); eps sits outside the root (PyTorch).
+      pd[i] = w - (p.lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + p.eps);
+    }
+  }
+
+  /** In-place updates walk several storages in step, so a length mismatch would read past one of them. */
+  private sameNumel(op: string, a: Storage, b: Storage): void {
+    if (a.numel !== b.numel) throw new Error(`internal: ${op} needs storages of equal size, got ${a.numel} and ${b.numel}`);
+  }
+
   async health(x: Storage): Promise<HealthCounts> {
     const c = this.cpu(x);
     const counts: HealthCounts = { nan: 0, posInf: 0, negInf: 0 };
@@ -472,21 +656,21 @@ function rowMajorStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
-function rowMax(row: Float32Array): number {
+function rowMax(row: FloatArray): number {
   let m = -Infinity;
   for (const v of row) m = Math.max(m, v);
   return m;
 }
 
 /** Σ exp(x - m), with m the row max so that no term exceeds 1. */
-function sumExpShifted(row: Float32Array, m: number): number {
+function sumExpShifted(row: FloatArray, m: number): number {
   let s = 0;
   for (const v of row) s += Math.exp(v - m);
   return s;
 }
 
 /** log Σ exp(x) = m + log Σ exp(x - m), finite for finite x. */
-function logSumExp(row: Float32Array): number {
+function logSumExp(row: FloatArray): number {
   const m = rowMax(row);
   return m + Math.log(sumExpShifted(row, m));
 }

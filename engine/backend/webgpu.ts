@@ -2,7 +2,7 @@
 // owns it under gpu/. The shared runtime (pipeline cache, pool, batching, readback) is gpu/context.ts.
 import type {
   Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams, MemoryStats,
-  ReduceOp, Storage, StridedView, UnaryOp,
+  ReduceOp, Storage, StridedView, UnaryOp, SgdParams, AdamParams,
 } from './backend';
 import type { DType, TypedArray } from '../dtype';
 import { openDevice } from './gpu/adapter';
@@ -99,6 +99,27 @@ export class WebGPUBackend implements Backend {
   }
   gather(table: Storage, idx: Storage, rows: number, rowSize: number): Storage {
     return gather(this.ctx, table, idx, rows, rowSize);
+  }
+  softmaxBackward(_y: Storage, _g: Storage, _rows: number, _cols: number, _log: boolean): Storage {
+    throw new Error('softmaxBackward: not on the GPU yet');
+  }
+  layerNormBackward(_x: Storage, _w: Storage, _m: Storage, _r: Storage, _g: Storage, _rows: number, _cols: number): { dx: Storage; dweight: Storage; dbias: Storage } {
+    throw new Error('layerNormBackward: not on the GPU yet');
+  }
+  crossEntropyBackward(_l: Storage, _t: Storage, _g: Storage, _p: CrossEntropyParams): Storage {
+    throw new Error('crossEntropyBackward: not on the GPU yet');
+  }
+  scatterAdd(_g: Storage, _idx: Storage, _rows: number, _rowSize: number): Storage {
+    throw new Error('scatterAdd: not on the GPU yet');
+  }
+  dropoutMask(_n: number, _p: number, _seed: number): Storage {
+    throw new Error('dropoutMask: not on the GPU yet');
+  }
+  sgdStep(_param: Storage, _grad: Storage, _buf: Storage | null, _p: SgdParams): void {
+    throw new Error('sgdStep: not on the GPU yet');
+  }
+  adamStep(_param: Storage, _grad: Storage, _m: Storage, _v: Storage, _p: AdamParams): void {
+    throw new Error('adamStep: not on the GPU yet');
   }
   health(x: Storage): Promise<HealthCounts> {
     return health(this.ctx, x);

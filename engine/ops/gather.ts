@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor';
 import { fmt, ShapeError } from '../shape';
 import { sameDevice } from './elementwise';
+import { record, save } from '../autograd';
 
 /**
  * Selects rows of `table` (rows, …) by int32 `indices` of any shape; the result is indices.shape + table.shape[1:].
@@ -15,7 +16,14 @@ export function embedding(indices: Tensor, table: Tensor): Tensor {
   const rowShape = table.shape.slice(1);
   const rowSize = rowShape.reduce((a, b) => a * b, 1);
   const storage = table.backend.gather(table.storage, indices.storage, rows, rowSize);
-  return Tensor.fromStorage(storage, [...indices.shape, ...rowShape], table.device);
+  const out = Tensor.fromStorage(storage, [...indices.shape, ...rowShape], table.device);
+  if (!table.requiresGrad) return out;
+  // d table[r] = Σ over positions i with indices[i] = r of g[i]: a deterministic scatter-add (no float atomics).
+  const si = save(indices);
+  const tableShape = table.shape;
+  return record('embedding', out, [table], (g) => [
+    Tensor.fromStorage(g.backend.scatterAdd(g.storage, si.storage, rows, rowSize), tableShape, g.device),
+  ], [si]);
 }
 
 /** PyTorch's index_select along dim 0. */

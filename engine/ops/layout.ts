@@ -1,7 +1,8 @@
 // Layout ops. Tensors are always contiguous row-major, so reshape is free (a shared storage) and every other
 // layout change is one strided copy on the backend: out[idx] = src[offset + Σ idx_k · strides_k].
 import type { StridedView } from '../backend/backend';
-import { Tensor } from '../tensor';
+import { Tensor, zeros } from '../tensor';
+import { record } from '../autograd';
 import { broadcastShapes, checkShape, fmt, normDim, numel, sameShape, ShapeError, stridesOf, type Shape } from '../shape';
 
 /**
@@ -62,7 +63,32 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (numel(s) !== x.numel) {
     throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.numel} elements) to ${fmt(s)} (${numel(s)} elements)`);
   }
-  return x.shareAs(s);
+  return view(x, s, 'reshape');
+}
+
+/** x's storage under another shape of the same size; the gradient is reshaped back. */
+function view(x: Tensor, shape: Shape, name: string): Tensor {
+  const out = x.shareAs(shape);
+  if (!x.requiresGrad) return out;
+  const inShape = x.shape;
+  return record(name, out, [x], (g) => [g.reshape(inShape)]);
+}
+
+/**
+ * Sums a broadcast gradient back to the operand's shape: over the leading dims the operand lacked and over
+ * each dim where it had size 1.
+ */
+export function sumToShape(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  }
+  const summed = dims.length ? g.sum(dims, true) : g;
+  const out = summed.reshape(shape);
+  if (summed !== g) summed.dispose();
+  return out;
 }
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
@@ -72,9 +98,14 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
     throw new ShapeError(`permute: ${fmt(dims)} is not a permutation of the ${rank} dims of ${fmt(x.shape)}`);
   }
   const shape = d.map((i) => x.shape[i]);
-  if (d.every((v, i) => v === i)) return x.shareAs(shape);
+  if (d.every((v, i) => v === i)) return view(x, shape, 'permute');
   const src = stridesOf(x.shape);
-  return gatherView(x, { shape, strides: d.map((i) => src[i]), offset: 0 }, shape);
+  const out = gatherView(x, { shape, strides: d.map((i) => src[i]), offset: 0 }, shape);
+  if (!x.requiresGrad) return out;
+  // The inverse permutation sends each gradient dim back where it came from.
+  const inverse = new Array<number>(rank);
+  d.forEach((v, i) => (inverse[v] = i));
+  return record('permute', out, [x], (g) => [permute(g, inverse)]);
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -98,9 +129,21 @@ export function slice(x: Tensor, dim: number, start: number, end?: number): Tens
   const e = Math.max(s, clamp(end ?? size));
   const shape = [...x.shape];
   shape[d] = e - s;
-  if (s === 0 && e === size) return x.shareAs(shape);
+  if (s === 0 && e === size) return view(x, shape, 'slice');
   const strides = stridesOf(x.shape);
-  return gatherView(x, { shape, strides, offset: s * strides[d] }, shape);
+  const out = gatherView(x, { shape, strides, offset: s * strides[d] }, shape);
+  if (!x.requiresGrad) return out;
+  // The gradient is g placed at [s, e) of a zero tensor of x's shape.
+  const inShape = x.shape;
+  return record('slice', out, [x], (g) => {
+    const dx = zeros(inShape, { device: g.device });
+    // Written in place into dx's storage.
+    g.backend.copy(g.storage, { shape: g.shape, strides: stridesOf(g.shape), offset: 0 }, {
+      storage: dx.storage,
+      view: { shape: g.shape, strides, offset: s * strides[d] },
+    });
+    return [dx];
+  });
 }
 
 /** Broadcasts x to `shape` (materialised: tensors are contiguous). -1 keeps a dim. */
@@ -109,26 +152,28 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (offset < 0) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to fewer dims ${fmt(shape)}`);
   const target = shape.map((v, i) => (v === -1 && i >= offset ? x.shape[i - offset] : v));
   checkShape(target, 'expand');
-  const out = broadcastShapes('expand', x.shape, target);
-  if (!sameShape(out, target)) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to ${fmt(shape)}`);
-  if (sameShape(x.shape, target)) return x.shareAs(target);
+  const broadcast = broadcastShapes('expand', x.shape, target);
+  if (!sameShape(broadcast, target)) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to ${fmt(shape)}`);
+  if (sameShape(x.shape, target)) return view(x, target, 'expand');
   const own = stridesOf(x.shape);
   const strides = target.map((_, i) => (i < offset || x.shape[i - offset] === 1 ? 0 : own[i - offset]));
-  return gatherView(x, { shape: target, strides, offset: 0 }, target);
+  const out = gatherView(x, { shape: target, strides, offset: 0 }, target);
+  if (!x.requiresGrad) return out;
+  const inShape = x.shape;
+  return record('expand', out, [x], (g) => [sumToShape(g, inShape)]);
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normDim(dim, x.ndim + 1, 'unsqueeze');
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
-  return x.shareAs(shape);
+  return view(x, shape, 'unsqueeze');
 }
 
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return x.shareAs(x.shape.filter((v) => v !== 1));
+  if (dim === undefined) return view(x, x.shape.filter((v) => v !== 1), 'squeeze');
   const d = normDim(dim, x.ndim, 'squeeze');
-  if (x.shape[d] !== 1) return x.shareAs(x.shape);
-  return x.shareAs(x.shape.filter((_, i) => i !== d));
+  return view(x, x.shape[d] === 1 ? x.shape.filter((_, i) => i !== d) : x.shape, 'squeeze');
 }
 
 /** Joins tensors along `dim`; every other dim must match. */
@@ -158,5 +203,16 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     }
     offset += t.shape[d];
   }
-  return Tensor.fromStorage(out, shape, first.device);
+  const result = Tensor.fromStorage(out, shape, first.device);
+  if (!tensors.some((t) => t.requiresGrad)) return result;
+  // Each input's gradient is its slab of g along dim.
+  const bounds = tensors.map((t) => t.shape[d]);
+  return record('cat', result, [...tensors], (g) => {
+    let start = 0;
+    return bounds.map((n) => {
+      const piece = slice(g, d, start, start + n);
+      start += n;
+      return piece;
+    });
+  });
 }

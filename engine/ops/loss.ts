@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor';
 import { fmt, ShapeError } from '../shape';
 import { requireFloat, sameDevice } from './elementwise';
+import { record, save } from '../autograd';
 
 export interface CrossEntropyOptions {
   /** Rows whose target equals this are skipped and not counted in the mean (PyTorch's default is -100). */
@@ -26,21 +27,19 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   const ls = opts.labelSmoothing ?? 0;
   if (!(ls >= 0 && ls <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${ls}`);
   const rows = targets.numel;
-  const r = logits.backend.crossEntropy(logits.storage, targets.storage, {
-    rows,
-    classes: C,
-    ignoreIndex: opts.ignoreIndex ?? -100,
-    labelSmoothing: ls,
-  });
-  const loss = Tensor.fromStorage(r.loss, lead, logits.device);
+  const params = { rows, classes: C, ignoreIndex: opts.ignoreIndex ?? -100, labelSmoothing: ls };
+  const r = logits.backend.crossEntropy(logits.storage, targets.storage, params);
+  // The per-row losses are a constant-free function of the logits; the reduction below is ordinary ops, so
+  // autograd sees rowLoss → sum → div and hands the fused backward one upstream gradient per row.
   const counted = Tensor.fromStorage(r.counted, lead, logits.device);
+  const rowLoss = perRowLoss(Tensor.fromStorage(r.loss, lead, logits.device), logits, targets, params);
   const reduction = opts.reduction ?? 'mean';
   if (reduction === 'none') {
     counted.dispose();
-    return loss;
+    return rowLoss;
   }
-  const total = loss.sum();
-  loss.dispose();
+  const total = rowLoss.sum();
+  rowLoss.dispose();
   if (reduction === 'sum') {
     counted.dispose();
     return total;
@@ -51,4 +50,15 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   total.dispose();
   n.dispose();
   return out;
+}
+
+/** Records the fused backward on the per-row loss: d logits = gRow[r]·(softmax(x_r) − q_r). */
+function perRowLoss(
+  loss: Tensor, logits: Tensor, targets: Tensor, params: { rows: number; classes: number; ignoreIndex: number; labelSmoothing: number },
+): Tensor {
+  if (!logits.requiresGrad) return loss;
+  const [sx, st] = [save(logits), save(targets)];
+  return record('crossEntropy', loss, [logits], (g) => [
+    Tensor.fromStorage(g.backend.crossEntropyBackward(sx.storage, st.storage, g.storage, params), sx.shape, g.device),
+  ], [sx, st]);
 }

@@ -3,6 +3,8 @@
 import { Tensor } from '../tensor';
 import { broadcastShapes, fmt, numel, ShapeError } from '../shape';
 import { requireFloat, sameDevice } from './elementwise';
+import { record, save } from '../autograd';
+import { sumToShape } from './layout';
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
   requireFloat('matmul', a);
@@ -41,5 +43,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const outShape = [...batchShape];
   if (a.ndim > 1) outShape.push(M);
   if (b.ndim > 1) outShape.push(N);
-  return Tensor.fromStorage(storage, outShape, a.device);
+  const out = Tensor.fromStorage(storage, outShape, a.device);
+  if (!a.requiresGrad && !b.requiresGrad) return out;
+  // In the promoted shapes: dA = g @ Bᵀ (…, M, K) and dB = Aᵀ @ g (…, K, N), each summed over the batch dims
+  // its operand was broadcast along, then given the operand's own shape back.
+  const [sa, sb] = [save(a), save(b)];
+  return record('matmul', out, [a, b], (g) => {
+    const g3 = g.reshape([...batchShape, M, N]);
+    const ap = sa.reshape(aShape);
+    const bp = sb.reshape(bShape);
+    const da = a.requiresGrad ? sumToShape(g3.matmul(bp.transpose(-1, -2)), aShape).reshape(sa.shape) : null;
+    const db = b.requiresGrad ? sumToShape(ap.transpose(-1, -2).matmul(g3), bShape).reshape(sb.shape) : null;
+    return [da, db];
+  }, [sa, sb]);
 }

@@ -2,6 +2,7 @@
 import { Tensor, ones, zeros } from '../tensor';
 import { fmt, ShapeError } from '../shape';
 import { requireFloat, sameDevice } from './elementwise';
+import { record, save } from '../autograd';
 
 export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
   requireFloat('layerNorm', x);
@@ -19,10 +20,27 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
   if (!(eps >= 0)) throw new RangeError(`layerNorm: eps must be ≥ 0, got ${eps}`);
   const rows = cols === 0 ? 0 : x.numel / cols;
   const r = x.backend.layerNorm(x.storage, w.storage, b.storage, rows, cols, eps);
-  // mean and rstd are what the backward needs; until autograd keeps them, they are released here.
-  x.backend.free(r.mean);
-  x.backend.free(r.rstd);
+  const out = Tensor.fromStorage(r.out, x.shape, x.device);
+  const mean = Tensor.fromStorage(r.mean, [rows], x.device);
+  const rstd = Tensor.fromStorage(r.rstd, [rows], x.device);
+  const inputs = [x, w, b];
+  if (!inputs.some((t) => t.requiresGrad)) {
+    for (const t of [mean, rstd, ...(w !== weight ? [w] : []), ...(b !== bias ? [b] : [])]) t.dispose();
+    return out;
+  }
+  // One kernel gives dx, dweight and dbias from the saved x, weight, mean and rstd (formulas in backend.ts).
+  const saved = [save(x), save(w), save(mean), save(rstd)];
+  mean.dispose();
+  rstd.dispose();
   if (w !== weight) w.dispose();
   if (b !== bias) b.dispose();
-  return Tensor.fromStorage(r.out, x.shape, x.device);
+  const [sx, sw, sm, sr] = saved;
+  return record('layerNorm', out, inputs, (g) => {
+    const d = g.backend.layerNormBackward(sx.storage, sw.storage, sm.storage, sr.storage, g.storage, rows, cols);
+    return [
+      Tensor.fromStorage(d.dx, sx.shape, g.device),
+      Tensor.fromStorage(d.dweight, [cols], g.device),
+      Tensor.fromStorage(d.dbias, [cols], g.device),
+    ];
+  }, saved);
 }

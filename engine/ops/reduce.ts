@@ -1,9 +1,15 @@
 // Reductions along dims. The backend reduces x viewed as (outer, len, inner) over len, so reducing dim d of a
 // contiguous tensor needs no copy: outer = Π shape[<d], len = shape[d], inner = Π shape[>d].
 import type { ReduceOp } from '../backend/backend';
-import { Tensor, full } from '../tensor';
+import { Tensor, arange, full } from '../tensor';
+import { record, save } from '../autograd';
 import { fmt, normDim, numel, ShapeError } from '../shape';
 import { requireFloat } from './elementwise';
+
+/** The reduced shape with size-1 dims kept, which broadcasts the gradient back over the reduced dims. */
+function keptShape(shape: readonly number[], dims: number[]): number[] {
+  return shape.map((v, i) => (dims.includes(i) ? 1 : v));
+}
 
 function reduceDim(op: ReduceOp, x: Tensor, d: number, keepDim: boolean): Tensor {
   const outer = numel(x.shape.slice(0, d));
@@ -29,19 +35,28 @@ function dimsOf(x: Tensor, dim: number | number[] | undefined, op: string): numb
 /** Sums over `dim` (one dim, a list, or all when omitted). */
 export function sum(x: Tensor, dim?: number | number[], keepDim = false): Tensor {
   requireFloat('sum', x);
-  if (x.ndim === 0) return x.detach();
-  if (dim === undefined && !keepDim) {
+  const dims = dimsOf(x, dim, 'sum');
+  let out: Tensor;
+  if (x.ndim === 0) out = x.detach();
+  else if (dim === undefined && !keepDim) {
     // One pass over the flattened tensor.
-    return reduceDim('sum', x.reshape([x.numel]), 0, false);
+    const flat = x.shareAs([x.numel]);
+    out = reduceDim('sum', flat, 0, false);
+    flat.dispose();
+  } else {
+    // Highest dim first, so the remaining dim numbers stay valid.
+    out = x;
+    for (const d of [...dims].sort((a, b) => b - a)) {
+      const next = reduceDim('sum', out, d, keepDim);
+      if (out !== x) out.dispose();
+      out = next;
+    }
   }
-  // Highest dim first, so the remaining dim numbers stay valid.
-  let out = x;
-  for (const d of dimsOf(x, dim, 'sum').sort((a, b) => b - a)) {
-    const next = reduceDim('sum', out, d, keepDim);
-    if (out !== x) out.dispose();
-    out = next;
-  }
-  return out;
+  if (!x.requiresGrad) return out;
+  // d sum: every input element receives the gradient of the sum it fed.
+  const inShape = x.shape;
+  const kept = keptShape(inShape, dims);
+  return record('sum', out, [x], (g) => [g.reshape(kept).expand(inShape)]);
 }
 
 export function mean(x: Tensor, dim?: number | number[], keepDim = false): Tensor {
@@ -55,12 +70,30 @@ export function mean(x: Tensor, dim?: number | number[], keepDim = false): Tenso
 /** max/min values or argmax/argmin int32 indices along one dim, or over the flattened tensor. */
 export function extreme(op: 'max' | 'min' | 'argmax' | 'argmin', x: Tensor, dim?: number, keepDim = false): Tensor {
   requireFloat(op, x);
+  let out: Tensor;
   if (dim === undefined) {
-    const flat = reduceDim(op, x.reshape([x.numel]), 0, false);
-    if (!keepDim) return flat;
-    const out = flat.reshape(x.shape.map(() => 1));
-    flat.dispose();
-    return out;
+    const flatIn = x.shareAs([x.numel]);
+    const flat = reduceDim(op, flatIn, 0, false);
+    flatIn.dispose();
+    out = keepDim ? flat.reshape(x.shape.map(() => 1)) : flat;
+    if (out !== flat) flat.dispose();
+  } else {
+    out = reduceDim(op, x, normDim(dim, x.ndim, op), keepDim);
   }
-  return reduceDim(op, x, normDim(dim, x.ndim, op), keepDim);
+  if ((op !== 'max' && op !== 'min') || !x.requiresGrad) return out;
+  // The gradient goes to the first extreme element of each reduced slice, as with PyTorch's max(dim).
+  const sx = save(x);
+  const arg = op === 'max' ? 'argmax' : 'argmin';
+  return record(op, out, [x], (g) => {
+    if (dim === undefined) {
+      const flat = sx.reshape([sx.numel]);
+      const hit = arange(sx.numel, undefined, 1, { device: sx.device }).eq(extreme(arg, flat, 0, true));
+      return [hit.mul(g.reshape([1])).reshape(sx.shape)];
+    }
+    const d = normDim(dim, sx.ndim, op);
+    const kept = keptShape(sx.shape, [d]);
+    const along = sx.shape.map((_, i) => (i === d ? sx.shape[d] : 1));
+    const hit = arange(sx.shape[d], undefined, 1, { device: sx.device }).reshape(along).eq(extreme(arg, sx, d, true));
+    return [hit.mul(g.reshape(kept))];
+  }, [sx]);
 }

@@ -2,6 +2,7 @@
 // last and back, at the cost of two copies.
 import { Tensor } from '../tensor';
 import { normDim } from '../shape';
+import { record, save } from '../autograd';
 import { requireFloat } from './elementwise';
 
 function rowwise(x: Tensor, dim: number, log: boolean, op: string): Tensor {
@@ -18,7 +19,13 @@ function rowwise(x: Tensor, dim: number, log: boolean, op: string): Tensor {
   }
   const cols = x.ndim === 0 ? 1 : x.shape[last];
   const rows = cols === 0 ? 0 : x.numel / cols;
-  return Tensor.fromStorage(x.backend.softmax(x.storage, rows, cols, log), x.shape, x.device);
+  const out = Tensor.fromStorage(x.backend.softmax(x.storage, rows, cols, log), x.shape, x.device);
+  if (!x.requiresGrad) return out;
+  // d softmax: y ⊙ (g − Σ g⊙y); d logSoftmax: g − exp(y)·Σ g. One fused kernel reads the saved output.
+  const sy = save(out);
+  return record(op, out, [x], (g) => [
+    Tensor.fromStorage(g.backend.softmaxBackward(sy.storage, g.storage, rows, cols, log), sy.shape, g.device),
+  ], [sy]);
 }
 
 /** exp(x - max) / Σ exp(x - max): the max is subtracted first, so any finite input gives a finite result. */

@@ -1,0 +1,58 @@
+import type { Tensor } from '../tensor';
+import { Optimizer } from './optimizer';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+/** Adam (Kingma & Ba), with L2 weight decay added to the gradient as in torch.optim.Adam. */
+export class Adam extends Optimizer {
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  protected readonly decoupled: boolean = false;
+  private m = new Map<Tensor, Tensor>();
+  private v = new Map<Tensor, Tensor>();
+
+  constructor(params: Tensor[], opts: AdamOptions = {}) {
+    super(params, opts.lr ?? 1e-3);
+    this.betas = opts.betas ?? [0.9, 0.999];
+    this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? this.defaultDecay();
+    for (const b of this.betas) if (!(b >= 0 && b < 1)) throw new RangeError(`Adam: betas must be in [0, 1), got ${this.betas}`);
+  }
+
+  protected defaultDecay(): number {
+    return 0;
+  }
+
+  protected update(p: Tensor, g: Tensor): void {
+    p.backend.adamStep(p.storage, g.storage, this.stateFor(this.m, p).storage, this.stateFor(this.v, p).storage, {
+      lr: this.lr,
+      beta1: this.betas[0],
+      beta2: this.betas[1],
+      eps: this.eps,
+      weightDecay: this.weightDecay,
+      decoupled: this.decoupled,
+      step: this.stepCount,
+    });
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}
+
+/** AdamW (Loshchilov & Hutter): weight decay applied to the weights directly, default 0.01 as in PyTorch. */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+
+  protected override defaultDecay(): number {
+    return 0.01;
+  }
+}
