@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // SwiftShader's Vulkan driver ships with Debian's chromium package. Vitest workers copy process.env, so the
 // variable is set here rather than inside a test file (see ../shared/HEADLESS-WEBGPU.md). engine/device.ts sets
@@ -10,10 +11,17 @@ if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && existsSync(
   gpuEnv.VK_ICD_FILENAMES = swiftshader;
 }
 
+const repoRoot = fileURLToPath(new URL('.', import.meta.url));
+
 export default defineConfig({
-  root: '.',
+  // `npm start` serves the playground (playground/index.html at /); it imports ../engine and ../shaders, which
+  // Vite allows because they sit inside the repository (the folder holding package.json).
+  root: fileURLToPath(new URL('./playground', import.meta.url)),
   server: { host: '127.0.0.1' },
+  build: { outDir: '../dist', emptyOutDir: true },
   test: {
+    // Vitest runs from the repository root, not the playground's.
+    root: repoRoot,
     include: ['test/**/*.test.ts'],
     env: gpuEnv,
     testTimeout: 60_000,

@@ -1,0 +1,86 @@
+// Opens the engine on WebGPU and shows the adapter's name. When WebGPU is unavailable it shows why, in a banner,
+// and falls back to the CPU backend. The outcome is also reflected as attributes (status, adapter) so that tests
+// and later elements can read it without looking inside the shadow root.
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { init } from '../engine/index';
+
+/** 'loading' while init() runs; 'webgpu' or 'cpu' once a backend is open; 'error' when even the CPU failed. */
+export type DeviceStatusState = 'loading' | 'webgpu' | 'cpu' | 'error';
+
+@customElement('device-status')
+export class DeviceStatus extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    .ok { padding: 0.75rem 1rem; border-radius: 6px; background: #e8f5e9; }
+    .banner { padding: 0.75rem 1rem; border-radius: 6px; background: #fff3e0; border-left: 4px solid #ef6c00; }
+    .banner.error { background: #ffebee; border-left-color: #c62828; }
+    code { font-size: 0.95em; }
+    pre { white-space: pre-wrap; margin: 0.5rem 0 0; font-size: 0.85em; }
+  `;
+
+  @property({ reflect: true }) status: DeviceStatusState = 'loading';
+  /** The adapter's name as the engine reports it ('cpu' on the CPU backend). */
+  @property({ reflect: true }) adapter = '';
+  /** Why WebGPU (or, for status 'error', every backend) could not be opened. */
+  @state() private _reason = '';
+
+  override firstUpdated(): void {
+    void this._open();
+  }
+
+  private async _open(): Promise<void> {
+    try {
+      const info = await init({ backend: 'webgpu' });
+      this.adapter = info.adapter;
+      this.status = info.device;
+      return;
+    } catch (e) {
+      this._reason = errorMessage(e);
+    }
+    try {
+      const info = await init({ backend: 'cpu' });
+      this.adapter = info.adapter;
+      this.status = info.device;
+    } catch (e) {
+      this._reason += `\nThe CPU backend failed too: ${errorMessage(e)}`;
+      this.status = 'error';
+    }
+  }
+
+  override render() {
+    switch (this.status) {
+      case 'loading':
+        return html`<p>Opening the engine…</p>`;
+      case 'webgpu':
+        return html`<p class="ok">WebGPU adapter: <strong id="adapter">${this.adapter}</strong></p>`;
+      case 'cpu':
+        return html`
+          <div class="banner" role="alert">
+            <strong>WebGPU is unavailable, so the engine runs on the CPU backend (slow).</strong>
+            <pre id="reason">${this._reason}</pre>
+          </div>
+          <p>Device: <strong id="adapter">${this.adapter}</strong></p>
+        `;
+      case 'error':
+        return html`
+          <div class="banner error" role="alert">
+            <strong>The engine could not start.</strong>
+            <pre id="reason">${this._reason}</pre>
+          </div>
+        `;
+      default:
+        return nothing;
+    }
+  }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'device-status': DeviceStatus;
+  }
+}
