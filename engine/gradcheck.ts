@@ -1,6 +1,8 @@
 // gradcheck: compares the analytic gradients of fn (autograd, on the inputs' own device, float32) with central
 // finite differences computed in float64 on the CPU backend, PyTorch's torch.autograd.gradcheck in spirit.
 // A non-scalar output is reduced to L = Σ out ⊙ r with a fixed random r, so every output element counts.
+// fn is run on both devices, so it must build everything from its arguments: pass constants such as masks and
+// class targets as int32 inputs (they are not differentiated) rather than capturing tensors of one device.
 import { Tensor, randn, tensor } from './tensor';
 import { noGrad } from './autograd';
 import { tidy, dispose } from './memory';

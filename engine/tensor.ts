@@ -91,8 +91,8 @@ export class Tensor {
     if (!this.ref) return;
     const ref = this.ref;
     this.ref = null;
+    // The node stays attached: a disposed intermediate is still a step of the graph that backward() walks.
     if (this.gradFn) releaseNode(this.gradFn);
-    this.gradFn = null;
     ref.release();
   }
 

@@ -36,7 +36,8 @@ export function binary(ctx: GpuContext, op: BinaryOp, as: Storage, bs: Storage, 
   const b = gpu(bs);
   const n = numel(layout.outShape);
   const out = allocStorage(ctx, n, 'float32');
-  const k = ctx.kernel('binary', binaryWgsl, { OP: BINARY_OPS[op], SCALAR: 0, SWAP: 0, WG });
+  const contig = layout.outShape.length === 1 && layout.strides.every((s) => s[0] === 1);
+  const k = ctx.kernel('binary', binaryWgsl, { OP: BINARY_OPS[op], SCALAR: 0, SWAP: 0, CONTIG: contig ? 1 : 0, WG });
   ctx.dispatch(
     k,
     { a: a.buffer, b: b.buffer, out: out.buffer },
@@ -56,8 +57,7 @@ export function binary(ctx: GpuContext, op: BinaryOp, as: Storage, bs: Storage, 
 export function binaryScalar(ctx: GpuContext, op: BinaryOp, xs: Storage, scalar: number, scalarFirst: boolean): GpuStorage {
   const x = gpu(xs);
   const out = allocStorage(ctx, x.numel, 'float32');
-  const k = ctx.kernel('binary', binaryWgsl, { OP: BINARY_OPS[op], SCALAR: 1, SWAP: scalarFirst ? 1 : 0, WG });
-  // A contiguous rank-1 view: the index loop runs once.
+  const k = ctx.kernel('binary', binaryWgsl, { OP: BINARY_OPS[op], SCALAR: 1, SWAP: scalarFirst ? 1 : 0, CONTIG: 1, WG });
   ctx.dispatch(
     k,
     { a: x.buffer, b: x.buffer, out: out.buffer },

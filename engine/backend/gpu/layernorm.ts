@@ -1,6 +1,8 @@
 // Layer normalisation over the last axis (shaders/layernorm.wgsl): one workgroup per row, population variance
-// by the corrected two-pass algorithm, with the per-row mean and rstd kept for the backward.
+// by the corrected two-pass algorithm, with the per-row mean and rstd kept for the backward
+// (shaders/layernorm_backward.wgsl: dx per row, and dweight/dbias as deterministic column sums).
 import layernormWgsl from '../../../shaders/layernorm.wgsl?raw';
+import layernormBackwardWgsl from '../../../shaders/layernorm_backward.wgsl?raw';
 import type { LayerNormResult, Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu } from './storage';
@@ -21,4 +23,31 @@ export function layerNorm(
     ctx.grid1d(rows),
   );
   return { out, mean, rstd };
+}
+
+/** Columns per column-sum workgroup in shaders/layernorm_backward.wgsl (its TC). */
+const LN_BACKWARD_TC = 8;
+
+/**
+ * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)) with ĝ = g⊙w; dweight = Σ_rows g⊙x̂; dbias = Σ_rows g.
+ * One dispatch of rows + ceil(cols / 8) workgroups: the first rows compute dx, the rest the column sums.
+ */
+export function layerNormBackward(
+  ctx: GpuContext, xs: Storage, ws: Storage, means: Storage, rstds: Storage, gs: Storage, rows: number, cols: number,
+): { dx: Storage; dweight: Storage; dbias: Storage } {
+  const [x, w, mean, rstd, g] = [gpu(xs), gpu(ws), gpu(means), gpu(rstds), gpu(gs)];
+  const dx = allocStorage(ctx, rows * cols, 'float32');
+  const dweight = allocStorage(ctx, cols, 'float32');
+  const dbias = allocStorage(ctx, cols, 'float32');
+  const k = ctx.kernel('layerNormBackward', layernormBackwardWgsl, { WG: rowWorkgroupSize(cols) });
+  ctx.dispatch(
+    k,
+    {
+      x: x.buffer, weight: w.buffer, mean: mean.buffer, rstd: rstd.buffer, g: g.buffer,
+      dx: dx.buffer, dweight: dweight.buffer, dbias: dbias.buffer,
+    },
+    { rows, cols },
+    ctx.grid1d(rows + Math.ceil(cols / LN_BACKWARD_TC)),
+  );
+  return { dx, dweight, dbias };
 }

@@ -1,6 +1,8 @@
 // Cross-entropy with ignoreIndex and label smoothing (shaders/cross_entropy.wgsl): one workgroup per row, logits
 // shifted by the row max. Bad targets are flagged on the device (error slot 1) and raised at the next read.
+// The backward (shaders/cross_entropy_backward.wgsl) has the same shape: one workgroup per row.
 import crossEntropyWgsl from '../../../shaders/cross_entropy.wgsl?raw';
+import crossEntropyBackwardWgsl from '../../../shaders/cross_entropy_backward.wgsl?raw';
 import type { CrossEntropyParams, Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu } from './storage';
@@ -20,4 +22,20 @@ export function crossEntropy(
     ctx.grid1d(p.rows),
   );
   return { loss, counted };
+}
+
+/** d logits = gRow[r]·(softmax(x_r) − q_r); ignored or out-of-range rows get zeros (cross_entropy_backward.wgsl). */
+export function crossEntropyBackward(
+  ctx: GpuContext, logitsS: Storage, targetsS: Storage, gRowS: Storage, p: CrossEntropyParams,
+): Storage {
+  const [logits, targets, gRow] = [gpu(logitsS), gpu(targetsS), gpu(gRowS)];
+  const dx = allocStorage(ctx, p.rows * p.classes, 'float32'); // (rows, classes)
+  const k = ctx.kernel('crossEntropyBackward', crossEntropyBackwardWgsl, { WG: rowWorkgroupSize(p.classes) });
+  ctx.dispatch(
+    k,
+    { logits: logits.buffer, targets: targets.buffer, gRow: gRow.buffer, dx: dx.buffer },
+    { rows: p.rows, classes: p.classes, ignoreIndex: p.ignoreIndex, smoothing: p.labelSmoothing },
+    ctx.grid1d(p.rows),
+  );
+  return dx;
 }

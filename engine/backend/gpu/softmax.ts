@@ -1,5 +1,7 @@
-// Softmax and log-softmax over the last axis (shaders/softmax.wgsl): one workgroup per row, max-subtracted.
+// Softmax and log-softmax over the last axis (shaders/softmax.wgsl) and their backward
+// (shaders/softmax_backward.wgsl): one workgroup per row; the forward subtracts the row max.
 import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
+import softmaxBackwardWgsl from '../../../shaders/softmax_backward.wgsl?raw';
 import type { Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
@@ -21,4 +23,15 @@ export function softmax(ctx: GpuContext, xs: Storage, rows: number, cols: number
   const k = ctx.kernel('softmax', softmaxWgsl, { LOG: log ? 1 : 0, WG });
   ctx.dispatch(k, { x: x.buffer, out: out.buffer }, { rows, cols }, ctx.grid1d(rows));
   return out;
+}
+
+/** d softmax: dx = y ⊙ (g − Σ_row g⊙y); d log-softmax: dx = g − exp(y)·Σ_row g (shaders/softmax_backward.wgsl). */
+export function softmaxBackward(
+  ctx: GpuContext, ys: Storage, gs: Storage, rows: number, cols: number, log: boolean,
+): GpuStorage {
+  const [y, g] = [gpu(ys), gpu(gs)];
+  const dx = allocStorage(ctx, rows * cols, 'float32');
+  const k = ctx.kernel('softmaxBackward', softmaxBackwardWgsl, { LOG: log ? 1 : 0, WG: rowWorkgroupSize(cols) });
+  ctx.dispatch(k, { y: y.buffer, g: g.buffer, dx: dx.buffer }, { rows, cols }, ctx.grid1d(rows));
+  return dx;
 }
