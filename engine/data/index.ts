@@ -1,0 +1,2 @@
+export { loadMnist, MNIST_PIXELS, type Digits } from './mnist';
+export { XOR_INPUTS, XOR_LABELS } from './xor';
