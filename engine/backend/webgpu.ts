@@ -11,10 +11,12 @@ import { allocStorage, gpu } from './gpu/storage';
 import * as ew from './gpu/elementwise';
 import { matmul } from './gpu/matmul';
 import { reduce } from './gpu/reduce';
-import { softmax } from './gpu/softmax';
-import { layerNorm } from './gpu/layernorm';
-import { crossEntropy } from './gpu/loss';
-import { gather } from './gpu/gather';
+import { softmax, softmaxBackward } from './gpu/softmax';
+import { layerNorm, layerNormBackward } from './gpu/layernorm';
+import { crossEntropy, crossEntropyBackward } from './gpu/loss';
+import { gather, scatterAdd } from './gpu/gather';
+import { dropoutMask } from './gpu/dropout';
+import { adamStep, sgdStep } from './gpu/optim';
 import { health } from './gpu/health';
 
 export class WebGPUBackend implements Backend {
@@ -100,26 +102,28 @@ export class WebGPUBackend implements Backend {
   gather(table: Storage, idx: Storage, rows: number, rowSize: number): Storage {
     return gather(this.ctx, table, idx, rows, rowSize);
   }
-  softmaxBackward(_y: Storage, _g: Storage, _rows: number, _cols: number, _log: boolean): Storage {
-    throw new Error('softmaxBackward: not on the GPU yet');
+  softmaxBackward(y: Storage, g: Storage, rows: number, cols: number, log: boolean): Storage {
+    return softmaxBackward(this.ctx, y, g, rows, cols, log);
   }
-  layerNormBackward(_x: Storage, _w: Storage, _m: Storage, _r: Storage, _g: Storage, _rows: number, _cols: number): { dx: Storage; dweight: Storage; dbias: Storage } {
-    throw new Error('layerNormBackward: not on the GPU yet');
+  layerNormBackward(
+    x: Storage, weight: Storage, mean: Storage, rstd: Storage, g: Storage, rows: number, cols: number,
+  ): { dx: Storage; dweight: Storage; dbias: Storage } {
+    return layerNormBackward(this.ctx, x, weight, mean, rstd, g, rows, cols);
   }
-  crossEntropyBackward(_l: Storage, _t: Storage, _g: Storage, _p: CrossEntropyParams): Storage {
-    throw new Error('crossEntropyBackward: not on the GPU yet');
+  crossEntropyBackward(logits: Storage, targets: Storage, gRow: Storage, p: CrossEntropyParams): Storage {
+    return crossEntropyBackward(this.ctx, logits, targets, gRow, p);
   }
-  scatterAdd(_g: Storage, _idx: Storage, _rows: number, _rowSize: number): Storage {
-    throw new Error('scatterAdd: not on the GPU yet');
+  scatterAdd(g: Storage, idx: Storage, rows: number, rowSize: number): Storage {
+    return scatterAdd(this.ctx, g, idx, rows, rowSize);
   }
-  dropoutMask(_n: number, _p: number, _seed: number): Storage {
-    throw new Error('dropoutMask: not on the GPU yet');
+  dropoutMask(numel: number, p: number, seed: number): Storage {
+    return dropoutMask(this.ctx, numel, p, seed);
   }
-  sgdStep(_param: Storage, _grad: Storage, _buf: Storage | null, _p: SgdParams): void {
-    throw new Error('sgdStep: not on the GPU yet');
+  sgdStep(param: Storage, grad: Storage, momentumBuf: Storage | null, p: SgdParams): void {
+    sgdStep(this.ctx, param, grad, momentumBuf, p);
   }
-  adamStep(_param: Storage, _grad: Storage, _m: Storage, _v: Storage, _p: AdamParams): void {
-    throw new Error('adamStep: not on the GPU yet');
+  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, p: AdamParams): void {
+    adamStep(this.ctx, param, grad, m, v, p);
   }
   health(x: Storage): Promise<HealthCounts> {
     return health(this.ctx, x);

@@ -16,6 +16,14 @@ const HOW_TO_GET_ONE =
 // dies (see ../shared/HEADLESS-WEBGPU.md). It lives here for the life of the process.
 let nodeGpu: GPU | null = null;
 
+/**
+ * Node only: the Dawn `GPU` instance that openDevice() created, or null before it ran (or in a browser). Benchmarks
+ * hand it to peer libraries (as navigator.gpu) so that they run on the same adapter in the same process.
+ */
+export function nodeGpuInstance(): GPU | null {
+  return nodeGpu;
+}
+
 export interface OpenedDevice {
   device: GPUDevice;
   adapterName: string;

@@ -1,0 +1,100 @@
+// d logits of the per-row cross-entropy (shaders/cross_entropy.wgsl), one workgroup per row of (rows, classes):
+//   loss = lse(x) − Σ_c q_c·x_c  with  q = (1−ε)·onehot(t) + ε/classes  and  Σ_c q_c = 1
+//   ⇒ dx_c = gRow[r]·(softmax(x)_c − q_c),   softmax(x)_c = exp(x_c − m) / Σ_k exp(x_k − m),  m = max_k x_k
+// Subtracting m keeps every exp ≤ 1 and the sum in [1, classes], so logits of any finite magnitude (±1e4) give
+// finite gradients. Rows whose target is ignoreIndex get zeros; so do rows with a target outside [0, classes),
+// which the forward already flagged (error slot 1), so they are not flagged twice.
+
+override WG: u32 = 64u; // a power of two ≤ MAX_WG
+const MAX_WG: u32 = 256u;
+
+struct Params {
+  rows: u32,
+  classes: u32,
+  ignoreIndex: i32,
+  smoothing: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> targets: array<i32>;
+@group(0) @binding(3) var<storage, read> gRow: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
+
+var<workgroup> red: array<f32, MAX_WG>;
+
+fn from_bits(bits: u32) -> f32 {
+  var b = bits;
+  return bitcast<f32>(b);
+}
+
+fn wg_max(lid: u32, v: f32) -> f32 {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      red[lid] = max(red[lid], red[lid + s]);
+    }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier(); // red is reused by the next reduction
+  return r;
+}
+
+fn wg_sum(lid: u32, v: f32) -> f32 {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      red[lid] = red[lid] + red[lid + s];
+    }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row = wid.x + wid.y * nwg.x; // the grid may be folded into y (ctx.grid1d)
+  if (row >= params.rows) {
+    return; // uniform across the workgroup
+  }
+  let classes = params.classes;
+  let base = row * classes;
+  let t = targets[row];
+
+  // The reductions run for every row, ignored or not: branching on the loaded target before them would put the
+  // barriers in non-uniform control flow. (A skipped row costs two wasted sweeps; ignored rows are rare.)
+  var m = from_bits(0xff800000u); // -Inf, the identity of max
+  for (var c = lid; c < classes; c += WG) {
+    m = max(m, logits[base + c]);
+  }
+  m = wg_max(lid, m);
+  var s = 0.0;
+  for (var c = lid; c < classes; c += WG) {
+    s += exp(logits[base + c] - m);
+  }
+  s = wg_sum(lid, s);
+
+  if (t == params.ignoreIndex || t < 0 || u32(t) >= classes) {
+    for (var c = lid; c < classes; c += WG) {
+      dx[base + c] = 0.0;
+    }
+    return;
+  }
+  let eps = params.smoothing;
+  let off = eps / f32(classes); // the smoothing mass every class gets
+  let gr = gRow[row];
+  let inv = 1.0 / s;
+  for (var c = lid; c < classes; c += WG) {
+    var q = off;
+    if (c == u32(t)) {
+      q += 1.0 - eps;
+    }
+    dx[base + c] = gr * (exp(logits[base + c] - m) * inv - q);
+  }
+}

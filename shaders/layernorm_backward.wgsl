@@ -1,0 +1,115 @@
+// The backward of layerNorm over rows of (rows, cols), from the forward's saved per-row mean and rstd:
+//   x̂ = (x − mean)·rstd,  y = x̂·w + b,  ĝ = g⊙w = ∂L/∂x̂
+//   dx      = rstd·(ĝ − mean_c(ĝ) − x̂·mean_c(ĝ⊙x̂))     (mean and rstd depend on every x of the row)
+//   dweight = Σ_rows g⊙x̂,   dbias = Σ_rows g           (column sums)
+//
+// One dispatch does both jobs, split by workgroup (a uniform branch, so the barriers stay legal):
+//   workgroups [0, rows)               : one per row, the two row sums by a tree reduction, then dx.
+//   workgroups [rows, rows + colTiles) : one per tile of TC columns. Its WG threads are TC columns × (WG/TC)
+//                                        row lanes; lane l sums rows l, l + WG/TC, … of its column, then the lanes
+//                                        are added in a fixed order. Consecutive threads read consecutive columns.
+// Every sum runs in a fixed order, so the result is deterministic (no atomics). The column sums accumulate in
+// float32 over all rows; the CPU oracle uses doubles, hence the looser tolerance on dweight and dbias.
+
+override WG: u32 = 64u; // a power of two ≤ MAX_WG, and a multiple of TC
+const MAX_WG: u32 = 256u;
+const TC: u32 = 8u; // columns per column-sum workgroup
+
+struct Params {
+  rows: u32,
+  cols: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(3) var<storage, read> mean: array<f32>;
+@group(0) @binding(4) var<storage, read> rstd: array<f32>;
+@group(0) @binding(5) var<storage, read> g: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dweight: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dbias: array<f32>;
+
+var<workgroup> redA: array<f32, MAX_WG>;
+var<workgroup> redB: array<f32, MAX_WG>;
+
+// Tree sums of two values per thread at once; every thread gets both totals. Called from uniform control flow.
+fn wg_sum2(lid: u32, a: f32, b: f32) -> vec2<f32> {
+  redA[lid] = a;
+  redB[lid] = b;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      redA[lid] = redA[lid] + redA[lid + s];
+      redB[lid] = redB[lid] + redB[lid + s];
+    }
+    workgroupBarrier();
+  }
+  let r = vec2<f32>(redA[0], redB[0]);
+  workgroupBarrier();
+  return r;
+}
+
+fn row_dx(row: u32, lid: u32) {
+  let cols = params.cols;
+  let base = row * cols;
+  let mu = mean[row];
+  let rs = rstd[row];
+  var sumGh = 0.0; // Σ_c ĝ_c
+  var sumGhXh = 0.0; // Σ_c ĝ_c·x̂_c
+  for (var c = lid; c < cols; c += WG) {
+    let gh = g[base + c] * weight[c];
+    sumGh += gh;
+    sumGhXh += gh * ((x[base + c] - mu) * rs);
+  }
+  let sums = wg_sum2(lid, sumGh, sumGhXh);
+  let n = f32(cols);
+  let meanGh = sums.x / n;
+  let meanGhXh = sums.y / n;
+  for (var c = lid; c < cols; c += WG) {
+    let xh = (x[base + c] - mu) * rs;
+    dx[base + c] = rs * (g[base + c] * weight[c] - meanGh - xh * meanGhXh);
+  }
+}
+
+fn column_sums(tile: u32, lid: u32) {
+  let lanes = WG / TC;
+  let col = tile * TC + lid % TC;
+  let lane = lid / TC;
+  let cols = params.cols;
+  var sw = 0.0; // this lane's share of Σ_rows g⊙x̂
+  var sb = 0.0; // and of Σ_rows g
+  if (col < cols) {
+    for (var r = lane; r < params.rows; r += lanes) {
+      let gv = g[r * cols + col];
+      sw += gv * ((x[r * cols + col] - mean[r]) * rstd[r]);
+      sb += gv;
+    }
+  }
+  redA[lid] = sw;
+  redB[lid] = sb;
+  workgroupBarrier();
+  // Lane 0 of each column adds the other lanes in lane order: a fixed order, so bit-for-bit repeatable.
+  if (lane == 0u && col < cols) {
+    var tw = 0.0;
+    var tb = 0.0;
+    for (var l = 0u; l < lanes; l++) {
+      tw += redA[l * TC + lid];
+      tb += redB[l * TC + lid];
+    }
+    dweight[col] = tw;
+    dbias[col] = tb;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let w = wid.x + wid.y * nwg.x; // the grid may be folded into y (ctx.grid1d)
+  let colTiles = (params.cols + TC - 1u) / TC;
+  if (w < params.rows) {
+    row_dx(w, lid);
+  } else if (w < params.rows + colTiles) {
+    column_sums(w - params.rows, lid);
+  }
+}
