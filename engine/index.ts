@@ -21,3 +21,7 @@ export { noGrad, isGradEnabled, type BackwardOptions } from './autograd';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
+export {
+  metrics, MultinomialNB, GaussianNB, bayes, jointTable, marginal, conditional, NGramLM, entropy, crossEntropyOf,
+  klDivergence, svd, eigh, powerIteration, project, norm, surfaces, optimizePath, Perceptron, wordTokenize, datasets,
+} from './lessons/index';

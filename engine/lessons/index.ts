@@ -1,0 +1,12 @@
+// The curriculum's foundations as engine code: metrics, Bayes, n-grams, information theory, linear algebra,
+// optimisation surfaces, the perceptron, text and demo datasets.
+export * as metrics from './metrics';
+export { MultinomialNB, GaussianNB, bayes, jointTable, marginal, conditional, logSumExp } from './bayes';
+export type { MultinomialNBOptions, Feature, BayesScalar, BayesVector, JointTable } from './bayes';
+export { NGramLM, type NGramOptions, type Smoothing } from './ngram';
+export { entropy, crossEntropyOf, klDivergence, type Distribution } from './info';
+export { svd, eigh, powerIteration, project, norm, type SvdResult, type SvdOptions, type EighResult, type NormOrd } from './linalg';
+export { surfaces, surfaceInfo, optimizePath, type Surface, type SurfaceName, type OptimizerSpec, type PathOptions, type OptimizationPath } from './surfaces';
+export { Perceptron, type PerceptronOptions, type PerceptronFit } from './perceptron';
+export { wordTokenize, sentenceTokenize } from './text';
+export * as datasets from './datasets';
