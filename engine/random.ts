@@ -1,9 +1,14 @@
+import { hash32 } from './backend/rng';
+
 // Seeded randomness for tensor initialisation. Values are generated on the host and uploaded, so the same seed
 // gives bit-identical tensors on every device: a CPU run and a GPU run of one model start from the same weights.
 
-/** mulberry32: 32 bits of state, fast, and good enough for initialisation and shuffling. */
+/**
+ * mulberry32: 32 bits of state, fast, and good enough for initialisation and shuffling. The seed is hashed
+ * first: raw small seeds (0, 1, 2) otherwise start the stream with nearly-zero draws.
+ */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
+  let a = hash32((seed >>> 0) ^ 0x9e3779b9);
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;

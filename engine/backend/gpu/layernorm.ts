@@ -39,7 +39,8 @@ export function layerNormBackward(
   const dx = allocStorage(ctx, rows * cols, 'float32');
   const dweight = allocStorage(ctx, cols, 'float32');
   const dbias = allocStorage(ctx, cols, 'float32');
-  const k = ctx.kernel('layerNormBackward', layernormBackwardWgsl, { WG: rowWorkgroupSize(cols) });
+  // The column-sum workgroups split WG threads into TC = 8 columns × WG/8 row lanes, so WG must be at least 8.
+  const k = ctx.kernel('layerNormBackward', layernormBackwardWgsl, { WG: Math.max(8, rowWorkgroupSize(cols)) });
   ctx.dispatch(
     k,
     {
