@@ -10,3 +10,4 @@ export const relu = (x: Tensor): Tensor => x.relu();
 export const gelu = (x: Tensor): Tensor => x.gelu();
 export const tanh = (x: Tensor): Tensor => x.tanh();
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+export { scaledDotProductAttention, type AttentionOptions, type AttentionProbeOptions, type AttentionWithWeights } from './ops/attention';

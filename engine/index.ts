@@ -21,6 +21,8 @@ export { noGrad, isGradEnabled, type BackwardOptions } from './autograd';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
+export { readSafetensors, writeSafetensors, saveModuleSafetensors, loadModuleSafetensors, safetensorsToTensors, SafetensorsError, type SafetensorsFile, type TensorData } from './io/safetensors';
+export { setDebug, isDebug, type DebugSink } from './debug';
 export {
   metrics, MultinomialNB, GaussianNB, bayes, jointTable, marginal, conditional, NGramLM, entropy, crossEntropyOf,
   klDivergence, svd, eigh, powerIteration, project, norm, surfaces, optimizePath, Perceptron, wordTokenize, datasets,

@@ -38,6 +38,20 @@ describe('buffer pool', () => {
     b.dispose();
   });
 
+  test('a buffer freed while encoded work still uses it is destroyed only after that work is submitted', async () => {
+    const cap = be.ctx.pool.maxPooledBytes;
+    be.ctx.pool.maxPooledBytes = 0; // every release destroys
+    try {
+      const a = ones([1000], { device: 'webgpu' });
+      const b = a.add(1); // encoded, not yet submitted, and reads a's buffer
+      a.dispose();
+      expect(Array.from(await b.toArray()).every((v) => v === 2)).toBe(true);
+      b.dispose();
+    } finally {
+      be.ctx.pool.maxPooledBytes = cap;
+    }
+  });
+
   test('views share storage: the memory goes back only when the last view is disposed', async () => {
     const base = memoryStats().buffers;
     const a = randn([4, 6], { seed: 1, device: 'webgpu' });

@@ -88,6 +88,41 @@ export interface HealthCounts {
   negInf: number;
 }
 
+/**
+ * One fused scaled-dot-product attention over q (B, H, Tq, d), k and v (B, H, Tk, d), all contiguous. Score
+ * (i, j) of head (b, h) is s_ij = scale·q_i·k_j + mask_ij (float mask) − slope_h·|i − j| (ALiBi), and it takes part
+ * in the row's softmax only when j ≤ i (causal), i − window < j ≤ i (window > 0), mask_ij ≠ 0 (bool mask) and
+ * mask_ij ≠ −∞ (float mask). A row where no score takes part gives zeros and logsumexp −∞.
+ */
+export interface AttentionParams {
+  B: number;
+  H: number;
+  Tq: number;
+  Tk: number;
+  d: number;
+  scale: number;
+  causal: boolean;
+  /** > 0: query i sees keys i − window < j ≤ i only; 0: no window. */
+  window: number;
+  /** 'float': an additive float32 mask; 'bool': int32, 1 = take part. Passed with maskStrides. */
+  mask: 'none' | 'float' | 'bool';
+  /** Strides (elements) that read the mask storage as (B, H, Tq, Tk); 0 on broadcast dims. */
+  maskStrides: readonly [number, number, number, number];
+  /** ALiBi slopes (H) are passed. */
+  alibi: boolean;
+}
+
+export interface AttentionForwardResult {
+  out: Storage; // (B, H, Tq, d)
+  lse: Storage; // (B, H, Tq): logsumexp of each row's scores, saved for the backward
+}
+
+export interface AttentionBackwardResult {
+  dq: Storage; // (B, H, Tq, d)
+  dk: Storage; // (B, H, Tk, d)
+  dv: Storage; // (B, H, Tk, d)
+}
+
 /** Pool and allocation counters; the CPU backend reports zeros for the pooled fields. */
 export interface MemoryStats {
   buffers: number; // storages alive now
@@ -158,7 +193,35 @@ export interface Backend {
    */
   gather(table: Storage, idx: Storage, rows: number, rowSize: number): Storage;
 
+  /**
+   * Why the fused attention kernels cannot serve these parameters (an unsupported head dim, a tile that does not
+   * fit the adapter's workgroup storage), or null when they can. ops/ then composes attention from matmul and
+   * softmax instead.
+   */
+  attentionUnsupported(p: AttentionParams): string | null;
+
+  /**
+   * Fused attention: out = softmax(S)·V row by row, with S as AttentionParams describes, and the logsumexp
+   * L_i = log Σ_j exp(s_ij) of each row, without materialising S. mask is float32 or int32 (p.mask says which)
+   * and slopes is (H), each null when absent.
+   */
+  attentionForward(
+    q: Storage, k: Storage, v: Storage, mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+  ): AttentionForwardResult;
+
   // ---- backward kernels (the gradient rules in ops/ call these) ----
+
+  /**
+   * The fused attention backward from the forward's out and logsumexp and the upstream dOut (B, H, Tq, d),
+   * recomputing P_ij = exp(s_ij − L_i) instead of storing it:
+   *   D_i = dOut_i·out_i;  dP_ij = dOut_i·v_j;  dS_ij = P_ij·(dP_ij − D_i)
+   *   dq_i = scale·Σ_j dS_ij·k_j;  dk_j = scale·Σ_i dS_ij·q_i;  dv_j = Σ_i P_ij·dOut_i
+   * Rows where nothing takes part contribute zeros. Deterministic; no Tq×Tk buffer.
+   */
+  attentionBackward(
+    q: Storage, k: Storage, v: Storage, out: Storage, lse: Storage, dOut: Storage,
+    mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+  ): AttentionBackwardResult;
 
   /** d softmax: dx = y ⊙ (g − Σ_row g⊙y); d log-softmax (y = log-probabilities): dx = g − exp(y)·Σ_row g. */
   softmaxBackward(y: Storage, g: Storage, rows: number, cols: number, log: boolean): Storage;

@@ -3,7 +3,7 @@
 // float32 only when it stores a result. Validation of shapes is ops/' job; this file checks only what would
 // otherwise corrupt memory or silently give a wrong answer (dtype mix-ups, freed storages, bad indices).
 import type {
-  AdamParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams,
+  AdamParams, AttentionBackwardResult, AttentionForwardResult, AttentionParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams,
   MemoryStats, ReduceOp, SgdParams, Storage, StridedView, UnaryOp,
 } from './backend';
 import { dropoutBits, dropoutParams } from './rng';
@@ -637,6 +637,154 @@ export class CpuBackend implements Backend {
       }
     }
     return counts;
+  }
+
+  // --- attention ---------------------------------------------------------------------------------------------
+  // Row by row with the whole score row in doubles: the definition itself, with no tiling, no online softmax
+  // and no recomputation, so it shares no trick with the fused GPU kernels it checks.
+
+  attentionUnsupported(): string | null {
+    return null;
+  }
+
+  /**
+   * The scores of query row i of head (b, h): s_j for every key, or null where the key does not take part.
+   * Written out from AttentionParams' definition.
+   */
+  private attentionRow(
+    qd: FloatArray, kd: FloatArray, maskData: FloatArray | Int32Array | null, slopes: FloatArray | null,
+    p: AttentionParams, b: number, h: number, i: number,
+  ): Array<number | null> {
+    const { H, Tq, Tk, d } = p;
+    const qAt = ((b * H + h) * Tq + i) * d;
+    const kHead = (b * H + h) * Tk * d;
+    const [sb, sh, si, sj] = p.maskStrides;
+    const row: Array<number | null> = [];
+    for (let j = 0; j < Tk; j++) {
+      if (p.causal && j > i) { row.push(null); continue; }
+      if (p.window > 0 && !(i - p.window < j && j <= i)) { row.push(null); continue; }
+      let s = 0;
+      for (let c = 0; c < d; c++) s += qd[qAt + c] * kd[kHead + j * d + c];
+      s *= p.scale;
+      if (slopes) s -= slopes[h] * Math.abs(i - j);
+      if (maskData) {
+        const mv = maskData[b * sb + h * sh + i * si + j * sj];
+        if (p.mask === 'bool') {
+          if (mv === 0) { row.push(null); continue; }
+        } else {
+          if (mv === -Infinity) { row.push(null); continue; }
+          s += mv;
+        }
+      }
+      row.push(s);
+    }
+    return row;
+  }
+
+  private attentionInputs(mask: Storage | null, slopes: Storage | null, p: AttentionParams): {
+    maskData: FloatArray | Int32Array | null; slopeData: FloatArray | null;
+  } {
+    const maskData = mask ? (p.mask === 'bool' ? this.i32(mask, 'attention') : this.f32(mask, 'attention')) : null;
+    const slopeData = slopes ? this.f32(slopes, 'attention') : null;
+    return { maskData, slopeData };
+  }
+
+  attentionForward(
+    q: Storage, k: Storage, v: Storage, mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+  ): AttentionForwardResult {
+    const [qd, kd, vd] = [this.f32(q, 'attention'), this.f32(k, 'attention'), this.f32(v, 'attention')];
+    const { maskData, slopeData } = this.attentionInputs(mask, slopes, p);
+    const { B, H, Tq, Tk, d } = p;
+    const out = this.alloc('float32', B * H * Tq * d); // (B, H, Tq, d)
+    const lse = this.alloc('float32', B * H * Tq); // (B, H, Tq)
+    for (let b = 0; b < B; b++) {
+      for (let h = 0; h < H; h++) {
+        for (let i = 0; i < Tq; i++) {
+          const s = this.attentionRow(qd, kd, maskData, slopeData, p, b, h, i);
+          const row = (b * H + h) * Tq + i;
+          // softmax over the scores that take part, max-subtracted; none: zeros and logsumexp −∞.
+          let m = -Infinity;
+          for (const x of s) if (x !== null) m = Math.max(m, x);
+          if (m === -Infinity) {
+            lse.data[row] = -Infinity;
+            continue; // out is already zero
+          }
+          let z = 0;
+          for (const x of s) if (x !== null) z += Math.exp(x - m);
+          lse.data[row] = m + Math.log(z);
+          const acc = new Float64Array(d);
+          for (let j = 0; j < Tk; j++) {
+            const x = s[j];
+            if (x === null) continue;
+            const pj = Math.exp(x - m) / z;
+            const vAt = ((b * H + h) * Tk + j) * d;
+            for (let c = 0; c < d; c++) acc[c] += pj * vd[vAt + c];
+          }
+          out.data.set(acc, row * d);
+        }
+      }
+    }
+    return { out, lse };
+  }
+
+  attentionBackward(
+    q: Storage, k: Storage, v: Storage, out: Storage, lse: Storage, dOut: Storage,
+    mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+  ): AttentionBackwardResult {
+    const [qd, kd, vd] = [this.f32(q, 'attention'), this.f32(k, 'attention'), this.f32(v, 'attention')];
+    const gd = this.f32(dOut, 'attentionBackward');
+    // out and lse are the forward's; this oracle recomputes the softmax from the scores instead of trusting them.
+    this.f32(out, 'attentionBackward');
+    this.f32(lse, 'attentionBackward');
+    const { maskData, slopeData } = this.attentionInputs(mask, slopes, p);
+    const { B, H, Tq, Tk, d } = p;
+    const dq = new Float64Array(B * H * Tq * d);
+    const dk = new Float64Array(B * H * Tk * d);
+    const dv = new Float64Array(B * H * Tk * d);
+    for (let b = 0; b < B; b++) {
+      for (let h = 0; h < H; h++) {
+        const head = b * H + h;
+        for (let i = 0; i < Tq; i++) {
+          const s = this.attentionRow(qd, kd, maskData, slopeData, p, b, h, i);
+          let m = -Infinity;
+          for (const x of s) if (x !== null) m = Math.max(m, x);
+          if (m === -Infinity) continue; // nothing took part: no gradient flows through this row
+          let z = 0;
+          for (const x of s) if (x !== null) z += Math.exp(x - m);
+          const qAt = (head * Tq + i) * d;
+          // P_ij, and dP_ij = dO_i·v_j; then the softmax backward dS_ij = P_ij·(dP_ij − Σ_j' P_ij'·dP_ij').
+          const P = new Float64Array(Tk);
+          const dP = new Float64Array(Tk);
+          let sumPdP = 0;
+          for (let j = 0; j < Tk; j++) {
+            const x = s[j];
+            if (x === null) continue;
+            P[j] = Math.exp(x - m) / z;
+            const vAt = (head * Tk + j) * d;
+            let dot = 0;
+            for (let c = 0; c < d; c++) dot += gd[qAt + c] * vd[vAt + c];
+            dP[j] = dot;
+            sumPdP += P[j] * dot;
+          }
+          for (let j = 0; j < Tk; j++) {
+            if (s[j] === null) continue;
+            const dS = P[j] * (dP[j] - sumPdP);
+            const kAt = (head * Tk + j) * d;
+            for (let c = 0; c < d; c++) {
+              dq[qAt + c] += p.scale * dS * kd[kAt + c]; // s = scale·q·k
+              dk[kAt + c] += p.scale * dS * qd[qAt + c];
+              dv[kAt + c] += P[j] * gd[qAt + c]; // out_i = Σ_j P_ij·v_j
+            }
+          }
+        }
+      }
+    }
+    const store = (x: Float64Array): Storage => {
+      const st = this.alloc('float32', x.length);
+      st.data.set(x);
+      return st;
+    };
+    return { dq: store(dq), dk: store(dk), dv: store(dv) };
   }
 
   memoryStats(): MemoryStats {

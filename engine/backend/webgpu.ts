@@ -1,7 +1,7 @@
 // The WebGPU backend: each method validates nothing (ops/ did that) and hands off to the kernel family that
 // owns it under gpu/. The shared runtime (pipeline cache, pool, batching, readback) is gpu/context.ts.
 import type {
-  Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams, MemoryStats,
+  AttentionBackwardResult, AttentionForwardResult, AttentionParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams, MemoryStats,
   ReduceOp, Storage, StridedView, UnaryOp, SgdParams, AdamParams,
 } from './backend';
 import type { DType, TypedArray } from '../dtype';
@@ -18,6 +18,7 @@ import { gather, scatterAdd } from './gpu/gather';
 import { dropoutMask } from './gpu/dropout';
 import { adamStep, sgdStep } from './gpu/optim';
 import { health } from './gpu/health';
+import { attentionBackward, attentionForward, attentionUnsupported } from './gpu/attention';
 
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
@@ -124,6 +125,20 @@ export class WebGPUBackend implements Backend {
   }
   adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, p: AdamParams): void {
     adamStep(this.ctx, param, grad, m, v, p);
+  }
+  attentionUnsupported(p: AttentionParams): string | null {
+    return attentionUnsupported(this.ctx, p);
+  }
+  attentionForward(
+    q: Storage, k: Storage, v: Storage, mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+  ): AttentionForwardResult {
+    return attentionForward(this.ctx, q, k, v, mask, slopes, p);
+  }
+  attentionBackward(
+    q: Storage, k: Storage, v: Storage, out: Storage, lse: Storage, dOut: Storage,
+    mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+  ): AttentionBackwardResult {
+    return attentionBackward(this.ctx, q, k, v, out, lse, dOut, mask, slopes, p);
   }
   health(x: Storage): Promise<HealthCounts> {
     return health(this.ctx, x);

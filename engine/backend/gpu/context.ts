@@ -200,11 +200,15 @@ export class GpuContext {
 
   /** Submits everything encoded so far. */
   flush(): void {
-    if (!this.encoder) return;
+    if (!this.encoder) {
+      this.pool.afterSubmit(); // nothing is pending, so doomed buffers can go now
+      return;
+    }
     this.pass!.end();
     if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.arena, 0, this.arenaUsed);
     this.device.queue.submit([this.encoder.finish()]);
     this.submits++;
+    this.pool.afterSubmit();
     this.encoder = null;
     this.pass = null;
     this.arenaUsed = 0; // writeBuffer copied the arena, so it can be refilled at once
@@ -264,7 +268,9 @@ export class GpuContext {
   }
 
   destroy(): void {
+    this.flush();
     this.pool.trim();
+    this.pool.afterSubmit();
     this.device.destroy();
   }
 }

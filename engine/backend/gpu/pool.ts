@@ -3,7 +3,9 @@
 //
 // Reuse is safe without fences: every use of a buffer is encoded into the queue in program order, and uploads
 // (queue.writeBuffer) flush pending commands first (see context.ts), so a reused buffer is never written before
-// the commands that read its previous contents have been submitted.
+// the commands that read its previous contents have been submitted. Destroying is not: a buffer freed by a
+// tensor may still be used by commands encoded but not yet submitted, and submitting a destroyed buffer is a
+// validation error. Buffers to destroy therefore wait until the next submit (afterSubmit).
 
 export const STORAGE_USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08; /* COPY_DST */
 
@@ -21,13 +23,17 @@ export class BufferPool {
   private free = new Map<number, GPUBuffer[]>();
   liveBuffers = 0;
   liveBytes = 0;
+  /** The most liveBytes seen since the last resetPeak(): benchmarks read a call's peak memory from it. */
+  peakLiveBytes = 0;
   pooledBuffers = 0;
   pooledBytes = 0;
+  /** Buffers to destroy once the commands already encoded with them have been submitted. */
+  private doomed: GPUBuffer[] = [];
 
   constructor(
     private device: GPUDevice,
     /** Freed bytes kept for reuse beyond which freed buffers are destroyed instead. */
-    private maxPooledBytes = 256 * MIB,
+    public maxPooledBytes = 256 * MIB,
   ) {}
 
   acquire(bytes: number): GPUBuffer {
@@ -42,6 +48,7 @@ export class BufferPool {
     }
     this.liveBuffers++;
     this.liveBytes += cap;
+    this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
     return buf;
   }
 
@@ -50,7 +57,7 @@ export class BufferPool {
     this.liveBuffers--;
     this.liveBytes -= cap;
     if (this.pooledBytes + cap > this.maxPooledBytes) {
-      buf.destroy();
+      this.doomed.push(buf);
       return;
     }
     let list = this.free.get(cap);
@@ -60,11 +67,21 @@ export class BufferPool {
     this.pooledBytes += cap;
   }
 
-  /** Destroys every pooled buffer (live ones stay with their tensors). */
+  resetPeak(): void {
+    this.peakLiveBytes = this.liveBytes;
+  }
+
+  /** Releases every pooled buffer to be destroyed after the next submit (live ones stay with their tensors). */
   trim(): void {
-    for (const list of this.free.values()) for (const b of list) b.destroy();
+    for (const list of this.free.values()) this.doomed.push(...list);
     this.free.clear();
     this.pooledBuffers = 0;
     this.pooledBytes = 0;
+  }
+
+  /** Called by the context right after a submit: destroying now cannot affect the commands just submitted. */
+  afterSubmit(): void {
+    for (const b of this.doomed) b.destroy();
+    this.doomed = [];
   }
 }

@@ -1,0 +1,184 @@
+// Fused scaled-dot-product attention on WebGPU: a FlashAttention-style forward (shaders/attention_forward.wgsl)
+// and a three-pass backward (attention_backward_delta.wgsl → attention_backward_dq.wgsl and
+// attention_backward_dkdv.wgsl). None of them stores a Tq×Tk matrix, and none needs float atomics.
+//
+// The three big kernels are templates (see template.ts), expanded per head dim, tile size and mask features with
+// attention_common.wgsl prepended: Tint does not unroll loops, and SwiftShader runs the unrolled head-dim loops
+// over constant-indexed private arrays much faster than loops.
+//
+// Tiles: an invocation owns R query (or key) rows and a workgroup of WG invocations walks tiles of TK rows of the
+// other side through workgroup memory. TK is the largest of 32, 16, 8, 4 whose two tiles fit the adapter's
+// maxComputeWorkgroupStorageSize; where none fits, or the head dim is not a multiple of 4 up to 128 (the
+// registers an invocation holds grow with R·d), attentionUnsupported() says why and ops/ composes attention from
+// matmul and softmax instead.
+import commonWgsl from '../../../shaders/attention_common.wgsl?raw';
+import forwardWgsl from '../../../shaders/attention_forward.wgsl?raw';
+import dqWgsl from '../../../shaders/attention_backward_dq.wgsl?raw';
+import dkdvWgsl from '../../../shaders/attention_backward_dkdv.wgsl?raw';
+import deltaWgsl from '../../../shaders/attention_backward_delta.wgsl?raw';
+import type { AttentionBackwardResult, AttentionForwardResult, AttentionParams, Storage } from '../backend';
+import type { GpuContext, Kernel } from './context';
+import { allocStorage, gpu, type GpuStorage } from './storage';
+import { fill } from './elementwise';
+import { expandTemplate } from './template';
+
+/** The largest head dim the fused kernels take: each invocation keeps about 4·R·d floats in registers. */
+export const MAX_FUSED_HEAD_DIM = 128;
+
+export interface AttentionTiling {
+  WG: number; // invocations per workgroup
+  R: number; // rows per invocation
+}
+
+/**
+ * Workgroup shape per kernel, measured on SwiftShader at B=1, H=4, T=1024, d=64, causal (forward, ms: 32×4 ≈ 1100,
+ * 32×2 ≈ 910, 64×1 ≈ 1950, 32×8 ≈ 470-750, 8×8 ≈ 420-570, 16×8 ≈ 400-410, 16×16 ≈ 360-430 with far longer
+ * compiles). Small workgroups (barriers cost in proportion to their size) and several rows per invocation, so
+ * that each K/V (or Q/dO) vector loaded from workgroup memory feeds R rows' multiply-adds. Above d = 64 the rows
+ * are halved: registers (and compile time) grow with R·d. Exported so the benchmark can try others.
+ */
+export const attentionTiling: Record<'forward' | 'dq' | 'dkdv', AttentionTiling> = {
+  forward: { WG: 16, R: 8 },
+  dq: { WG: 8, R: 8 },
+  dkdv: { WG: 8, R: 8 },
+};
+
+/**
+ * The shape for hardware GPUs. SwiftShader's tiling leaves a GPU idle: at T = 1024 with 4 heads it launches 32
+ * workgroups, fewer than an H200 has SMs, and the fused forward ran 25× slower than tfjs there. One row per
+ * invocation and 32 rows per workgroup launch 4× as many rows' worth of workgroups.
+ */
+export const attentionTilingGpu: Record<'forward' | 'dq' | 'dkdv', AttentionTiling> = {
+  forward: { WG: 32, R: 1 },
+  dq: { WG: 32, R: 1 },
+  dkdv: { WG: 32, R: 1 },
+};
+
+/** CPU implementations of Vulkan, where the SwiftShader-measured tiling applies. */
+function softwareAdapter(ctx: GpuContext): boolean {
+  return /swiftshader|llvmpipe|lavapipe/i.test(ctx.adapterName);
+}
+
+function tilingFor(ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', d: number): AttentionTiling {
+  const t = (softwareAdapter(ctx) ? attentionTiling : attentionTilingGpu)[which];
+  return d > 64 ? { WG: t.WG, R: Math.max(1, t.R / 2) } : t;
+}
+
+const TILE_ROWS = [32, 16, 8, 4];
+
+/** Rows per tile whose workgroup arrays fit: two (TK, d) float tiles plus `extraPerRow` floats per tile row. */
+function tileRows(ctx: GpuContext, d: number, extraPerRow: number): number | null {
+  const limit = ctx.limits.maxComputeWorkgroupStorageSize;
+  return TILE_ROWS.find((tk) => tk * (2 * d + extraPerRow) * 4 <= limit) ?? null;
+}
+
+export function attentionUnsupported(ctx: GpuContext, p: AttentionParams): string | null {
+  if (p.d % 4 !== 0 || p.d === 0 || p.d > MAX_FUSED_HEAD_DIM) {
+    return `head dim ${p.d} is not a multiple of 4 in [4, ${MAX_FUSED_HEAD_DIM}]`;
+  }
+  if (tileRows(ctx, p.d, 2) === null) {
+    return `a 4-row tile at head dim ${p.d} exceeds maxComputeWorkgroupStorageSize (${ctx.limits.maxComputeWorkgroupStorageSize} bytes)`;
+  }
+  const maxWg = Math.min(ctx.limits.maxComputeInvocationsPerWorkgroup, ctx.limits.maxComputeWorkgroupSizeX);
+  const wg = Math.max(...Object.values(softwareAdapter(ctx) ? attentionTiling : attentionTilingGpu).map((t) => t.WG));
+  if (wg > maxWg) return `${wg} invocations per workgroup exceed this adapter's limit (${maxWg})`;
+  if (p.B * p.H > ctx.limits.maxComputeWorkgroupsPerDimension) {
+    return `B·H = ${p.B * p.H} heads exceed maxComputeWorkgroupsPerDimension (${ctx.limits.maxComputeWorkgroupsPerDimension})`;
+  }
+  return null;
+}
+
+const generated = new Map<string, string>();
+
+/** The compiled kernel for one template at these parameters (generated once per process, compiled once per device). */
+function attentionKernel(
+  ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', template: string, p: AttentionParams, TK: number,
+): { kernel: Kernel; rowsPerGroup: number } {
+  const { WG, R } = tilingFor(ctx, which, p.d);
+  const vars = {
+    D4: p.d / 4, R, WG, TK,
+    BR: WG * R, // rows per workgroup
+    TKD4: TK * (p.d / 4), // vec4s per tile (reflection cannot evaluate products in array sizes)
+    CAUSAL: p.causal ? 1 : 0,
+    WINDOW: p.window > 0 ? 1 : 0,
+    ALIBI: p.alibi ? 1 : 0,
+    MASK_FLOAT: p.mask === 'float' ? 1 : 0,
+    MASK_BOOL: p.mask === 'bool' ? 1 : 0,
+  };
+  const name = `attention_${which}|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
+  let code = generated.get(name);
+  if (code === undefined) {
+    code = expandTemplate(`${commonWgsl}\n${template}`, vars);
+    generated.set(name, code);
+  }
+  return { kernel: ctx.kernel(name, code), rowsPerGroup: WG * R };
+}
+
+function uniforms(p: AttentionParams): Record<string, unknown> {
+  return { H: p.H, Tq: p.Tq, Tk: p.Tk, window: p.window, scale: p.scale, maskStrides: [...p.maskStrides] };
+}
+
+/** The mask and slope bindings: the real buffers, or q's buffer as a stand-in that the kernel never reads. */
+function extras(q: GpuStorage, mask: Storage | null, slopes: Storage | null): { mask: GPUBuffer; slopes: GPUBuffer } {
+  return { mask: mask ? gpu(mask).buffer : q.buffer, slopes: slopes ? gpu(slopes).buffer : q.buffer };
+}
+
+export function attentionForward(
+  ctx: GpuContext, qs: Storage, ks: Storage, vs: Storage, mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+): AttentionForwardResult {
+  const [q, k, v] = [gpu(qs), gpu(ks), gpu(vs)];
+  const { B, H, Tq, Tk, d } = p;
+  if (Tk === 0 || B * H * Tq === 0) {
+    // No keys: every row is empty, giving zeros and logsumexp −∞.
+    return { out: fill(ctx, B * H * Tq * d, 0, 'float32'), lse: fill(ctx, B * H * Tq, -Infinity, 'float32') };
+  }
+  const out = allocStorage(ctx, B * H * Tq * d, 'float32', `an attention output of shape (${B}, ${H}, ${Tq}, ${d})`);
+  const lse = allocStorage(ctx, B * H * Tq, 'float32');
+  const TK = tileRows(ctx, d, 2)!;
+  const { kernel, rowsPerGroup } = attentionKernel(ctx, 'forward', forwardWgsl, p, TK);
+  ctx.dispatch(
+    kernel,
+    { q: q.buffer, k: k.buffer, v: v.buffer, out: out.buffer, lse: lse.buffer, ...extras(q, mask, slopes) },
+    uniforms(p),
+    [Math.ceil(Tq / rowsPerGroup), B * H, 1],
+  );
+  return { out, lse };
+}
+
+export function attentionBackward(
+  ctx: GpuContext, qs: Storage, ks: Storage, vs: Storage, outs: Storage, lses: Storage, dOuts: Storage,
+  mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+): AttentionBackwardResult {
+  const [q, k, v, o, lse, g] = [gpu(qs), gpu(ks), gpu(vs), gpu(outs), gpu(lses), gpu(dOuts)];
+  const { B, H, Tq, Tk, d } = p;
+  if (B * H * Tq === 0 || Tk === 0) {
+    // Nothing to differentiate: zero gradients of the right sizes.
+    return {
+      dq: fill(ctx, B * H * Tq * d, 0, 'float32'),
+      dk: fill(ctx, B * H * Tk * d, 0, 'float32'),
+      dv: fill(ctx, B * H * Tk * d, 0, 'float32'),
+    };
+  }
+  const dq = allocStorage(ctx, B * H * Tq * d, 'float32');
+  const dk = allocStorage(ctx, B * H * Tk * d, 'float32');
+  const dv = allocStorage(ctx, B * H * Tk * d, 'float32');
+  // Pass 1: D_i = dO_i · O_i, (B, H, Tq).
+  const rows = B * H * Tq;
+  const delta = allocStorage(ctx, rows, 'float32');
+  const deltaKernel = ctx.kernel('attention_backward_delta', deltaWgsl);
+  ctx.dispatch(deltaKernel, { o: o.buffer, dout: g.buffer, delta: delta.buffer }, { rows, D4: d / 4 }, ctx.grid1d(Math.ceil(rows / 64)));
+
+  const buffers = { q: q.buffer, k: k.buffer, v: v.buffer, dout: g.buffer, lse: lse.buffer, delta: delta.buffer, ...extras(q, mask, slopes) };
+  // Pass 2: dQ, one invocation per R query rows, over key tiles.
+  const TK = tileRows(ctx, d, 2)!;
+  const dqK = attentionKernel(ctx, 'dq', dqWgsl, p, TK);
+  ctx.dispatch(dqK.kernel, { ...buffers, dq: dq.buffer }, uniforms(p), [Math.ceil(Tq / dqK.rowsPerGroup), B * H, 1]);
+  // Pass 3: dK and dV, one invocation per R key rows, over query tiles.
+  const dkdvK = attentionKernel(ctx, 'dkdv', dkdvWgsl, p, TK);
+  ctx.dispatch(dkdvK.kernel, { ...buffers, dk: dk.buffer, dv: dv.buffer }, uniforms(p), [Math.ceil(Tk / dkdvK.rowsPerGroup), B * H, 1]);
+
+  // delta is read by the passes encoded above; releasing it now is safe because the pool hands a buffer out
+  // again only to later-encoded work (see pool.ts).
+  ctx.pool.release(delta.buffer);
+  return { dq, dk, dv };
+}

@@ -1,0 +1,234 @@
+// Scaled dot-product attention, PyTorch's F.scaled_dot_product_attention in spirit:
+//
+//   out = softmax(scale·Q Kᵀ + bias) V        q (B, H, Tq, d), k and v (B, H, Tk, d) → (B, H, Tq, d)
+//
+// where the bias holds an additive float mask, −slope_h·|i − j| for ALiBi, and −∞ wherever a score does not take
+// part (causal j > i, outside the window, a boolean mask's 0). A row where nothing takes part gives zeros, and
+// no gradient, instead of the NaN that softmax of all −∞ would give.
+//
+// Two paths with one meaning:
+//   - fused: backend.attentionForward / attentionBackward (FlashAttention-style on WebGPU, plain loops on the
+//     CPU). No Tq×Tk matrix; the backward recomputes the probabilities from the saved logsumexp.
+//   - composed: matmul → softmax → matmul with the engine's own kernels and autograd. Used where the backend
+//     says the fused kernels cannot serve a shape (logged with setDebug(true)), for returnWeights, and as the
+//     "unfused" baseline of bench/attention.ts.
+// Masks and ALiBi slopes are constants: no gradient flows into them on either path.
+import { Tensor, tensor } from '../tensor';
+import type { AttentionParams } from '../backend/backend';
+import { broadcastShapes, broadcastStrides, fmt, sameShape, ShapeError } from '../shape';
+import { record, save, noGrad } from '../autograd';
+import { tidy } from '../memory';
+import { requireFloat, sameDevice } from './elementwise';
+import { debugLog } from '../debug';
+
+export interface AttentionOptions {
+  /** Query i attends keys j ≤ i (the top-left-aligned mask, as PyTorch's is_causal). */
+  causal?: boolean;
+  /** Broadcastable to (B, H, Tq, Tk). float32: added to the scores (−∞ excludes); int32 0/1: 1 = take part. */
+  mask?: Tensor;
+  /** Multiplies q·k; defaults to 1/√d. */
+  scale?: number;
+  /** (H): adds −slope·(i − j) to the scores under a causal mask and −slope·|i − j| otherwise. */
+  alibiSlopes?: Tensor;
+  /** Query i attends only keys i − window < j ≤ i; combine it with causal. */
+  window?: number;
+}
+
+/**
+ * AttentionOptions plus the probe: `returnWeights: true` also returns the attention weights (B, H, Tq, Tk),
+ * recomputed for visualisation. Kept apart so that a call with plain AttentionOptions is typed as returning a
+ * Tensor.
+ */
+export interface AttentionProbeOptions extends AttentionOptions {
+  returnWeights?: boolean;
+}
+
+export interface AttentionWithWeights {
+  output: Tensor; // (B, H, Tq, d)
+  /** (B, H, Tq, Tk), detached: softmax of the same scores; zero rows where nothing takes part. */
+  weights: Tensor;
+}
+
+const OP = 'scaledDotProductAttention';
+
+/** Checks shapes and options and describes the call as the backend contract's AttentionParams (d is q's and k's head dim). */
+function describe(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions): AttentionParams {
+  for (const t of [q, k, v]) requireFloat(OP, t);
+  sameDevice(OP, q, k, v);
+  if (q.ndim !== 4 || k.ndim !== 4 || v.ndim !== 4) {
+    throw new ShapeError(`${OP}: q, k and v must be (B, H, T, d), got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`);
+  }
+  const [B, H, Tq, d] = q.shape;
+  const Tk = k.shape[2];
+  if (!sameShape(k.shape, [B, H, Tk, d]) || !sameShape(v.shape.slice(0, 3), [B, H, Tk])) {
+    throw new ShapeError(
+      `${OP}: k must be (B, H, Tk, d) = (${B}, ${H}, Tk, ${d}) and v (B, H, Tk, dv), matching q ${fmt(q.shape)}; got k ${fmt(k.shape)} and v ${fmt(v.shape)}`,
+    );
+  }
+  const scale = opts.scale ?? 1 / Math.sqrt(d);
+  if (!Number.isFinite(scale)) throw new RangeError(`${OP}: scale must be a finite number, got ${opts.scale}`);
+  const window = opts.window ?? 0;
+  if (opts.window !== undefined && (!Number.isInteger(window) || window < 1)) {
+    throw new RangeError(`${OP}: window must be a positive integer, got ${opts.window}`);
+  }
+  let maskKind: AttentionParams['mask'] = 'none';
+  let maskStrides: [number, number, number, number] = [0, 0, 0, 0];
+  const full = [B, H, Tq, Tk];
+  if (opts.mask) {
+    const m = opts.mask;
+    sameDevice(OP, q, m);
+    let fits = m.ndim <= 4;
+    try {
+      fits &&= sameShape(broadcastShapes(OP, m.shape, full), full);
+    } catch {
+      fits = false;
+    }
+    if (!fits) {
+      throw new ShapeError(`${OP}: mask of shape ${fmt(m.shape)} does not broadcast to (B, H, Tq, Tk) = ${fmt(full)}`);
+    }
+    maskKind = m.dtype === 'int32' ? 'bool' : 'float';
+    const [sb, sh, si, sj] = broadcastStrides(m.shape, full);
+    maskStrides = [sb, sh, si, sj];
+  }
+  if (opts.alibiSlopes) {
+    const s = opts.alibiSlopes;
+    requireFloat(OP, s);
+    sameDevice(OP, q, s);
+    if (!sameShape(s.shape, [H])) throw new ShapeError(`${OP}: alibiSlopes must have shape [${H}] (one per head), got ${fmt(s.shape)}`);
+  }
+  return { B, H, Tq, Tk, d, scale, causal: !!opts.causal, window, mask: maskKind, maskStrides, alibi: !!opts.alibiSlopes };
+}
+
+/**
+ * Attention over q (B, H, Tq, d), k (B, H, Tk, d) and v (B, H, Tk, dv), giving (B, H, Tq, dv); dv = d on the fused path. Runs the fused kernels where the
+ * backend has them, else the composed path. With `returnWeights: true` returns `{ output, weights }`.
+ */
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions & { returnWeights: true }): AttentionWithWeights;
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts?: AttentionOptions & { returnWeights?: false }): Tensor;
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts?: AttentionProbeOptions): Tensor | AttentionWithWeights;
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionProbeOptions = {}): Tensor | AttentionWithWeights {
+  const p = describe(q, k, v, opts);
+  // v may have its own head dim dv (the output is then (B, H, Tq, dv)); the fused kernels take dv = d only.
+  const dv = v.shape[3];
+  const why = dv !== p.d ? `v's head dim ${dv} differs from q's ${p.d}` : q.backend.attentionUnsupported(p);
+  let output: Tensor;
+  if (why === null) {
+    output = fused(q, k, v, opts, p);
+  } else {
+    debugLog(`${OP}: the fused kernels cannot serve q ${fmt(q.shape)}, k ${fmt(k.shape)} on ${q.device} (${why}); using the composed path (matmul → softmax → matmul)`);
+    output = composed(q, k, v, opts, p);
+  }
+  if (!opts.returnWeights) return output;
+  // The probe: the fused kernels never hold the weights, so they are recomputed here (a Tq×Tk tensor, by
+  // request only) from the same scores. test/attention.test.ts checks weights @ v against the fused output.
+  const weights = noGrad(() => attentionWeights(q, k, opts, p));
+  return { output, weights };
+}
+
+/** The composed path, whatever the backend: matmul → softmax → matmul with autograd through each op. */
+export function composedAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
+  return composed(q, k, v, opts, describe(q, k, v, opts));
+}
+
+// ---- fused ----
+
+function fused(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
+  const mask = opts.mask ?? null;
+  const slopes = opts.alibiSlopes ?? null;
+  const backend = q.backend;
+  const r = backend.attentionForward(q.storage, k.storage, v.storage, mask?.storage ?? null, slopes?.storage ?? null, p);
+  const out = Tensor.fromStorage(r.out, [p.B, p.H, p.Tq, p.d], q.device); // (B, H, Tq, d)
+  const lse = Tensor.fromStorage(r.lse, [p.B, p.H, p.Tq], q.device); // (B, H, Tq)
+  if (!q.requiresGrad && !k.requiresGrad && !v.requiresGrad) {
+    lse.dispose();
+    return out;
+  }
+  // The backward recomputes P = exp(S − L) from q, k and the logsumexp L instead of keeping a Tq×Tk matrix:
+  //   D_i = dO_i·O_i;  dS = P ⊙ (dO Vᵀ − D);  dQ = scale·dS K;  dK = scale·dSᵀ Q;  dV = Pᵀ dO
+  const saved = [save(q), save(k), save(v), save(out), save(lse), ...(mask ? [save(mask)] : []), ...(slopes ? [save(slopes)] : [])];
+  lse.dispose();
+  const [sq, sk, sv, so, sl] = saved;
+  const sm = mask ? saved[5] : null;
+  const ss = slopes ? saved[saved.length - 1] : null;
+  return record(OP, out, [q, k, v], (g) => {
+    const b = g.backend;
+    const grads = b.attentionBackward(
+      sq.storage, sk.storage, sv.storage, so.storage, sl.storage, g.storage, sm?.storage ?? null, ss?.storage ?? null, p,
+    );
+    return [
+      Tensor.fromStorage(grads.dq, sq.shape, g.device),
+      Tensor.fromStorage(grads.dk, sk.shape, g.device),
+      Tensor.fromStorage(grads.dv, sv.shape, g.device),
+    ];
+  }, saved);
+}
+
+// ---- composed ----
+
+/** Large enough that exp(s − 1e30 − max) is 0 for any real score, small enough that sums of two stay finite. */
+const EXCLUDED = -1e30;
+
+/**
+ * The structural part of the bias, built on the host as (Tq, Tk): 0 where causal/window let a score take part
+ * and EXCLUDED elsewhere, plus whether that leaves some row empty. null when there is no structural mask.
+ */
+function structuralMask(p: AttentionParams): { allowed: Float32Array; someRowEmpty: boolean } | null {
+  if (!p.causal && p.window === 0) return null;
+  const allowed = new Float32Array(p.Tq * p.Tk);
+  let someRowEmpty = false;
+  for (let i = 0; i < p.Tq; i++) {
+    let any = false;
+    for (let j = 0; j < p.Tk; j++) {
+      const ok = j <= i && (p.window === 0 || j > i - p.window);
+      allowed[i * p.Tk + j] = ok ? 1 : 0;
+      any ||= ok;
+    }
+    someRowEmpty ||= !any;
+  }
+  return { allowed, someRowEmpty };
+}
+
+/**
+ * softmax(scale·Q Kᵀ + bias) with empty rows zeroed: (B, H, Tq, Tk). Differentiable in q and k; the bias is
+ * built from constants (masks and slopes are detached).
+ */
+function probabilities(q: Tensor, k: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
+  return tidy(() => {
+    const dev = { device: q.device };
+    // Scaling q (B·H·Tq·d elements) is cheaper than scaling the scores (B·H·Tq·Tk).
+    let s = q.mul(p.scale).matmul(k.transpose(-1, -2)); // (B, H, Tq, d) @ (B, H, d, Tk) → (B, H, Tq, Tk)
+    const structural = structuralMask(p);
+    let allowed: Tensor | null = null; // 1/0 where scores take part, for finding empty rows
+    let mayBeEmpty = false; // some row may have nothing that takes part
+    if (structural) {
+      allowed = tensor(structural.allowed, [p.Tq, p.Tk], dev); // (Tq, Tk)
+      s = s.add(allowed.sub(1).mul(-EXCLUDED)); // 0 → EXCLUDED, 1 → 0
+      mayBeEmpty = structural.someRowEmpty;
+    }
+    if (opts.alibiSlopes) {
+      const dist = new Float32Array(p.Tq * p.Tk);
+      for (let i = 0; i < p.Tq; i++) for (let j = 0; j < p.Tk; j++) dist[i * p.Tk + j] = Math.abs(i - j);
+      // −slope_h·|i − j|: (H, 1, 1) ⊙ (Tq, Tk) → (H, Tq, Tk), broadcast over B
+      s = s.sub(opts.alibiSlopes.detach().reshape([p.H, 1, 1]).mul(tensor(dist, [p.Tq, p.Tk], dev)));
+    }
+    if (opts.mask) {
+      const m = opts.mask.detach();
+      // bool: 0 → EXCLUDED; float: added, with −∞ clamped to EXCLUDED so that an all-excluded row is not NaN.
+      s = s.add(m.dtype === 'int32' ? m.eq(0).mul(EXCLUDED) : m.maximum(EXCLUDED));
+      const mAllowed = m.dtype === 'int32' ? m.ne(0) : m.ne(-Infinity);
+      allowed = allowed ? allowed.mul(mAllowed) : mAllowed; // a row is empty by the mask and causal/window together
+      mayBeEmpty = true;
+    }
+    let w = s.softmax(-1);
+    if (allowed && mayBeEmpty) w = w.mul(allowed.max(-1, true)); // (…, Tq, 1): 0 on rows where nothing takes part
+    return w;
+  });
+}
+
+function composed(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
+  return tidy(() => probabilities(q, k, opts, p).matmul(v)); // (B, H, Tq, Tk) @ (B, H, Tk, d) → (B, H, Tq, d)
+}
+
+function attentionWeights(q: Tensor, k: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
+  return probabilities(q, k, opts, p); // (B, H, Tq, Tk): the scores are full-size before any mask is added
+}

@@ -1,0 +1,122 @@
+// Fused attention backward, the dK/dV pass: the transpose of the dQ pass. Invocation `lid` owns key rows
+// col0 + lid + WG·r and walks tiles of query rows (Q, dO, L and D) in workgroup memory, recomputing
+// P_ij = exp(S_ij − L_i) as the forward and the dQ pass do:
+//   dV_j = Σ_i P_ij·dO_i
+//   dK_j = scale · Σ_i dS_ij·Q_i,   dS_ij = P_ij·(dO_i·V_j − D_i)
+// Every dK and dV row is summed by the one invocation that owns it, in a fixed order: no float atomics, and
+// the result is deterministic. Causal (and window) tiles of queries that see none of the block's keys are skipped.
+// Template variables as in attention_forward.wgsl, with TK the number of query rows per tile here.
+
+const D4: u32 = {{D4}}u;
+const R: u32 = {{R}}u;
+const WG: u32 = {{WG}}u;
+const TK: u32 = {{TK}}u;
+const BC: u32 = {{BR}}u; // key rows per workgroup
+
+@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d)
+@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d)
+@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d)
+@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d)
+@group(0) @binding(7) var<storage, read> lse: array<f32>; // (B, H, Tq)
+@group(0) @binding(8) var<storage, read> delta: array<f32>; // (B, H, Tq)
+@group(0) @binding(9) var<storage, read_write> dk: array<vec4<f32>>; // (B, H, Tk, d)
+@group(0) @binding(10) var<storage, read_write> dv: array<vec4<f32>>; // (B, H, Tk, d)
+
+var<workgroup> qt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of Q
+var<workgroup> gt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of dO
+var<workgroup> lt: array<f32, {{TK}}>; // L of the tile's rows
+var<workgroup> dt: array<f32, {{TK}}>; // D of the tile's rows
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let bh = wid.y;
+  let b = bh / params.H;
+  let h = bh % params.H;
+  let Tq = params.Tq;
+  let Tk = params.Tk;
+  let col0 = wid.x * BC;
+  let qBase = bh * Tq * D4;
+  let kBase = bh * Tk * D4;
+  let slope = head_slope(h);
+
+  var kv: array<array<vec4<f32>, D4>, R>; // k, times scale
+  var vv: array<array<vec4<f32>, D4>, R>;
+  var dka: array<array<vec4<f32>, D4>, R>; // Σ_i dS_ij·Q_i
+  var dva: array<array<vec4<f32>, D4>, R>; // Σ_i P_ij·dO_i
+// @unroll r R
+  {
+    let j = min(col0 + lid + WG * {{r}}u, Tk - 1u);
+// @unroll c D4
+    kv[{{r}}][{{c}}] = k[kBase + j * D4 + {{c}}u] * params.scale;
+    vv[{{r}}][{{c}}] = v[kBase + j * D4 + {{c}}u];
+// @end
+  }
+// @end
+
+  // Queries that can see this block's keys: causal needs i ≥ j ≥ col0; a window needs i < j + window.
+  var iStart = 0u;
+  var iEnd = Tq;
+// @if CAUSAL
+  iStart = col0 / TK * TK;
+// @endif
+// @if WINDOW
+  iStart = col0 / TK * TK;
+  iEnd = min(Tq, col0 + BC - 1u + params.window);
+// @endif
+
+  for (var t0 = iStart; t0 < iEnd; t0 += TK) {
+    for (var e = lid; e < TK * D4; e += WG) {
+      let i = min(t0 + e / D4, Tq - 1u);
+      let at = qBase + i * D4 + e % D4;
+      qt[e] = q[at];
+      gt[e] = dout[at];
+    }
+    for (var e = lid; e < TK; e += WG) {
+      let i = min(t0 + e, Tq - 1u);
+      lt[e] = lse[bh * Tq + i];
+      dt[e] = delta[bh * Tq + i];
+    }
+    workgroupBarrier();
+    let n = min(TK, iEnd - t0);
+    for (var ii = 0u; ii < n; ii++) {
+      let i = t0 + ii;
+      let Li = lt[ii];
+      let Di = dt[ii];
+      let mrow = mask_row(b, h, i);
+// @unroll c D4
+      let q{{c}} = qt[ii * D4 + {{c}}u];
+      let g{{c}} = gt[ii * D4 + {{c}}u];
+// @end
+// @unroll r R
+      {
+        var sv = vec4<f32>(0.0);
+        var dpv = vec4<f32>(0.0);
+// @unroll c D4
+        sv += q{{c}} * kv[{{r}}][{{c}}];
+        dpv += g{{c}} * vv[{{r}}][{{c}}];
+// @end
+        let bias = key_bias(mrow, slope, i, col0 + lid + WG * {{r}}u);
+        let p = select(0.0, exp(sv.x + sv.y + sv.z + sv.w + bias.add - Li), bias.ok);
+        let ds = p * (dpv.x + dpv.y + dpv.z + dpv.w - Di);
+// @unroll c D4
+        dva[{{r}}][{{c}}] += p * g{{c}};
+        dka[{{r}}][{{c}}] += ds * q{{c}};
+// @end
+      }
+// @end
+    }
+    workgroupBarrier();
+  }
+
+// @unroll r R
+  {
+    let j = col0 + lid + WG * {{r}}u;
+    if (j < Tk) {
+// @unroll c D4
+      dk[kBase + j * D4 + {{c}}u] = dka[{{r}}][{{c}}] * params.scale;
+      dv[kBase + j * D4 + {{c}}u] = dva[{{r}}][{{c}}];
+// @end
+    }
+  }
+// @end
+}

@@ -1,0 +1,116 @@
+// Fused attention backward, the dQ pass. With P = exp(S − L) recomputed from Q, K and the forward's saved
+// logsumexp L (no Tq×Tk matrix is stored), and D_i = Σ_c dO_ic·O_ic (attention_backward_delta.wgsl):
+//   dP_ij = dO_i · V_j
+//   dS_ij = P_ij·(dP_ij − D_i)            (the softmax backward, row by row)
+//   dQ_i  = scale · Σ_j dS_ij·K_j
+// Template variables as in attention_forward.wgsl. Invocation `lid` owns query rows row0 + lid + WG·r and walks
+// the key tiles in workgroup memory; each K_j and V_j it loads serves its R rows. Each dQ row is written by one
+// invocation only: no atomics, and the sum runs in a fixed order, so the result is deterministic.
+
+const D4: u32 = {{D4}}u;
+const R: u32 = {{R}}u;
+const WG: u32 = {{WG}}u;
+const TK: u32 = {{TK}}u;
+const BR: u32 = {{BR}}u;
+
+@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d)
+@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d)
+@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d)
+@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d)
+@group(0) @binding(7) var<storage, read> lse: array<f32>; // (B, H, Tq)
+@group(0) @binding(8) var<storage, read> delta: array<f32>; // (B, H, Tq): D_i = dO_i · O_i
+@group(0) @binding(9) var<storage, read_write> dq: array<vec4<f32>>; // (B, H, Tq, d)
+
+var<workgroup> kt: array<vec4<f32>, {{TKD4}}>;
+var<workgroup> vt: array<vec4<f32>, {{TKD4}}>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let bh = wid.y;
+  let b = bh / params.H;
+  let h = bh % params.H;
+  let Tq = params.Tq;
+  let Tk = params.Tk;
+  let row0 = wid.x * BR;
+  let qBase = bh * Tq * D4;
+  let kBase = bh * Tk * D4;
+  let slope = head_slope(h);
+
+  var qv: array<array<vec4<f32>, D4>, R>; // q, times scale
+  var gv: array<array<vec4<f32>, D4>, R>; // dO
+  var acc: array<array<vec4<f32>, D4>, R>; // Σ_j dS_ij·K_j
+  var L: array<f32, R>;
+  var D: array<f32, R>;
+  var mrow: array<u32, R>;
+// @unroll r R
+  {
+    let i = min(row0 + lid + WG * {{r}}u, Tq - 1u);
+// @unroll c D4
+    qv[{{r}}][{{c}}] = q[qBase + i * D4 + {{c}}u] * params.scale;
+    gv[{{r}}][{{c}}] = dout[qBase + i * D4 + {{c}}u];
+// @end
+    L[{{r}}] = lse[bh * Tq + i];
+    D[{{r}}] = delta[bh * Tq + i];
+    mrow[{{r}}] = mask_row(b, h, i);
+  }
+// @end
+
+  var kEnd = Tk;
+  var kStart = 0u;
+// @if CAUSAL
+  kEnd = min(Tk, row0 + BR);
+// @endif
+// @if WINDOW
+  kEnd = min(Tk, row0 + BR);
+  if (row0 + 1u > params.window) {
+    kStart = (row0 + 1u - params.window) / TK * TK;
+  }
+// @endif
+
+  for (var t0 = kStart; t0 < kEnd; t0 += TK) {
+    for (var e = lid; e < TK * D4; e += WG) {
+      let j = min(t0 + e / D4, Tk - 1u);
+      let at = kBase + j * D4 + e % D4;
+      kt[e] = k[at];
+      vt[e] = v[at];
+    }
+    workgroupBarrier();
+    let n = min(TK, kEnd - t0);
+    for (var jj = 0u; jj < n; jj++) {
+      let j = t0 + jj;
+// @unroll c D4
+      let k{{c}} = kt[jj * D4 + {{c}}u];
+      let v{{c}} = vt[jj * D4 + {{c}}u];
+// @end
+// @unroll r R
+      {
+        var sv = vec4<f32>(0.0);
+        var dpv = vec4<f32>(0.0);
+// @unroll c D4
+        sv += qv[{{r}}][{{c}}] * k{{c}};
+        dpv += gv[{{r}}][{{c}}] * v{{c}};
+// @end
+        let bias = key_bias(mrow[{{r}}], slope, row0 + lid + WG * {{r}}u, j);
+        // exp(s − L) may be +∞ on a row where nothing took part (L = −∞); select drops it without arithmetic.
+        let p = select(0.0, exp(sv.x + sv.y + sv.z + sv.w + bias.add - L[{{r}}]), bias.ok);
+        let ds = p * (dpv.x + dpv.y + dpv.z + dpv.w - D[{{r}}]);
+// @unroll c D4
+        acc[{{r}}][{{c}}] += ds * k{{c}};
+// @end
+      }
+// @end
+    }
+    workgroupBarrier();
+  }
+
+// @unroll r R
+  {
+    let i = row0 + lid + WG * {{r}}u;
+    if (i < Tq) {
+// @unroll c D4
+      dq[qBase + i * D4 + {{c}}u] = acc[{{r}}][{{c}}] * params.scale;
+// @end
+    }
+  }
+// @end
+}

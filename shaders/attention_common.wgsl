@@ -1,0 +1,76 @@
+// Shared by the three generated attention kernels (attention_forward.wgsl, attention_backward_dq.wgsl,
+// attention_backward_dkdv.wgsl): the uniform parameters, the mask and ALiBi bindings, and the one definition of
+// which scores take part and what is added to them. Prepended to each kernel's template before expansion
+// (engine/backend/gpu/attention.ts), so the forward and both backward passes can never disagree about a mask.
+//
+// Score (i, j) of head (b, h), before the softmax:
+//   s_ij = scale·q_i·k_j + mask_ij (float mask) − slope_h·|i − j| (ALiBi)
+// and it takes part only when j < Tk, j ≤ i (causal), i − window < j ≤ i (window), mask_ij ≠ 0 (boolean mask)
+// and mask_ij ≠ −∞ (float mask). A row where nothing takes part gives zeros (forward and backward).
+
+struct Params {
+  H: u32,
+  Tq: u32,
+  Tk: u32,
+  window: u32, // > 0 with WINDOW: keys i − window < j ≤ i
+  scale: f32,
+  // The mask read through broadcast strides over (B, H, Tq, Tk), in elements; 0 on broadcast dims.
+  maskStrides: vec4<u32>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+// Float masks are bound as their bits (bitcast back below) so one binding serves int32 and float32 masks.
+@group(0) @binding(1) var<storage, read> mask: array<u32>;
+@group(0) @binding(2) var<storage, read> slopes: array<f32>; // (H)
+
+const NEG_MAX: f32 = -3.4028234e38; // the lowest finite float: the running max before any score
+const NEG_INF_BITS: u32 = 0xff800000u;
+
+fn neg_inf() -> f32 {
+  var b = NEG_INF_BITS; // a var, so that this is not a constant expression (WGSL rejects an infinite constant)
+  return bitcast<f32>(b);
+}
+
+struct Bias {
+  add: f32, // added to scale·q·k
+  ok: bool, // the score takes part
+}
+
+// The bias of score (i, j); maskRow = b·sb + h·sh + i·si, the mask offset of query row i.
+fn key_bias(maskRow: u32, slope: f32, i: u32, j: u32) -> Bias {
+  // `&` rather than `&&`: no short-circuit branches in the inner loop.
+  var ok = j < params.Tk;
+// @if CAUSAL
+  ok = ok & (j <= i);
+// @endif
+// @if WINDOW
+  ok = ok & (j <= i) & (j + params.window > i);
+// @endif
+  var add = 0.0;
+// @if ALIBI
+  // −slope·(i − j) under a causal mask, −slope·|i − j| otherwise: the same on every score that takes part.
+  add = -slope * f32(max(i, j) - min(i, j));
+// @endif
+// @if MASK_FLOAT
+  let bits = mask[maskRow + min(j, params.Tk - 1u) * params.maskStrides.w];
+  ok = ok & (bits != NEG_INF_BITS);
+  add += bitcast<f32>(bits);
+// @endif
+// @if MASK_BOOL
+  ok = ok & (mask[maskRow + min(j, params.Tk - 1u) * params.maskStrides.w] != 0u);
+// @endif
+  return Bias(add, ok);
+}
+
+// The mask offset of query row i of head (b, h).
+fn mask_row(b: u32, h: u32, i: u32) -> u32 {
+  return b * params.maskStrides.x + h * params.maskStrides.y + min(i, params.Tq - 1u) * params.maskStrides.z;
+}
+
+fn head_slope(h: u32) -> f32 {
+// @if ALIBI
+  return slopes[h];
+// @else
+  return 0.0;
+// @endif
+}

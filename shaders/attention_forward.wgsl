@@ -1,0 +1,153 @@
+// Fused attention forward, FlashAttention-style: O = softmax(S) V with S = scale·Q Kᵀ + bias (see
+// attention_common.wgsl), and L = logsumexp of each row of S, saved for the backward. No Tq×Tk matrix exists.
+//
+// A template (engine/backend/gpu/template.ts), expanded per head dim and tile size:
+//   D4 = d / 4 (vec4s per row), R = query rows per invocation, WG = invocations per workgroup,
+//   TK = key rows per tile (BR = WG·R and TKD4 = TK·D4 are passed precomputed); CAUSAL, WINDOW, ALIBI, MASK_FLOAT, MASK_BOOL switch features in or out.
+//
+// Workgroup (x, bh) owns query rows [x·WG·R, (x+1)·WG·R) of head bh; invocation `lid` owns rows
+// row0 + lid + WG·r for r < R, holding q (pre-scaled), the output accumulator, and the running max m and sum l
+// of each in registers (private arrays indexed by constants only). For each tile of TK keys:
+//   1. the workgroup copies K[t0 .. t0+TK) and V[t0 .. t0+TK) into workgroup memory (kt, vt)
+//   2. every invocation scores its R rows against the tile: s_rj, and the tile max per row
+//   3. online softmax: m' = max(m, max_j s_rj); acc ·= exp(m − m'); l ·= exp(m − m');
+//      then p_rj = exp(s_rj − m'); l += p_rj; acc += p_rj·V_j
+// At the end O_r = acc / l and L_r = m + log l (zeros and −∞ for a row where nothing takes part).
+// Why R rows per invocation: on SwiftShader every workgroup-memory load is a per-lane gather, so each K_j and V_j
+// loaded is used for R rows' multiply-adds. Causal (and window) tiles that no row of the block can see are skipped.
+
+const D4: u32 = {{D4}}u;
+const R: u32 = {{R}}u;
+const WG: u32 = {{WG}}u;
+const TK: u32 = {{TK}}u;
+const BR: u32 = {{BR}}u; // query rows per workgroup
+
+@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d)
+@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d)
+@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d)
+@group(0) @binding(6) var<storage, read_write> out: array<vec4<f32>>; // (B, H, Tq, d)
+@group(0) @binding(7) var<storage, read_write> lse: array<f32>; // (B, H, Tq)
+
+var<workgroup> kt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of K
+var<workgroup> vt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of V
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let bh = wid.y;
+  let b = bh / params.H;
+  let h = bh % params.H;
+  let Tq = params.Tq;
+  let Tk = params.Tk;
+  let row0 = wid.x * BR;
+  let qBase = bh * Tq * D4;
+  let kBase = bh * Tk * D4;
+  let slope = head_slope(h);
+
+  var qv: array<array<vec4<f32>, D4>, R>; // this invocation's query rows, times scale
+  var acc: array<array<vec4<f32>, D4>, R>; // Σ_j p_rj·V_j, rescaled as the max moves
+  var m: array<f32, R>; // running max of the scores
+  var l: array<f32, R>; // running Σ_j exp(s_rj − m)
+  var mrow: array<u32, R>; // mask offsets of the rows
+  var sc: array<array<f32, R>, TK>; // the current tile's scores
+  var tmax: array<f32, R>;
+// @unroll r R
+  {
+    let i = min(row0 + lid + WG * {{r}}u, Tq - 1u); // rows past Tq compute a copy of the last row, never stored
+// @unroll c D4
+    qv[{{r}}][{{c}}] = q[qBase + i * D4 + {{c}}u] * params.scale;
+// @end
+    m[{{r}}] = NEG_MAX;
+    mrow[{{r}}] = mask_row(b, h, i);
+  }
+// @end
+
+  // Keys this block can see: causal and window rows see j ≤ i < row0 + BR; window rows see j > row0 − window.
+  var kEnd = Tk;
+  var kStart = 0u;
+// @if CAUSAL
+  kEnd = min(Tk, row0 + BR);
+// @endif
+// @if WINDOW
+  kEnd = min(Tk, row0 + BR);
+  if (row0 + 1u > params.window) {
+    kStart = (row0 + 1u - params.window) / TK * TK;
+  }
+// @endif
+
+  for (var t0 = kStart; t0 < kEnd; t0 += TK) {
+    for (var e = lid; e < TK * D4; e += WG) {
+      let j = min(t0 + e / D4, Tk - 1u); // rows past Tk load the last row; their scores never take part
+      let at = kBase + j * D4 + e % D4;
+      kt[e] = k[at];
+      vt[e] = v[at];
+    }
+    workgroupBarrier();
+    let n = min(TK, kEnd - t0);
+
+    // Scores of the tile, and the tile max of each row.
+// @unroll r R
+    tmax[{{r}}] = NEG_MAX;
+// @end
+    for (var jj = 0u; jj < n; jj++) {
+      let j = t0 + jj;
+// @unroll c D4
+      let k{{c}} = kt[jj * D4 + {{c}}u];
+// @end
+// @unroll r R
+      {
+        var sv = vec4<f32>(0.0);
+// @unroll c D4
+        sv += qv[{{r}}][{{c}}] * k{{c}};
+// @end
+        let bias = key_bias(mrow[{{r}}], slope, row0 + lid + WG * {{r}}u, j);
+        let s = select(NEG_MAX, sv.x + sv.y + sv.z + sv.w + bias.add, bias.ok);
+        sc[jj][{{r}}] = s;
+        tmax[{{r}}] = max(tmax[{{r}}], s);
+      }
+// @end
+    }
+
+    // Online softmax: move each row's max to m', rescaling what was summed against the old max.
+// @unroll r R
+    {
+      let mNew = max(m[{{r}}], tmax[{{r}}]);
+      let alpha = exp(m[{{r}}] - mNew); // 1 while nothing took part (both NEG_MAX), 0 after the first score
+      m[{{r}}] = mNew;
+      l[{{r}}] *= alpha;
+// @unroll c D4
+      acc[{{r}}][{{c}}] *= alpha;
+// @end
+    }
+// @end
+    for (var jj = 0u; jj < n; jj++) {
+// @unroll c D4
+      let v{{c}} = vt[jj * D4 + {{c}}u];
+// @end
+// @unroll r R
+      {
+        let s = sc[jj][{{r}}];
+        let p = select(0.0, exp(s - m[{{r}}]), s > NEG_MAX); // masked scores were stored as NEG_MAX
+        l[{{r}}] += p;
+// @unroll c D4
+        acc[{{r}}][{{c}}] += p * v{{c}};
+// @end
+      }
+// @end
+    }
+    workgroupBarrier(); // the next tile overwrites kt and vt
+  }
+
+// @unroll r R
+  {
+    let i = row0 + lid + WG * {{r}}u;
+    if (i < Tq) {
+      let some = l[{{r}}] > 0.0;
+      let inv = select(0.0, 1.0 / l[{{r}}], some);
+// @unroll c D4
+      out[qBase + i * D4 + {{c}}u] = acc[{{r}}][{{c}}] * inv;
+// @end
+      lse[bh * Tq + i] = select(neg_inf(), m[{{r}}] + log(l[{{r}}]), some);
+    }
+  }
+// @end
+}
