@@ -99,6 +99,7 @@ fi
 step "type-check (tsc --noEmit)" 300 node_modules/.bin/tsc --noEmit -p tsconfig.json
 step "unit tests (vitest run)" 900 node_modules/.bin/vitest run
 step "browser e2e (vitest + chromium)" 300 node_modules/.bin/vitest run --config test/e2e/vitest.config.ts
+step "kernel suite in chromium (test:browser)" 600 node_modules/.bin/vitest run --config test/browser/vitest.config.ts
 
 summary
 exit "$failed"
