@@ -4,6 +4,11 @@
 //   npm run bench:matmul                     a table, then the speed ratios
 //   npm run -s bench:matmul -- --json        only a JSON array on stdout (progress goes to stderr)
 //   flags: --reps=N (default 5)  --impl=ours,tfjs,jaxjs  --sizes=256,1024,1000x700x300 (N or MxNxK)
+//          --variant=auto|software|gpu|gpu-large|gpu-small (default auto): which of our kernels runs, through
+//          setMatmulVariant (engine/backend/gpu/matmul.ts). auto = the tiled kernel (shaders/matmul_tiled.wgsl)
+//          on hardware GPUs, the SwiftShader-tuned ones on CPU Vulkan; software / gpu force one family on any
+//          adapter; gpu-large / gpu-small force the tiled kernel's 64×64 or 32×32 tile. Each size logs the
+//          kernel that ran (JSON: `kernel` on ours' rows).
 //
 // A measurement is: encode one (M, K) @ (K, N) matmul, run it and read C back to the host, so every library pays
 // the same readback. One untimed warm-up call (shader compilation), then the median of --reps calls.
@@ -29,6 +34,7 @@ import { WebGPUBackend } from '../engine/backend/webgpu';
 import { CpuBackend } from '../engine/backend/cpu';
 import { nodeGpuInstance } from '../engine/backend/gpu/adapter';
 import type { MatmulParams } from '../engine/backend/backend';
+import { getMatmulVariant, MATMUL_VARIANTS, matmulKernelInfo, setMatmulVariant, type MatmulVariant } from '../engine/backend/gpu/matmul';
 import { formatTable, makeLog, maxAbsErr, parseArgs, round, seededFloats, timeIt, type Cell } from './harness';
 
 type Impl = 'ours' | 'tfjs' | 'jaxjs';
@@ -46,6 +52,7 @@ interface Measurement {
   reps: number;
   minMs: number;
   maxMs: number;
+  kernel?: string; // ours only: the kernel (and tiled template variables) that ran
 }
 
 /** One prepared matmul: `run` computes C and reads it back; `result` is the last C read. */
@@ -63,6 +70,13 @@ interface Peer {
 
 const args = parseArgs(process.argv.slice(2), 5);
 const log = makeLog(args.json);
+
+function parseVariant(spec: string | undefined): MatmulVariant {
+  if (spec === undefined) return 'auto';
+  const v = MATMUL_VARIANTS.find((x) => x === spec);
+  if (!v) throw new Error(`bad --variant '${spec}': use one of ${MATMUL_VARIANTS.join(', ')}`);
+  return v;
+}
 
 function parseSizes(spec: string | undefined): Array<[number, number, number]> {
   if (!spec) return [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [1000, 700, 300]];
@@ -166,10 +180,13 @@ function errMessage(e: unknown): string {
 
 async function main(): Promise<void> {
   const sizes = parseSizes(args.flags.get('sizes'));
+  const variant = parseVariant(args.flags.get('variant'));
+  setMatmulVariant(variant);
   const wanted = IMPLS.filter((i) => !args.only || args.only.has(i));
   const { peer: ours, backend } = await oursPeer();
   const adapter = backend.adapterName;
   log(`adapter: ${adapter}; ${args.reps} timed reps after one warm-up; each rep = matmul + readback of C`);
+  log(`our matmul variant: ${variant}`);
 
   const peers = new Map<Impl, Peer>();
   const failed = new Map<Impl, string>();
@@ -214,8 +231,11 @@ async function main(): Promise<void> {
           minMs: t.min,
           maxMs: t.max,
         };
+        if (impl === 'ours') {
+          m.kernel = matmulKernelInfo(backend.ctx, { batch: 1, M, N, K, aBatchStride: 0, bBatchStride: 0 }).name;
+        }
         results.push(m);
-        log(`  ${impl.padEnd(5)} ${m.ms.toFixed(1)} ms  ${m.gflops.toFixed(2)} GFLOPS  maxAbsErr ${m.maxAbsErr.toExponential(2)}`);
+        log(`  ${impl.padEnd(5)} ${m.ms.toFixed(1)} ms  ${m.gflops.toFixed(2)} GFLOPS  maxAbsErr ${m.maxAbsErr.toExponential(2)}${m.kernel ? `  [${m.kernel}]` : ''}`);
       } catch (e) {
         log(`  ${impl}: failed at ${M}×${N}×${K} (${errMessage(e)}); carrying on`);
       } finally {
@@ -240,7 +260,7 @@ function printReport(results: Measurement[], adapter: string, failed: Map<Impl, 
     GFLOPS: round(r.gflops, 2),
     maxAbsErr: r.maxAbsErr.toExponential(2),
   }));
-  console.log(`\nMatmul, float32, on ${adapter} (all implementations on this adapter, one process)\n`);
+  console.log(`\nMatmul, float32, on ${adapter} (all implementations on this adapter, one process; ours: --variant=${getMatmulVariant()})\n`);
   console.log(formatTable(['impl', 'M×N×K', 'ms (median)', 'min–max ms', 'GFLOPS', 'maxAbsErr'], rows));
 
   // Speed ratios: ours GFLOPS / peer GFLOPS at each size (> 1 means ours is faster).

@@ -1,11 +1,15 @@
-// The WebGPU matmul kernels (shaders/matmul.wgsl, the vec4 path, and shaders/matmul_general.wgsl, any shape)
-// against the CPU backend's plain loops. Shapes are chosen to reach every edge of the 32×16 and 8×16 blocks:
-// odd sizes, K = 1, K mod 4 ≠ 0, M or N = 1, batches with and without stride-0 broadcast, and grids over the
-// per-dimension workgroup limit. No test skips: without an adapter gpuBackend() rejects and every test fails.
-import { describe, expect, it } from 'vitest';
+// The WebGPU matmul kernels against the CPU backend's plain loops, for both variants: the software one
+// (shaders/matmul.wgsl, the vec4 path, and shaders/matmul_general.wgsl, any shape) and the hardware-GPU one
+// (shaders/matmul_tiled.wgsl, 64×64 and 32×32 tiles through workgroup memory, vec4 and scalar loads), forced with
+// setMatmulVariant so that it runs on SwiftShader too. The same shapes run under each: they reach every edge of
+// the 32×16 and 8×16 blocks and of the 32- and 64-wide tiles and 32-deep K steps: odd sizes, K = 1,
+// K mod 4 ≠ 0, M or N = 1, batches with and without stride-0 broadcast, and grids over the per-dimension
+// workgroup limit. No test skips: without an adapter gpuBackend() rejects and every test fails.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../engine/backend/cpu';
 import type { MatmulParams } from '../engine/backend/backend';
-import { matmulVec4Ok } from '../engine/backend/gpu/matmul';
+import { softwareAdapter } from '../engine/backend/gpu/adapter-class';
+import { getMatmulVariant, matmulKernelInfo, matmulTiled, setMatmulVariant, type MatmulVariant } from '../engine/backend/gpu/matmul';
 import { expectAllClose, gpuBackend, ODD_SIZES, randArray, type Tolerance } from './helpers';
 
 const cpu = new CpuBackend();
@@ -54,15 +58,41 @@ async function check(c: Case): Promise<void> {
   const cc = cpu.matmul(ca, cb, p);
   const want = await cpu.read(cc);
   [ca, cb, cc].forEach((s) => cpu.free(s));
-  const path = matmulVec4Ok(p) && M >= 16 ? 'vec4' : 'general';
-  expectAllClose(got, want, tolerance(K), `(${batch}, ${M}, ${K}) @ (${K}, ${N}) [${path}]`);
+  const kernel = matmulKernelInfo(gpu.ctx, p).name;
+  // The forced variant really ran: the tiled kernel under 'gpu', the software ones under 'software'.
+  expect(kernel.startsWith('matmul_tiled'), kernel).toBe(getMatmulVariant() !== 'software');
+  expectAllClose(got, want, tolerance(K), `(${batch}, ${M}, ${K}) @ (${K}, ${N}) [${kernel}]`);
 }
 
-describe('matmul on WebGPU vs the CPU backend', () => {
-  it('reports the adapter it runs on', async () => {
+describe('matmul variant selection', () => {
+  it('reports the adapter it runs on, and auto picks the variant for its class', async () => {
     const gpu = await gpuBackend();
     expect(gpu.adapterName.length).toBeGreaterThan(0);
+    expect(getMatmulVariant()).toBe('auto');
+    const p: MatmulParams = { batch: 1, M: 1024, N: 1024, K: 1024, aBatchStride: 0, bBatchStride: 0 };
+    const tiled = matmulKernelInfo(gpu.ctx, p).name.startsWith('matmul_tiled');
+    expect(tiled).toBe(!softwareAdapter(gpu.ctx));
   });
+
+  it('the tiled kernel picks 64×64 tiles for big outputs and 32×32 for small or thin ones', async () => {
+    const gpu = await gpuBackend();
+    setMatmulVariant('gpu');
+    try {
+      const info = (M: number, N: number, batch = 1) =>
+        matmulKernelInfo(gpu.ctx, { batch, M, N, K: 8, aBatchStride: 0, bBatchStride: 0 });
+      expect(info(1024, 1024)).toMatchObject({ wgRows: 64, wgCols: 64 });
+      expect(info(512, 512)).toMatchObject({ wgRows: 32, wgCols: 32 }); // 64 large tiles: too few workgroups
+      expect(info(512, 512, 4)).toMatchObject({ wgRows: 64, wgCols: 64 });
+      expect(info(33, 100_000)).toMatchObject({ wgRows: 32, wgCols: 32 }); // thin: a 64-row tile wastes half
+    } finally {
+      setMatmulVariant('auto');
+    }
+  });
+});
+
+for (const v of ['software', 'gpu'] as const satisfies readonly MatmulVariant[]) describe(`matmul on WebGPU vs the CPU backend, ${v} variant`, () => {
+  beforeAll(() => setMatmulVariant(v));
+  afterAll(() => setMatmulVariant('auto'));
 
   // Every (M, N) pair of the odd sizes except the big ones, at a few K: both kernels and every block edge.
   const small = ODD_SIZES.filter((s) => s <= 257);
@@ -92,7 +122,7 @@ describe('matmul on WebGPU vs the CPU backend', () => {
     }
   });
 
-  it('a 1000 × 1000 output (K = 64, vec4 path; K = 33, general path)', async () => {
+  it('a 1000 × 1000 output (K = 64, vec4 path; K = 33, general path; 64×64 tiles under gpu)', async () => {
     await check({ M: 1000, N: 1000, K: 64 });
     await check({ M: 1000, N: 1000, K: 33 });
   });
@@ -119,9 +149,21 @@ describe('matmul on WebGPU vs the CPU backend', () => {
   it('grids over maxComputeWorkgroupsPerDimension are split, in z (batch) and in y (rows)', async () => {
     const gpu = await gpuBackend();
     const max = gpu.ctx.limits.maxComputeWorkgroupsPerDimension;
-    // z: one workgroup per batch entry, so a batch of max + 5 needs two dispatches.
-    await check({ batch: max + 5, M: 1, N: 2, K: 3 });
-    // y: the general kernel covers 8 rows × 4 invocations = 32 rows per workgroup; K = 1 keeps it cheap.
-    await check({ M: (max + 3) * 32 + 5, N: 2, K: 1 });
+    // Over 65 535 workgroups of the tiled kernel's 64 invocations (with barriers) take minutes on SwiftShader,
+    // so under 'gpu' the small tile shrinks to one invocation, 4×4 with K steps of 4: the same template and
+    // the same wgOffset arithmetic, at the software kernels' cost.
+    const saved = { ...matmulTiled.small };
+    if (v === 'gpu') Object.assign(matmulTiled.small, { WG_X: 1, WG_Y: 1, RM: 4, TK: 4 });
+    try {
+      // z: one workgroup per batch entry, so a batch of max + 5 needs two dispatches.
+      await check({ batch: max + 5, M: 1, N: 2, K: 3 });
+      // y: the general kernel covers 8 rows × 4 invocations = 32 rows per workgroup, the shrunken tile 4 rows;
+      // K = 1 keeps it cheap.
+      const rows = matmulKernelInfo(gpu.ctx, { batch: 1, M: 1 << 20, N: 2, K: 1, aBatchStride: 0, bBatchStride: 0 }).wgRows;
+      expect(rows).toBe(v === 'gpu' ? 4 : 32);
+      await check({ M: (max + 3) * rows + 5, N: 2, K: 1 });
+    } finally {
+      Object.assign(matmulTiled.small, saved);
+    }
   });
 });

@@ -21,6 +21,7 @@ import type { GpuContext, Kernel } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
 import { fill } from './elementwise';
 import { expandTemplate } from './template';
+import { softwareAdapter } from './adapter-class';
 
 /** The largest head dim the fused kernels take: each invocation keeps about 4·R·d floats in registers. */
 export const MAX_FUSED_HEAD_DIM = 128;
@@ -53,11 +54,6 @@ export const attentionTilingGpu: Record<'forward' | 'dq' | 'dkdv', AttentionTili
   dq: { WG: 32, R: 1 },
   dkdv: { WG: 32, R: 1 },
 };
-
-/** CPU implementations of Vulkan, where the SwiftShader-measured tiling applies. */
-function softwareAdapter(ctx: GpuContext): boolean {
-  return /swiftshader|llvmpipe|lavapipe/i.test(ctx.adapterName);
-}
 
 function tilingFor(ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', d: number): AttentionTiling {
   const t = (softwareAdapter(ctx) ? attentionTiling : attentionTilingGpu)[which];

@@ -6,12 +6,22 @@
 // blocks, and needs K, N and the batch strides to be multiples of 4; shaders/matmul_general.wgsl reads scalars,
 // computes 8×16 blocks and takes any shape. Neither uses workgroup memory: on SwiftShader it bought nothing over
 // register reuse (variants measured are listed in bench/matmul.ts).
+//
+// Those two are the *software* variant, for CPU implementations of Vulkan (SwiftShader, llvmpipe). On a hardware
+// GPU they are slow (4× behind tfjs on an H200 at 1024³): 512 accumulators per invocation spill registers,
+// 16-invocation workgroups fill half a warp, and with no workgroup memory nothing is shared between invocations.
+// There the *gpu* variant, shaders/matmul_tiled.wgsl, runs instead: 64 × 64 (or 32 × 32) tiles of C per
+// workgroup of 16 × 16 (or 8 × 8) invocations, A and B staged through workgroup memory, 4 × 4 per invocation.
+// softwareAdapter() picks between them; setMatmulVariant() overrides that for tests and benchmarks.
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import matmulGeneralWgsl from '../../../shaders/matmul_general.wgsl?raw';
+import matmulTiledWgsl from '../../../shaders/matmul_tiled.wgsl?raw';
 import type { MatmulParams, Storage } from '../backend';
-import type { GpuContext, Grid } from './context';
+import type { GpuContext, Grid, Kernel } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
 import { fill } from './elementwise';
+import { expandTemplate } from './template';
+import { softwareAdapter } from './adapter-class';
 
 /** Invocations per workgroup along x (column blocks) and y (row blocks), for both kernels. */
 const WG_X = 4;
@@ -37,6 +47,135 @@ export function matmulVec4Ok(p: MatmulParams): boolean {
   return p.K % 4 === 0 && p.N % 4 === 0 && p.aBatchStride % 4 === 0 && p.bBatchStride % 4 === 0;
 }
 
+/**
+ * Which kernels matmul() uses. 'auto' (the default): the tiled kernel on hardware GPUs, the SwiftShader-tuned
+ * ones on CPU implementations of Vulkan. 'software' / 'gpu' force one family on any adapter; 'gpu-large' /
+ * 'gpu-small' force the tiled kernel at one tile size (otherwise chosen by output size, see tiledShapeFor).
+ */
+export type MatmulVariant = 'auto' | 'software' | 'gpu' | 'gpu-large' | 'gpu-small';
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = ['auto', 'software', 'gpu', 'gpu-large', 'gpu-small'];
+
+let variant: MatmulVariant = 'auto';
+
+/**
+ * Testing and benchmark hook, not for models: forces a matmul variant for every later matmul in this process
+ * (test/matmul.test.ts runs its shape matrix through the GPU variant on SwiftShader; bench/matmul.ts --variant
+ * compares them on one adapter). Where the adapter's limits cannot take the tiled kernel, 'gpu*' still falls
+ * back to the software kernels.
+ */
+export function setMatmulVariant(v: MatmulVariant): void {
+  variant = v;
+}
+
+export function getMatmulVariant(): MatmulVariant {
+  return variant;
+}
+
+/**
+ * One tile shape of shaders/matmul_tiled.wgsl: a workgroup of WG_X × WG_Y invocations computes a
+ * (WG_Y·RM) × (WG_X·4) tile of C, each invocation RM rows × 4 columns, stepping K by TK (a multiple of 4).
+ */
+export interface TiledShape {
+  WG_X: number;
+  WG_Y: number;
+  RM: number;
+  TK: number;
+}
+
+/**
+ * The tiled kernel's shapes and the rule between them; exported (mutable) so a benchmark can try others.
+ *   large: 16 × 16 = 256 invocations (8 warps), 64 × 64 tile, TK 32: 64·32 + 32·64 floats = 16 KiB of
+ *          workgroup memory (the WebGPU default limit), each staged value reused by 16 invocations.
+ *   small: 8 × 8 = 64 invocations, 32 × 32 tile, TK 32: 8 KiB. Four times the workgroups for the same output.
+ * The large tile reuses more but launches few workgroups: 1024² of C is only 256 of them, about two per SM on
+ * an H200 (132 SMs), and 512² only 64. So `large` runs only where it fills the machine: at least
+ * minLargeTiles 64 × 64 tiles over the batch, and M and N both ≥ 64 (a thin C would mostly compute zeros).
+ * First H200 run (Dawn/Vulkan, driver 580, bench/matmul.ts, matmul + readback, median of 10): 256³ 19 GFLOPS,
+ * 512³ 91, 1024³ 259, 2048³ 672 (tfjs 38 / 394 / 691 / 1188): better than the software kernels there (20 / 78 /
+ * 178 at 256-1024³) but not yet tfjs; untuned. Compare shapes with bench/matmul.ts --variant=gpu-large|gpu-small.
+ */
+export const matmulTiled: { large: TiledShape; small: TiledShape; minLargeTiles: number } = {
+  large: { WG_X: 16, WG_Y: 16, RM: 4, TK: 32 },
+  small: { WG_X: 8, WG_Y: 8, RM: 4, TK: 32 },
+  minLargeTiles: 256,
+};
+
+/** The template variables of a tiled shape (array lengths and per-invocation load counts precomputed). */
+function tiledVars(s: TiledShape, vec4: boolean): Record<string, number> {
+  const wg = s.WG_X * s.WG_Y;
+  const TK4 = s.TK / 4;
+  const AS4 = s.WG_Y * s.RM * TK4; // As: TM rows of TK4 vec4s
+  const BS4 = s.TK * s.WG_X; // Bs: TK rows of TN4 = WG_X vec4s
+  return {
+    WG_X: s.WG_X, WG_Y: s.WG_Y, RM: s.RM, TK: s.TK, TK4, TN4: s.WG_X, AS4, BS4,
+    A_LOADS: AS4 / wg, B_LOADS: BS4 / wg, VEC4: vec4 ? 1 : 0,
+  };
+}
+
+/** Null when this adapter can run the shape, else why not (the caller then tries another or falls back). */
+function tiledUnfit(ctx: GpuContext, s: TiledShape): string | null {
+  const l = ctx.limits;
+  const wg = s.WG_X * s.WG_Y;
+  const v = tiledVars(s, true);
+  if (s.TK % 4 !== 0 || !Number.isInteger(v.A_LOADS) || !Number.isInteger(v.B_LOADS)) {
+    return `tile ${JSON.stringify(s)}: TK must be a multiple of 4 and each tile a whole number of vec4s per invocation`;
+  }
+  if (wg > l.maxComputeInvocationsPerWorkgroup || s.WG_X > l.maxComputeWorkgroupSizeX || s.WG_Y > l.maxComputeWorkgroupSizeY) {
+    return `${s.WG_X}×${s.WG_Y} invocations exceed the workgroup limits`;
+  }
+  const bytes = (v.AS4 + v.BS4) * 16;
+  if (bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory exceed the limit`;
+  return null;
+}
+
+/** The tiled shape for this product, or null where the adapter fits neither (or the variant is 'software'). */
+function tiledShapeFor(ctx: GpuContext, p: MatmulParams): TiledShape | null {
+  const v = variant;
+  if (v === 'software' || (v === 'auto' && softwareAdapter(ctx))) return null;
+  const { large, small, minLargeTiles } = matmulTiled;
+  const tiles = Math.ceil(p.M / (large.WG_Y * large.RM)) * Math.ceil(p.N / (large.WG_X * 4)) * p.batch;
+  const wantLarge = v === 'gpu-large' || (v !== 'gpu-small' && p.M >= 64 && p.N >= 64 && tiles >= minLargeTiles);
+  const order = wantLarge ? [large, small] : [small, large];
+  return order.find((s) => tiledUnfit(ctx, s) === null) ?? null;
+}
+
+/** The kernel and its C block per workgroup (rows × columns) that matmul() would run for these parameters. */
+interface Plan {
+  kernel: Kernel;
+  name: string;
+  wgRows: number; // rows of C per workgroup
+  wgCols: number;
+}
+
+const generated = new Map<string, string>();
+
+function plan(ctx: GpuContext, p: MatmulParams): Plan {
+  const vec4 = matmulVec4Ok(p);
+  const t = tiledShapeFor(ctx, p);
+  if (t) {
+    const vars = tiledVars(t, vec4);
+    const name = `matmul_tiled|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
+    let code = generated.get(name);
+    if (code === undefined) {
+      code = expandTemplate(matmulTiledWgsl, vars);
+      generated.set(name, code);
+    }
+    return { kernel: ctx.kernel(name, code), name, wgRows: t.WG_Y * t.RM, wgCols: t.WG_X * 4 };
+  }
+  const v = vec4 && p.M >= MIN_ROWS_VEC4 ? VEC4 : GENERAL;
+  return { kernel: ctx.kernel(v.name, v.wgsl, { WG_X, WG_Y }), name: v.name, wgRows: v.rows * WG_Y, wgCols: v.cols * WG_X };
+}
+
+/**
+ * For tests and benchmarks: the kernel matmul() runs for these parameters on this context under the current
+ * variant ('matmul', 'matmul_general' or 'matmul_tiled|…' with its template variables), and its C block per
+ * workgroup.
+ */
+export function matmulKernelInfo(ctx: GpuContext, p: MatmulParams): { name: string; wgRows: number; wgCols: number } {
+  const { name, wgRows, wgCols } = plan(ctx, p);
+  return { name, wgRows, wgCols };
+}
+
 export function matmul(ctx: GpuContext, as: Storage, bs: Storage, p: MatmulParams): GpuStorage {
   const a = gpu(as);
   const b = gpu(bs);
@@ -45,14 +184,13 @@ export function matmul(ctx: GpuContext, as: Storage, bs: Storage, p: MatmulParam
   if (K === 0) return fill(ctx, batch * M * N, 0, 'float32');
   const out = allocStorage(ctx, batch * M * N, 'float32', `a matmul output of shape (${batch}, ${M}, ${N})`);
   if (batch * M * N === 0) return out;
-  const v = matmulVec4Ok(p) && M >= MIN_ROWS_VEC4 ? VEC4 : GENERAL;
-  const k = ctx.kernel(v.name, v.wgsl, { WG_X, WG_Y });
-  // The full grid: x over column blocks, y over row blocks, z over the batch.
-  const full: Grid = [Math.ceil(Math.ceil(N / v.cols) / WG_X), Math.ceil(Math.ceil(M / v.rows) / WG_Y), batch];
+  const { kernel, wgRows, wgCols } = plan(ctx, p);
+  // The full grid: x over column blocks, y over row blocks, z over the batch (all kernels lay it out alike).
+  const full: Grid = [Math.ceil(N / wgCols), Math.ceil(M / wgRows), batch];
   const buffers = { a: a.buffer, b: b.buffer, out: out.buffer };
   for (const [offset, grid] of splitGrid(full, ctx.limits.maxComputeWorkgroupsPerDimension)) {
     ctx.dispatch(
-      k,
+      kernel,
       buffers,
       { M, N, K, aBatchStride: p.aBatchStride, bBatchStride: p.bBatchStride, wgOffset: offset },
       grid,
