@@ -1,11 +1,36 @@
 // `npm run train -- <recipe> [--steps N] [--seed S] [--cpu]`: trains one of the engine's recipes with a progress
 // bar and the loss as it goes, then prints the final metric and the speed.
 import { init } from '../engine/index';
-import { trainXor, trainMnist, type StepLog, type TrainResult } from '../engine/train/index';
+import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, type StepLog, type TrainResult } from '../engine/train/index';
 
-const RECIPES: Record<string, (o: { steps?: number; seed?: number; onLog: (l: StepLog) => void }) => Promise<TrainResult>> = {
+interface RecipeOptions {
+  steps?: number;
+  seed?: number;
+  onLog: (l: StepLog) => void;
+  /** Samples printed along the way (generated names, translations, filled-in masks). */
+  onSample: (step: number, lines: string[]) => void;
+}
+
+/** A recipe's result, with an optional line saying what its final metric means. */
+type RecipeResult = TrainResult & { summary?: string };
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
   xor: (o) => trainXor({ ...o, logEvery: 10 }),
   mnist: (o) => trainMnist({ ...o, logEvery: 10 }),
+  names: async (o) => {
+    const r = await trainNames({ ...o, logEvery: 10, sampleEvery: 100 });
+    return { ...r, summary: `validation loss ${r.initialValLoss.toFixed(3)} → ${r.finalValLoss.toFixed(3)}, next-character accuracy ${pct(r.accuracy)}` };
+  },
+  translate: async (o) => {
+    const r = await trainTranslate({ ...o, logEvery: 10, sampleEvery: 50 });
+    return { ...r, summary: `exact match on ${r.testSize} held-out pairs: greedy ${pct(r.exactMatch)}, beam(3) ${pct(r.beamExactMatch)} on 20` };
+  },
+  bert: async (o) => {
+    const r = await trainBert({ ...o, logEvery: 10, sampleEvery: 50 });
+    return { ...r, summary: `held-out masked-LM loss ${r.initialEvalLoss.toFixed(3)} → ${r.finalEvalLoss.toFixed(3)}, masked-token accuracy ${pct(r.accuracy)}` };
+  },
 };
 
 function arg(name: string): string | undefined {
@@ -38,8 +63,13 @@ async function main(): Promise<void> {
       if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
       else console.log(line);
     },
+    onSample: (step, lines) => {
+      if (process.stdout.isTTY) process.stdout.write('\n');
+      console.log(`samples at step ${step}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+    },
   });
   if (process.stdout.isTTY) process.stdout.write('\n');
+  if (r.summary) console.log(r.summary);
   console.log(`final accuracy ${(r.accuracy * 100).toFixed(2)}%  ·  ${r.stepsPerSecond.toFixed(1)} steps/s  ·  ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -1,2 +1,18 @@
 export { Module } from './module';
 export { Linear, Embedding, LayerNorm, Dropout, ReLU, GELU, Tanh, Sigmoid, Sequential, MLP, type Activation } from './layers';
+export { MultiHeadAttention, KVCache, type MultiHeadAttentionOptions, type AttendOptions, type AttentionResult } from './attention';
+export { scaledDotProductAttention as scaledDotProductAttentionComposed, type AttentionOptions, type AttentionWithWeights } from './attention-composed';
+export { sdpa } from './sdpa';
+export {
+  SinusoidalPositionalEncoding, LearnedPositionalEmbedding, RotaryEmbedding, sinusoidalTable, alibiSlopes,
+} from './positional';
+export {
+  TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
+  type TransformerLayerOptions, type EncoderCallOptions, type DecoderCallOptions,
+} from './transformer';
+export { Transformer, type TransformerConfig, type BeamOptions } from './seq2seq';
+export { GPT, GPTCache, type GPTConfig, type GPTPositional, type GenerateOptions } from './gpt';
+export { BERT, BertEmbeddings, maskTokens, type BertConfig, type MaskingOptions } from './bert';
+export { CharTokenizer, WordTokenizer, loadTokenizer, type Tokenizer, type WordTokenizerOptions } from './tokenizers';
+export { sampleToken, samplingDistribution, type SamplingOptions } from './sampling';
+export { functionalCall } from './functional-call';

@@ -1,0 +1,238 @@
+// Multi-head attention (Vaswani et al.), with PyTorch's parameter names and initialisation
+// (torch.nn.MultiheadAttention: in_proj_weight (3E, E) and in_proj_bias (3E) for q, k and v stacked, and out_proj).
+// Self-attention projects q, k and v with one matmul; cross-attention projects q from the query and k, v from
+// the key/value input with slices of the same weight. Attention itself is the one `sdpa` function from nn/sdpa.ts.
+import { Tensor, tensor, zeros } from '../tensor';
+import { cat } from '../ops/layout';
+import { keep, tidy } from '../memory';
+import { nextSeed, uniformArray } from '../random';
+import { getDefaultDevice } from '../device';
+import { fmt, ShapeError } from '../shape';
+import { Module } from './module';
+import { Linear, type InitOptions } from './layers';
+import { alibiSlopes, RotaryEmbedding } from './positional';
+import { sdpa } from './sdpa';
+
+export interface MultiHeadAttentionOptions extends InitOptions {
+  /** Biases on the projections (default true). */
+  bias?: boolean;
+  /** Rotate q and k by position (RoPE), or add ALiBi's distance penalty to the scores. Default: neither. */
+  positional?: 'none' | 'rope' | 'alibi';
+}
+
+export interface AttendOptions {
+  /** The keys and values to attend to; both default to the query (self-attention). */
+  key?: Tensor;
+  value?: Tensor;
+  /** (B, Tk), int32 with 1 = padding, ignored by every query (PyTorch's key_padding_mask, True = ignore). */
+  keyPaddingMask?: Tensor;
+  /** Broadcastable to (B, H, Tq, Tk): int32 with 1 = attend, or float32 added to the scores. */
+  attnMask?: Tensor;
+  /** Query i attends keys j ≤ i only. */
+  causal?: boolean;
+  /** Also return the attention weights (B, H, Tq, Tk). */
+  needWeights?: boolean;
+  /** Self-attention only: keys and values of earlier positions, extended in place with this call's. */
+  cache?: KVCache;
+}
+
+export interface AttentionResult {
+  output: Tensor;
+  weights?: Tensor;
+}
+
+/**
+ * The keys and values (B, H, T, d) that one attention layer has computed so far during generation, so that each
+ * new token costs one query against the cache instead of recomputing the whole prefix. Its tensors live outside
+ * tidy scopes; call dispose() when done.
+ */
+export class KVCache {
+  k: Tensor | null = null;
+  v: Tensor | null = null;
+
+  /** Positions already cached. */
+  get length(): number {
+    return this.k ? this.k.shape[2] : 0;
+  }
+
+  /** Appends this step's k, v (B, H, Tnew, d) and returns the whole (B, H, T, d) keys and values. */
+  append(k: Tensor, v: Tensor): [Tensor, Tensor] {
+    const nk = this.k ? cat([this.k, k], 2) : k.detach(); // (B, H, T + Tnew, d)
+    const nv = this.v ? cat([this.v, v], 2) : v.detach();
+    this.dispose();
+    this.k = keep(nk);
+    this.v = keep(nv);
+    return [nk, nv];
+  }
+
+  dispose(): void {
+    this.k?.dispose();
+    this.v?.dispose();
+    this.k = this.v = null;
+  }
+}
+
+export class MultiHeadAttention extends Module {
+  in_proj_weight: Tensor;
+  in_proj_bias: Tensor | null;
+  out_proj: Linear;
+  readonly headDim: number;
+  readonly positional: 'none' | 'rope' | 'alibi';
+  private readonly rope: RotaryEmbedding | null;
+
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    opts: MultiHeadAttentionOptions = {},
+  ) {
+    super();
+    if (embedDim % numHeads !== 0) throw new RangeError(`MultiHeadAttention: embedDim ${embedDim} must divide by numHeads ${numHeads}`);
+    this.headDim = embedDim / numHeads;
+    const device = opts.device ?? getDefaultDevice();
+    const seed = nextSeed(opts.seed);
+    // PyTorch: xavier_uniform_ on the stacked (3E, E) weight, bound √(6 / (fan_in + fan_out)) = √(6 / 4E); zero biases.
+    const bound = Math.sqrt(6 / (embedDim + 3 * embedDim));
+    this.in_proj_weight = tensor(uniformArray(3 * embedDim * embedDim, seed, -bound, bound), [3 * embedDim, embedDim], {
+      device,
+      requiresGrad: true,
+    });
+    const bias = opts.bias !== false;
+    this.in_proj_bias = bias ? zeros([3 * embedDim], { device, requiresGrad: true }) : null;
+    this.out_proj = new Linear(embedDim, embedDim, { seed: seed + 1, device, bias });
+    if (this.out_proj.bias) {
+      this.out_proj.bias.dispose();
+      this.out_proj.bias = zeros([embedDim], { device, requiresGrad: true });
+    }
+    this.positional = opts.positional ?? 'none';
+    this.rope = this.positional === 'rope' ? new RotaryEmbedding(this.headDim) : null;
+  }
+
+  /** Self-attention, or attention of `query` over `key` and `value` (both default to the query). */
+  forward(query: Tensor, key?: Tensor, value?: Tensor): Tensor {
+    return this.attend(query, { key, value }).output;
+  }
+
+  /** rows [start, end) of the stacked projection: x (B, T, E) → (B, T, end − start). */
+  private project(x: Tensor, start: number, end: number): Tensor {
+    const all = start === 0 && end === 3 * this.embedDim;
+    const w = all ? this.in_proj_weight : this.in_proj_weight.slice(0, start, end); // (n, E)
+    const y = x.matmul(w.transpose(0, 1)); // (B, T, n)
+    if (!this.in_proj_bias) return y;
+    return y.add(all ? this.in_proj_bias : this.in_proj_bias.slice(0, start, end));
+  }
+
+  /** (B, T, parts·E) → `parts` tensors of shape (B, H, T, d). */
+  private splitHeads(y: Tensor, parts: number): Tensor[] {
+    const [b, t] = y.shape;
+    const h = this.numHeads;
+    const d = this.headDim;
+    const heads = y.reshape([b, t, parts, h, d]).permute(2, 0, 3, 1, 4); // (parts, B, H, T, d)
+    if (parts === 1) return [heads.reshape([b, h, t, d])];
+    return Array.from({ length: parts }, (_, i) => heads.slice(0, i, i + 1).reshape([b, h, t, d]));
+  }
+
+  attend(query: Tensor, opts: AttendOptions = {}): AttentionResult {
+    const key = opts.key ?? query;
+    const value = opts.value ?? key;
+    const E = this.embedDim;
+    for (const [name, x] of [['query', query], ['key', key], ['value', value]] as const) {
+      if (x.ndim !== 3 || x.shape[2] !== E) throw new ShapeError(`MultiHeadAttention: ${name} ${fmt(x.shape)} must be (B, T, ${E})`);
+    }
+    if (key.shape[0] !== query.shape[0] || value.shape[0] !== query.shape[0] || key.shape[1] !== value.shape[1]) {
+      throw new ShapeError(`MultiHeadAttention: query ${fmt(query.shape)}, key ${fmt(key.shape)} and value ${fmt(value.shape)} disagree`);
+    }
+    if (opts.cache && (key !== query || value !== query)) throw new Error('MultiHeadAttention: a KV cache is for self-attention only');
+    const [B, Tq] = query.shape;
+
+    return tidy(() => {
+      let q: Tensor;
+      let k: Tensor;
+      let v: Tensor;
+      if (key === query && value === query) {
+        [q, k, v] = this.splitHeads(this.project(query, 0, 3 * E), 3); // each (B, H, T, d)
+      } else if (value === key) {
+        [q] = this.splitHeads(this.project(query, 0, E), 1); // (B, H, Tq, d)
+        [k, v] = this.splitHeads(this.project(key, E, 3 * E), 2); // each (B, H, Tk, d)
+      } else {
+        [q] = this.splitHeads(this.project(query, 0, E), 1);
+        [k] = this.splitHeads(this.project(key, E, 2 * E), 1);
+        [v] = this.splitHeads(this.project(value, 2 * E, 3 * E), 1);
+      }
+      // Positions of the new queries: after the cached ones.
+      const offset = opts.cache?.length ?? 0;
+      if (this.rope) {
+        q = this.rope.rotate(q, offset);
+        k = this.rope.rotate(k, offset);
+      }
+      if (opts.cache) [k, v] = opts.cache.append(k, v); // (B, H, offset + T, d)
+
+      const { mask, causal, alibi } = this.masks(opts, B, Tq, k.shape[2], offset, query.device);
+      const attnOpts = { causal, mask, alibiSlopes: alibi };
+      let out: Tensor; // (B, H, Tq, d)
+      let weights: Tensor | undefined;
+      if (opts.needWeights) ({ output: out, weights } = sdpa(q, k, v, { ...attnOpts, returnWeights: true }));
+      else out = sdpa(q, k, v, attnOpts);
+      const merged = out.permute(0, 2, 1, 3).reshape([B, Tq, E]); // (B, Tq, E)
+      const output = this.out_proj.forward(merged);
+      return weights ? { output, weights } : { output };
+    });
+  }
+
+  /**
+   * What sdpa gets: the causal flag, ALiBi slopes and one mask combining padding and attnMask. Without a cache,
+   * queries and keys share positions 0…T−1, which is sdpa's own alignment, so causal and ALiBi pass straight through.
+   * With `offset` cached positions, the queries sit at offset…offset+Tq−1 while keys start at 0, so the causal
+   * mask and the ALiBi distances are built here, explicitly, and need no convention from the implementation.
+   */
+  private masks(
+    opts: AttendOptions, B: number, Tq: number, Tk: number, offset: number, device: Tensor['device'],
+  ): { mask?: Tensor; causal: boolean; alibi?: Tensor } {
+    const causal = opts.causal ?? false;
+    const H = this.numHeads;
+    const bools: Tensor[] = []; // int32, 1 = attend
+    const adds: Tensor[] = []; // float32, added to the scores
+    if (causal && offset > 0 && Tq > 1) {
+      const allow = new Int32Array(Tq * Tk);
+      for (let i = 0; i < Tq; i++) for (let j = 0; j < Tk; j++) allow[i * Tk + j] = j <= offset + i ? 1 : 0;
+      bools.push(tensor(allow, [Tq, Tk], { device })); // (Tq, Tk)
+    }
+    const pad = opts.keyPaddingMask;
+    if (pad) {
+      if (pad.ndim !== 2 || pad.shape[0] !== B || pad.shape[1] !== Tk) {
+        throw new ShapeError(`MultiHeadAttention: keyPaddingMask ${fmt(pad.shape)} must be (B, Tk) = [${B}, ${Tk}]`);
+      }
+      bools.push(pad.eq(0).int().reshape([B, 1, 1, Tk])); // PyTorch's 1 = pad becomes 1 = attend
+    }
+    if (opts.attnMask) (opts.attnMask.dtype === 'int32' ? bools : adds).push(opts.attnMask);
+    let alibi: Tensor | undefined;
+    if (this.positional === 'alibi') {
+      const slopes = alibiSlopes(H);
+      if (offset === 0) alibi = tensor(slopes, [H], { device });
+      else {
+        // −slope_h · distance between query position offset + i and key j: (H, Tq, Tk).
+        const bias = new Float32Array(H * Tq * Tk);
+        for (let h = 0; h < H; h++) {
+          for (let i = 0; i < Tq; i++) {
+            for (let j = 0; j < Tk; j++) {
+              const dist = offset + i - j;
+              bias[(h * Tq + i) * Tk + j] = -slopes[h] * (causal ? Math.max(dist, 0) : Math.abs(dist));
+            }
+          }
+        }
+        adds.push(tensor(bias, [H, Tq, Tk], { device }));
+      }
+    }
+    // With one query after the cache every cached key is in its past: nothing to mask.
+    const sdpaCausal = causal && offset === 0;
+    if (!bools.length && !adds.length) return { causal: sdpaCausal, alibi };
+    if (!adds.length) return { mask: bools.reduce((a, b) => a.mul(b)).int(), causal: sdpaCausal, alibi };
+    // Mixed: everything additive, a bool 0 becoming −1e9 (which sdpa counts as masked).
+    let mask = adds.reduce((a, b) => a.add(b));
+    for (const b of bools) mask = mask.add(b.float().sub(1).mul(1e9));
+    return { mask, causal: sdpaCausal, alibi };
+  }
+
+  protected override describe(): string {
+    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}${this.positional !== 'none' ? `, ${this.positional}` : ''}`;
+  }
+}

@@ -1,0 +1,173 @@
+// BERT (Devlin et al.): a post-LN transformer encoder over token + position + segment embeddings, pre-trained by
+// masked-language modelling, with a sequence-classification head on the pooled [CLS] position. Parameter names
+// follow Hugging Face's BertModel where the structure is the same (word_embeddings, position_embeddings,
+// token_type_embeddings, LayerNorm; pooler; classifier). The MLM decoder is tied to the word embeddings.
+import { Tensor, zeros } from '../tensor';
+import { crossEntropy } from '../ops/loss';
+import { tidy } from '../memory';
+import { mulberry32, nextSeed } from '../random';
+import { fmt, ShapeError } from '../shape';
+import { Module } from './module';
+import { Dropout, Embedding, LayerNorm, Linear, type InitOptions } from './layers';
+import { LearnedPositionalEmbedding, normalParam } from './positional';
+import { TransformerEncoder } from './transformer';
+
+export interface BertConfig extends InitOptions {
+  vocabSize: number;
+  maxLen: number;
+  nLayer: number;
+  nHead: number;
+  dModel: number;
+  /** Default 4·dModel. */
+  dimFeedforward?: number;
+  /** Default 0.1, as BERT. */
+  dropout?: number;
+  /** Segment ids (sentence A / B). Default 2. */
+  typeVocabSize?: number;
+  /** Classes of the sequence-classification head. Default 2. */
+  numLabels?: number;
+  /** The padding token, ignored by attention. */
+  padId: number;
+}
+
+/** Token + position + segment embeddings, then LayerNorm and dropout: (B, T) ids → (B, T, d). */
+export class BertEmbeddings extends Module {
+  word_embeddings: Embedding;
+  position_embeddings: LearnedPositionalEmbedding;
+  token_type_embeddings: Embedding;
+  LayerNorm: LayerNorm;
+  dropout: Dropout | null;
+
+  constructor(config: BertConfig, seed: number) {
+    super();
+    const { vocabSize, maxLen, dModel, device } = config;
+    const table = (rows: number, s: number): Embedding => {
+      const e = new Embedding(rows, dModel, { seed: s, device });
+      e.weight.dispose();
+      e.weight = normalParam([rows, dModel], 0.02, s, { device }); // BERT's initializer_range
+      return e;
+    };
+    this.word_embeddings = table(vocabSize, seed);
+    this.position_embeddings = new LearnedPositionalEmbedding(maxLen, dModel, { seed: seed + 1, device, std: 0.02 });
+    this.token_type_embeddings = table(config.typeVocabSize ?? 2, seed + 2);
+    this.LayerNorm = new LayerNorm(dModel, 1e-12, { device });
+    const p = config.dropout ?? 0.1;
+    this.dropout = p > 0 ? new Dropout(p, { seed: seed + 3 }) : null;
+  }
+
+  forward(ids: Tensor, tokenTypeIds?: Tensor): Tensor {
+    return tidy(() => {
+      let x = this.position_embeddings.forward(this.word_embeddings.forward(ids)); // (B, T, d)
+      // Without segment ids every token is segment 0: add that one row, broadcast.
+      x = x.add(tokenTypeIds ? this.token_type_embeddings.forward(tokenTypeIds) : this.token_type_embeddings.weight.slice(0, 0, 1));
+      x = this.LayerNorm.forward(x);
+      return this.dropout && this.training ? this.dropout.forward(x) : x;
+    });
+  }
+}
+
+export class BERT extends Module {
+  embeddings: BertEmbeddings;
+  encoder: TransformerEncoder;
+  /** MLM head: transform = LayerNorm(gelu(dense(h))), then the tied decoder plus a per-token bias. */
+  mlm_dense: Linear;
+  mlm_LayerNorm: LayerNorm;
+  mlm_bias: Tensor;
+  /** Classification head: pooled = tanh(pooler(h[CLS])), logits = classifier(dropout(pooled)). */
+  pooler: Linear;
+  classifier: Linear;
+  readonly config: Readonly<BertConfig>;
+
+  constructor(config: BertConfig) {
+    super();
+    this.config = { ...config };
+    const seed = nextSeed(config.seed);
+    const { dModel, nHead, nLayer, device } = config;
+    this.embeddings = new BertEmbeddings(config, seed);
+    this.encoder = new TransformerEncoder(dModel, nHead, nLayer, {
+      seed: seed + 10, device, dimFeedforward: config.dimFeedforward, dropout: config.dropout ?? 0.1,
+      activation: 'gelu', normFirst: false, layerNormEps: 1e-12,
+    });
+    this.mlm_dense = new Linear(dModel, dModel, { seed: seed + 20, device });
+    this.mlm_LayerNorm = new LayerNorm(dModel, 1e-12, { device });
+    this.mlm_bias = zeros([config.vocabSize], { device, requiresGrad: true });
+    this.pooler = new Linear(dModel, dModel, { seed: seed + 21, device });
+    this.classifier = new Linear(dModel, config.numLabels ?? 2, { seed: seed + 22, device });
+  }
+
+  /** ids (B, T) int32 → hidden states (B, T, d); padding (padId) is masked out of attention. */
+  encode(ids: Tensor, tokenTypeIds?: Tensor): Tensor {
+    if (ids.ndim !== 2 || ids.dtype !== 'int32') throw new ShapeError(`BERT: ids must be (B, T) int32, got ${fmt(ids.shape)} ${ids.dtype}`);
+    return tidy(() => {
+      const keyPaddingMask = ids.eq(this.config.padId).int(); // (B, T), 1 = padding
+      return this.encoder.encode(this.embeddings.forward(ids, tokenTypeIds), { keyPaddingMask });
+    });
+  }
+
+  forward(ids: Tensor): Tensor {
+    return this.encode(ids);
+  }
+
+  /** ids (B, T) → MLM logits (B, T, V). */
+  mlmLogits(ids: Tensor, tokenTypeIds?: Tensor): Tensor {
+    return tidy(() => {
+      const h = this.mlm_LayerNorm.forward(this.mlm_dense.forward(this.encode(ids, tokenTypeIds)).gelu()); // (B, T, d)
+      const w = this.embeddings.word_embeddings.weight; // (V, d), tied
+      return h.matmul(w.transpose(0, 1)).add(this.mlm_bias); // (B, T, V)
+    });
+  }
+
+  /** Cross-entropy on the selected positions; labels (B, T) int32, −100 elsewhere (see maskTokens). */
+  mlmLoss(ids: Tensor, labels: Tensor, tokenTypeIds?: Tensor): Tensor {
+    return tidy(() => crossEntropy(this.mlmLogits(ids, tokenTypeIds), labels, { ignoreIndex: -100 }));
+  }
+
+  /** ids (B, T), [CLS] first → class logits (B, numLabels). */
+  classify(ids: Tensor, tokenTypeIds?: Tensor): Tensor {
+    return tidy(() => {
+      const h = this.encode(ids, tokenTypeIds); // (B, T, d)
+      const cls = h.slice(1, 0, 1).squeeze(1); // (B, d)
+      return this.classifier.forward(this.pooler.forward(cls).tanh()); // (B, numLabels)
+    });
+  }
+
+  protected override describe(): string {
+    const c = this.config;
+    return `vocab=${c.vocabSize}, maxLen=${c.maxLen}, layers=${c.nLayer}, heads=${c.nHead}, d=${c.dModel}`;
+  }
+}
+
+export interface MaskingOptions {
+  /** The [MASK] token. */
+  maskId: number;
+  vocabSize: number;
+  /** Tokens never selected (padding, [CLS], [SEP]) and never drawn as random replacements. */
+  specialIds: readonly number[];
+  /** Fraction of ordinary tokens selected for prediction. Default 0.15. */
+  maskProb?: number;
+  seed?: number;
+}
+
+/**
+ * BERT's masking rule: each ordinary token is selected with probability maskProb; a selected token becomes
+ * [MASK] 80% of the time, a random ordinary token 10%, and stays itself 10% (so the model must also check the
+ * tokens it sees). labels hold the original id at selected positions and −100 (ignored) elsewhere.
+ */
+export function maskTokens(ids: Int32Array, opts: MaskingOptions): { input: Int32Array; labels: Int32Array } {
+  const random = mulberry32(nextSeed(opts.seed));
+  const p = opts.maskProb ?? 0.15;
+  const special = new Set(opts.specialIds);
+  const ordinary: number[] = [];
+  for (let v = 0; v < opts.vocabSize; v++) if (!special.has(v) && v !== opts.maskId) ordinary.push(v);
+  const input = Int32Array.from(ids);
+  const labels = new Int32Array(ids.length).fill(-100);
+  for (let i = 0; i < ids.length; i++) {
+    if (special.has(ids[i]) || random() >= p) continue;
+    labels[i] = ids[i];
+    const r = random();
+    if (r < 0.8) input[i] = opts.maskId;
+    else if (r < 0.9) input[i] = ordinary[Math.floor(random() * ordinary.length)];
+    // else: unchanged
+  }
+  return { input, labels };
+}

@@ -1,0 +1,171 @@
+// GPT (Radford et al.; nanoGPT's layout): token embedding + positions → pre-LN causal transformer blocks → final
+// LayerNorm → logits through the token embedding transposed (tied input and output embeddings: one (V, E) matrix
+// both reads tokens in and scores them out, saving V·E parameters and tying similar tokens' in/out vectors).
+// generate() keeps a KV cache per layer, so each new token runs one query through the network instead of the
+// whole prefix again.
+import { Tensor, tensor } from '../tensor';
+import { crossEntropy } from '../ops/loss';
+import { noGrad } from '../autograd';
+import { tidy } from '../memory';
+import { mulberry32, nextSeed } from '../random';
+import { fmt, ShapeError } from '../shape';
+import { Module } from './module';
+import { Dropout, Embedding, LayerNorm, type InitOptions } from './layers';
+import { KVCache } from './attention';
+import { LearnedPositionalEmbedding, normalParam, SinusoidalPositionalEncoding } from './positional';
+import { TransformerEncoderLayer } from './transformer';
+import { sampleToken, type SamplingOptions } from './sampling';
+
+export type GPTPositional = 'learned' | 'sinusoidal' | 'rope' | 'alibi';
+
+export interface GPTConfig extends InitOptions {
+  vocabSize: number;
+  /** The longest context the model sees (and the size of a learned position table). */
+  blockSize: number;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  /** Default 0. */
+  dropout?: number;
+  /** Default 'learned' (GPT-2). */
+  positional?: GPTPositional;
+}
+
+export interface GenerateOptions extends SamplingOptions {
+  maxNewTokens: number;
+  /** Seeds the sampler; the same seed and prompt give the same continuation. */
+  seed?: number;
+  /** Stop after producing this token (it is included in the result). */
+  stopToken?: number;
+  /** Use the KV cache (default true); false recomputes the whole context at every step. */
+  useCache?: boolean;
+}
+
+/** One KVCache per block. */
+export class GPTCache {
+  readonly layers: KVCache[];
+  constructor(n: number) {
+    this.layers = Array.from({ length: n }, () => new KVCache());
+  }
+  get length(): number {
+    return this.layers[0]?.length ?? 0;
+  }
+  dispose(): void {
+    for (const c of this.layers) c.dispose();
+  }
+}
+
+export class GPT extends Module {
+  wte: Embedding;
+  wpe: LearnedPositionalEmbedding | null;
+  drop: Dropout | null;
+  h: TransformerEncoderLayer[];
+  ln_f: LayerNorm;
+  readonly config: Readonly<Required<Omit<GPTConfig, 'seed' | 'device'>>>;
+  private readonly sinusoidal: SinusoidalPositionalEncoding | null;
+
+  constructor(config: GPTConfig) {
+    super();
+    const seed = nextSeed(config.seed);
+    const positional = config.positional ?? 'learned';
+    this.config = { ...config, dropout: config.dropout ?? 0, positional };
+    const { vocabSize, blockSize, nLayer, nHead, nEmbd, device } = { ...config };
+    this.wte = new Embedding(vocabSize, nEmbd, { seed, device });
+    // GPT-2's N(0, 0.02²) instead of Embedding's N(0, 1): tied to the output, it makes the initial logits ≈ 0,
+    // so the initial loss is ln V.
+    this.wte.weight.dispose();
+    this.wte.weight = normalParam([vocabSize, nEmbd], 0.02, seed, { device });
+    this.wpe = positional === 'learned' ? new LearnedPositionalEmbedding(blockSize, nEmbd, { seed: seed + 1, device }) : null;
+    this.sinusoidal = positional === 'sinusoidal' ? new SinusoidalPositionalEncoding(nEmbd, blockSize) : null;
+    const p = this.config.dropout;
+    this.drop = p > 0 ? new Dropout(p, { seed: seed + 2 }) : null;
+    const inAttention = positional === 'rope' || positional === 'alibi' ? positional : 'none';
+    this.h = Array.from({ length: nLayer }, (_, i) =>
+      new TransformerEncoderLayer(nEmbd, nHead, {
+        seed: seed + 1000 * (i + 1), device, dropout: p, activation: 'gelu', normFirst: true, positional: inAttention,
+      }),
+    );
+    this.ln_f = new LayerNorm(nEmbd, 1e-5, { device });
+  }
+
+  /** idx (B, T) int32 → logits (B, T, V). */
+  forward(idx: Tensor): Tensor {
+    return this.logits(idx);
+  }
+
+  newCache(): GPTCache {
+    return new GPTCache(this.h.length);
+  }
+
+  /**
+   * Logits for idx (B, T). With a cache, idx holds only the positions after the cached ones, and the cache is
+   * extended with them.
+   */
+  logits(idx: Tensor, opts: { cache?: GPTCache } = {}): Tensor {
+    if (idx.ndim !== 2 || idx.dtype !== 'int32') throw new ShapeError(`GPT: idx must be (B, T) int32, got ${fmt(idx.shape)} ${idx.dtype}`);
+    const offset = opts.cache?.length ?? 0;
+    if (offset + idx.shape[1] > this.config.blockSize) {
+      throw new RangeError(`GPT: ${offset + idx.shape[1]} positions exceed blockSize ${this.config.blockSize}`);
+    }
+    return tidy(() => {
+      let x = this.wte.forward(idx); // (B, T, E)
+      if (this.wpe) x = this.wpe.encode(x, offset);
+      if (this.sinusoidal) x = this.sinusoidal.encode(x, offset);
+      if (this.drop && this.training) x = this.drop.forward(x);
+      this.h.forEach((block, i) => (x = block.encode(x, { causal: true, cache: opts.cache?.layers[i] })));
+      x = this.ln_f.forward(x);
+      return x.matmul(this.wte.weight.transpose(0, 1)); // (B, T, E) @ (E, V) → (B, T, V)
+    });
+  }
+
+  /** Mean next-token cross-entropy; targets (B, T) int32, −100 where nothing is predicted (padding). */
+  loss(idx: Tensor, targets: Tensor): Tensor {
+    return tidy(() => crossEntropy(this.logits(idx), targets, { ignoreIndex: -100 }));
+  }
+
+  /**
+   * Extends `prompt` (token ids, at least one) by up to maxNewTokens sampled tokens; returns prompt + new tokens.
+   * Once the context is full (blockSize), each step recomputes the last blockSize tokens without the cache.
+   */
+  async generate(prompt: readonly number[], opts: GenerateOptions): Promise<number[]> {
+    if (prompt.length === 0) throw new Error('GPT.generate: the prompt needs at least one token (e.g. a start token)');
+    const random = mulberry32(nextSeed(opts.seed));
+    const tokens = [...prompt];
+    const { blockSize, vocabSize } = this.config;
+    const device = this.wte.weight.device;
+    let cache: GPTCache | null = opts.useCache === false ? null : this.newCache();
+    const wasTraining = this.training;
+    this.eval();
+    try {
+      for (let step = 0; step < opts.maxNewTokens; step++) {
+        if (cache && tokens.length > blockSize) {
+          cache.dispose();
+          cache = null;
+        }
+        // With a cache, only the tokens it has not seen yet (the whole prompt at first, then one).
+        const input = cache ? tokens.slice(cache.length) : tokens.slice(-blockSize);
+        const c = cache ?? undefined;
+        const last = noGrad(() =>
+          tidy(() => {
+            const lg = this.logits(tensor(Int32Array.from(input), [1, input.length], { device }), { cache: c });
+            return lg.slice(1, input.length - 1, input.length).reshape([vocabSize]); // (V): the last position
+          }),
+        );
+        const row = await last.toArray();
+        last.dispose();
+        const next = sampleToken(row, opts, random);
+        tokens.push(next);
+        if (next === opts.stopToken) break;
+      }
+    } finally {
+      cache?.dispose();
+      this.train(wasTraining);
+    }
+    return tokens;
+  }
+
+  protected override describe(): string {
+    const c = this.config;
+    return `vocab=${c.vocabSize}, block=${c.blockSize}, layers=${c.nLayer}, heads=${c.nHead}, embd=${c.nEmbd}, ${c.positional}`;
+  }
+}

@@ -1,0 +1,223 @@
+// Transformer layers with PyTorch's structure and names (torch.nn.TransformerEncoderLayer / DecoderLayer:
+// self_attn, multihead_attn, linear1, linear2, norm1–3), pre-LN or post-LN:
+//   post-LN (Vaswani, BERT):   x = norm1(x + attn(x));        x = norm2(x + ff(x))
+//   pre-LN (GPT-2, default in most modern models, trains without warmup):
+//                              x = x + attn(norm1(x));        x = x + ff(norm2(x))
+// where ff(x) = linear2(dropout(act(linear1(x)))). Modules take tensors in forward(); masks and caches go to
+// encode()/decode(), since Module.forward takes tensors only.
+import type { Tensor } from '../tensor';
+import { tidy } from '../memory';
+import { nextSeed } from '../random';
+import { Module } from './module';
+import { Dropout, LayerNorm, Linear, type InitOptions } from './layers';
+import { KVCache, MultiHeadAttention, type AttentionResult } from './attention';
+
+export interface TransformerLayerOptions extends InitOptions {
+  /** Width of the feed-forward block (default 4·dModel). */
+  dimFeedforward?: number;
+  /** Dropout after attention, inside and after the feed-forward block (default 0.1, as PyTorch). */
+  dropout?: number;
+  /** Default 'relu', as PyTorch; GPT and BERT use 'gelu'. */
+  activation?: 'relu' | 'gelu';
+  /** Pre-LN when true (PyTorch's norm_first), post-LN by default. */
+  normFirst?: boolean;
+  layerNormEps?: number;
+  /** Positional information inside attention (RoPE or ALiBi); default none. */
+  positional?: 'none' | 'rope' | 'alibi';
+}
+
+export interface EncoderCallOptions {
+  /** (B, T) int32, 1 = padding. */
+  keyPaddingMask?: Tensor;
+  attnMask?: Tensor;
+  causal?: boolean;
+  /** Self-attention cache for incremental decoding (GPT). */
+  cache?: KVCache;
+}
+
+export interface DecoderCallOptions {
+  /** (B, Tt) int32, 1 = padding in the target. */
+  tgtKeyPaddingMask?: Tensor;
+  /** (B, Ts) int32, 1 = padding in the source (memory). */
+  memoryKeyPaddingMask?: Tensor;
+  /** Causal self-attention over the target; default true. */
+  causal?: boolean;
+}
+
+/** Sub-layer pieces shared by encoder and decoder layers. */
+abstract class TransformerLayerBase extends Module {
+  linear1: Linear;
+  dropout: Dropout | null;
+  linear2: Linear;
+  readonly normFirst: boolean;
+  readonly activation: 'relu' | 'gelu';
+  protected readonly p: number;
+
+  constructor(readonly dModel: number, readonly nHead: number, opts: TransformerLayerOptions, seed: number) {
+    super();
+    const ff = opts.dimFeedforward ?? 4 * dModel;
+    this.p = opts.dropout ?? 0.1;
+    this.linear1 = new Linear(dModel, ff, { seed: seed + 11, device: opts.device });
+    this.dropout = this.p > 0 ? new Dropout(this.p, { seed: seed + 12 }) : null;
+    this.linear2 = new Linear(ff, dModel, { seed: seed + 13, device: opts.device });
+    this.normFirst = opts.normFirst ?? false;
+    this.activation = opts.activation ?? 'relu';
+  }
+
+  /** linear2(dropout(act(linear1(x)))): (B, T, d) → (B, T, ff) → (B, T, d). */
+  protected feedForward(x: Tensor): Tensor {
+    const h = this.linear1.forward(x); // (B, T, ff)
+    const a = this.activation === 'gelu' ? h.gelu() : h.relu();
+    return this.linear2.forward(this.drop(this.dropout, a));
+  }
+
+  protected drop(d: Dropout | null, x: Tensor): Tensor {
+    return d && this.training ? d.forward(x) : x;
+  }
+
+  /** Applies one residual sub-layer in the configured order: pre-LN x + f(norm(x)) or post-LN norm(x + f(x)). */
+  protected residual(x: Tensor, norm: LayerNorm, dropout: Dropout | null, f: (h: Tensor) => Tensor): Tensor {
+    if (this.normFirst) return x.add(this.drop(dropout, f(norm.forward(x))));
+    return norm.forward(x.add(this.drop(dropout, f(x))));
+  }
+}
+
+export class TransformerEncoderLayer extends TransformerLayerBase {
+  self_attn: MultiHeadAttention;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  dropout1: Dropout | null;
+  dropout2: Dropout | null;
+
+  constructor(dModel: number, nHead: number, opts: TransformerLayerOptions = {}) {
+    const seed = nextSeed(opts.seed);
+    super(dModel, nHead, opts, seed);
+    this.self_attn = new MultiHeadAttention(dModel, nHead, { seed, device: opts.device, positional: opts.positional });
+    const eps = opts.layerNormEps ?? 1e-5;
+    this.norm1 = new LayerNorm(dModel, eps, { device: opts.device });
+    this.norm2 = new LayerNorm(dModel, eps, { device: opts.device });
+    this.dropout1 = this.p > 0 ? new Dropout(this.p, { seed: seed + 21 }) : null;
+    this.dropout2 = this.p > 0 ? new Dropout(this.p, { seed: seed + 22 }) : null;
+  }
+
+  forward(src: Tensor): Tensor {
+    return this.encode(src);
+  }
+
+  /** src (B, T, d) → (B, T, d). */
+  encode(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
+    return tidy(() => {
+      const attn = (h: Tensor): Tensor =>
+        this.self_attn.attend(h, { keyPaddingMask: opts.keyPaddingMask, attnMask: opts.attnMask, causal: opts.causal, cache: opts.cache }).output;
+      const x = this.residual(src, this.norm1, this.dropout1, attn);
+      return this.residual(x, this.norm2, this.dropout2, (h) => this.feedForward(h));
+    });
+  }
+
+  protected override describe(): string {
+    return `dModel=${this.dModel}, nHead=${this.nHead}, ${this.normFirst ? 'pre-LN' : 'post-LN'}, ${this.activation}`;
+  }
+}
+
+export class TransformerDecoderLayer extends TransformerLayerBase {
+  self_attn: MultiHeadAttention;
+  multihead_attn: MultiHeadAttention;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  norm3: LayerNorm;
+  dropout1: Dropout | null;
+  dropout2: Dropout | null;
+  dropout3: Dropout | null;
+
+  constructor(dModel: number, nHead: number, opts: TransformerLayerOptions = {}) {
+    const seed = nextSeed(opts.seed);
+    super(dModel, nHead, opts, seed);
+    this.self_attn = new MultiHeadAttention(dModel, nHead, { seed, device: opts.device, positional: opts.positional });
+    this.multihead_attn = new MultiHeadAttention(dModel, nHead, { seed: seed + 5, device: opts.device });
+    const eps = opts.layerNormEps ?? 1e-5;
+    this.norm1 = new LayerNorm(dModel, eps, { device: opts.device });
+    this.norm2 = new LayerNorm(dModel, eps, { device: opts.device });
+    this.norm3 = new LayerNorm(dModel, eps, { device: opts.device });
+    this.dropout1 = this.p > 0 ? new Dropout(this.p, { seed: seed + 21 }) : null;
+    this.dropout2 = this.p > 0 ? new Dropout(this.p, { seed: seed + 22 }) : null;
+    this.dropout3 = this.p > 0 ? new Dropout(this.p, { seed: seed + 23 }) : null;
+  }
+
+  forward(tgt: Tensor, memory: Tensor): Tensor {
+    return this.decode(tgt, memory);
+  }
+
+  /** tgt (B, Tt, d) attends causally to itself, then to memory (B, Ts, d): → (B, Tt, d). */
+  decode(tgt: Tensor, memory: Tensor, opts: DecoderCallOptions = {}): Tensor {
+    return tidy(() => {
+      const selfAttn = (h: Tensor): Tensor =>
+        this.self_attn.attend(h, { keyPaddingMask: opts.tgtKeyPaddingMask, causal: opts.causal ?? true }).output;
+      const crossAttn = (h: Tensor): Tensor =>
+        this.multihead_attn.attend(h, { key: memory, value: memory, keyPaddingMask: opts.memoryKeyPaddingMask }).output;
+      let x = this.residual(tgt, this.norm1, this.dropout1, selfAttn);
+      x = this.residual(x, this.norm2, this.dropout2, crossAttn);
+      return this.residual(x, this.norm3, this.dropout3, (h) => this.feedForward(h));
+    });
+  }
+
+  /** The cross-attention weights (B, H, Tt, Ts) of this layer for visualisation, given its input. */
+  crossAttentionWeights(tgtHidden: Tensor, memory: Tensor, memoryKeyPaddingMask?: Tensor): Tensor {
+    const r: AttentionResult = this.multihead_attn.attend(tgtHidden, { key: memory, value: memory, keyPaddingMask: memoryKeyPaddingMask, needWeights: true });
+    r.output.dispose();
+    return r.weights!;
+  }
+
+  protected override describe(): string {
+    return `dModel=${this.dModel}, nHead=${this.nHead}, ${this.normFirst ? 'pre-LN' : 'post-LN'}, ${this.activation}`;
+  }
+}
+
+/** A stack of encoder layers, with a final LayerNorm (needed after pre-LN layers, whose output is unnormalised). */
+export class TransformerEncoder extends Module {
+  layers: TransformerEncoderLayer[];
+  norm: LayerNorm | null;
+
+  constructor(dModel: number, nHead: number, numLayers: number, opts: TransformerLayerOptions & { finalNorm?: boolean } = {}) {
+    super();
+    const seed = nextSeed(opts.seed);
+    this.layers = Array.from({ length: numLayers }, (_, i) => new TransformerEncoderLayer(dModel, nHead, { ...opts, seed: seed + 101 * i }));
+    this.norm = (opts.finalNorm ?? opts.normFirst ?? false) ? new LayerNorm(dModel, opts.layerNormEps ?? 1e-5, { device: opts.device }) : null;
+  }
+
+  forward(src: Tensor): Tensor {
+    return this.encode(src);
+  }
+
+  /** With caches, one KVCache per layer. */
+  encode(src: Tensor, opts: Omit<EncoderCallOptions, 'cache'> & { caches?: KVCache[] } = {}): Tensor {
+    return tidy(() => {
+      let x = src;
+      this.layers.forEach((layer, i) => (x = layer.encode(x, { ...opts, cache: opts.caches?.[i] })));
+      return this.norm ? this.norm.forward(x) : x === src ? x.mul(1) : x;
+    });
+  }
+}
+
+export class TransformerDecoder extends Module {
+  layers: TransformerDecoderLayer[];
+  norm: LayerNorm | null;
+
+  constructor(dModel: number, nHead: number, numLayers: number, opts: TransformerLayerOptions & { finalNorm?: boolean } = {}) {
+    super();
+    const seed = nextSeed(opts.seed);
+    this.layers = Array.from({ length: numLayers }, (_, i) => new TransformerDecoderLayer(dModel, nHead, { ...opts, seed: seed + 101 * i }));
+    this.norm = (opts.finalNorm ?? opts.normFirst ?? false) ? new LayerNorm(dModel, opts.layerNormEps ?? 1e-5, { device: opts.device }) : null;
+  }
+
+  forward(tgt: Tensor, memory: Tensor): Tensor {
+    return this.decode(tgt, memory);
+  }
+
+  decode(tgt: Tensor, memory: Tensor, opts: DecoderCallOptions = {}): Tensor {
+    return tidy(() => {
+      let x = tgt;
+      for (const layer of this.layers) x = layer.decode(x, memory, opts);
+      return this.norm ? this.norm.forward(x) : x === tgt ? x.mul(1) : x;
+    });
+  }
+}
