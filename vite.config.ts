@@ -18,7 +18,17 @@ export default defineConfig({
   // Vite allows because they sit inside the repository (the folder holding package.json).
   root: fileURLToPath(new URL('./playground', import.meta.url)),
   server: { host: '127.0.0.1' },
-  build: { outDir: '../dist', emptyOutDir: true },
+  build: {
+    outDir: '../dist',
+    emptyOutDir: true,
+    // Two pages: the editor (index.html) and the attention benchmark (bench.html, the Bench tab).
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('./playground/index.html', import.meta.url)),
+        bench: fileURLToPath(new URL('./playground/bench.html', import.meta.url)),
+      },
+    },
+  },
   test: {
     // Vitest runs from the repository root, not the playground's.
     root: repoRoot,

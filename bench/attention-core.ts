@@ -24,7 +24,8 @@ import { CpuBackend } from '../engine/backend/cpu';
 import type { AttentionParams } from '../engine/backend/backend';
 import type { WebGPUBackend } from '../engine/backend/webgpu';
 
-export type Impl = 'fused' | 'unfused' | 'tfjs';
+// 'jax-js' and 'onnxruntime' run only in the browser page (playground/bench/peers.ts); the CLI runs IMPLS.
+export type Impl = 'fused' | 'unfused' | 'tfjs' | 'jax-js' | 'onnxruntime';
 export type Pass = 'fwd' | 'fwd+bwd';
 export const IMPLS: Impl[] = ['fused', 'unfused', 'tfjs'];
 export const PASSES: Pass[] = ['fwd', 'fwd+bwd'];

@@ -5,6 +5,14 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { init } from '../engine/index';
 
+/** Sent (bubbling, composed) once the engine is open, or has failed to open on any backend. */
+export interface DeviceReady {
+  status: Exclude<DeviceStatusState, 'loading'>;
+  adapter: string;
+  /** Why WebGPU was not used (empty on WebGPU). */
+  reason: string;
+}
+
 /** 'loading' while init() runs; 'webgpu' or 'cpu' once a backend is open; 'error' when even the CPU failed. */
 export type DeviceStatusState = 'loading' | 'webgpu' | 'cpu' | 'error';
 
@@ -12,6 +20,9 @@ export type DeviceStatusState = 'loading' | 'webgpu' | 'cpu' | 'error';
 export class DeviceStatus extends LitElement {
   static override styles = css`
     :host { display: block; }
+    /* Inside the editor (compact): one slim line, not a paragraph. */
+    :host([compact]) p, :host([compact]) .banner { margin: 0; padding: 0.3rem 0.75rem; border-radius: 0; font-size: 0.85em; }
+    :host([compact]) pre { margin-top: 0.2rem; }
     .ok { padding: 0.75rem 1rem; border-radius: 6px; background: #e8f5e9; }
     .banner { padding: 0.75rem 1rem; border-radius: 6px; background: #fff3e0; border-left: 4px solid #ef6c00; }
     .banner.error { background: #ffebee; border-left-color: #c62828; }
@@ -26,7 +37,10 @@ export class DeviceStatus extends LitElement {
   @state() private _reason = '';
 
   override firstUpdated(): void {
-    void this._open();
+    void this._open().then(() => {
+      const detail: DeviceReady = { status: this.status === 'loading' ? 'error' : this.status, adapter: this.adapter, reason: this._reason };
+      this.dispatchEvent(new CustomEvent<DeviceReady>('device-ready', { detail, bubbles: true, composed: true }));
+    });
   }
 
   private async _open(): Promise<void> {
@@ -82,5 +96,8 @@ function errorMessage(e: unknown): string {
 declare global {
   interface HTMLElementTagNameMap {
     'device-status': DeviceStatus;
+  }
+  interface HTMLElementEventMap {
+    'device-ready': CustomEvent<DeviceReady>;
   }
 }

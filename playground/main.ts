@@ -1,2 +1,3 @@
-// The playground's entry point. For now it only registers the element that opens the engine.
+// The playground's entry point: the editor (app.ts) and the element that opens the engine (device-status.ts).
 import './device-status';
+import './app';

@@ -1,0 +1,2 @@
+// The Bench page's entry (bench.html): the attention benchmark as a Lit element.
+import './bench-tab';

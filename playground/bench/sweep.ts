@@ -1,0 +1,191 @@
+// The Bench tab's sweep: which configurations to run, and a ReactiveController that runs them in the page (each
+// implementation loaded on demand, each measurement checked against the CPU oracle by bench/attention-core's
+// measure()), keeps the results and the reasons for anything that did not run, and writes the JSON export.
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { init } from '../../engine/index';
+import { webgpuBackend } from '../../engine/device';
+import {
+  cpuReference, defaultSweep, engineRunner, fullSweep, makeInputs, measure,
+  type AttentionConfig, type AttentionMeasurement, type Impl, type Pass, type Runner,
+} from '../../bench/attention-core';
+import { Unsupported, errorMessage, loadJax, loadOnnxRuntime, loadTfjs, type LoadedPeer } from './peers';
+import pkg from '../../package.json';
+
+export const PAGE_IMPLS: Impl[] = ['fused', 'unfused', 'tfjs', 'jax-js', 'onnxruntime'];
+export const PAGE_PASSES: Pass[] = ['fwd', 'fwd+bwd'];
+
+export type SweepName = 'smallest' | 'default' | 'full';
+
+export interface SweepPreset {
+  label: string;
+  configs: () => AttentionConfig[];
+  reps: number;
+}
+
+export const SWEEPS: Record<SweepName, SweepPreset> = {
+  // Seconds on SwiftShader: what the end-to-end test runs.
+  smallest: {
+    label: 'smallest (B=1 H=2 d=32 causal, T ∈ {64, 128}, 1 rep)',
+    configs: () => [64, 128].map((T) => ({ B: 1, H: 2, T, d: 32, causal: true })),
+    reps: 1,
+  },
+  default: { label: 'default (T ∈ {256, 1024}, d=64, 3 reps)', configs: defaultSweep, reps: 3 },
+  full: { label: 'full (T ∈ {128…2048}, d ∈ {64, 128}, 3 reps; long on a software GPU)', configs: fullSweep, reps: 3 },
+};
+
+/** An (impl, pass) that produced no row, and why. config is null when the whole implementation failed to load. */
+export interface Skipped {
+  impl: Impl;
+  pass: Pass | null;
+  config: string | null;
+  reason: string;
+}
+
+export interface BenchExport {
+  benchmark: 'attention';
+  date: string;
+  adapter: string;
+  userAgent: string;
+  sweep: SweepName;
+  reps: number;
+  versions: Record<string, string>;
+  results: AttentionMeasurement[];
+  skipped: Skipped[];
+}
+
+export const configKey = (c: { B: number; H: number; T: number; d: number; causal: boolean }): string =>
+  `B=${c.B} H=${c.H} T=${c.T} d=${c.d}${c.causal ? ' causal' : ''}`;
+
+export type SweepState = 'idle' | 'running' | 'done' | 'failed';
+
+export class SweepController implements ReactiveController {
+  state: SweepState = 'idle';
+  progress = '';
+  adapter = '';
+  results: AttentionMeasurement[] = [];
+  skipped: Skipped[] = [];
+  versions: Record<string, string> = {};
+  sweep: SweepName = 'smallest';
+  reps = 1;
+  private stopRequested = false;
+
+  constructor(private host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.stopRequested = true;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  private set(progress: string): void {
+    this.progress = progress;
+    this.host.requestUpdate();
+  }
+
+  /** Opens the engine on WebGPU (the adapter name is shown before any run). */
+  async open(): Promise<string> {
+    const info = await init({ backend: 'webgpu' });
+    this.adapter = info.adapter;
+    this.host.requestUpdate();
+    return info.adapter;
+  }
+
+  async run(sweep: SweepName, impls: readonly Impl[], passes: readonly Pass[]): Promise<void> {
+    if (this.state === 'running') return;
+    const preset = SWEEPS[sweep];
+    this.state = 'running';
+    this.stopRequested = false;
+    this.sweep = sweep;
+    this.reps = preset.reps;
+    this.results = [];
+    this.skipped = [];
+    try {
+      await this.runSweep(preset, impls, passes);
+      this.state = 'done';
+      this.set(this.stopRequested ? 'stopped' : `done: ${this.results.length} measurements`);
+    } catch (e) {
+      this.state = 'failed';
+      this.set(`failed: ${errorMessage(e)}`);
+    }
+  }
+
+  private async runSweep(preset: SweepPreset, impls: readonly Impl[], passes: readonly Pass[]): Promise<void> {
+    this.set('opening WebGPU…');
+    await this.open();
+    const backend = webgpuBackend();
+    if (!backend) throw new Error('the engine opened no WebGPU backend');
+    const adapter = backend.adapterName;
+    this.versions = { engine: pkg.version, browser: navigator.userAgent };
+
+    const runners = new Map<Impl, Runner>();
+    const loaders: Partial<Record<Impl, (a: string) => Promise<LoadedPeer>>> = {
+      tfjs: loadTfjs, 'jax-js': loadJax, onnxruntime: loadOnnxRuntime,
+    };
+    for (const impl of impls) {
+      if (impl === 'fused' || impl === 'unfused') {
+        runners.set(impl, engineRunner(impl, backend));
+        continue;
+      }
+      const load = loaders[impl];
+      if (!load) continue;
+      this.set(`loading ${impl}…`);
+      try {
+        const peer = await load(adapter);
+        runners.set(impl, peer.runner);
+        this.versions[impl] = peer.version;
+      } catch (e) {
+        this.skip({ impl, pass: null, config: null, reason: `could not start: ${errorMessage(e)}` });
+      }
+    }
+
+    let seed = 1;
+    for (const c of preset.configs()) {
+      const x = makeInputs(c, (seed += 10));
+      this.set(`${configKey(c)}: CPU oracle…`);
+      const ref = await cpuReference(c, x, passes.includes('fwd+bwd'));
+      for (const pass of passes) {
+        for (const [impl, runner] of runners) {
+          if (this.stopRequested) return;
+          this.set(`${configKey(c)}: ${impl} ${pass}…`);
+          try {
+            this.results = [...this.results, await measure(runner, c, pass, x, ref, preset.reps, this.versions)];
+          } catch (e) {
+            // An unsupported pass is said once per impl; a failure is said per configuration.
+            const unsupported = e instanceof Unsupported;
+            if (!unsupported || !this.skipped.some((s) => s.impl === impl && s.pass === pass)) {
+              this.skip({ impl, pass, config: unsupported ? null : configKey(c), reason: errorMessage(e) });
+            }
+          }
+          this.host.requestUpdate();
+          // Let the page paint between measurements.
+          await new Promise((r) => setTimeout(r, 0));
+        }
+      }
+    }
+  }
+
+  private skip(s: Skipped): void {
+    this.skipped = [...this.skipped, s];
+    this.host.requestUpdate();
+  }
+
+  toExport(): BenchExport {
+    return {
+      benchmark: 'attention',
+      date: new Date().toISOString(),
+      adapter: this.adapter,
+      userAgent: navigator.userAgent,
+      sweep: this.sweep,
+      reps: this.reps,
+      versions: this.versions,
+      results: this.results,
+      skipped: this.skipped,
+    };
+  }
+}

@@ -1,0 +1,75 @@
+// The top bar: the graph's name, file actions (New, Open, Save, Share, Export to PyTorch), the gallery, undo and
+// redo, and whether the autosave has caught up. It only reports what was asked for ('toolbar-action'); the app
+// does it. Opening files goes through a hidden <input type=file> that takes a graph (.json) and weights
+// (.safetensors) together.
+import { LitElement, css, html } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+
+export type ToolbarAction = 'new' | 'save' | 'share' | 'export' | 'gallery' | 'undo' | 'redo';
+
+@customElement('editor-toolbar')
+export class EditorToolbar extends LitElement {
+  static override styles = css`
+    :host { display: flex; align-items: center; gap: 6px; padding: 6px 10px; background: #1f2933; color: #f5f7fa; font: 13px/1.2 system-ui, sans-serif; }
+    h1 { font-size: 15px; margin: 0 12px 0 0; white-space: nowrap; }
+    .name { color: #cbd2d9; margin-right: 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 16rem; }
+    a.bench { padding: 5px 9px; color: inherit; border: 1px solid #52606d; border-radius: 5px; text-decoration: none; }
+    button { padding: 5px 9px; border: 1px solid #52606d; border-radius: 5px; background: #323f4b; color: inherit; font: inherit; cursor: pointer; }
+    button:hover:not(:disabled) { background: #3e4c59; }
+    button:disabled { opacity: 0.45; cursor: default; }
+    .sep { width: 1px; align-self: stretch; background: #52606d; margin: 0 4px; }
+    .spacer { flex: 1; }
+    .saved { color: #9aa5b1; font-size: 12px; white-space: nowrap; }
+    input[type='file'] { display: none; }
+  `;
+
+  @property() name = '';
+  @property({ attribute: false }) undoLabel: string | null = null;
+  @property({ attribute: false }) redoLabel: string | null = null;
+  /** 'saved', 'saving' or 'unsaved' (reflected for tests waiting on the autosave). */
+  @property({ reflect: true, attribute: 'autosave' }) autosave: 'saved' | 'saving' | 'off' = 'off';
+
+  @query('input[type="file"]') private _file!: HTMLInputElement;
+
+  private _act(action: ToolbarAction): void {
+    this.dispatchEvent(new CustomEvent<ToolbarAction>('toolbar-action', { detail: action, bubbles: true, composed: true }));
+  }
+
+  private _onFiles(): void {
+    const files = [...(this._file.files ?? [])];
+    this._file.value = '';
+    if (files.length) this.dispatchEvent(new CustomEvent<File[]>('files-open', { detail: files, bubbles: true, composed: true }));
+  }
+
+  override render() {
+    return html`
+      <h1>gpu-learn playground</h1>
+      <span class="name" title="The graph's name">${this.name || 'Untitled'}</span>
+      <button data-action="new" title="Start an empty graph" @click=${() => this._act('new')}>New</button>
+      <button data-action="gallery" title="Open an example" @click=${() => this._act('gallery')}>Examples</button>
+      <button data-action="open" title="Open a graph (.json) and, optionally, its weights (.safetensors)" @click=${() => this._file.click()}>Open…</button>
+      <button data-action="save" title="Save the graph as JSON (and the weights as safetensors, once trained)" @click=${() => this._act('save')}>Save</button>
+      <button data-action="share" title="Put the graph in the address bar and copy the link" @click=${() => this._act('share')}>Share link</button>
+      <button data-action="export" title="Export a PyTorch module (.py) and its weights" @click=${() => this._act('export')}>Export PyTorch</button>
+      <span class="sep"></span>
+      <button data-action="undo" title=${this.undoLabel ? `Undo ${this.undoLabel} (Ctrl+Z)` : 'Nothing to undo'} ?disabled=${!this.undoLabel} @click=${() => this._act('undo')}>Undo</button>
+      <button data-action="redo" title=${this.redoLabel ? `Redo ${this.redoLabel} (Ctrl+Shift+Z)` : 'Nothing to redo'} ?disabled=${!this.redoLabel} @click=${() => this._act('redo')}>Redo</button>
+      <span class="sep"></span>
+      <a class="bench" data-action="bench" href="./bench.html" target="_blank" title="Benchmark attention kernels on this GPU">Bench</a>
+      <span class="spacer"></span>
+      <span class="saved">${this.autosave === 'saved' ? 'Saved in this browser' : this.autosave === 'saving' ? 'Saving…' : 'Not saved'}</span>
+      <slot></slot>
+      <input type="file" accept=".json,.safetensors,application/json" multiple @change=${this._onFiles} />
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'editor-toolbar': EditorToolbar;
+  }
+  interface HTMLElementEventMap {
+    'toolbar-action': CustomEvent<ToolbarAction>;
+    'files-open': CustomEvent<File[]>;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Example } from './types';
+
+export const toyTranslation: Example = {
+  id: 'toy-translation',
+  title: 'Encoder–decoder transformer: reverse a digit string',
+  description: 'An encoder reads five digits; a decoder writes them reversed, attending to the encoder through cross-attention.',
+  graph: {
+    format: 'gpu-learn.graph',
+    version: 1,
+    name: 'Toy translation',
+    nodes: [
+      { id: 'translation_1', type: 'translation', params: { task: 'reverse', length: 5 }, position: { x: 0, y: 150 } },
+      { id: 'embedding_1', type: 'embedding', params: { numEmbeddings: 12, dim: 32 }, position: { x: 200, y: 50 } },
+      { id: 'positional_1', type: 'positional', params: { kind: 'sinusoidal', maxLen: 16 }, position: { x: 400, y: 50 } },
+      { id: 'transformer_1', type: 'transformer', params: { heads: 4, ffnDim: 64 }, position: { x: 600, y: 50 } },
+      { id: 'layernorm_1', type: 'layernorm', params: {}, position: { x: 800, y: 50 } },
+      { id: 'embedding_2', type: 'embedding', params: { numEmbeddings: 12, dim: 32 }, position: { x: 200, y: 250 } },
+      { id: 'positional_2', type: 'positional', params: { kind: 'sinusoidal', maxLen: 16 }, position: { x: 400, y: 250 } },
+      { id: 'transformer_2', type: 'transformer', params: { heads: 4, ffnDim: 64, causal: true }, position: { x: 1000, y: 250 } },
+      { id: 'layernorm_2', type: 'layernorm', params: {}, position: { x: 1200, y: 250 } },
+      { id: 'linear_1', type: 'linear', params: { outFeatures: 12 }, position: { x: 1400, y: 250 } },
+      { id: 'crossentropy_1', type: 'crossentropy', params: {}, position: { x: 1600, y: 300 } },
+    ],
+    edges: [
+      { from: 'translation_1.source', to: 'embedding_1.ids' },
+      { from: 'embedding_1.y', to: 'positional_1.x' },
+      { from: 'positional_1.y', to: 'transformer_1.x' },
+      { from: 'transformer_1.y', to: 'layernorm_1.x' },
+      { from: 'translation_1.decoderIn', to: 'embedding_2.ids' },
+      { from: 'embedding_2.y', to: 'positional_2.x' },
+      { from: 'positional_2.y', to: 'transformer_2.x' },
+      { from: 'layernorm_1.y', to: 'transformer_2.memory' },
+      { from: 'transformer_2.y', to: 'layernorm_2.x' },
+      { from: 'layernorm_2.y', to: 'linear_1.x' },
+      { from: 'linear_1.y', to: 'crossentropy_1.logits' },
+      { from: 'translation_1.decoderTarget', to: 'crossentropy_1.target' },
+    ],
+    train: { optimizer: 'adam', lr: 0.003, batchSize: 32, seed: 0 },
+  },
+};

@@ -1,0 +1,130 @@
+// The Bench page (playground/bench.html) in headless chromium on SwiftShader: run the smallest sweep with every
+// implementation and both passes, then check that the table and the plot hold a row and a point for every
+// (impl, pass, T) that ran, that every (impl, pass) that did not run says why, that every result matches the
+// CPU oracle, and that Export JSON downloads the same results. Speed is reported, never asserted.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Page } from 'puppeteer';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { openPlayground, outDir, howToGetWebGPU, type Playground } from './harness';
+
+const IMPLS = ['fused', 'unfused', 'tfjs', 'jax-js', 'onnxruntime'];
+const PASSES = ['fwd', 'fwd+bwd'];
+const TS = [64, 128]; // the smallest sweep
+
+/** These must run in Chrome; onnxruntime may instead say why it can't. */
+const MUST_RUN = ['fused', 'unfused', 'tfjs', 'jax-js'];
+
+interface Row { impl: string; pass: string; T: number; ms: number; err: number }
+interface SkippedRow { impl: string; pass: string; text: string }
+interface Exported { adapter: string; results: Array<{ impl: string; pass: string; T: number }>; skipped: unknown[] }
+
+let pg: Playground;
+let page: Page;
+
+function context(): string {
+  return `\nBrowser log:\n${pg.log.slice(-40).join('\n') || '(empty)'}`;
+}
+
+beforeAll(async () => {
+  pg = await openPlayground({ width: 1200, height: 900 });
+  page = pg.page;
+  await page.goto(`${pg.url}bench.html`, { waitUntil: 'load' });
+}, 60_000);
+
+afterAll(async () => {
+  await pg?.close();
+});
+
+test('the Bench page runs the smallest sweep for every implementation and exports it', { timeout: 150_000 }, async () => {
+  const t0 = Date.now();
+  const adapter = await page
+    .waitForFunction(() => document.querySelector('bench-tab')?.getAttribute('adapter') || null, { timeout: 60_000 })
+    .then((h) => h.jsonValue())
+    .catch(async () => {
+      const text = await page.$eval('bench-tab', (e) => e.shadowRoot?.textContent?.replace(/\s+/g, ' ') ?? '');
+      throw new Error(`The Bench page never opened WebGPU. ${howToGetWebGPU}\nThe page says: ${text}${context()}`);
+    });
+  expect(adapter).toMatch(/swiftshader/i);
+
+  // The smallest sweep, all five implementations and both passes, are the defaults.
+  await (await page.waitForSelector('>>> #run'))!.click();
+  await page
+    .waitForFunction(() => ['done', 'failed'].includes(document.querySelector('bench-tab')?.getAttribute('state') ?? ''), {
+      timeout: 120_000,
+      polling: 500,
+    })
+    .catch((e: Error) => {
+      throw new Error(`The sweep did not finish (${e.message}).${context()}`);
+    });
+  const sweepSeconds = (Date.now() - t0) / 1000;
+  const progress = await page.$eval('>>> #progress', (e) => e.textContent ?? '');
+  expect(await page.$eval('bench-tab', (e) => e.getAttribute('state')), `${progress}${context()}`).toBe('done');
+
+  const rows: Row[] = await page.$$eval('>>> #results tr[data-impl]', (trs) =>
+    trs.map((tr) => {
+      const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '');
+      return {
+        impl: tr.getAttribute('data-impl') ?? '',
+        pass: tr.getAttribute('data-pass') ?? '',
+        T: Number(tr.getAttribute('data-t')),
+        ms: Number(cells[3]),
+        err: Number(cells[8]),
+      };
+    }),
+  );
+  const skipped: SkippedRow[] = await page.$$eval('>>> #skipped li', (lis) =>
+    lis.map((li) => ({ impl: li.getAttribute('data-impl') ?? '', pass: li.getAttribute('data-pass') ?? '', text: li.textContent?.trim() ?? '' })),
+  );
+  const series = (await page.$eval('>>> bench-chart', (e) => e.getAttribute('data-series') ?? '')).split(',').filter(Boolean);
+  const plotted = new Map(series.map((s) => s.split(':') as [string, string]).map(([name, n]) => [name, Number(n)]));
+
+  const summary = rows.map((r) => `${r.impl} ${r.pass} T=${r.T}: ${r.ms} ms, maxAbsErr ${r.err}`).join('\n');
+  console.log(`[bench e2e] ${adapter}; sweep ${sweepSeconds.toFixed(1)} s\n${summary}\nnot run:\n${skipped.map((s) => s.text).join('\n') || '(none)'}`);
+
+  for (const impl of IMPLS) {
+    for (const pass of PASSES) {
+      const got = rows.filter((r) => r.impl === impl && r.pass === pass).map((r) => r.T).sort((a, b) => a - b);
+      const why = skipped.filter((s) => s.impl === impl && (s.pass === pass || s.pass === 'all'));
+      if (got.length === TS.length) {
+        expect(got).toEqual(TS);
+        // One plotted series per (impl, pass), with a point per T.
+        expect(plotted.get(`${impl} ${pass}`), `plot series for ${impl} ${pass}: ${series.join(', ')}`).toBe(TS.length);
+      } else {
+        expect(why.length, `${impl} ${pass} has ${got.length} of ${TS.length} rows and no reason on the page.${context()}`).toBeGreaterThan(0);
+        for (const w of why) expect(w.text.length, 'a reason, not just a name').toBeGreaterThan(impl.length + 20);
+      }
+    }
+  }
+  for (const impl of MUST_RUN) {
+    expect(rows.some((r) => r.impl === impl && r.pass === 'fwd'), `${impl} fwd must run in Chrome; the page says: ${skipped.map((s) => s.text).join('; ')}`).toBe(true);
+  }
+  for (const r of rows) {
+    expect(r.ms, `${r.impl} ${r.pass} T=${r.T}`).toBeGreaterThan(0);
+    expect(r.err, `${r.impl} ${r.pass} T=${r.T} differs from the CPU oracle`).toBeLessThan(1e-3);
+  }
+
+  // Export JSON: a real download, into a fresh folder under test-output/.
+  const downloads = join(outDir, 'bench-download');
+  rmSync(downloads, { recursive: true, force: true });
+  mkdirSync(downloads, { recursive: true });
+  const cdp = await page.createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+  await (await page.waitForSelector('>>> #export'))!.click();
+  const deadline = Date.now() + 10_000;
+  let file = '';
+  while (Date.now() < deadline && !file) {
+    file = readdirSync(downloads).find((f) => f.endsWith('.json')) ?? '';
+    if (!file) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(file, 'Export JSON downloaded nothing').not.toBe('');
+  const exported = JSON.parse(readFileSync(join(downloads, file), 'utf8')) as Exported;
+  expect(exported.adapter).toBe(adapter);
+  expect(exported.results.length).toBe(rows.length);
+  expect(exported.skipped.length).toBe(skipped.length);
+
+  mkdirSync(outDir, { recursive: true });
+  await page.screenshot({ path: join(outDir, 'bench.png'), fullPage: true });
+  expect(existsSync(join(outDir, 'bench.png'))).toBe(true);
+  console.log(`[bench e2e] total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+});

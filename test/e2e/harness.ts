@@ -1,0 +1,99 @@
+// What the browser tests share: a Vite server for the playground on a free port, Debian's headless chromium with
+// WebGPU on SwiftShader, the page's console collected for failure messages, and screenshots under test-output/.
+// (The same steps as placeholder.e2e.ts, gathered so that each test file doesn't repeat them.)
+import { createServer as createViteServer, type ViteDevServer } from 'vite';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { createServer as createNetServer } from 'node:net';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const outDir = join(repoRoot, 'test-output');
+const chromium = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+
+// See ../../../shared/HEADLESS-WEBGPU.md: without --enable-unsafe-webgpu headless chromium finds no adapter; the
+// rest keep it from reaching for the network or a sandbox it can't have as root.
+const chromiumFlags = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+export const howToGetWebGPU =
+  "Headless WebGPU needs Debian's chromium, which ships SwiftShader's Vulkan driver " +
+  '(/usr/lib/chromium/vk_swiftshader_icd.json): as root, `apt-get update && apt-get install -y chromium libvulkan1` ' +
+  '(`npm test` does this for you), launched with --enable-unsafe-webgpu on http://localhost or 127.0.0.1.';
+
+/** A port that was free a moment ago; Vite is then told to fail rather than move if someone took it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface Playground {
+  url: string;
+  page: Page;
+  browser: Browser;
+  /** The page's console and errors so far. */
+  log: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function openPlayground(viewport = { width: 1280, height: 800 }): Promise<Playground> {
+  if (!existsSync(chromium)) throw new Error(`No browser at ${chromium}. ${howToGetWebGPU}`);
+  let server: ViteDevServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    const port = await freePort();
+    server = await createViteServer({
+      configFile: join(repoRoot, 'vite.config.ts'),
+      server: { host: '127.0.0.1', port, strictPort: true },
+      // Its own dependency cache, so that a running `npm start` and these tests never rebuild each other's.
+      cacheDir: join(repoRoot, 'node_modules/.vite-e2e'),
+      logLevel: 'warn',
+      clearScreen: false,
+    });
+    await server.listen();
+    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: chromiumFlags });
+    const page = await browser.newPage();
+    const log: string[] = [];
+    page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => log.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
+    await page.setViewport(viewport);
+    const url = `http://127.0.0.1:${port}/`;
+    const s = server;
+    const b = browser;
+    return {
+      url,
+      page,
+      browser,
+      log,
+      async screenshot(name) {
+        mkdirSync(outDir, { recursive: true });
+        const path = join(outDir, name);
+        await page.screenshot({ path });
+        return path;
+      },
+      async close() {
+        await b.close().catch(() => b.process()?.kill('SIGKILL'));
+        await s.close();
+      },
+    };
+  } catch (e) {
+    await browser?.close().catch(() => undefined);
+    await server?.close();
+    throw e;
+  }
+}
