@@ -11,7 +11,8 @@ import { Adam } from '../optim/adam';
 import { LRScheduler, warmupSchedule } from '../optim/schedule';
 import { syntheticSentences } from '../data/sentences';
 import { mulberry32 } from '../random';
-import type { StepLog, TrainOptions, TrainResult } from './types';
+import type { TrainOptions, TrainResult } from './types';
+import { releaseModel, runSteps } from './loop';
 
 export interface BertOptions extends TrainOptions {
   batchSize?: number;
@@ -82,30 +83,20 @@ export async function trainBert(opts: BertOptions = {}): Promise<BertResult> {
   const scheduler = new LRScheduler(optimizer, warmupSchedule({ warmup: 10, decay: 'cosine', total: steps, minFactor: 0.1 }));
   const initial = await evaluate();
   const rand = mulberry32(seed + 4);
-  const losses: StepLog[] = [];
-  const start = performance.now();
-  for (let step = 1; step <= steps; step++) {
-    const sents = Array.from({ length: batchSize }, () => corpus[Math.floor(rand() * corpus.length)]);
-    const { input, labels } = maskTokens(pack(sents), { ...masking, seed: seed * 1_000_003 + step });
-    const loss = tidy(() => model.mlmLoss(tensor(input, [batchSize, T]), tensor(labels, [batchSize, T])));
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    scheduler.step();
-    if (step % logEvery === 0 || step === 1 || step === steps) {
-      const log = { step, steps, loss: await loss.item() };
-      losses.push(log);
-      opts.onLog?.(log);
-    }
-    loss.dispose();
-    if (opts.onSample && opts.sampleEvery && step % opts.sampleEvery === 0) opts.onSample(step, await fill(evalSet.slice(0, 3)));
-  }
-  const stepsPerSecond = steps / ((performance.now() - start) / 1000);
+  const { losses, stepsPerSecond } = await runSteps({
+    steps, logEvery, onLog: opts.onLog, optimizer, scheduler,
+    loss: (step) => {
+      const sents = Array.from({ length: batchSize }, () => corpus[Math.floor(rand() * corpus.length)]);
+      const { input, labels } = maskTokens(pack(sents), { ...masking, seed: seed * 1_000_003 + step });
+      return tidy(() => model.mlmLoss(tensor(input, [batchSize, T]), tensor(labels, [batchSize, T])));
+    },
+    afterStep: async (step) => {
+      if (opts.onSample && opts.sampleEvery && step % opts.sampleEvery === 0) opts.onSample(step, await fill(evalSet.slice(0, 3)));
+    },
+  });
   const final = await evaluate();
   const examples = await fill(evalSet.slice(0, 5));
-  model.zeroGrad();
-  optimizer.dispose();
-  dispose(model.parameters());
+  releaseModel(model, optimizer);
   return {
     losses, accuracy: final.accuracy, stepsPerSecond, initialEvalLoss: initial.loss, finalEvalLoss: final.loss, vocabSize: tok.vocabSize, examples,
   };

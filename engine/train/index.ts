@@ -4,3 +4,4 @@ export type { StepLog, TrainResult, TrainOptions } from './types';
 export { trainNames, type NamesOptions, type NamesResult } from './names';
 export { trainTranslate, type TranslateOptions, type TranslateResult } from './translate';
 export { trainBert, type BertOptions, type BertResult } from './bert';
+export { runSteps, releaseModel, type LoopOptions } from './loop';

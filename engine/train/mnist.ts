@@ -1,7 +1,7 @@
 // An MLP on the mnist package's digits: 784 → 128 → 10 with ReLU, cross-entropy, Adam, minibatches drawn with a
 // seeded shuffle each epoch; accuracy on a held-out fifth of the data.
 import { tensor } from '../tensor';
-import { tidy, dispose } from '../memory';
+import { tidy } from '../memory';
 import { noGrad } from '../autograd';
 import { MLP } from '../nn/layers';
 import { Adam } from '../optim/adam';
@@ -9,7 +9,9 @@ import { crossEntropy } from '../ops/loss';
 import { loadMnist, MNIST_PIXELS, type Digits } from '../data/mnist';
 import { mulberry32 } from '../random';
 import type { Module } from '../nn/module';
-import type { TrainOptions, TrainResult, StepLog } from './types';
+import type { TrainOptions, TrainResult } from './types';
+import type { Tensor } from '../tensor';
+import { releaseModel, runSteps } from './loop';
 
 export interface MnistOptions extends TrainOptions {
   batchSize?: number;
@@ -45,9 +47,7 @@ export async function trainMnist(opts: MnistOptions = {}): Promise<TrainResult &
   let cursor = train.n;
   const xb = new Float32Array(batchSize * MNIST_PIXELS);
   const yb = new Int32Array(batchSize);
-  const losses: StepLog[] = [];
-  const start = performance.now();
-  for (let step = 1; step <= steps; step++) {
+  const nextBatch = (): Tensor => {
     if (cursor + batchSize > train.n) {
       // A new epoch: reshuffle.
       order = order.map((_, i) => i);
@@ -63,21 +63,10 @@ export async function trainMnist(opts: MnistOptions = {}): Promise<TrainResult &
       yb[k] = train.labels[idx];
     }
     cursor += batchSize;
-    const loss = tidy(() => crossEntropy(model.forward(tensor(xb, [batchSize, MNIST_PIXELS])), tensor(yb, [batchSize])));
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    if (step % logEvery === 0 || step === 1 || step === steps) {
-      const log = { step, steps, loss: await loss.item() };
-      losses.push(log);
-      opts.onLog?.(log);
-    }
-    loss.dispose();
-  }
-  const stepsPerSecond = steps / ((performance.now() - start) / 1000);
+    return tidy(() => crossEntropy(model.forward(tensor(xb, [batchSize, MNIST_PIXELS])), tensor(yb, [batchSize])));
+  };
+  const { losses, stepsPerSecond } = await runSteps({ steps, logEvery, onLog: opts.onLog, optimizer, loss: nextBatch });
   const accuracy = await evaluate(model, test);
-  model.zeroGrad();
-  optimizer.dispose();
-  dispose(model.parameters());
+  releaseModel(model, optimizer);
   return { losses, accuracy, stepsPerSecond, trainSize: train.n, testSize: test.n };
 }

@@ -11,7 +11,8 @@ import { Adam } from '../optim/adam';
 import { LRScheduler, warmupSchedule } from '../optim/schedule';
 import { loadNames, shuffle } from '../data/names';
 import { mulberry32 } from '../random';
-import type { StepLog, TrainOptions, TrainResult } from './types';
+import type { TrainOptions, TrainResult } from './types';
+import { releaseModel, runSteps } from './loop';
 
 export interface NamesOptions extends TrainOptions {
   batchSize?: number;
@@ -104,32 +105,22 @@ export async function trainNames(opts: NamesOptions = {}): Promise<NamesResult> 
   const scheduler = new LRScheduler(optimizer, warmupSchedule({ warmup: 10, decay: 'cosine', total: steps, minFactor: 0.1 }));
   const initial = await evaluate(model, val, tok);
   const rand = mulberry32(seed + 1);
-  const losses: StepLog[] = [];
-  const start = performance.now();
-  for (let step = 1; step <= steps; step++) {
-    const { x, y, B, T } = batchOf(Array.from({ length: batchSize }, () => train[Math.floor(rand() * train.length)]), tok);
-    const loss = tidy(() => model.loss(tensor(x, [B, T]), tensor(y, [B, T])));
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    scheduler.step();
-    if (step % logEvery === 0 || step === 1 || step === steps) {
-      const log = { step, steps, loss: await loss.item() };
-      losses.push(log);
-      opts.onLog?.(log);
-    }
-    loss.dispose();
-    if (opts.onSample && opts.sampleEvery && step % opts.sampleEvery === 0 && step !== steps) {
-      opts.onSample(step, await sample(model, tok, 5, seed + step));
-    }
-  }
-  const stepsPerSecond = steps / ((performance.now() - start) / 1000);
+  const { losses, stepsPerSecond } = await runSteps({
+    steps, logEvery, onLog: opts.onLog, optimizer, scheduler,
+    loss: () => {
+      const { x, y, B, T } = batchOf(Array.from({ length: batchSize }, () => train[Math.floor(rand() * train.length)]), tok);
+      return tidy(() => model.loss(tensor(x, [B, T]), tensor(y, [B, T])));
+    },
+    afterStep: async (step) => {
+      if (opts.onSample && opts.sampleEvery && step % opts.sampleEvery === 0 && step !== steps) {
+        opts.onSample(step, await sample(model, tok, 5, seed + step));
+      }
+    },
+  });
   const final = await evaluate(model, val, tok);
   const samples = await sample(model, tok, opts.numSamples ?? 20, seed + 12345);
   opts.onSample?.(steps, samples);
-  model.zeroGrad();
-  optimizer.dispose();
-  dispose(model.parameters());
+  releaseModel(model, optimizer);
   return {
     losses, accuracy: final.accuracy, stepsPerSecond, initialValLoss: initial.loss, finalValLoss: final.loss, samples,
     trainSize: train.length, valSize: val.length,

@@ -3,12 +3,14 @@
 // has to use both its positional encodings and cross-attention. Held-out pairs are strings never trained on;
 // success is exact match of the whole greedy-decoded output.
 import { tensor } from '../tensor';
-import { tidy, dispose } from '../memory';
+import { tidy } from '../memory';
+import type { Tensor } from '../tensor';
 import { Transformer } from '../nn/seq2seq';
 import { Adam } from '../optim/adam';
 import { LRScheduler, warmupSchedule } from '../optim/schedule';
 import { mulberry32 } from '../random';
-import type { StepLog, TrainOptions, TrainResult } from './types';
+import type { TrainOptions, TrainResult } from './types';
+import { releaseModel, runSteps } from './loop';
 
 export const PAD = 0;
 export const BOS = 1;
@@ -80,11 +82,9 @@ export async function trainTranslate(opts: TranslateOptions = {}): Promise<Trans
   });
   const optimizer = new Adam(model.parameters(), { lr: opts.lr ?? 5e-3 });
   const scheduler = new LRScheduler(optimizer, warmupSchedule({ warmup: 20, decay: 'cosine', total: steps, minFactor: 0.1 }));
-  const losses: StepLog[] = [];
-  const start = performance.now();
   const S = maxLen; // source width
   const T = maxLen + 1; // target width: BOS + digits, digits + EOS
-  for (let step = 1; step <= steps; step++) {
+  const batch = (): Tensor => {
     const src = new Int32Array(batchSize * S).fill(PAD);
     const tgtIn = new Int32Array(batchSize * T).fill(PAD);
     const tgtOut = new Int32Array(batchSize * T).fill(-100);
@@ -95,33 +95,25 @@ export async function trainTranslate(opts: TranslateOptions = {}): Promise<Trans
       tgtIn.set([BOS, ...r], b * T);
       tgtOut.set([...r, EOS], b * T);
     }
-    const loss = tidy(() => model.loss(tensor(src, [batchSize, S]), tensor(tgtIn, [batchSize, T]), tensor(tgtOut, [batchSize, T])));
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    scheduler.step();
-    if (step % logEvery === 0 || step === 1 || step === steps) {
-      const log = { step, steps, loss: await loss.item() };
-      losses.push(log);
-      opts.onLog?.(log);
-    }
-    loss.dispose();
-    if (opts.onSample && opts.sampleEvery && step % opts.sampleEvery === 0) {
-      const few = test.slice(0, 4);
-      const outs = await model.greedyDecode(few, maxLen + 1);
-      opts.onSample(step, few.map((s, i) => `${text(s)} → ${text(outs[i])}`));
-    }
-  }
-  const stepsPerSecond = steps / ((performance.now() - start) / 1000);
+    return tidy(() => model.loss(tensor(src, [batchSize, S]), tensor(tgtIn, [batchSize, T]), tensor(tgtOut, [batchSize, T])));
+  };
+  const { losses, stepsPerSecond } = await runSteps({
+    steps, logEvery, onLog: opts.onLog, optimizer, scheduler, loss: batch,
+    afterStep: async (step) => {
+      if (opts.onSample && opts.sampleEvery && step % opts.sampleEvery === 0) {
+        const few = test.slice(0, 4);
+        const outs = await model.greedyDecode(few, maxLen + 1);
+        opts.onSample(step, few.map((s, i) => `${text(s)} → ${text(outs[i])}`));
+      }
+    },
+  });
   const outs = await model.greedyDecode(test, maxLen + 1);
   const correct = outs.filter((o, i) => o.join() === [...test[i]].reverse().join()).length;
   const beamSet = test.slice(0, 20);
   let beamCorrect = 0;
   for (const s of beamSet) if ((await model.beamDecode(s, { beamSize: 3, maxLen: maxLen + 1 })).join() === [...s].reverse().join()) beamCorrect++;
   const examples = test.slice(0, 5).map((s, i) => `${text(s)} → ${text(outs[i])}`);
-  model.zeroGrad();
-  optimizer.dispose();
-  dispose(model.parameters());
+  releaseModel(model, optimizer);
   const exactMatch = correct / test.length;
   return {
     losses, accuracy: exactMatch, exactMatch, beamExactMatch: beamCorrect / beamSet.length, stepsPerSecond, testSize: test.length, examples,
