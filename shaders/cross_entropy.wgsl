@@ -7,8 +7,7 @@
 // [0, classes) that is not ignoreIndex sets error slot 1 (ERROR_SLOTS in engine/backend/gpu/context.ts) and
 // gives loss 0, counted 0; the next read() raises it.
 
-override WG: u32 = 256u; // a power of two ≤ MAX_WG
-const MAX_WG: u32 = 256u;
+override WG: u32 = 256u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl)
 const ERROR_SLOT: u32 = 1u;
 
 struct Params {
@@ -24,45 +23,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(4) var<storage, read_write> counted: array<f32>;
 @group(0) @binding(5) var<storage, read_write> errors: array<atomic<u32>>;
-
-var<workgroup> redA: array<f32, MAX_WG>;
-var<workgroup> redB: array<f32, MAX_WG>;
-
-fn from_bits(bits: u32) -> f32 {
-  var b = bits;
-  return bitcast<f32>(b);
-}
-
-fn wg_max(lid: u32, v: f32) -> f32 {
-  redA[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      redA[lid] = max(redA[lid], redA[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  let r = redA[0];
-  workgroupBarrier(); // the arrays are reused by the next reduction
-  return r;
-}
-
-// Tree sums of two values per thread at once; every thread gets both totals.
-fn wg_sum2(lid: u32, a: f32, b: f32) -> vec2<f32> {
-  redA[lid] = a;
-  redB[lid] = b;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      redA[lid] = redA[lid] + redA[lid + s];
-      redB[lid] = redB[lid] + redB[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let r = vec2<f32>(redA[0], redB[0]);
-  workgroupBarrier();
-  return r;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

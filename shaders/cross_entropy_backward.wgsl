@@ -5,8 +5,7 @@
 // finite gradients. Rows whose target is ignoreIndex get zeros; so do rows with a target outside [0, classes),
 // which the forward already flagged (error slot 1), so they are not flagged twice.
 
-override WG: u32 = 64u; // a power of two ≤ MAX_WG
-const MAX_WG: u32 = 256u;
+override WG: u32 = 64u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl)
 
 struct Params {
   rows: u32,
@@ -20,41 +19,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> targets: array<i32>;
 @group(0) @binding(3) var<storage, read> gRow: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dx: array<f32>;
-
-var<workgroup> red: array<f32, MAX_WG>;
-
-fn from_bits(bits: u32) -> f32 {
-  var b = bits;
-  return bitcast<f32>(b);
-}
-
-fn wg_max(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red[lid] = max(red[lid], red[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier(); // red is reused by the next reduction
-  return r;
-}
-
-fn wg_sum(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red[lid] = red[lid] + red[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

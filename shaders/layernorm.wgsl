@@ -10,8 +10,7 @@
 // Pass 3 subtracts m0 and the correction separately: mean rounded to float32 can be off by half an ulp of |mean|
 // (5e-4 at 1e4), which would be a visible error when std ≈ 1, while x - m0 is nearly exact.
 
-override WG: u32 = 256u; // a power of two ≤ MAX_WG
-const MAX_WG: u32 = 256u;
+override WG: u32 = 256u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl)
 
 struct Params {
   rows: u32,
@@ -26,26 +25,6 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(0) @binding(5) var<storage, read_write> mean: array<f32>;
 @group(0) @binding(6) var<storage, read_write> rstd: array<f32>;
-
-var<workgroup> redA: array<f32, MAX_WG>;
-var<workgroup> redB: array<f32, MAX_WG>;
-
-// Tree sums of two values per thread at once; every thread gets both totals. Called from uniform control flow.
-fn wg_sum2(lid: u32, a: f32, b: f32) -> vec2<f32> {
-  redA[lid] = a;
-  redB[lid] = b;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      redA[lid] = redA[lid] + redA[lid + s];
-      redB[lid] = redB[lid] + redB[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let r = vec2<f32>(redA[0], redB[0]);
-  workgroupBarrier(); // the arrays are reused by the next reduction
-  return r;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

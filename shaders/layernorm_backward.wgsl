@@ -11,8 +11,7 @@
 // Every sum runs in a fixed order, so the result is deterministic (no atomics). The column sums accumulate in
 // float32 over all rows; the CPU oracle uses doubles, hence the looser tolerance on dweight and dbias.
 
-override WG: u32 = 64u; // a power of two ≤ MAX_WG, and a multiple of TC
-const MAX_WG: u32 = 256u;
+override WG: u32 = 64u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl), and a multiple of TC
 const TC: u32 = 8u; // columns per column-sum workgroup
 
 struct Params {
@@ -29,26 +28,6 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dweight: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dbias: array<f32>;
-
-var<workgroup> redA: array<f32, MAX_WG>;
-var<workgroup> redB: array<f32, MAX_WG>;
-
-// Tree sums of two values per thread at once; every thread gets both totals. Called from uniform control flow.
-fn wg_sum2(lid: u32, a: f32, b: f32) -> vec2<f32> {
-  redA[lid] = a;
-  redB[lid] = b;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      redA[lid] = redA[lid] + redA[lid + s];
-      redB[lid] = redB[lid] + redB[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let r = vec2<f32>(redA[0], redB[0]);
-  workgroupBarrier();
-  return r;
-}
 
 fn row_dx(row: u32, lid: u32) {
   let cols = params.cols;

@@ -9,8 +9,7 @@
 // larger than the workgroup because each thread strides through the row.
 
 override LOG: u32 = 0u;
-override WG: u32 = 256u; // a power of two ≤ MAX_WG
-const MAX_WG: u32 = 256u;
+override WG: u32 = 256u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl)
 
 struct Params {
   rows: u32,
@@ -20,42 +19,6 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
-
-var<workgroup> red: array<f32, MAX_WG>;
-
-fn from_bits(bits: u32) -> f32 {
-  var b = bits;
-  return bitcast<f32>(b);
-}
-
-// Tree reductions of one value per thread; every thread gets the result. Called from uniform control flow.
-fn wg_max(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red[lid] = max(red[lid], red[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier(); // red is reused by the next reduction
-  return r;
-}
-
-fn wg_sum(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red[lid] = red[lid] + red[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -8,8 +8,7 @@
 // log-probabilities are ≤ 0: exp(y) never overflows, whatever the magnitude of the original logits.
 
 override LOG: u32 = 0u;
-override WG: u32 = 64u; // a power of two ≤ MAX_WG
-const MAX_WG: u32 = 256u;
+override WG: u32 = 64u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl)
 
 struct Params {
   rows: u32,
@@ -20,23 +19,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> y: array<f32>;
 @group(0) @binding(2) var<storage, read> g: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
-
-var<workgroup> red: array<f32, MAX_WG>;
-
-// Tree sum of one value per thread; every thread gets the total. Called from uniform control flow.
-fn wg_sum(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      red[lid] = red[lid] + red[lid + s];
-    }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

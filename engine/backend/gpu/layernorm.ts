@@ -1,12 +1,16 @@
 // Layer normalisation over the last axis (shaders/layernorm.wgsl): one workgroup per row, population variance
 // by the corrected two-pass algorithm, with the per-row mean and rstd kept for the backward
 // (shaders/layernorm_backward.wgsl: dx per row, and dweight/dbias as deterministic column sums).
-import layernormWgsl from '../../../shaders/layernorm.wgsl?raw';
-import layernormBackwardWgsl from '../../../shaders/layernorm_backward.wgsl?raw';
+import layernormSource from '../../../shaders/layernorm.wgsl?raw';
+import layernormBackwardSource from '../../../shaders/layernorm_backward.wgsl?raw';
+import { withRowReduce } from './rowwise';
 import type { LayerNormResult, Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu } from './storage';
 import { rowWorkgroupSize } from './softmax';
+
+const layernormWgsl = withRowReduce(layernormSource);
+const layernormBackwardWgsl = withRowReduce(layernormBackwardSource);
 
 export function layerNorm(
   ctx: GpuContext, xs: Storage, ws: Storage, bs: Storage, rows: number, cols: number, eps: number,

@@ -1,12 +1,16 @@
 // Cross-entropy with ignoreIndex and label smoothing (shaders/cross_entropy.wgsl): one workgroup per row, logits
 // shifted by the row max. Bad targets are flagged on the device (error slot 1) and raised at the next read.
 // The backward (shaders/cross_entropy_backward.wgsl) has the same shape: one workgroup per row.
-import crossEntropyWgsl from '../../../shaders/cross_entropy.wgsl?raw';
-import crossEntropyBackwardWgsl from '../../../shaders/cross_entropy_backward.wgsl?raw';
+import crossEntropySource from '../../../shaders/cross_entropy.wgsl?raw';
+import crossEntropyBackwardSource from '../../../shaders/cross_entropy_backward.wgsl?raw';
+import { withRowReduce } from './rowwise';
 import type { CrossEntropyParams, Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu } from './storage';
 import { rowWorkgroupSize } from './softmax';
+
+const crossEntropyWgsl = withRowReduce(crossEntropySource);
+const crossEntropyBackwardWgsl = withRowReduce(crossEntropyBackwardSource);
 
 export function crossEntropy(
   ctx: GpuContext, logitsS: Storage, targetsS: Storage, p: CrossEntropyParams,

@@ -1,7 +1,11 @@
 // Softmax and log-softmax over the last axis (shaders/softmax.wgsl) and their backward
 // (shaders/softmax_backward.wgsl): one workgroup per row; the forward subtracts the row max.
-import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
-import softmaxBackwardWgsl from '../../../shaders/softmax_backward.wgsl?raw';
+import softmaxSource from '../../../shaders/softmax.wgsl?raw';
+import softmaxBackwardSource from '../../../shaders/softmax_backward.wgsl?raw';
+import { withRowReduce } from './rowwise';
+
+const softmaxWgsl = withRowReduce(softmaxSource);
+const softmaxBackwardWgsl = withRowReduce(softmaxBackwardSource);
 import type { Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
