@@ -7,6 +7,7 @@ import type { Page } from 'puppeteer';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPlayground, outDir, howToGetWebGPU, type Playground } from './harness';
+import { pageHelpers } from './page-helpers';
 
 const IMPLS = ['fused', 'unfused', 'tfjs', 'jax-js', 'onnxruntime'];
 const PASSES = ['fwd', 'fwd+bwd'];
@@ -21,10 +22,7 @@ interface Exported { adapter: string; results: Array<{ impl: string; pass: strin
 
 let pg: Playground;
 let page: Page;
-
-function context(): string {
-  return `\nBrowser log:\n${pg.log.slice(-40).join('\n') || '(empty)'}`;
-}
+const { context } = pageHelpers(() => pg);
 
 beforeAll(async () => {
   pg = await openPlayground({ width: 1200, height: 900 });

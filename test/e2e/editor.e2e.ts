@@ -6,32 +6,23 @@
 // test-output/; with UPDATE_README_SCREENSHOT=1 the one of the XOR network training is copied to
 // docs/playground.png for the README.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ElementHandle, Page } from 'puppeteer';
+import type { Page } from 'puppeteer';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPlayground, repoRoot, howToGetWebGPU, type Playground } from './harness';
+import { pageHelpers } from './page-helpers';
 
 /** The example trained in scenario 6 (override with E2E_EXAMPLE to try another). */
 const EXAMPLE = process.env.E2E_EXAMPLE ?? 'char-gpt-names';
 
 let pg: Playground;
 let page: Page;
+const { context, el, text, phase, until } = pageHelpers(() => pg);
 const timings: string[] = [];
 
 function note(line: string): void {
   timings.push(line);
   console.log(`[editor e2e] ${line}`);
-}
-
-/** Fails with the page's log attached, so a broken page says why. */
-function context(): string {
-  return `\nBrowser log:\n${pg.log.slice(-40).join('\n') || '(empty)'}`;
-}
-
-async function el(selector: string): Promise<ElementHandle<Element>> {
-  const h = await page.waitForSelector(`>>> ${selector}`, { timeout: 15_000 }).catch(() => null);
-  if (!h) throw new Error(`Nothing on the page matches ${selector}.${context()}`);
-  return h;
 }
 
 async function centre(selector: string): Promise<{ x: number; y: number }> {
@@ -77,26 +68,8 @@ async function wires(): Promise<string[]> {
   return (await page.$$eval('>>> [data-edge]', (els) => els.map((e) => e.getAttribute('data-edge') ?? ''))).sort();
 }
 
-async function text(selector: string): Promise<string> {
-  return (await el(selector)).evaluate((e) => e.textContent?.trim() ?? '');
-}
-
 async function stat(name: string): Promise<string> {
   return text(`[data-stat="${name}"]`);
-}
-
-async function phase(): Promise<string> {
-  return (await el('[data-phase]')).evaluate((e) => e.getAttribute('data-phase') ?? '');
-}
-
-/** Polls until `check` holds (the page works asynchronously: validation, compiling, training). */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Phase: ${await phase().catch(() => '?')}; message: ${await text('[data-phase]').catch(() => '?')}.${context()}`);
 }
 
 async function trainSteps(n: number): Promise<{ clickToFirstMs: number; totalMs: number }> {

@@ -1,6 +1,6 @@
 // What the browser tests share: a Vite server for the playground on a free port, Debian's headless chromium with
 // WebGPU on SwiftShader, the page's console collected for failure messages, and screenshots under test-output/.
-// (The same steps as placeholder.e2e.ts, gathered so that each test file doesn't repeat them.)
+// Every e2e file opens the playground through openPlayground().
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { createServer as createNetServer } from 'node:net';

@@ -13,6 +13,7 @@ import type { ElementHandle, Page } from 'puppeteer';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPlayground, outDir, howToGetWebGPU, type Playground } from './harness';
+import { pageHelpers } from './page-helpers';
 
 const B = 16;
 const T = 8;
@@ -46,47 +47,12 @@ const GRAPH = {
 
 let pg: Playground;
 let page: Page;
+const { context, el, attr, text, phase, until, click } = pageHelpers(() => pg);
 const timings: string[] = [];
 
 function note(line: string): void {
   timings.push(line);
   console.log(`[views e2e] ${line}`);
-}
-
-function context(): string {
-  return `\nBrowser log:\n${pg.log.slice(-40).join('\n') || '(empty)'}`;
-}
-
-async function el(selector: string): Promise<ElementHandle<Element>> {
-  const h = await page.waitForSelector(`>>> ${selector}`, { timeout: 15_000 }).catch(() => null);
-  if (!h) throw new Error(`Nothing on the page matches ${selector}.${context()}`);
-  return h;
-}
-
-async function attr(selector: string, name: string): Promise<string | null> {
-  const h = await page.$(`>>> ${selector}`);
-  return h ? h.evaluate((e, n) => e.getAttribute(n), name) : null;
-}
-
-async function text(selector: string): Promise<string> {
-  return (await el(selector)).evaluate((e) => e.textContent?.trim() ?? '');
-}
-
-async function phase(): Promise<string> {
-  return (await el('[data-phase]')).evaluate((e) => e.getAttribute('data-phase') ?? '');
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}. Phase: ${await phase().catch(() => '?')}; message: ${await text('[data-phase]').catch(() => '?')}.${context()}`);
-}
-
-async function click(selector: string): Promise<void> {
-  await (await el(selector)).click();
 }
 
 async function passMarks(): Promise<Record<string, string>> {

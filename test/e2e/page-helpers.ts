@@ -1,0 +1,53 @@
+// Queries and waits the editor's end-to-end tests share. Selectors pierce shadow roots (puppeteer's `>>>`), and
+// every failure carries the tail of the page's log so that a broken page says why.
+import type { ElementHandle } from 'puppeteer';
+import type { Playground } from './harness';
+
+export interface PageHelpers {
+  context(): string;
+  el(selector: string): Promise<ElementHandle<Element>>;
+  text(selector: string): Promise<string>;
+  attr(selector: string, name: string): Promise<string | null>;
+  click(selector: string): Promise<void>;
+  /** The trainer's state: idle, compiling, ready, training, … (the toolbar's data-phase). */
+  phase(): Promise<string>;
+  /** Polls until `check` holds (the page works asynchronously: validation, compiling, training). */
+  until(what: string, check: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
+}
+
+/** Helpers bound to the playground that `current()` returns (set in a beforeAll). */
+export function pageHelpers(current: () => Playground): PageHelpers {
+  const h: PageHelpers = {
+    context: () => `\nBrowser log:\n${current().log.slice(-40).join('\n') || '(empty)'}`,
+    async el(selector) {
+      const found = await current().page.waitForSelector(`>>> ${selector}`, { timeout: 15_000 }).catch(() => null);
+      if (!found) throw new Error(`Nothing on the page matches ${selector}.${h.context()}`);
+      return found;
+    },
+    async text(selector) {
+      return (await h.el(selector)).evaluate((e) => e.textContent?.trim() ?? '');
+    },
+    async attr(selector, name) {
+      const found = await current().page.$(`>>> ${selector}`);
+      return found ? found.evaluate((e, n) => e.getAttribute(n), name) : null;
+    },
+    async click(selector) {
+      await (await h.el(selector)).click();
+    },
+    async phase() {
+      return (await h.el('[data-phase]')).evaluate((e) => e.getAttribute('data-phase') ?? '');
+    },
+    async until(what, check, timeoutMs = 60_000) {
+      const end = Date.now() + timeoutMs;
+      while (Date.now() < end) {
+        if (await check().catch(() => false)) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}. Phase: ${await h.phase().catch(() => '?')}; ` +
+          `message: ${await h.text('[data-phase]').catch(() => '?')}.${h.context()}`,
+      );
+    },
+  };
+  return h;
+}
