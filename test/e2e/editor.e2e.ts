@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'puppeteer';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openPlayground, repoRoot, howToGetWebGPU, type Playground } from './harness';
+import { openPlayground, repoRoot, type Playground } from './harness';
 import { pageHelpers } from './page-helpers';
 
 /** The example trained in scenario 6 (override with E2E_EXAMPLE to try another). */
@@ -17,7 +17,7 @@ const EXAMPLE = process.env.E2E_EXAMPLE ?? 'char-gpt-names';
 
 let pg: Playground;
 let page: Page;
-const { context, el, text, phase, until } = pageHelpers(() => pg);
+const { openOnWebGPU, context, el, text, phase, until } = pageHelpers(() => pg);
 const timings: string[] = [];
 
 function note(line: string): void {
@@ -88,14 +88,7 @@ async function trainSteps(n: number): Promise<{ clickToFirstMs: number; totalMs:
 beforeAll(async () => {
   pg = await openPlayground({ width: 1280, height: 800 });
   page = pg.page;
-  await page.goto(pg.url, { waitUntil: 'load' });
-  const status = await page
-    .waitForFunction(() => {
-      const s = document.querySelector('device-status')?.getAttribute('status');
-      return s && s !== 'loading' ? s : null;
-    }, { timeout: 60_000 })
-    .then((h) => h.jsonValue());
-  if (status !== 'webgpu') throw new Error(`WebGPU is unavailable in headless chromium (status ${String(status)}). ${howToGetWebGPU}${context()}`);
+  await openOnWebGPU();
 }, 90_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 // Queries and waits the editor's end-to-end tests share. Selectors pierce shadow roots (puppeteer's `>>>`), and
 // every failure carries the tail of the page's log so that a broken page says why.
 import type { ElementHandle } from 'puppeteer';
-import type { Playground } from './harness';
+import { howToGetWebGPU, type Playground } from './harness';
 
 export interface PageHelpers {
   context(): string;
@@ -13,6 +13,8 @@ export interface PageHelpers {
   phase(): Promise<string>;
   /** Polls until `check` holds (the page works asynchronously: validation, compiling, training). */
   until(what: string, check: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
+  /** Loads the playground and waits for <device-status> to open WebGPU, failing with how to get it otherwise. */
+  openOnWebGPU(): Promise<void>;
 }
 
 /** Helpers bound to the playground that `current()` returns (set in a beforeAll). */
@@ -47,6 +49,19 @@ export function pageHelpers(current: () => Playground): PageHelpers {
         `Timed out after ${timeoutMs} ms waiting for ${what}. Phase: ${await h.phase().catch(() => '?')}; ` +
           `message: ${await h.text('[data-phase]').catch(() => '?')}.${h.context()}`,
       );
+    },
+    async openOnWebGPU() {
+      const { page, url } = current();
+      await page.goto(url, { waitUntil: 'load' });
+      const status = await page
+        .waitForFunction(() => {
+          const s = document.querySelector('device-status')?.getAttribute('status');
+          return s && s !== 'loading' ? s : null;
+        }, { timeout: 60_000 })
+        .then((handle) => handle.jsonValue());
+      if (status !== 'webgpu') {
+        throw new Error(`WebGPU is unavailable in headless chromium (status ${String(status)}). ${howToGetWebGPU}${h.context()}`);
+      }
     },
   };
   return h;

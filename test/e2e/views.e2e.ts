@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ElementHandle, Page } from 'puppeteer';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openPlayground, outDir, howToGetWebGPU, type Playground } from './harness';
+import { openPlayground, outDir, type Playground } from './harness';
 import { pageHelpers } from './page-helpers';
 
 const B = 16;
@@ -47,7 +47,7 @@ const GRAPH = {
 
 let pg: Playground;
 let page: Page;
-const { context, el, attr, text, phase, until, click } = pageHelpers(() => pg);
+const { openOnWebGPU, el, attr, text, phase, until, click } = pageHelpers(() => pg);
 const timings: string[] = [];
 
 function note(line: string): void {
@@ -69,14 +69,7 @@ async function selectNode(id: string): Promise<void> {
 beforeAll(async () => {
   pg = await openPlayground({ width: 1400, height: 900 });
   page = pg.page;
-  await page.goto(pg.url, { waitUntil: 'load' });
-  const status = await page
-    .waitForFunction(() => {
-      const s = document.querySelector('device-status')?.getAttribute('status');
-      return s && s !== 'loading' ? s : null;
-    }, { timeout: 60_000 })
-    .then((h) => h.jsonValue());
-  if (status !== 'webgpu') throw new Error(`WebGPU is unavailable in headless chromium (status ${String(status)}). ${howToGetWebGPU}${context()}`);
+  await openOnWebGPU();
 }, 90_000);
 
 afterAll(async () => {
