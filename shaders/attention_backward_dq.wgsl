@@ -55,17 +55,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
 // @end
 
-  var kEnd = Tk;
-  var kStart = 0u;
-// @if CAUSAL
-  kEnd = min(Tk, row0 + BR);
-// @endif
-// @if WINDOW
-  kEnd = min(Tk, row0 + BR);
-  if (row0 + 1u > params.window) {
-    kStart = (row0 + 1u - params.window) / TK * TK;
-  }
-// @endif
+  let keys = key_range(row0, BR, Tk); // causal and window blocks skip the tiles no row of theirs can see
+  let kStart = keys.x;
+  let kEnd = keys.y;
 
   for (var t0 = kStart; t0 < kEnd; t0 += TK) {
     for (var e = lid; e < TK * D4; e += WG) {

@@ -74,3 +74,21 @@ fn head_slope(h: u32) -> f32 {
   return 0.0;
 // @endif
 }
+
+// The keys a block of query rows [row0, row0 + rows) can see, as [start, end): causal and window rows see
+// j ≤ i < row0 + rows, window rows also j > row0 − window (start rounded down to a whole TK tile). Tiles outside
+// are skipped entirely, which is how causal attention does about half the work.
+fn key_range(row0: u32, rows: u32, Tk: u32) -> vec2<u32> {
+  var kEnd = Tk;
+  var kStart = 0u;
+// @if CAUSAL
+  kEnd = min(Tk, row0 + rows);
+// @endif
+// @if WINDOW
+  kEnd = min(Tk, row0 + rows);
+  if (row0 + 1u > params.window) {
+    kStart = (row0 + 1u - params.window) / TK * TK;
+  }
+// @endif
+  return vec2<u32>(kStart, kEnd);
+}
