@@ -66,6 +66,37 @@ export function releaseNode(node: GradFn): void {
   }
 }
 
+export interface GraphStats {
+  /** Recorded nodes under the root. */
+  nodes: number;
+  /** Tensors those nodes saved for their backward rules. */
+  savedTensors: number;
+  /** Bytes of the distinct storages the saved tensors hold (views of one storage count it once). */
+  savedBytes: number;
+}
+
+/** What the graph under `root` holds until its backward runs: the memory cost of having recorded it. */
+export function graphStats(root: Tensor): GraphStats {
+  const seen = new Set<GradFn>();
+  const storages = new Set<object>();
+  let savedTensors = 0;
+  let savedBytes = 0;
+  const stack = root.gradFn ? [root.gradFn] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const s of n.saved) {
+      savedTensors++;
+      if (s.isDisposed || storages.has(s.storage)) continue;
+      storages.add(s.storage);
+      savedBytes += s.storage.numel * 4;
+    }
+    stack.push(...n.parents);
+  }
+  return { nodes: seen.size, savedTensors, savedBytes };
+}
+
 export interface BackwardOptions {
   /** Keep saved tensors so that backward can run through this graph again. */
   retainGraph?: boolean;

@@ -17,7 +17,7 @@ export { DeviceLostError, OverLimitError } from './backend/gpu/context';
 export type { DType } from './dtype';
 export type { DeviceName, MemoryStats } from './backend/backend';
 export * as functional from './functional';
-export { noGrad, isGradEnabled, type BackwardOptions } from './autograd';
+export { noGrad, isGradEnabled, graphStats, type BackwardOptions, type GraphStats } from './autograd';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export * as nn from './nn/index';
 export * as optim from './optim/index';

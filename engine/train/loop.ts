@@ -1,19 +1,13 @@
 // The optimisation loop every recipe shares, so each recipe only says how to build a batch's loss.
-import type { Tensor } from '../tensor';
 import type { Module } from '../nn/module';
 import type { Optimizer } from '../optim/optimizer';
-import type { LRScheduler } from '../optim/schedule';
 import { dispose } from '../memory';
-import type { StepLog } from './types';
+import type { StepLog, TrainingTask } from './types';
 
-export interface LoopOptions {
+export interface LoopOptions extends Omit<TrainingTask, 'model'> {
   steps: number;
   logEvery: number;
   onLog?: (log: StepLog) => void;
-  optimizer: Optimizer;
-  scheduler?: LRScheduler;
-  /** Builds step `step`'s loss (1-based), typically inside tidy() so that intermediates are freed. */
-  loss: (step: number) => Tensor;
   /** Runs after each step, e.g. to print samples. */
   afterStep?: (step: number) => Promise<void> | void;
 }

@@ -9,7 +9,7 @@ import { crossEntropy } from '../ops/loss';
 import { loadMnist, MNIST_PIXELS, type Digits } from '../data/mnist';
 import { mulberry32 } from '../random';
 import type { Module } from '../nn/module';
-import type { TrainOptions, TrainResult } from './types';
+import type { TrainingTask, TrainOptions, TrainResult } from './types';
 import type { Tensor } from '../tensor';
 import { releaseModel, runSteps } from './loop';
 
@@ -34,10 +34,9 @@ export async function evaluate(model: Module, set: Digits, batch = 500): Promise
   return correct / set.n;
 }
 
-export async function trainMnist(opts: MnistOptions = {}): Promise<TrainResult & { trainSize: number; testSize: number }> {
-  const steps = opts.steps ?? 400;
+/** The MLP, Adam, and seeded minibatches from the training split; `test` is the held-out split. */
+export async function mnistTask(opts: MnistOptions = {}): Promise<TrainingTask<MLP> & { test: Digits; trainSize: number }> {
   const batchSize = opts.batchSize ?? 64;
-  const logEvery = opts.logEvery ?? 25;
   const seed = opts.seed ?? 0;
   const { train, test } = await loadMnist({ seed, testFraction: 0.2 });
   const model = new MLP([MNIST_PIXELS, opts.hidden ?? 128, 10], { seed });
@@ -65,8 +64,13 @@ export async function trainMnist(opts: MnistOptions = {}): Promise<TrainResult &
     cursor += batchSize;
     return tidy(() => crossEntropy(model.forward(tensor(xb, [batchSize, MNIST_PIXELS])), tensor(yb, [batchSize])));
   };
-  const { losses, stepsPerSecond } = await runSteps({ steps, logEvery, onLog: opts.onLog, optimizer, loss: nextBatch });
-  const accuracy = await evaluate(model, test);
-  releaseModel(model, optimizer);
-  return { losses, accuracy, stepsPerSecond, trainSize: train.n, testSize: test.n };
+  return { model, optimizer, loss: nextBatch, test, trainSize: train.n };
+}
+
+export async function trainMnist(opts: MnistOptions = {}): Promise<TrainResult & { trainSize: number; testSize: number }> {
+  const task = await mnistTask(opts);
+  const { losses, stepsPerSecond } = await runSteps({ ...task, steps: opts.steps ?? 400, logEvery: opts.logEvery ?? 25, onLog: opts.onLog });
+  const accuracy = await evaluate(task.model, task.test);
+  releaseModel(task.model, task.optimizer);
+  return { losses, accuracy, stepsPerSecond, trainSize: task.trainSize, testSize: task.test.n };
 }

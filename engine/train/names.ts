@@ -11,7 +11,8 @@ import { Adam } from '../optim/adam';
 import { LRScheduler, warmupSchedule } from '../optim/schedule';
 import { loadNames, shuffle } from '../data/names';
 import { mulberry32 } from '../random';
-import type { TrainOptions, TrainResult } from './types';
+import type { Tensor } from '../tensor';
+import type { TrainingTask, TrainOptions, TrainResult } from './types';
 import { releaseModel, runSteps } from './loop';
 
 export interface NamesOptions extends TrainOptions {
@@ -86,10 +87,10 @@ async function sample(model: GPT, tok: CharTokenizer, n: number, seed: number): 
   return out;
 }
 
-export async function trainNames(opts: NamesOptions = {}): Promise<NamesResult> {
+/** The GPT, Adam with its schedule over `steps`, and random batches of training names; `val` is held out. */
+export async function namesTask(opts: NamesOptions = {}): Promise<TrainingTask<GPT> & { tok: CharTokenizer; train: string[]; val: string[] }> {
   const steps = opts.steps ?? 400;
   const batchSize = opts.batchSize ?? 32;
-  const logEvery = opts.logEvery ?? 25;
   const seed = opts.seed ?? 0;
   const all = shuffle(await loadNames(), seed);
   const tok = CharTokenizer.fromText(all, { specials: [BOUNDARY] });
@@ -103,14 +104,23 @@ export async function trainNames(opts: NamesOptions = {}): Promise<NamesResult> 
   // β₂ = 0.95 (nanoGPT's choice for small models): the second moment adapts faster over a short run.
   const optimizer = new Adam(model.parameters(), { lr: opts.lr ?? 1e-2, betas: [0.9, 0.95] });
   const scheduler = new LRScheduler(optimizer, warmupSchedule({ warmup: 10, decay: 'cosine', total: steps, minFactor: 0.1 }));
-  const initial = await evaluate(model, val, tok);
   const rand = mulberry32(seed + 1);
+  const loss = (): Tensor => {
+    const { x, y, B, T } = batchOf(Array.from({ length: batchSize }, () => train[Math.floor(rand() * train.length)]), tok);
+    return tidy(() => model.loss(tensor(x, [B, T]), tensor(y, [B, T])));
+  };
+  return { model, optimizer, scheduler, loss, tok, train, val };
+}
+
+export async function trainNames(opts: NamesOptions = {}): Promise<NamesResult> {
+  const steps = opts.steps ?? 400;
+  const logEvery = opts.logEvery ?? 25;
+  const seed = opts.seed ?? 0;
+  const task = await namesTask(opts);
+  const { model, optimizer, tok, train, val } = task;
+  const initial = await evaluate(model, val, tok);
   const { losses, stepsPerSecond } = await runSteps({
-    steps, logEvery, onLog: opts.onLog, optimizer, scheduler,
-    loss: () => {
-      const { x, y, B, T } = batchOf(Array.from({ length: batchSize }, () => train[Math.floor(rand() * train.length)]), tok);
-      return tidy(() => model.loss(tensor(x, [B, T]), tensor(y, [B, T])));
-    },
+    ...task, steps, logEvery, onLog: opts.onLog,
     afterStep: async (step) => {
       if (opts.onSample && opts.sampleEvery && step % opts.sampleEvery === 0 && step !== steps) {
         opts.onSample(step, await sample(model, tok, 5, seed + step));

@@ -9,7 +9,7 @@ import { Transformer } from '../nn/seq2seq';
 import { Adam } from '../optim/adam';
 import { LRScheduler, warmupSchedule } from '../optim/schedule';
 import { mulberry32 } from '../random';
-import type { TrainOptions, TrainResult } from './types';
+import type { TrainingTask, TrainOptions, TrainResult } from './types';
 import { releaseModel, runSteps } from './loop';
 
 export const PAD = 0;
@@ -45,10 +45,10 @@ export interface TranslateResult extends TrainResult {
 
 const text = (tokens: readonly number[]): string => tokens.map((t) => (t >= DIGIT0 ? String(t - DIGIT0) : t === EOS ? '</s>' : '?')).join('');
 
-export async function trainTranslate(opts: TranslateOptions = {}): Promise<TranslateResult> {
+/** The Transformer, Adam with its schedule over `steps`, batches of training strings, and the held-out `test` sources. */
+export function translateTask(opts: TranslateOptions = {}): TrainingTask<Transformer> & { test: number[][]; maxLen: number } {
   const steps = opts.steps ?? 300;
   const batchSize = opts.batchSize ?? 32;
-  const logEvery = opts.logEvery ?? 25;
   const seed = opts.seed ?? 0;
   const minLen = opts.minLen ?? 3;
   const maxLen = opts.maxLen ?? 6;
@@ -97,8 +97,16 @@ export async function trainTranslate(opts: TranslateOptions = {}): Promise<Trans
     }
     return tidy(() => model.loss(tensor(src, [batchSize, S]), tensor(tgtIn, [batchSize, T]), tensor(tgtOut, [batchSize, T])));
   };
+  return { model, optimizer, scheduler, loss: batch, test, maxLen };
+}
+
+export async function trainTranslate(opts: TranslateOptions = {}): Promise<TranslateResult> {
+  const steps = opts.steps ?? 300;
+  const logEvery = opts.logEvery ?? 25;
+  const task = translateTask(opts);
+  const { model, optimizer, test, maxLen } = task;
   const { losses, stepsPerSecond } = await runSteps({
-    steps, logEvery, onLog: opts.onLog, optimizer, scheduler, loss: batch,
+    ...task, steps, logEvery, onLog: opts.onLog,
     afterStep: async (step) => {
       if (opts.onSample && opts.sampleEvery && step % opts.sampleEvery === 0) {
         const few = test.slice(0, 4);

@@ -8,6 +8,7 @@
 import { WgslReflect, ResourceType } from 'wgsl_reflect/wgsl_reflect.module.js';
 import type { ShaderDataDefinitions, VariableDefinition } from 'webgpu-utils';
 import { BufferPool } from './pool';
+import { Profiler, type KernelTime } from './profiler';
 
 type WebgpuUtils = typeof import('webgpu-utils');
 
@@ -59,7 +60,10 @@ export class GpuContext {
   private pendingError: string | null = null;
   /** Dispatches encoded since the context was created; tests use it to prove work was batched. */
   dispatches = 0;
+  /** The same count per kernel name (the part of a kernel's key before '|'), for benchmarks that say where work goes. */
+  readonly dispatchesByKernel = new Map<string, number>();
   submits = 0;
+  private profiler: Profiler | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -180,7 +184,14 @@ export class GpuContext {
       }
     }
     const bindGroup = this.device.createBindGroup({ layout: k.layout, entries });
-    if (!this.pass) {
+    const name = k.key.slice(0, k.key.indexOf('|'));
+    if (this.profiler) {
+      // Profiling: a pass per dispatch, whose timestamps bracket just this kernel.
+      if (this.profiler.full) this.flush();
+      this.pass?.end();
+      this.encoder ??= this.device.createCommandEncoder();
+      this.pass = this.encoder.beginComputePass({ timestampWrites: this.profiler.passFor(name) });
+    } else if (!this.pass) {
       this.encoder = this.device.createCommandEncoder();
       this.pass = this.encoder.beginComputePass();
     }
@@ -188,6 +199,7 @@ export class GpuContext {
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
     this.dispatches++;
+    this.dispatchesByKernel.set(name, (this.dispatchesByKernel.get(name) ?? 0) + 1);
   }
 
   /** A 1-D grid of `workgroups`, folded into y when it exceeds the per-dimension limit. */
@@ -205,6 +217,7 @@ export class GpuContext {
       return;
     }
     this.pass!.end();
+    this.profiler?.resolve(this.encoder);
     if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.arena, 0, this.arenaUsed);
     this.device.queue.submit([this.encoder.finish()]);
     this.submits++;
@@ -212,6 +225,27 @@ export class GpuContext {
     this.encoder = null;
     this.pass = null;
     this.arenaUsed = 0; // writeBuffer copied the arena, so it can be refilled at once
+  }
+
+  /**
+   * Starts timing every later dispatch on the GPU (timestamp queries; see profiler.ts). Needs the adapter's
+   * 'timestamp-query' feature. Profiling changes how work is encoded, so it is for finding hot kernels only.
+   */
+  startProfiling(): void {
+    if (!this.features.has('timestamp-query')) throw new Error(`profiling needs the 'timestamp-query' feature, which ${this.adapterName} lacks`);
+    this.flush();
+    this.profiler ??= new Profiler(this.device);
+  }
+
+  /** Stops profiling and returns the GPU time per kernel name since startProfiling(). */
+  async stopProfiling(): Promise<Map<string, KernelTime>> {
+    const p = this.profiler;
+    if (!p) throw new Error('stopProfiling: profiling was not started');
+    this.flush();
+    this.profiler = null;
+    const totals = await p.settle();
+    p.destroy();
+    return totals;
   }
 
   /** Writes host data into a buffer, after flushing so that earlier encoded reads of a reused buffer come first. */
