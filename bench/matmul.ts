@@ -33,7 +33,7 @@
 import { WebGPUBackend } from '../engine/backend/webgpu';
 import { CpuBackend } from '../engine/backend/cpu';
 import { nodeGpuInstance } from '../engine/backend/gpu/adapter';
-import type { MatmulParams } from '../engine/backend/backend';
+import { denseMatmul, type MatmulParams } from '../engine/backend/backend';
 import { getMatmulVariant, MATMUL_VARIANTS, matmulKernelInfo, setMatmulVariant, type MatmulVariant } from '../engine/backend/gpu/matmul';
 import { formatTable, makeLog, maxAbsErr, parseArgs, round, seededFloats, timeIt, type Cell } from './harness';
 
@@ -93,13 +93,13 @@ async function oursPeer(): Promise<{ peer: Peer; backend: WebGPUBackend }> {
   const peer: Peer = {
     adapter: backend.adapterName,
     prepare(aData, bData, M, N, K) {
-      const p: MatmulParams = { batch: 1, M, N, K, aBatchStride: 0, bBatchStride: 0 };
+      const p: MatmulParams = denseMatmul({ batch: 1, M, N, K, aBatchStride: 0, bBatchStride: 0 });
       const a = backend.upload(aData); // (M, K)
       const b = backend.upload(bData); // (K, N)
       let out: Float32Array = new Float32Array(0);
       return {
         async run() {
-          const c = backend.matmul(a, b, p); // (M, N)
+          const c = backend.matmul(a, b, p).out; // (M, N)
           out = (await backend.read(c)) as Float32Array;
           backend.free(c);
         },
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
     const bData = seededFloats(K * N, seed++); // (K, N)
     const t0 = performance.now();
     const [ca, cb] = [cpu.upload(aData), cpu.upload(bData)];
-    const cc = cpu.matmul(ca, cb, { batch: 1, M, N, K, aBatchStride: 0, bBatchStride: 0 });
+    const cc = cpu.matmul(ca, cb, denseMatmul({ batch: 1, M, N, K, aBatchStride: 0, bBatchStride: 0 })).out;
     const want = await cpu.read(cc);
     [ca, cb, cc].forEach((s) => cpu.free(s));
     log(`${M}×${N}×${K}: CPU oracle took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
           maxMs: t.max,
         };
         if (impl === 'ours') {
-          m.kernel = matmulKernelInfo(backend.ctx, { batch: 1, M, N, K, aBatchStride: 0, bBatchStride: 0 }).name;
+          m.kernel = matmulKernelInfo(backend.ctx, denseMatmul({ batch: 1, M, N, K, aBatchStride: 0, bBatchStride: 0 })).name;
         }
         results.push(m);
         log(`  ${impl.padEnd(5)} ${m.ms.toFixed(1)} ms  ${m.gflops.toFixed(2)} GFLOPS  maxAbsErr ${m.maxAbsErr.toExponential(2)}${m.kernel ? `  [${m.kernel}]` : ''}`);

@@ -149,9 +149,10 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
       if (!g) continue;
       const fn = t.gradFn;
       if (!fn) {
-        // A leaf: accumulate into .grad, which lives beyond this scope.
+        // A leaf: accumulate into .grad, which lives beyond this scope. A .grad is always contiguous (a rule may
+        // return a view, e.g. sum's stride-0 expand), so optimizers and readers can take its storage as it is.
         const prev = t.grad;
-        t.grad = keep(prev ? prev.add(g) : g.detach());
+        t.grad = keep(prev ? prev.add(g) : g.isContiguous() ? g.detach() : g.contiguous());
         if (prev) prev.dispose();
         continue;
       }

@@ -1,11 +1,13 @@
-// The Tensor handle: shape, dtype, device and a reference-counted storage. Its methods hand off to ops/, which
-// validate shapes and call the backend. Autograd's slots (requiresGrad, grad, gradFn) live here so that the
-// autograd issue adds rules beside each op without reshaping this class.
-import type { Backend, DeviceName, Storage } from './backend/backend';
+// The Tensor handle: a strided view (shape, strides, offset) of a reference-counted storage, with a dtype and a
+// device. Layout ops (transpose, permute, slice, expand, reshape where the strides allow, squeeze, unsqueeze,
+// detach) make new views of the same storage; kernels that need a contiguous input ask for one with
+// contiguous(). Its methods hand off to ops/, which validate shapes and call the backend. Autograd's slots
+// (requiresGrad, grad, gradFn) live here; the rules live beside each op.
+import type { Backend, DeviceName, Storage, StridedView } from './backend/backend';
 import { allocArray, dtypeOf, type DType, type TypedArray } from './dtype';
 import { getBackend, getDefaultDevice } from './device';
 import { StorageRef, track } from './memory';
-import { checkShape, fmt, numel, ShapeError, type Shape } from './shape';
+import { checkShape, fmt, numel, ShapeError, stridesOf, type Shape } from './shape';
 import { nextSeed, normalArray, uniformArray } from './random';
 import { backward, releaseNode, type BackwardOptions } from './autograd';
 import * as ew from './ops/elementwise';
@@ -25,7 +27,7 @@ export interface GradFn {
   name: string;
   inputs: Tensor[];
   backward: (grad: Tensor) => Array<Tensor | null>;
-  /** Tensors the rule reads, held outside every tidy scope until the backward has run. */
+  /** Tensors the rule reads (only those: each rule says which it needs), held outside every tidy scope until the backward has run. */
   saved: Tensor[];
   /** The inputs' own nodes, released when this one is. */
   parents: GradFn[];
@@ -35,6 +37,10 @@ export interface GradFn {
 
 export class Tensor {
   readonly shape: readonly number[];
+  /** Elements of the storage between consecutive indices of each dim: row-major, unless this is a view. */
+  readonly strides: readonly number[];
+  /** Where element [0, …, 0] sits in the storage. */
+  readonly offset: number;
   readonly dtype: DType;
   readonly device: DeviceName;
   requiresGrad = false;
@@ -42,23 +48,54 @@ export class Tensor {
   gradFn: GradFn | null = null;
   private ref: StorageRef | null;
 
-  /** Internal: ops build tensors with Tensor.fromStorage or the factories below. */
-  constructor(ref: StorageRef, shape: Shape, dtype: DType, device: DeviceName) {
+  /** Internal: ops build tensors with Tensor.fromStorage, Tensor.viewOf or the factories below. */
+  constructor(ref: StorageRef, shape: Shape, dtype: DType, device: DeviceName, strides: Shape = stridesOf(shape), offset = 0) {
     this.ref = ref;
     this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze([...strides]);
+    this.offset = offset;
     this.dtype = dtype;
     this.device = device;
     track(this);
   }
 
+  /** A contiguous tensor over a new storage. */
   static fromStorage(storage: Storage, shape: Shape, device: DeviceName): Tensor {
     const backend = getBackend(device);
     return new Tensor(new StorageRef(storage, backend), shape, storage.dtype, device);
   }
 
-  /** A new tensor sharing this one's storage under another shape (reshape and detach are free). */
-  shareAs(shape: Shape): Tensor {
-    return new Tensor(this.liveRef().retain(), shape, this.dtype, this.device);
+  /**
+   * Internal (ops/layout.ts): a view of this tensor's storage with another layout. No copy and no autograd node;
+   * the layout ops record their gradients.
+   */
+  viewOf(shape: Shape, strides: Shape, offset: number): Tensor {
+    return new Tensor(this.liveRef().retain(), shape, this.dtype, this.device, strides, offset);
+  }
+
+  /** Shape, strides and offset: how a strided kernel reads this tensor from its storage. */
+  get layout(): StridedView {
+    return { shape: this.shape, strides: this.strides, offset: this.offset };
+  }
+
+  /**
+   * True when the elements lie row-major from the start of the storage and fill it: the layout every kernel
+   * that takes a plain storage expects. (Unlike PyTorch's is_contiguous, an offset or a larger storage, as after
+   * slicing, also makes this false.)
+   */
+  isContiguous(): boolean {
+    if (this.offset !== 0 || this.liveRef().storage.numel !== this.numel) return false;
+    let expect = 1;
+    for (let d = this.ndim - 1; d >= 0; d--) {
+      if (this.shape[d] !== 1 && this.strides[d] !== expect) return false;
+      expect *= this.shape[d];
+    }
+    return true;
+  }
+
+  /** This tensor when isContiguous(), else a contiguous copy (whose gradient passes straight back). */
+  contiguous(): Tensor {
+    return layout.contiguous(this);
   }
 
   private liveRef(): StorageRef {
@@ -96,9 +133,16 @@ export class Tensor {
     ref.release();
   }
 
-  /** Reads the data back: a Float32Array, or an Int32Array for int32. */
+  /** Reads the data back, row-major: a Float32Array, or an Int32Array for int32. */
   async toArray(): Promise<TypedArray> {
-    return this.backend.read(this.storage);
+    if (this.isContiguous()) return this.backend.read(this.storage);
+    // A view is gathered into a contiguous copy first (never recorded: reading is not part of any graph).
+    const c = Tensor.fromStorage(this.backend.copy(this.storage, this.layout), this.shape, this.device);
+    try {
+      return await c.backend.read(c.storage);
+    } finally {
+      c.dispose();
+    }
   }
 
   /** The value of a one-element tensor. */
@@ -115,9 +159,9 @@ export class Tensor {
     backward(this, grad, opts);
   }
 
-  /** Same storage, cut off from autograd. */
+  /** The same view of the same storage, cut off from autograd. */
   detach(): Tensor {
-    return this.shareAs(this.shape);
+    return this.viewOf(this.shape, this.strides, this.offset);
   }
 
   /** A copy on another device. Async because leaving the GPU means a readback. */
@@ -212,8 +256,9 @@ export class Tensor {
   relu(): Tensor {
     return ew.unary('relu', this);
   }
-  gelu(): Tensor {
-    return ew.unary('gelu', this);
+  /** GELU: exact x·Φ(x) by default, or `{ approximate: 'tanh' }` for ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (GPT-2's). */
+  gelu(opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+    return ew.unary(opts.approximate === 'tanh' ? 'geluTanh' : 'gelu', this);
   }
   tanh(): Tensor {
     return ew.unary('tanh', this);
@@ -248,6 +293,10 @@ export class Tensor {
   }
   slice(dim: number, start: number, end?: number): Tensor {
     return layout.slice(this, dim, start, end);
+  }
+  /** Index `index` of dim `dim`, which is removed: x.select(0, i) is x[i]. A view. */
+  select(dim: number, index: number): Tensor {
+    return layout.select(this, dim, index);
   }
   expand(shape: readonly number[]): Tensor {
     return layout.expand(this, shape);

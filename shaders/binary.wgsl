@@ -1,23 +1,20 @@
 // out[i] = a[ia] (op) b[ib] with NumPy broadcasting: i enumerates the output shape row-major and each input is
-// read through its own strides, 0 on broadcast dims. Up to 8 dims (ops/ coalesces contiguous dims first, so a
-// same-shape op runs at rank 1). OP numbering: BINARY_OPS in engine/backend/gpu/elementwise.ts.
-// With SCALAR = 1 the b operand is params.scalar instead of a buffer; SWAP = 1 computes scalar (op) a.
+// read through its own strides (0 on broadcast dims) and offset (shaders/strided.wgsl). OP numbering:
+// BINARY_OPS in engine/backend/gpu/elementwise.ts. With SCALAR = 1 the b operand is params.scalar instead of a
+// buffer; SWAP = 1 computes scalar (op) a. Compiled with numerics.wgsl, activations.wgsl and strided.wgsl.
+// NaN and ±Inf follow PyTorch: IEEE arithmetic keeps them by itself, while max, min, pow and the comparisons
+// test for NaN by bits (numerics.wgsl says why).
 
 override OP: u32 = 0u;
 override SCALAR: u32 = 0u;
 override SWAP: u32 = 0u;
-// CONTIG = 1: both operands are contiguous with the output's shape, so element i of each is at index i and the
-// stride loop is skipped (it dominates the cost of a plain add on SwiftShader).
-override CONTIG: u32 = 0u;
 override WG: u32 = 256u;
 
 struct Params {
   n: u32,
-  rank: u32,
   scalar: f32,
-  shape: array<vec4<u32>, 2>,
-  aStrides: array<vec4<u32>, 2>,
-  bStrides: array<vec4<u32>, 2>,
+  offsets: vec4<u32>,
+  dims: array<vec4<u32>, 8>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -25,46 +22,62 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-// WGSL's pow is undefined for x ≤ 0; this follows PyTorch: a negative base with an integer exponent keeps its
-// sign rule, 0^y is 0 for y > 0 and 1 for y = 0, and a negative base with a fractional exponent gives NaN.
-// Inf and NaN cannot be written as WGSL constants; a var's bits are not folded at shader creation.
-fn from_bits(bits: u32) -> f32 {
-  var b = bits;
-  return bitcast<f32>(b);
-}
-
+// PyTorch's pow (C's): x^0 = 1 and 1^y = 1 even for NaN; otherwise NaN in gives NaN out. 0^y is 0 for y > 0 and
+// +Inf for y < 0; a negative base with an integer exponent keeps its sign rule, with a fractional one gives NaN.
+// WGSL's pow is only defined for x > 0.
 fn safe_pow(x: f32, y: f32) -> f32 {
-  if (y == 0.0) {
+  if (y == 0.0 || x == 1.0) {
     return 1.0;
   }
+  if (is_nan(x) || is_nan(y)) {
+    return nan_f32();
+  }
   if (x == 0.0) {
-    return select(from_bits(0x7f800000u), 0.0, y > 0.0);
+    return select(inf_f32(), 0.0, y > 0.0);
   }
   if (x > 0.0) {
     return pow(x, y);
   }
+  if (is_nonfinite(y)) {
+    // (−x)^±Inf: |x| = 1 gives 1, else 0 or Inf by whether |x| and y push the same way.
+    if (x == -1.0) {
+      return 1.0;
+    }
+    return select(0.0, inf_f32(), (-x > 1.0) == (y > 0.0));
+  }
   if (y != round(y)) {
-    return from_bits(0x7fc00000u);
+    return nan_f32();
   }
   let r = pow(-x, y);
   return select(r, -r, abs(y % 2.0) == 1.0);
 }
 
+fn flag(c: bool) -> f32 {
+  return select(0.0, 1.0, c);
+}
+
 fn apply(x: f32, y: f32) -> f32 {
+  let nan = is_nan(x) || is_nan(y); // every comparison with a NaN is false, except ne
   switch OP {
     case 0u: { return x + y; }
     case 1u: { return x - y; }
     case 2u: { return x * y; }
     case 3u: { return x / y; }
     case 4u: { return safe_pow(x, y); }
-    case 5u: { return max(x, y); }
-    case 6u: { return min(x, y); }
-    case 7u: { return select(0.0, 1.0, x == y); }
-    case 8u: { return select(0.0, 1.0, x != y); }
-    case 9u: { return select(0.0, 1.0, x < y); }
-    case 10u: { return select(0.0, 1.0, x <= y); }
-    case 11u: { return select(0.0, 1.0, x > y); }
-    case 12u: { return select(0.0, 1.0, x >= y); }
+    case 5u: { return max_nf(x, y); }
+    case 6u: { return min_nf(x, y); }
+    case 7u: { return flag(!nan && x == y); }
+    case 8u: { return flag(nan || x != y); }
+    case 9u: { return flag(!nan && x < y); }
+    case 10u: { return flag(!nan && x <= y); }
+    case 11u: { return flag(!nan && x > y); }
+    case 12u: { return flag(!nan && x >= y); }
+    // Activation derivatives: x is the upstream gradient g, y the saved input or output.
+    case 13u: { return select(x, 0.0, !is_nan(y) && y <= 0.0); } // reluGrad: PyTorch's threshold_backward, NaN passes g
+    case 14u: { return x * (1.0 - y * y); } // tanhGrad, y = tanh
+    case 15u: { return x * y * (1.0 - y); } // sigmoidGrad, y = σ
+    case 16u: { return x * act_gelu_grad(y); } // geluGrad, y = input
+    case 17u: { return x * act_gelu_tanh_grad(y); } // geluTanhGrad, y = input
     default: { return x; }
   }
 }
@@ -76,29 +89,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= params.n) {
     return;
   }
-  var ia = i;
-  var ib = i;
-  if (CONTIG == 0u) {
-    ia = 0u;
-    ib = 0u;
-    var rem = i;
-    for (var d = i32(params.rank) - 1; d >= 0; d--) {
-      let q = u32(d) / 4u;
-      let r = u32(d) % 4u;
-      let extent = params.shape[q][r];
-      let idx = rem % extent;
-      rem = rem / extent;
-      ia += idx * params.aStrides[q][r];
-      ib += idx * params.bStrides[q][r];
-    }
-  }
+  let o = operand_offsets(i);
   if (SCALAR == 1u) {
     if (SWAP == 1u) {
-      out[i] = apply(params.scalar, a[ia]);
+      out[i] = apply(params.scalar, a[o.x]);
     } else {
-      out[i] = apply(a[ia], params.scalar);
+      out[i] = apply(a[o.x], params.scalar);
     }
   } else {
-    out[i] = apply(a[ia], b[ib]);
+    out[i] = apply(a[o.x], b[o.y]);
   }
 }

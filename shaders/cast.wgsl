@@ -1,4 +1,5 @@
-// Element type conversion. TO_INT = 1: float32 → int32, truncating toward zero (as PyTorch's .int() does);
+// Element type conversion, with x read through strides (shaders/strided.wgsl). TO_INT = 1: float32 → int32,
+// truncating toward zero (as PyTorch's .int() does; WGSL saturates out-of-range values and takes NaN to 0);
 // TO_INT = 0: int32 → float32.
 
 override TO_INT: u32 = 1u;
@@ -6,6 +7,8 @@ override WG: u32 = 256u;
 
 struct Params {
   n: u32,
+  offsets: vec4<u32>,
+  dims: array<vec4<u32>, 8>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -19,9 +22,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= params.n) {
     return;
   }
+  let v = x[operand_offsets(i).x];
   if (TO_INT == 1u) {
-    out[i] = bitcast<u32>(i32(bitcast<f32>(x[i])));
+    let f = bitcast<f32>(v);
+    // By bits: SwiftShader's conversion of a NaN is not 0.
+    out[i] = select(bitcast<u32>(i32(f)), 0u, (v & 0x7fffffffu) > 0x7f800000u);
   } else {
-    out[i] = bitcast<u32>(f32(bitcast<i32>(x[i])));
+    out[i] = bitcast<u32>(f32(bitcast<i32>(v)));
   }
 }

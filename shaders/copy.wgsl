@@ -1,18 +1,17 @@
-// Strided gather of 32-bit words: out[dstOffset + Σ idx_k·dstStrides[k]] = src[srcOffset + Σ idx_k·srcStrides[k]]
-// for every index idx of `shape` (row-major, up to 8 dims). One kernel serves transpose, permute, slice, expand
-// (stride 0), cat (a dst view into a larger output) and contiguous copies. Words are moved as u32 bits, so
-// float32 and int32 tensors share it.
+// Strided copy of 32-bit words: for every index idx of the shape (row-major, up to 8 dims),
+//   dst[dstOffset + Σ idx_k·dstStrides[k]] = src[srcOffset + Σ idx_k·srcStrides[k]]
+// (shaders/strided.wgsl; operand 0 is src, 1 is dst). It makes strided views contiguous (Tensor.contiguous) and
+// writes into part of a larger output (cat, the backward of slice). Words are moved as u32 bits, so float32 and
+// int32 tensors share it. With ACCUMULATE = 1 it adds float32 values into dst instead (dst += src), which is how
+// the backward of slice adds a gradient into part of one that already holds others.
 
+override ACCUMULATE: u32 = 0u;
 override WG: u32 = 256u;
 
 struct Params {
   n: u32,
-  rank: u32,
-  srcOffset: u32,
-  dstOffset: u32,
-  shape: array<vec4<u32>, 2>,
-  srcStrides: array<vec4<u32>, 2>,
-  dstStrides: array<vec4<u32>, 2>,
+  offsets: vec4<u32>,
+  dims: array<vec4<u32>, 8>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -26,17 +25,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= params.n) {
     return;
   }
-  var rem = i;
-  var is = params.srcOffset;
-  var id = params.dstOffset;
-  for (var d = i32(params.rank) - 1; d >= 0; d--) {
-    let q = u32(d) / 4u;
-    let r = u32(d) % 4u;
-    let extent = params.shape[q][r];
-    let idx = rem % extent;
-    rem = rem / extent;
-    is += idx * params.srcStrides[q][r];
-    id += idx * params.dstStrides[q][r];
+  let o = operand_offsets(i);
+  if (ACCUMULATE == 1u) {
+    dst[o.y] = bitcast<u32>(bitcast<f32>(dst[o.y]) + bitcast<f32>(src[o.x]));
+  } else {
+    dst[o.y] = src[o.x];
   }
-  dst[id] = src[is];
 }

@@ -6,8 +6,12 @@
 // cancellation at ±1e4). Rows whose target is ignoreIndex give loss 0 and counted 0. A target outside
 // [0, classes) that is not ignoreIndex sets error slot 1 (ERROR_SLOTS in engine/backend/gpu/context.ts) and
 // gives loss 0, counted 0; the next read() raises it.
+// Non-finite logits follow PyTorch: a row whose max is NaN or ±Inf (a NaN or +Inf anywhere, or all −Inf) has loss
+// NaN; a −Inf logit elsewhere takes no probability, and at the target makes the loss +Inf.
 
-override WG: u32 = 256u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl)
+override WG: u32 = 256u; // threads per row, a power of two (shaders/row_reduce.wgsl)
+override ROWS: u32 = 1u; // rows per workgroup
+override THREADS: u32 = 256u; // WG·ROWS (wgsl_reflect cannot read a product in @workgroup_size)
 const ERROR_SLOT: u32 = 1u;
 
 struct Params {
@@ -24,34 +28,33 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> counted: array<f32>;
 @group(0) @binding(5) var<storage, read_write> errors: array<atomic<u32>>;
 
-@compute @workgroup_size(WG)
+@compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let row = wid.x + wid.y * nwg.x; // the grid may be folded into y (ctx.grid1d)
-  if (row >= params.rows) {
-    return; // uniform across the workgroup
-  }
-  let classes = params.classes;
+        @builtin(local_invocation_index) li: u32) {
+  let at = row_lane(wid, nwg, li, params.rows);
+  let row = at.row;
+  let lid = at.lane;
+  let classes = select(0u, params.classes, at.live); // a row past the end reads and writes nothing
   let base = row * classes;
 
   // The reductions run for every row, ignored or not: branching on the loaded target before them would put the
   // barriers in non-uniform control flow. Only thread 0 looks at the target.
-  var m = from_bits(0xff800000u); // -Inf, the identity of max
+  var m = neg_inf_f32(); // the identity of max
   for (var c = lid; c < classes; c += WG) {
-    m = max(m, logits[base + c]);
+    m = max_nf(m, logits[base + c]);
   }
-  m = wg_max(lid, m);
+  m = wg_max(li, m);
 
   var sumExp = 0.0;
   var sumZ = 0.0;
   for (var c = lid; c < classes; c += WG) {
     let z = logits[base + c] - m;
-    sumExp += exp(z);
+    sumExp += exp_nf(z);
     sumZ += z;
   }
-  let sums = wg_sum2(lid, sumExp, sumZ);
+  let sums = wg_sum2(li, sumExp, sumZ);
 
-  if (lid != 0u) {
+  if (lid != 0u || !at.live) {
     return;
   }
   let t = targets[row];
@@ -66,6 +69,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     counted[row] = 0.0;
     return;
   }
+  counted[row] = 1.0;
+  if (is_nonfinite(m)) {
+    loss[row] = nan_f32();
+    return;
+  }
   let eps = params.smoothing;
   let lse = log(sums.x); // sums.x ≥ 1: the max term contributes exp(0)
   let zt = logits[base + u32(t)] - m;
@@ -74,5 +82,4 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     l -= eps / f32(classes) * sums.y;
   }
   loss[row] = l;
-  counted[row] = 1.0;
 }

@@ -9,8 +9,12 @@
 //   pass 3: out = ((x - m0) - d/n) · rstd · w + b
 // Pass 3 subtracts m0 and the correction separately: mean rounded to float32 can be off by half an ulp of |mean|
 // (5e-4 at 1e4), which would be a visible error when std ≈ 1, while x - m0 is nearly exact.
+// A row holding a NaN or ±Inf is NaN throughout, mean and rstd included, as in PyTorch: its sum, hence m0, is
+// then not finite (tested by bits, shaders/numerics.wgsl).
 
-override WG: u32 = 256u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl)
+override WG: u32 = 256u; // threads per row, a power of two (shaders/row_reduce.wgsl)
+override ROWS: u32 = 1u; // rows per workgroup
+override THREADS: u32 = 256u; // WG·ROWS (wgsl_reflect cannot read a product in @workgroup_size)
 
 struct Params {
   rows: u32,
@@ -26,22 +30,23 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> mean: array<f32>;
 @group(0) @binding(6) var<storage, read_write> rstd: array<f32>;
 
-@compute @workgroup_size(WG)
+@compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let row = wid.x + wid.y * nwg.x; // the grid may be folded into y (ctx.grid1d)
-  if (row >= params.rows) {
-    return; // uniform across the workgroup
-  }
-  let cols = params.cols;
-  let n = f32(cols);
+        @builtin(local_invocation_index) li: u32) {
+  let at = row_lane(wid, nwg, li, params.rows);
+  let row = at.row;
+  let lid = at.lane;
+  let cols = select(0u, params.cols, at.live); // a row past the end reads and writes nothing
+  let n = f32(params.cols);
   let base = row * cols;
 
   var s = 0.0;
   for (var c = lid; c < cols; c += WG) {
     s += x[base + c];
   }
-  let m0 = wg_sum2(lid, s, 0.0).x / n;
+  let m0 = wg_sum2(li, s, 0.0).x / n;
+  // A NaN or ±Inf in the row (tested at the writes, so the barrier below stays in uniform control flow).
+  let bad = is_nonfinite(m0);
 
   var d = 0.0;
   var q = 0.0;
@@ -50,7 +55,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     d += dev;
     q += dev * dev;
   }
-  let dq = wg_sum2(lid, d, q);
+  let dq = wg_sum2(li, d, q);
   let shift = dq.x / n;
   let mu = m0 + shift; // saved for the backward
   let variance = max(dq.y / n - shift * shift, 0.0);
@@ -58,10 +63,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let r = 1.0 / sqrt(variance + params.eps);
 
   for (var c = lid; c < cols; c += WG) {
-    out[base + c] = ((x[base + c] - m0) - shift) * r * weight[c] + bias[c];
+    out[base + c] = select(((x[base + c] - m0) - shift) * r * weight[c] + bias[c], nan_f32(), bad);
   }
-  if (lid == 0u) {
-    mean[row] = mu;
-    rstd[row] = r;
+  if (lid == 0u && at.live) {
+    mean[row] = select(mu, nan_f32(), bad);
+    rstd[row] = select(r, nan_f32(), bad);
   }
 }

@@ -4,14 +4,18 @@
 //   dweight = Σ_rows g⊙x̂,   dbias = Σ_rows g           (column sums)
 //
 // One dispatch does both jobs, split by workgroup (a uniform branch, so the barriers stay legal):
-//   workgroups [0, rows)               : one per row, the two row sums by a tree reduction, then dx.
-//   workgroups [rows, rows + colTiles) : one per tile of TC columns. Its WG threads are TC columns × (WG/TC)
-//                                        row lanes; lane l sums rows l, l + WG/TC, … of its column, then the lanes
-//                                        are added in a fixed order. Consecutive threads read consecutive columns.
+//   workgroups [0, rowGroups)                     : ROWS rows each (shaders/row_reduce.wgsl), the two row sums
+//                                                   by a tree reduction, then dx.
+//   workgroups [rowGroups, rowGroups + colTiles)  : one per tile of TC columns. Its WG·ROWS threads are TC columns
+//                                                   × (WG·ROWS/TC) row lanes; lane l sums rows l, l + lanes, … of
+//                                                   its column, then the lanes are added in a fixed order.
+//                                                   Consecutive threads read consecutive columns.
 // Every sum runs in a fixed order, so the result is deterministic (no atomics). The column sums accumulate in
 // float32 over all rows; the CPU oracle uses doubles, hence the looser tolerance on dweight and dbias.
 
-override WG: u32 = 64u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl), and a multiple of TC
+override WG: u32 = 64u; // threads per row, a power of two (shaders/row_reduce.wgsl); WG·ROWS a multiple of TC
+override ROWS: u32 = 1u; // rows per workgroup
+override THREADS: u32 = 256u; // WG·ROWS (wgsl_reflect cannot read a product in @workgroup_size)
 const TC: u32 = 8u; // columns per column-sum workgroup
 
 struct Params {
@@ -29,8 +33,10 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> dweight: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dbias: array<f32>;
 
-fn row_dx(row: u32, lid: u32) {
-  let cols = params.cols;
+fn row_dx(at: RowLane, li: u32) {
+  let row = at.row;
+  let lid = at.lane;
+  let cols = select(0u, params.cols, at.live); // a row past the end reads and writes nothing
   let base = row * cols;
   let mu = mean[row];
   let rs = rstd[row];
@@ -41,8 +47,8 @@ fn row_dx(row: u32, lid: u32) {
     sumGh += gh;
     sumGhXh += gh * ((x[base + c] - mu) * rs);
   }
-  let sums = wg_sum2(lid, sumGh, sumGhXh);
-  let n = f32(cols);
+  let sums = wg_sum2(li, sumGh, sumGhXh);
+  let n = f32(params.cols);
   let meanGh = sums.x / n;
   let meanGhXh = sums.y / n;
   for (var c = lid; c < cols; c += WG) {
@@ -52,7 +58,7 @@ fn row_dx(row: u32, lid: u32) {
 }
 
 fn column_sums(tile: u32, lid: u32) {
-  let lanes = WG / TC;
+  let lanes = WG * ROWS / TC;
   let col = tile * TC + lid % TC;
   let lane = lid / TC;
   let cols = params.cols;
@@ -81,14 +87,15 @@ fn column_sums(tile: u32, lid: u32) {
   }
 }
 
-@compute @workgroup_size(WG)
+@compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
+        @builtin(local_invocation_index) li: u32) {
   let w = wid.x + wid.y * nwg.x; // the grid may be folded into y (ctx.grid1d)
+  let rowGroups = (params.rows + ROWS - 1u) / ROWS;
   let colTiles = (params.cols + TC - 1u) / TC;
-  if (w < params.rows) {
-    row_dx(w, lid);
-  } else if (w < params.rows + colTiles) {
-    column_sums(w - params.rows, lid);
+  if (w < rowGroups) {
+    row_dx(row_lane(wid, nwg, li, params.rows), li);
+  } else if (w < rowGroups + colTiles) {
+    column_sums(w - rowGroups, li);
   }
 }

@@ -1,6 +1,7 @@
-// C = A @ B for (batch, M, K) @ (batch, K, N) → (batch, M, N), float32, row-major: the vec4 fast path.
-// Used when K, N and both batch strides are multiples of 4 (every row of A and B then starts on a vec4, so both
-// bind as array<vec4<f32>>) and M is not tiny. engine/backend/gpu/matmul.ts picks this or matmul_general.wgsl.
+// C = act(A @ B + bias), float32: the vec4 fast path of the software variant (engine/backend/gpu/matmul.ts), for
+// A with contiguous rows (K-contiguous) and B with contiguous rows (N-contiguous), each row starting on a vec4,
+// K and N multiples of 4, and M not tiny. matmul_general.wgsl takes every other layout. Compiled with
+// numerics.wgsl, activations.wgsl and matmul_common.wgsl (Params, batch_starts, epilogue) prepended.
 //
 // Register blocking, no workgroup memory. Each invocation owns a 32×16 block of C: 32 rows, each a Row of four
 // vec4 accumulators. One trip of the K loop consumes 4 steps of K (k = 4·trip):
@@ -14,7 +15,7 @@
 //     block (more A loads, fewer Tiles per FMA) wins: 32×16 ≈ 4.2 GFLOPS, 16×32 ≈ 4.1, 16×16 ≈ 3.4, 8×8 ≈ 2.9.
 //   - Workgroup memory is no faster than the storage buffer on a CPU, and barriers split the SIMD groups, so
 //     tfjs-style shared tiles only add work here.
-// Tint does not unroll loops, so the 32 row updates of a trip are written out by hand; acc and aRow are arrays
+// The 32 row updates of a trip are unrolled by the template (Tint does not unroll loops); acc and aRow are arrays
 // indexed by constants only, which SwiftShader keeps as direct addresses.
 //
 // Edges: rows past M and vec4 columns past N/4 are clamped to the last valid one when loading (valid memory,
@@ -26,21 +27,9 @@ override WG_Y: u32 = 4u;
 const ROWS = 32u; // rows of C per invocation
 const COLS4 = 4u; // vec4 columns of C per invocation (16 floats)
 
-struct Params {
-  M: u32,
-  N: u32,
-  K: u32,
-  aBatchStride: u32, // in floats; 0 broadcasts one A over the batch
-  bBatchStride: u32,
-  // This dispatch's offset in the full grid, in workgroups: a grid over the per-dimension limit is split into
-  // several dispatches (matmul.ts).
-  wgOffset: vec3<u32>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>; // (batch, M, K/4)
-@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>; // (batch, K, N/4)
-@group(0) @binding(3) var<storage, read_write> out: array<vec4<f32>>; // (batch, M, N/4)
+@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>; // rows of A, K/4 vec4s each
+@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>; // rows of B, N/4 vec4s each
+@group(0) @binding(3) var<storage, read_write> out: array<vec4<f32>>; // (batch…, M, N/4)
 
 // 16 consecutive columns of one row: C's accumulators, or one row of a B tile.
 struct Row {
@@ -87,61 +76,50 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
 
   // Where each of the 32 rows of A starts, in vec4s, with rows past M clamped to the last one.
-  let aBase = batch * (params.aBatchStride / 4u);
+  let starts = batch_starts(batch) / 4u;
+  let aStep = params.aRowStride / 4u;
   var aRow: array<u32, ROWS>;
   for (var r = 0u; r < ROWS; r++) {
-    aRow[r] = aBase + min(row + r, M - 1u) * K4;
+    aRow[r] = starts.x + min(row + r, M - 1u) * aStep;
   }
   let c = min(vec4<u32>(col4) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(N4 - 1u));
-  var bk = batch * (params.bBatchStride / 4u); // start of B row k, in vec4s
+  let bStep = params.bRowStride / 4u; // one row of B, in vec4s
+  var bk = starts.y; // start of B row k, in vec4s
 
   var acc: array<Row, ROWS>; // zero-initialised
+// @if SUM_A
+  var rowSum: array<vec4<f32>, ROWS>; // Σ_k A[r][k], four partial sums per row
+// @endif
   for (var k = 0u; k < K4; k++) {
-    let t = Tile(loadRow(bk, c), loadRow(bk + N4, c), loadRow(bk + 2u * N4, c), loadRow(bk + 3u * N4, c));
-    bk += 4u * N4;
-    acc[0] = rowStep(acc[0], a[aRow[0] + k], t);
-    acc[1] = rowStep(acc[1], a[aRow[1] + k], t);
-    acc[2] = rowStep(acc[2], a[aRow[2] + k], t);
-    acc[3] = rowStep(acc[3], a[aRow[3] + k], t);
-    acc[4] = rowStep(acc[4], a[aRow[4] + k], t);
-    acc[5] = rowStep(acc[5], a[aRow[5] + k], t);
-    acc[6] = rowStep(acc[6], a[aRow[6] + k], t);
-    acc[7] = rowStep(acc[7], a[aRow[7] + k], t);
-    acc[8] = rowStep(acc[8], a[aRow[8] + k], t);
-    acc[9] = rowStep(acc[9], a[aRow[9] + k], t);
-    acc[10] = rowStep(acc[10], a[aRow[10] + k], t);
-    acc[11] = rowStep(acc[11], a[aRow[11] + k], t);
-    acc[12] = rowStep(acc[12], a[aRow[12] + k], t);
-    acc[13] = rowStep(acc[13], a[aRow[13] + k], t);
-    acc[14] = rowStep(acc[14], a[aRow[14] + k], t);
-    acc[15] = rowStep(acc[15], a[aRow[15] + k], t);
-    acc[16] = rowStep(acc[16], a[aRow[16] + k], t);
-    acc[17] = rowStep(acc[17], a[aRow[17] + k], t);
-    acc[18] = rowStep(acc[18], a[aRow[18] + k], t);
-    acc[19] = rowStep(acc[19], a[aRow[19] + k], t);
-    acc[20] = rowStep(acc[20], a[aRow[20] + k], t);
-    acc[21] = rowStep(acc[21], a[aRow[21] + k], t);
-    acc[22] = rowStep(acc[22], a[aRow[22] + k], t);
-    acc[23] = rowStep(acc[23], a[aRow[23] + k], t);
-    acc[24] = rowStep(acc[24], a[aRow[24] + k], t);
-    acc[25] = rowStep(acc[25], a[aRow[25] + k], t);
-    acc[26] = rowStep(acc[26], a[aRow[26] + k], t);
-    acc[27] = rowStep(acc[27], a[aRow[27] + k], t);
-    acc[28] = rowStep(acc[28], a[aRow[28] + k], t);
-    acc[29] = rowStep(acc[29], a[aRow[29] + k], t);
-    acc[30] = rowStep(acc[30], a[aRow[30] + k], t);
-    acc[31] = rowStep(acc[31], a[aRow[31] + k], t);
+    let t = Tile(loadRow(bk, c), loadRow(bk + bStep, c), loadRow(bk + 2u * bStep, c), loadRow(bk + 3u * bStep, c));
+    bk += 4u * bStep;
+// @unroll R 32
+    {
+      let av = a[aRow[{{R}}] + k];
+      acc[{{R}}] = rowStep(acc[{{R}}], av, t);
+// @if SUM_A
+      rowSum[{{R}}] += av;
+// @endif
+    }
+// @end
   }
 
-  // Store the rows and vec4 columns that exist.
+  // Store the rows and vec4 columns that exist, through the epilogue.
   let o = (batch * M + row) * N4 + col4;
   let nRows = min(ROWS, M - row);
   let nCols = min(COLS4, N4 - col4);
+  let n0 = col4 * 4u; // first column of the block
   for (var r = 0u; r < nRows; r++) {
     let i = o + r * N4;
-    out[i] = acc[r].c0;
-    if (nCols > 1u) { out[i + 1u] = acc[r].c1; }
-    if (nCols > 2u) { out[i + 2u] = acc[r].c2; }
-    if (nCols > 3u) { out[i + 3u] = acc[r].c3; }
+    out[i] = epilogue4(acc[r].c0, n0);
+    if (nCols > 1u) { out[i + 1u] = epilogue4(acc[r].c1, n0 + 4u); }
+    if (nCols > 2u) { out[i + 2u] = epilogue4(acc[r].c2, n0 + 8u); }
+    if (nCols > 3u) { out[i + 3u] = epilogue4(acc[r].c3, n0 + 12u); }
+// @if SUM_A
+    if (col4 == 0u) {
+      let s = rowSum[r];
+      sumA[row + r] = (s.x + s.y) + (s.z + s.w);
+    }
+// @endif
   }
 }

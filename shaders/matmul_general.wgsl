@@ -1,13 +1,15 @@
-// C = A @ B for (batch, M, K) @ (batch, K, N) → (batch, M, N), float32, row-major: the general path, for any
-// M, N, K and batch strides. matmul.wgsl is the faster vec4 path, taken when K, N and the strides are multiples
-// of 4 and M is not tiny; this one also serves small M (a 32-row block would mostly compute discarded rows).
+// C = act(A @ B + bias), float32: the general path of the software variant (engine/backend/gpu/matmul.ts), for
+// any M, N, K and any strides: transposed operands (x @ Wᵀ, gᵀ @ x), head-split views, slices, broadcast
+// batches. matmul.wgsl is the vec4 path for row-contiguous, vec4-aligned operands. Compiled with numerics.wgsl,
+// activations.wgsl and matmul_common.wgsl (Params, batch_starts, epilogue) prepended.
 //
-// The same register blocking as matmul.wgsl, on a smaller block: each invocation owns 8 rows × 16 columns of C
-// (8 Rows of four vec4 accumulators). A and B are bound as scalars so rows may start anywhere: A[r][k..k+3] is
-// gathered into a vec4 and each B row's 16 columns into a Row. One trip of the main K loop consumes 4 steps
-// of K with 128 vec4 multiply-adds; the last K mod 4 steps run one at a time in a tail loop. On SwiftShader a
-// scalar load costs about what one lane of a vec4 load does (both are per-lane gathers), so this path is slower
-// than the vec4 one mainly by its smaller block. Tint does not unroll loops, so the trip is written out by hand.
+// The same register blocking as matmul.wgsl: each invocation owns ROWS × 16 of C (ROWS Rows of four vec4
+// accumulators; ROWS = 32, or 8 when M is small and a 32-row block would mostly compute discarded rows). A and B
+// are bound as scalars and read through their strides: A[r][k..k+3] is gathered into a vec4 and each B row's 16
+// columns into a Row. On SwiftShader a scalar load costs about what one lane of a vec4 load does (both are
+// per-lane gathers), and measured at 512³ this kernel ran within 10-20% of the vec4 one in all four layouts (NN,
+// NT, TN, TT), so one kernel serves them all. One trip of the main K loop consumes 4 steps of K; the last K mod 4
+// run one at a time in a tail loop. The trip's row updates are unrolled by the template.
 //
 // Edges: rows past M and columns past N are clamped to the last valid one when loading (valid memory, values
 // discarded) and skipped when storing, so the K loops have no branches.
@@ -15,22 +17,12 @@
 override WG_X: u32 = 4u;
 override WG_Y: u32 = 4u;
 
-const ROWS = 8u; // rows of C per invocation
+const ROWS = {{ROWS}}u; // rows of C per invocation
 const COLS = 16u; // columns of C per invocation
 
-struct Params {
-  M: u32,
-  N: u32,
-  K: u32,
-  aBatchStride: u32, // in floats; 0 broadcasts one A over the batch
-  bBatchStride: u32,
-  wgOffset: vec3<u32>, // this dispatch's offset in the full grid, in workgroups (matmul.ts splits big grids)
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>; // (batch, M, K)
-@group(0) @binding(2) var<storage, read> b: array<f32>; // (batch, K, N)
-@group(0) @binding(3) var<storage, read_write> out: array<f32>; // (batch, M, N)
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>; // (batch…, M, N)
 
 // 16 consecutive columns of one row: C's accumulators, or one row of B.
 struct Row {
@@ -48,7 +40,7 @@ struct Tile {
   k3: Row,
 }
 
-// Clamped column indices of the block, 16 of them.
+// Element offsets (column · bColStride) of the block's 16 clamped columns.
 struct Cols {
   j0: vec4<u32>,
   j1: vec4<u32>,
@@ -65,9 +57,9 @@ fn loadRow(start: u32, j: Cols) -> Row {
   return Row(load4(start, j.j0), load4(start, j.j1), load4(start, j.j2), load4(start, j.j3));
 }
 
-// A[i..i+3], 4 consecutive values of one row.
-fn loadA4(i: u32) -> vec4<f32> {
-  return vec4<f32>(a[i], a[i + 1u], a[i + 2u], a[i + 3u]);
+// A[r][k..k+3] from the element offset i of A[r][k] (s: aColStride).
+fn loadA4(i: u32, s: u32) -> vec4<f32> {
+  return vec4<f32>(a[i], a[i + s], a[i + 2u * s], a[i + 3u * s]);
 }
 
 // acc + Σ_j av[j] · B[k+j][:]: one row of C advanced by 4 steps of K.
@@ -85,6 +77,12 @@ fn rowStep1(acc: Row, av: f32, bk: Row) -> Row {
   return Row(acc.c0 + av * bk.c0, acc.c1 + av * bk.c1, acc.c2 + av * bk.c2, acc.c3 + av * bk.c3);
 }
 
+// Column q (0..15) of a Row.
+fn pick(r: Row, q: u32) -> f32 {
+  let v = select(select(r.c3, r.c2, q < 12u), select(r.c1, r.c0, q < 4u), q < 8u);
+  return v[q & 3u];
+}
+
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let g = wid + params.wgOffset;
@@ -98,63 +96,73 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     return;
   }
 
-  // Where each of the 8 rows of A starts, with rows past M clamped to the last one.
-  let aBase = batch * params.aBatchStride;
+  // Where each row of A starts, with rows past M clamped to the last one.
+  let starts = batch_starts(batch);
   var aRow: array<u32, ROWS>;
   for (var r = 0u; r < ROWS; r++) {
-    aRow[r] = aBase + min(row + r, M - 1u) * K;
+    aRow[r] = starts.x + min(row + r, M - 1u) * params.aRowStride;
   }
   let last = vec4<u32>(N - 1u);
+  let bcs = params.bColStride;
   let j = Cols(
-    min(vec4<u32>(col) + vec4<u32>(0u, 1u, 2u, 3u), last),
-    min(vec4<u32>(col) + vec4<u32>(4u, 5u, 6u, 7u), last),
-    min(vec4<u32>(col) + vec4<u32>(8u, 9u, 10u, 11u), last),
-    min(vec4<u32>(col) + vec4<u32>(12u, 13u, 14u, 15u), last),
+    min(vec4<u32>(col) + vec4<u32>(0u, 1u, 2u, 3u), last) * bcs,
+    min(vec4<u32>(col) + vec4<u32>(4u, 5u, 6u, 7u), last) * bcs,
+    min(vec4<u32>(col) + vec4<u32>(8u, 9u, 10u, 11u), last) * bcs,
+    min(vec4<u32>(col) + vec4<u32>(12u, 13u, 14u, 15u), last) * bcs,
   );
-  var bk = batch * params.bBatchStride; // start of B row k
+  let acs = params.aColStride;
+  let brs = params.bRowStride;
+  var bk = starts.y; // start of B row k
+  var ak = 0u; // k · aColStride
 
   var acc: array<Row, ROWS>; // zero-initialised
+// @if SUM_A
+  var rowSum: array<f32, ROWS>; // Σ_k A[r][k]
+// @endif
   let K4 = K & ~3u; // K rounded down to a multiple of 4
   var k = 0u;
   for (; k < K4; k += 4u) {
-    let t = Tile(loadRow(bk, j), loadRow(bk + N, j), loadRow(bk + 2u * N, j), loadRow(bk + 3u * N, j));
-    bk += 4u * N;
-    acc[0] = rowStep(acc[0], loadA4(aRow[0] + k), t);
-    acc[1] = rowStep(acc[1], loadA4(aRow[1] + k), t);
-    acc[2] = rowStep(acc[2], loadA4(aRow[2] + k), t);
-    acc[3] = rowStep(acc[3], loadA4(aRow[3] + k), t);
-    acc[4] = rowStep(acc[4], loadA4(aRow[4] + k), t);
-    acc[5] = rowStep(acc[5], loadA4(aRow[5] + k), t);
-    acc[6] = rowStep(acc[6], loadA4(aRow[6] + k), t);
-    acc[7] = rowStep(acc[7], loadA4(aRow[7] + k), t);
+    let t = Tile(loadRow(bk, j), loadRow(bk + brs, j), loadRow(bk + 2u * brs, j), loadRow(bk + 3u * brs, j));
+    bk += 4u * brs;
+// @unroll R ROWS
+    {
+      let av = loadA4(aRow[{{R}}] + ak, acs);
+      acc[{{R}}] = rowStep(acc[{{R}}], av, t);
+// @if SUM_A
+      rowSum[{{R}}] += (av.x + av.y) + (av.z + av.w);
+// @endif
+    }
+// @end
+    ak += 4u * acs;
   }
   for (; k < K; k++) {
     let t = loadRow(bk, j);
-    bk += N;
-    acc[0] = rowStep1(acc[0], a[aRow[0] + k], t);
-    acc[1] = rowStep1(acc[1], a[aRow[1] + k], t);
-    acc[2] = rowStep1(acc[2], a[aRow[2] + k], t);
-    acc[3] = rowStep1(acc[3], a[aRow[3] + k], t);
-    acc[4] = rowStep1(acc[4], a[aRow[4] + k], t);
-    acc[5] = rowStep1(acc[5], a[aRow[5] + k], t);
-    acc[6] = rowStep1(acc[6], a[aRow[6] + k], t);
-    acc[7] = rowStep1(acc[7], a[aRow[7] + k], t);
+    bk += brs;
+// @unroll R ROWS
+    {
+      let av = a[aRow[{{R}}] + ak];
+      acc[{{R}}] = rowStep1(acc[{{R}}], av, t);
+// @if SUM_A
+      rowSum[{{R}}] += av;
+// @endif
+    }
+// @end
+    ak += acs;
   }
 
-  // Store the rows and columns that exist.
+  // Store the rows and columns that exist, through the epilogue.
   let o = (batch * M + row) * N + col;
   let nRows = min(ROWS, M - row);
   let nCols = min(COLS, N - col);
   for (var r = 0u; r < nRows; r++) {
     let cr = acc[r];
     for (var q = 0u; q < nCols; q++) {
-      out[o + r * N + q] = pick(cr, q);
+      out[o + r * N + q] = epilogue(pick(cr, q), col + q);
     }
+// @if SUM_A
+    if (col == 0u) {
+      sumA[row + r] = rowSum[r];
+    }
+// @endif
   }
-}
-
-// Column q (0..15) of a Row.
-fn pick(r: Row, q: u32) -> f32 {
-  let v = select(select(r.c3, r.c2, q < 12u), select(r.c1, r.c0, q < 4u), q < 8u);
-  return v[q & 3u];
 }

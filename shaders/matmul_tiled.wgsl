@@ -1,6 +1,7 @@
-// C = A @ B for (batch, M, K) @ (batch, K, N) → (batch, M, N), float32, row-major: the hardware-GPU path.
-// engine/backend/gpu/matmul.ts takes it on real GPUs (matmul.wgsl and matmul_general.wgsl are tuned for
-// SwiftShader) and expands this template (template.ts) per tile shape and per load width.
+// C = act(A @ B + bias), float32: the hardware-GPU path. engine/backend/gpu/matmul.ts takes it on real GPUs
+// (matmul.wgsl and matmul_general.wgsl are tuned for SwiftShader) and expands this template (template.ts) per
+// tile shape, per load width and per epilogue, with numerics.wgsl, activations.wgsl and matmul_common.wgsl
+// (Params, batch_starts, epilogue) prepended. Operands are read through their strides (see matmul_common.wgsl).
 //
 // Shared-memory tiling. A workgroup of WG_X × WG_Y invocations owns a TM × TN tile of C, with
 //   TM = WG_Y · RM rows     (RM rows per invocation)
@@ -29,80 +30,79 @@
 //
 // Template variables: WG_X, WG_Y, RM, TK (a multiple of 4), TK4 = TK/4, TN4 = WG_X, AS4 = TM·TK4 and
 // BS4 = TK·TN4 (the workgroup arrays' lengths: reflection cannot evaluate products), A_LOADS = AS4 / WG and
-// B_LOADS = BS4 / WG (vec4 slots each invocation stages per step; matmul.ts checks they divide evenly), and
-// VEC4 (1: K, N and both batch strides are multiples of 4, so rows start on a vec4 and A, B, C bind as vec4
-// arrays; 0: scalar bindings, each staged vec4 gathered from 4 bounds-checked scalars).
+// B_LOADS = BS4 / WG (vec4 slots each invocation stages per step; matmul.ts checks they divide evenly), and the
+// load widths: A_VEC4 (A's rows are contiguous, K and A's row stride, offset and batch strides multiples of 4: A
+// binds as vec4s), B_VEC4 (the same for B's rows and N), OUT_VEC4 (N % 4 = 0: C binds as vec4s). Without them,
+// each staged vec4 is gathered from 4 bounds-checked scalars through the strides.
 
-struct Params {
-  M: u32,
-  N: u32,
-  K: u32,
-  aBatchStride: u32, // in floats; 0 broadcasts one A over the batch
-  bBatchStride: u32,
-  wgOffset: vec3<u32>, // this dispatch's offset in the full grid, in workgroups (matmul.ts splits big grids)
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-// @if VEC4
-@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>; // (batch, M, K/4)
-@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>; // (batch, K, N/4)
-@group(0) @binding(3) var<storage, read_write> out: array<vec4<f32>>; // (batch, M, N/4)
+// @if A_VEC4
+@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
 // @else
-@group(0) @binding(1) var<storage, read> a: array<f32>; // (batch, M, K)
-@group(0) @binding(2) var<storage, read> b: array<f32>; // (batch, K, N)
-@group(0) @binding(3) var<storage, read_write> out: array<f32>; // (batch, M, N)
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+// @endif
+// @if B_VEC4
+@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
+// @else
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+// @endif
+// @if OUT_VEC4
+@group(0) @binding(3) var<storage, read_write> out: array<vec4<f32>>; // (batch…, M, N/4)
+// @else
+@group(0) @binding(3) var<storage, read_write> out: array<f32>; // (batch…, M, N)
 // @endif
 
 var<workgroup> As: array<vec4<f32>, {{AS4}}>; // A tile, [row][k/4]: TM rows of TK4 vec4s
 var<workgroup> Bs: array<vec4<f32>, {{BS4}}>; // B tile, [k][col/4]: TK rows of TN4 vec4s
 
-// A[row][k .. k+3] of this batch entry (aBase: its first float), zeros where row ≥ M or past K.
+// A[row][k .. k+3] of this batch entry (aBase: where it starts), zeros where row ≥ M or past K.
 fn loadA(aBase: u32, row: u32, k: u32) -> vec4<f32> {
   let M = params.M;
   let K = params.K;
   var v = vec4<f32>(0.0);
   if (row < M && k < K) {
-    // @if VEC4
-    v = a[(aBase + row * K + k) / 4u]; // K % 4 = 0 and k % 4 = 0: the whole vec4 is in the row
+    // @if A_VEC4
+    v = a[(aBase + row * params.aRowStride + k) / 4u]; // k % 4 = 0 and K % 4 = 0: the whole vec4 is in the row
     // @else
-    let i = aBase + row * K + k;
+    let s = params.aColStride;
+    let i = aBase + row * params.aRowStride + k * s;
     v.x = a[i];
-    if (k + 1u < K) { v.y = a[i + 1u]; }
-    if (k + 2u < K) { v.z = a[i + 2u]; }
-    if (k + 3u < K) { v.w = a[i + 3u]; }
+    if (k + 1u < K) { v.y = a[i + s]; }
+    if (k + 2u < K) { v.z = a[i + 2u * s]; }
+    if (k + 3u < K) { v.w = a[i + 3u * s]; }
     // @endif
   }
   return v;
 }
 
-// B[k][col .. col+3] of this batch entry (bBase: its first float), zeros where k ≥ K or past N.
+// B[k][col .. col+3] of this batch entry (bBase: where it starts), zeros where k ≥ K or past N.
 fn loadB(bBase: u32, k: u32, col: u32) -> vec4<f32> {
   let N = params.N;
   var v = vec4<f32>(0.0);
   if (k < params.K && col < N) {
-    // @if VEC4
-    v = b[(bBase + k * N + col) / 4u]; // N % 4 = 0 and col % 4 = 0
+    // @if B_VEC4
+    v = b[(bBase + k * params.bRowStride + col) / 4u]; // col % 4 = 0 and N % 4 = 0
     // @else
-    let i = bBase + k * N + col;
+    let s = params.bColStride;
+    let i = bBase + k * params.bRowStride + col * s;
     v.x = b[i];
-    if (col + 1u < N) { v.y = b[i + 1u]; }
-    if (col + 2u < N) { v.z = b[i + 2u]; }
-    if (col + 3u < N) { v.w = b[i + 3u]; }
+    if (col + 1u < N) { v.y = b[i + s]; }
+    if (col + 2u < N) { v.z = b[i + 2u * s]; }
+    if (col + 3u < N) { v.w = b[i + 3u * s]; }
     // @endif
   }
   return v;
 }
 
-// Writes C[row][col .. col+3] (o: the float index of C[row][col]), the columns that exist.
-fn store(o: u32, col: u32, v: vec4<f32>) {
-  // @if VEC4
-  out[o / 4u] = v; // N % 4 = 0: the vec4 lies wholly inside the row, or wholly past N (not stored)
+// Writes C[row][col .. col+3] (o: the float index of C[row][col]) through the epilogue, the columns that exist.
+fn store(o: u32, col: u32, acc: vec4<f32>) {
+  // @if OUT_VEC4
+  out[o / 4u] = epilogue4(acc, col); // N % 4 = 0: the vec4 lies wholly inside the row, or wholly past N (not stored)
   // @else
   let N = params.N;
-  out[o] = v.x;
-  if (col + 1u < N) { out[o + 1u] = v.y; }
-  if (col + 2u < N) { out[o + 2u] = v.z; }
-  if (col + 3u < N) { out[o + 3u] = v.w; }
+  out[o] = epilogue(acc.x, col);
+  if (col + 1u < N) { out[o + 1u] = epilogue(acc.y, col + 1u); }
+  if (col + 2u < N) { out[o + 2u] = epilogue(acc.z, col + 2u); }
+  if (col + 3u < N) { out[o + 3u] = epilogue(acc.w, col + 3u); }
   // @endif
 }
 
@@ -116,13 +116,17 @@ fn main(
   let batch = g.z;
   let tileRow = g.y * ({{WG_Y}}u * {{RM}}u); // first row of this workgroup's tile of C
   let tileCol = g.x * ({{WG_X}}u * 4u); // first column
-  let aBase = batch * params.aBatchStride;
-  let bBase = batch * params.bBatchStride;
+  let starts = batch_starts(batch);
+  let aBase = starts.x;
+  let bBase = starts.y;
   let r0 = lid.y * {{RM}}u; // this invocation's first row within the tile (As row)
   let c4 = lid.x; // this invocation's vec4 column within the tile (Bs column)
 
   // @unroll R RM
   var acc{{R}} = vec4<f32>(0.0); // C[tileRow + r0 + R][tileCol + 4·c4 .. +3]
+  // @if SUM_A
+  var rowSum{{R}} = vec4<f32>(0.0); // Σ_k A[tileRow + r0 + R][k], four partial sums
+  // @endif
   // @end
 
   let steps = (params.K + {{TK}}u - 1u) / {{TK}}u; // uniform: every invocation runs every barrier
@@ -156,6 +160,9 @@ fn main(
       {
         let av = As[(r0 + {{R}}u) * {{TK4}}u + {{J}}u];
         acc{{R}} = acc{{R}} + av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+        // @if SUM_A
+        rowSum{{R}} += av;
+        // @endif
       }
       // @end
     }
@@ -173,6 +180,11 @@ fn main(
   // @unroll R RM
   if (row + {{R}}u < params.M) {
     store(o + {{R}}u * params.N, col, acc{{R}});
+    // @if SUM_A
+    if (col == 0u) {
+      sumA[row + {{R}}u] = (rowSum{{R}}.x + rowSum{{R}}.y) + (rowSum{{R}}.z + rowSum{{R}}.w);
+    }
+    // @endif
   }
   // @end
 }

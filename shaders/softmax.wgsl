@@ -7,9 +7,14 @@
 //
 // Three sweeps over the row (max, sum, write) with workgroup tree reductions between them; cols can be far
 // larger than the workgroup because each thread strides through the row.
+// Non-finite input follows PyTorch: a row whose max is NaN or ±Inf (a NaN anywhere, a +Inf, or nothing but −Inf)
+// is NaN throughout; otherwise −Inf entries give probability 0 (log-probability −Inf). NaN is found by bits
+// (shaders/numerics.wgsl), since a plain max drops it on some adapters.
 
 override LOG: u32 = 0u;
-override WG: u32 = 256u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl)
+override WG: u32 = 256u; // threads per row, a power of two (shaders/row_reduce.wgsl)
+override ROWS: u32 = 1u; // rows per workgroup
+override THREADS: u32 = 256u; // WG·ROWS (wgsl_reflect cannot read a product in @workgroup_size)
 
 struct Params {
   rows: u32,
@@ -20,37 +25,39 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
-@compute @workgroup_size(WG)
+@compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let row = wid.x + wid.y * nwg.x; // the grid may be folded into y (ctx.grid1d)
-  if (row >= params.rows) {
-    return; // uniform across the workgroup
-  }
-  let cols = params.cols;
+        @builtin(local_invocation_index) li: u32) {
+  let at = row_lane(wid, nwg, li, params.rows);
+  let row = at.row;
+  let lid = at.lane;
+  let cols = select(0u, params.cols, at.live); // a row past the end reads and writes nothing
   let base = row * cols;
 
-  var m = from_bits(0xff800000u); // -Inf: the identity of max, for threads that own no column
+  var m = neg_inf_f32(); // the identity of max, for threads that own no column
   for (var c = lid; c < cols; c += WG) {
-    m = max(m, x[base + c]);
+    m = max_nf(m, x[base + c]);
   }
-  m = wg_max(lid, m);
+  m = wg_max(li, m);
+  // NaN, +Inf or nothing but −Inf: the whole row is NaN. (Tested at the writes: a return here would leave the
+  // barrier below in what WGSL's uniformity analysis counts as non-uniform control flow.)
+  let bad = is_nonfinite(m);
 
   var s = 0.0;
   for (var c = lid; c < cols; c += WG) {
-    s += exp(x[base + c] - m);
+    s += exp_nf(x[base + c] - m);
   }
-  s = wg_sum(lid, s);
+  s = wg_sum(li, s);
 
   if (LOG == 1u) {
     let logS = log(s);
     for (var c = lid; c < cols; c += WG) {
-      out[base + c] = (x[base + c] - m) - logS;
+      out[base + c] = select((x[base + c] - m) - logS, nan_f32(), bad);
     }
   } else {
     let inv = 1.0 / s;
     for (var c = lid; c < cols; c += WG) {
-      out[base + c] = exp(x[base + c] - m) * inv;
+      out[base + c] = select(exp_nf(x[base + c] - m) * inv, nan_f32(), bad);
     }
   }
 }

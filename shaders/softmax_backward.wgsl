@@ -5,10 +5,13 @@
 //   log-softmax:  y = log_softmax(x),  ∂y_j/∂x_i = δ_ij − softmax_i   ⇒  dx_i = g_i − exp(y_i)·Σ_j g_j
 //
 // One reduction (Σ g·y or Σ g) and one write sweep. y comes from the max-subtracted forward, so y ∈ [0, 1] and
-// log-probabilities are ≤ 0: exp(y) never overflows, whatever the magnitude of the original logits.
+// log-probabilities are ≤ 0: exp(y) never overflows, whatever the magnitude of the original logits. A NaN in y or
+// g gives NaN through plain arithmetic; exp_nf (shaders/numerics.wgsl) keeps it where exp would not.
 
 override LOG: u32 = 0u;
-override WG: u32 = 64u; // a power of two ≤ MAX_WG (shaders/row_reduce.wgsl)
+override WG: u32 = 64u; // threads per row, a power of two (shaders/row_reduce.wgsl)
+override ROWS: u32 = 1u; // rows per workgroup
+override THREADS: u32 = 256u; // WG·ROWS (wgsl_reflect cannot read a product in @workgroup_size)
 
 struct Params {
   rows: u32,
@@ -20,14 +23,13 @@ struct Params {
 @group(0) @binding(2) var<storage, read> g: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
-@compute @workgroup_size(WG)
+@compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let row = wid.x + wid.y * nwg.x; // the grid may be folded into y (ctx.grid1d)
-  if (row >= params.rows) {
-    return; // uniform across the workgroup
-  }
-  let cols = params.cols;
+        @builtin(local_invocation_index) li: u32) {
+  let at = row_lane(wid, nwg, li, params.rows);
+  let row = at.row;
+  let lid = at.lane;
+  let cols = select(0u, params.cols, at.live); // a row past the end reads and writes nothing
   let base = row * cols;
 
   var s = 0.0;
@@ -38,11 +40,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       s += g[base + c] * y[base + c];
     }
   }
-  s = wg_sum(lid, s);
+  s = wg_sum(li, s);
 
   for (var c = lid; c < cols; c += WG) {
     if (LOG == 1u) {
-      dx[base + c] = g[base + c] - exp(y[base + c]) * s;
+      dx[base + c] = g[base + c] - exp_nf(y[base + c]) * s;
     } else {
       dx[base + c] = y[base + c] * (g[base + c] - s);
     }

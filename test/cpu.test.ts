@@ -2,7 +2,7 @@
 // hand (or from the closed forms named beside them), method by method.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, erf, erfc } from '../engine/backend/cpu';
-import type { AdamParams, SgdParams, Storage, UnaryOp } from '../engine/backend/backend';
+import { contiguousReduce, denseMatmul, type AdamParams, type BinaryOp, type MatmulParams, type SgdParams, type Storage, type UnaryOp } from '../engine/backend/backend';
 import { dropoutUniform } from '../engine/backend/rng';
 import { expectAllClose, randArray, randInts } from './helpers';
 
@@ -101,12 +101,10 @@ describe('cpu backend: unary', () => {
     gelu: [-2 * 0.022750131948179, -0.5 * 0.308537538725987, 0, 0.5 * 0.691462461274013, 3 * 0.99865010196837],
     tanh: x.map(Math.tanh),
     sigmoid: x.map((v) => 1 / (1 + Math.exp(-v))),
+    // torch.nn.functional.gelu(x, approximate='tanh') in float64, PyTorch 1.13
+    geluTanh: [-0.04540230591222494, -0.15428599017485606, 0, 0.34571400982514394, 2.996362607918227],
     sin: x.map(Math.sin),
     cos: x.map(Math.cos),
-    step: [0, 0, 0, 1, 1],
-    // Φ(x) + x·φ(x), with φ(x) = exp(-x²/2)/√(2π)
-    geluGrad: x.map((v, i) => [0.022750131948179, 0.308537538725987, 0.5, 0.691462461274013, 0.99865010196837][i] +
-      (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)),
     sign: [-1, -1, 0, 1, 1],
   };
   const be = new CpuBackend();
@@ -280,33 +278,33 @@ describe('cpu backend: reduce', () => {
   it('sum, max and min over the middle axis', async () => {
     const be = new CpuBackend();
     const s = be.upload(new Float32Array(x));
-    expect(await values(be, be.reduce('sum', s, 2, 3, 2))).toEqual([9, 12, 17, 14]);
-    expect(await values(be, be.reduce('max', s, 2, 3, 2))).toEqual([5, 6, 9, 7]);
-    expect(await values(be, be.reduce('min', s, 2, 3, 2))).toEqual([1, 2, -1, 0]);
+    expect(await values(be, be.reduce('sum', s, contiguousReduce(2, 3, 2)))).toEqual([9, 12, 17, 14]);
+    expect(await values(be, be.reduce('max', s, contiguousReduce(2, 3, 2)))).toEqual([5, 6, 9, 7]);
+    expect(await values(be, be.reduce('min', s, contiguousReduce(2, 3, 2)))).toEqual([1, 2, -1, 0]);
     // outer = inner = 1: a whole-tensor reduction
-    expect(await values(be, be.reduce('sum', s, 1, 12, 1))).toEqual([52]);
+    expect(await values(be, be.reduce('sum', s, contiguousReduce(1, 12, 1)))).toEqual([52]);
   });
 
   it('argmax and argmin give int32 indices of the first extreme', async () => {
     const be = new CpuBackend();
     const s = be.upload(new Float32Array(x));
-    const am = be.reduce('argmax', s, 2, 3, 2);
+    const am = be.reduce('argmax', s, contiguousReduce(2, 3, 2));
     expect(am.dtype).toBe('int32');
     // column (o=1, i=0) is 9, 9, -1: the tie goes to j = 0; (o=1, i=1) is 0, 7, 7: to j = 1
     expect(await values(be, am)).toEqual([1, 0, 0, 1]);
-    expect(await values(be, be.reduce('argmin', s, 2, 3, 2))).toEqual([0, 1, 2, 0]);
+    expect(await values(be, be.reduce('argmin', s, contiguousReduce(2, 3, 2)))).toEqual([0, 1, 2, 0]);
     const flat = be.upload(f32(3, 1, 3, 1));
-    expect(await values(be, be.reduce('argmax', flat, 1, 4, 1))).toEqual([0]);
-    expect(await values(be, be.reduce('argmin', flat, 1, 4, 1))).toEqual([1]);
+    expect(await values(be, be.reduce('argmax', flat, contiguousReduce(1, 4, 1)))).toEqual([0]);
+    expect(await values(be, be.reduce('argmin', flat, contiguousReduce(1, 4, 1)))).toEqual([1]);
   });
 
   it('max, min and their args propagate the first NaN', async () => {
     const be = new CpuBackend();
     const s = be.upload(f32(1, NaN, 5, NaN));
-    expect(await values(be, be.reduce('max', s, 1, 4, 1))).toEqual([NaN]);
-    expect(await values(be, be.reduce('min', s, 1, 4, 1))).toEqual([NaN]);
-    expect(await values(be, be.reduce('argmax', s, 1, 4, 1))).toEqual([1]);
-    expect(await values(be, be.reduce('argmin', s, 1, 4, 1))).toEqual([1]);
+    expect(await values(be, be.reduce('max', s, contiguousReduce(1, 4, 1)))).toEqual([NaN]);
+    expect(await values(be, be.reduce('min', s, contiguousReduce(1, 4, 1)))).toEqual([NaN]);
+    expect(await values(be, be.reduce('argmax', s, contiguousReduce(1, 4, 1)))).toEqual([1]);
+    expect(await values(be, be.reduce('argmin', s, contiguousReduce(1, 4, 1)))).toEqual([1]);
   });
 
   it('sums in double precision', async () => {
@@ -314,7 +312,7 @@ describe('cpu backend: reduce', () => {
     // 1 + 1e-8 a hundred times: a float32 accumulator would stay at 1
     const data = new Float32Array(101).fill(1e-8);
     data[0] = 1;
-    const got = (await be.read(be.reduce('sum', be.upload(data), 1, 101, 1)))[0];
+    const got = (await be.read(be.reduce('sum', be.upload(data), contiguousReduce(1, 101, 1))))[0];
     expect(got).toBe(Math.fround(1 + 100 * Math.fround(1e-8)));
   });
 });
@@ -324,7 +322,7 @@ describe('cpu backend: matmul', () => {
     const be = new CpuBackend();
     const a = be.upload(f32(1, 2, 3, 4, 5, 6));
     const b = be.upload(f32(7, 8, 9, 10, 11, 12));
-    const out = be.matmul(a, b, { batch: 1, M: 2, N: 2, K: 3, aBatchStride: 6, bBatchStride: 6 });
+    const out = be.matmul(a, b, denseMatmul({ batch: 1, M: 2, N: 2, K: 3, aBatchStride: 6, bBatchStride: 6 })).out;
     expect(await values(be, out)).toEqual([58, 64, 139, 154]);
   });
 
@@ -332,7 +330,7 @@ describe('cpu backend: matmul', () => {
     const be = new CpuBackend();
     const a = be.upload(f32(1, 2, 3, 4, /* second */ 0, 1, 1, 0)); // (2, 2, 2)
     const b = be.upload(f32(1, 1, 0, 2)); // (2, 2), shared by both batches
-    const out = be.matmul(a, b, { batch: 2, M: 2, N: 2, K: 2, aBatchStride: 4, bBatchStride: 0 });
+    const out = be.matmul(a, b, denseMatmul({ batch: 2, M: 2, N: 2, K: 2, aBatchStride: 4, bBatchStride: 0 })).out;
     // [[1,2],[3,4]]@[[1,1],[0,2]] = [[1,5],[3,11]]; [[0,1],[1,0]]@B = [[0,2],[1,1]]
     expect(await values(be, out)).toEqual([1, 5, 3, 11, 0, 2, 1, 1]);
   });
@@ -341,10 +339,172 @@ describe('cpu backend: matmul', () => {
     const be = new CpuBackend();
     const u = be.upload(f32(1, 2, 3));
     const v = be.upload(f32(4, 5, 6));
-    expect(await values(be, be.matmul(u, v, { batch: 1, M: 1, N: 1, K: 3, aBatchStride: 0, bBatchStride: 0 }))).toEqual([32]);
-    expect(await values(be, be.matmul(u, v, { batch: 1, M: 3, N: 3, K: 1, aBatchStride: 0, bBatchStride: 0 }))).toEqual([
+    expect(await values(be, be.matmul(u, v, denseMatmul({ batch: 1, M: 1, N: 1, K: 3, aBatchStride: 0, bBatchStride: 0 })).out)).toEqual([32]);
+    expect(await values(be, be.matmul(u, v, denseMatmul({ batch: 1, M: 3, N: 3, K: 1, aBatchStride: 0, bBatchStride: 0 })).out)).toEqual([
       4, 5, 6, 8, 10, 12, 12, 15, 18,
     ]);
+  });
+});
+
+describe('cpu backend: strided reads, new ops and edge values', () => {
+  // x (2, 3) = [[1, 2, 3], [4, 5, 6]] in storage; its transpose (3, 2) has strides (1, 3).
+  const X = [1, 2, 3, 4, 5, 6];
+
+  it('unary, scalar and cast ops read a transposed view with an offset', async () => {
+    const be = new CpuBackend();
+    const s = be.upload(f32(0, ...X)); // one leading element, so the view starts at offset 1
+    const view = { shape: [3, 2], strides: [1, 3], offset: 1 }; // [[1, 4], [2, 5], [3, 6]]
+    expect(await values(be, be.unary('neg', s, view))).toEqual([-1, -4, -2, -5, -3, -6]);
+    expect(await values(be, be.binaryScalar('sub', s, 10, true, view))).toEqual([9, 6, 8, 5, 7, 4]);
+    expect(await values(be, be.cast(s, 'int32', view))).toEqual([1, 4, 2, 5, 3, 6]);
+  });
+
+  it('binary and where read each operand through its own strides and offset', async () => {
+    const be = new CpuBackend();
+    const a = be.upload(f32(...X));
+    const b = be.upload(f32(100, 10, 20, 30));
+    // a transposed (3, 2) + b[1:] as a column (3, 1) broadcast along dim 1
+    const layout = { outShape: [3, 2], strides: [[1, 3], [1, 0]], offsets: [0, 1] };
+    expect(await values(be, be.binary('add', a, b, layout))).toEqual([11, 14, 22, 25, 33, 36]);
+    const c = be.upload(f32(1, 0, 1));
+    const w = be.where(c, a, b, { outShape: [3], strides: [[1], [2], [1]], offsets: [0, 0, 0] });
+    expect(await values(be, w)).toEqual([1, 10, 5]);
+  });
+
+  it('copy with accumulate adds into part of a destination', async () => {
+    const be = new CpuBackend();
+    const dst = be.upload(f32(1, 1, 1, 1));
+    const src = be.upload(f32(5, 7));
+    be.copy(src, { shape: [2], strides: [1], offset: 0 }, { storage: dst, view: { shape: [2], strides: [2], offset: 1 } }, true);
+    expect(await values(be, dst)).toEqual([1, 6, 1, 8]);
+  });
+
+  it('reduces a dim of a transposed view, and along a strided axis', async () => {
+    const be = new CpuBackend();
+    const s = be.upload(f32(...X));
+    // sum over dim 1 of the transpose (3, 2): kept dim 0 has stride 1, the axis stride 3 → column sums of x
+    expect(await values(be, be.reduce('sum', s, { outShape: [3], outStrides: [1], len: 2, lenStride: 3, offset: 0 }))).toEqual([5, 7, 9]);
+    // argmax along the same axis of the view starting at element 1: [2, 5], [3, 6]
+    expect(await values(be, be.reduce('argmax', s, { outShape: [2], outStrides: [1], len: 2, lenStride: 3, offset: 1 }))).toEqual([1, 1]);
+  });
+
+  it('activation derivatives as binary ops of the gradient and the saved tensor', async () => {
+    const be = new CpuBackend();
+    const g = be.upload(f32(2, 2, 2, 2, 2));
+    const x = be.upload(f32(-2, -0.5, 0, 0.5, 3));
+    const dense = { outShape: [5], strides: [[1], [1]] };
+    const grad = async (op: BinaryOp): Promise<Float32Array> => (await be.read(be.binary(op, g, x, dense))) as Float32Array;
+    expect(Array.from(await grad('reluGrad'))).toEqual([0, 0, 0, 2, 2]); // relu'(0) = 0
+    expectAllClose(await grad('tanhGrad'), [-6, 1.5, 2, 1.5, -16], F32, 'tanhGrad'); // g·(1 − y²)
+    expectAllClose(await grad('sigmoidGrad'), [-12, -1.5, 0, 0.5, -12], F32, 'sigmoidGrad'); // g·y·(1 − y)
+    // 2 × torch.autograd of F.gelu (exact and tanh) at x, PyTorch 1.13 in float64
+    const gelu = [-0.08523180107819692, 0.13250487534383712, 0.5, 0.8674951246561629, 1.011945647204184];
+    const geluTanh = [-0.0860992566236183, 0.13263009646535764, 0.5, 0.8673699035346424, 1.0115841666309695];
+    expectAllClose(await grad('geluGrad'), gelu.map((v) => 2 * v), F32, 'geluGrad');
+    expectAllClose(await grad('geluTanhGrad'), geluTanh.map((v) => 2 * v), F32, 'geluTanhGrad');
+  });
+
+  // torch 1.13 on x = [nan, inf, -inf, 0, 1, -1, 100, -100] (float32), printed with .tolist(); sign(nan) is the
+  // one place we differ on purpose (NaN, NumPy's answer, where PyTorch 1.13 gives 0).
+  const EDGE_X = [NaN, Infinity, -Infinity, 0, 1, -1, 100, -100];
+  const TORCH_UNARY: Partial<Record<UnaryOp, number[]>> = {
+    exp: [NaN, Infinity, 0, 1, 2.7182817459106445, 0.3678794503211975, Infinity, 3.783505853677006e-44],
+    log: [NaN, Infinity, NaN, -Infinity, 0, NaN, 4.605170249938965, NaN],
+    sqrt: [NaN, Infinity, NaN, 0, 1, NaN, 10, NaN],
+    rsqrt: [NaN, 0, NaN, Infinity, 1, NaN, 0.10000000149011612, NaN],
+    reciprocal: [NaN, 0, -0, Infinity, 1, -1, 0.009999999776482582, -0.009999999776482582],
+    relu: [NaN, Infinity, 0, 0, 1, 0, 100, 0],
+    gelu: [NaN, Infinity, NaN, 0, 0.8413447141647339, -0.1586552858352661, 100, 0],
+    geluTanh: [NaN, Infinity, NaN, 0, 0.8411920070648193, -0.15880799293518066, 100, -0],
+    tanh: [NaN, 1, -1, 0, 0.7615941762924194, -0.7615941762924194, 1, -1],
+    sigmoid: [NaN, 1, 0, 0.5, 0.7310585975646973, 0.2689414322376251, 1, 0],
+    sin: [NaN, NaN, NaN, 0, 0.8414709568023682, -0.8414709568023682, -0.5063656568527222, 0.5063656568527222],
+    sign: [NaN, 1, -1, 0, 1, -1, 1, -1],
+  };
+  for (const [op, want] of Object.entries(TORCH_UNARY) as Array<[UnaryOp, number[]]>) {
+    it(`${op} matches PyTorch on NaN, ±Inf and large inputs`, async () => {
+      const be = new CpuBackend();
+      expectAllClose(await be.read(be.unary(op, be.upload(new Float32Array(EDGE_X)))), want, F32, op);
+    });
+  }
+
+  // torch 1.13: a = [nan, 1, inf, inf, -inf, 0, 2], b = [1, nan, inf, -inf, -inf, 0, nan]
+  const A = [NaN, 1, Infinity, Infinity, -Infinity, 0, 2];
+  const B = [1, NaN, Infinity, -Infinity, -Infinity, 0, NaN];
+  const TORCH_BINARY: Partial<Record<BinaryOp, number[]>> = {
+    add: [NaN, NaN, Infinity, NaN, -Infinity, 0, NaN],
+    sub: [NaN, NaN, NaN, Infinity, NaN, 0, NaN],
+    mul: [NaN, NaN, Infinity, -Infinity, Infinity, 0, NaN],
+    div: [NaN, NaN, NaN, NaN, NaN, NaN, NaN],
+    pow: [NaN, 1, Infinity, 0, 0, 1, NaN],
+    max: [NaN, NaN, Infinity, Infinity, -Infinity, 0, NaN],
+    min: [NaN, NaN, Infinity, -Infinity, -Infinity, 0, NaN],
+    eq: [0, 0, 1, 0, 1, 1, 0],
+    ne: [1, 1, 0, 1, 0, 0, 1],
+    lt: [0, 0, 0, 0, 0, 0, 0],
+    le: [0, 0, 1, 0, 1, 1, 0],
+    gt: [0, 0, 0, 1, 0, 0, 0],
+    ge: [0, 0, 1, 1, 1, 1, 0],
+  };
+  for (const [op, want] of Object.entries(TORCH_BINARY) as Array<[BinaryOp, number[]]>) {
+    it(`${op} matches PyTorch on NaN and ±Inf`, async () => {
+      const be = new CpuBackend();
+      const out = be.binary(op, be.upload(new Float32Array(A)), be.upload(new Float32Array(B)), { outShape: [7], strides: [[1], [1]] });
+      expectAllClose(await be.read(out), want, F32, op);
+    });
+  }
+
+  it('reluGrad passes the gradient through a NaN input, as PyTorch does', async () => {
+    const be = new CpuBackend();
+    const out = be.binary('reluGrad', be.upload(f32(3, 3)), be.upload(f32(NaN, -1)), { outShape: [2], strides: [[1], [1]] });
+    expect(await values(be, out)).toEqual([3, 0]);
+  });
+});
+
+describe('cpu backend: strided matmul with an epilogue', () => {
+  const A = [1, 2, 3, 4, 5, 6]; // (2, 3)
+  const B = [7, 8, 9, 10, 11, 12]; // (3, 2)
+  const C = [58, 64, 139, 154]; // A @ B
+
+  it('reads transposed operands: Aᵀ stored as (3, 2), Bᵀ stored as (2, 3)', async () => {
+    const be = new CpuBackend();
+    const at = be.upload(f32(1, 4, 2, 5, 3, 6)); // Aᵀ row-major
+    const bt = be.upload(f32(7, 9, 11, 8, 10, 12)); // Bᵀ row-major
+    const p: MatmulParams = {
+      M: 2, N: 2, K: 3, batchShape: [],
+      a: { offset: 0, rowStride: 1, colStride: 2, batchStrides: [] }, // A[m][k] = at[k·2 + m]
+      b: { offset: 0, rowStride: 1, colStride: 3, batchStrides: [] }, // B[k][n] = bt[n·3 + k]
+      biasOffset: 0, activation: 'none',
+    };
+    expect(await values(be, be.matmul(at, bt, p).out)).toEqual(C);
+  });
+
+  it('adds a bias from an offset, applies the activation, and sums the rows of A', async () => {
+    const be = new CpuBackend();
+    const a = be.upload(f32(...A));
+    const b = be.upload(f32(...B));
+    const bias = be.upload(f32(0, -100, -60)); // bias = [-100, -60] from offset 1
+    const p: MatmulParams = { ...denseMatmul({ batch: 1, M: 2, N: 2, K: 3, aBatchStride: 0, bBatchStride: 0 }), batchShape: [], biasOffset: 1, activation: 'relu', sumA: true };
+    p.a = { ...p.a, batchStrides: [] };
+    p.b = { ...p.b, batchStrides: [] };
+    const r = be.matmul(a, b, p, bias);
+    expect(await values(be, r.out)).toEqual([0, 4, 39, 94]); // relu([58 − 100, 64 − 60, 139 − 100, 154 − 60])
+    expect(await values(be, r.sumA!)).toEqual([6, 15]);
+  });
+
+  it('walks two batch dims with their own strides, one of them broadcast', async () => {
+    const be = new CpuBackend();
+    // A: batch (2, 2) of (1, 1) matrices [1, 2, 3, 4] with strides (2, 1); B: one (1, 1) matrix per first batch
+    // index [10, 100] (stride 1 on dim 0, 0 on dim 1)
+    const a = be.upload(f32(1, 2, 3, 4));
+    const b = be.upload(f32(10, 100));
+    const p: MatmulParams = {
+      M: 1, N: 1, K: 1, batchShape: [2, 2],
+      a: { offset: 0, rowStride: 1, colStride: 1, batchStrides: [2, 1] },
+      b: { offset: 0, rowStride: 1, colStride: 1, batchStrides: [1, 0] },
+      biasOffset: 0, activation: 'none',
+    };
+    expect(await values(be, be.matmul(a, b, p).out)).toEqual([10, 20, 300, 400]);
   });
 });
 

@@ -1,9 +1,10 @@
-// The WebGPU reduce kernel (sum, max, min, argmax, argmin over the middle axis of (outer, len, inner)) checked
-// against the CPU backend, the oracle. Covers both kernel layouts (workgroup tree and per-thread loop), multi-pass
-// reductions over a million elements, every axis of 3-D tensors, ties for the arg ops and NaN propagation.
+// The WebGPU reduce kernel (sum, max, min, argmax, argmin over one axis of a strided input) checked against the
+// CPU backend, the oracle. Covers both kernel layouts (workgroup tree and per-thread loop), multi-pass reductions
+// over a million elements, every axis of 3-D tensors, strided inputs (permuted, sliced, expanded views), ties for
+// the arg ops and NaN propagation.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { CpuBackend } from '../engine/backend/cpu';
-import type { ReduceOp } from '../engine/backend/backend';
+import { contiguousReduce, type ReduceLayout, type ReduceOp } from '../engine/backend/backend';
 import type { WebGPUBackend } from '../engine/backend/webgpu';
 import { expectAllClose, gpuBackend, randArray, randInts, ODD_SIZES, type Tolerance } from './helpers';
 
@@ -33,12 +34,13 @@ interface Dims {
 }
 
 /** Runs one reduction on both backends from the same host data and compares the results. */
-async function check(op: ReduceOp, data: Float32Array, d: Dims, tol: Tolerance = TOL[op]): Promise<void> {
-  const what = `${op} over (${d.outer}, ${d.len}, ${d.inner})`;
+async function check(op: ReduceOp, data: Float32Array, d: Dims | ReduceLayout, tol: Tolerance = TOL[op]): Promise<void> {
+  const layout = 'outer' in d ? contiguousReduce(d.outer, d.len, d.inner) : d;
+  const what = `${op} over ${JSON.stringify(d)}`;
   const cs = cpu.upload(data);
-  const want = await cpu.read(cpu.reduce(op, cs, d.outer, d.len, d.inner));
+  const want = await cpu.read(cpu.reduce(op, cs, layout));
   const gs = gpu.upload(data);
-  const gout = gpu.reduce(op, gs, d.outer, d.len, d.inner);
+  const gout = gpu.reduce(op, gs, layout);
   expect(gout.dtype, what).toBe(op.startsWith('arg') ? 'int32' : 'float32');
   const got = await gpu.read(gout);
   gpu.free(gs);
@@ -68,6 +70,31 @@ describe('reduce', () => {
         };
         for (const op of OPS) await check(op, data, d);
       }
+    }
+  });
+
+  test('strided inputs: each axis of permuted 3-D views, a sliced view with an offset, a stride-0 expand', async () => {
+    const shape = [7, 33, 41];
+    const rowMajor = [33 * 41, 41, 1];
+    const data = randArray(7 * 33 * 41 + 5, 17);
+    for (const perm of [[2, 0, 1], [1, 2, 0]]) {
+      const vShape = perm.map((i) => shape[i]);
+      const vStrides = perm.map((i) => rowMajor[i]);
+      for (let axis = 0; axis < 3; axis++) {
+        const layout: ReduceLayout = {
+          outShape: vShape.filter((_, i) => i !== axis), outStrides: vStrides.filter((_, i) => i !== axis),
+          len: vShape[axis], lenStride: vStrides[axis], offset: 0,
+        };
+        for (const op of OPS) await check(op, data, layout);
+      }
+    }
+    // x[:, 3:30, :] of the (7, 33, 41) tensor starting at element 5, reduced over its middle dim (long: tree layout)
+    const sliced: ReduceLayout = { outShape: [7, 41], outStrides: [33 * 41, 1], len: 27, lenStride: 41, offset: 5 + 3 * 41 };
+    for (const op of OPS) await check(op, data, sliced);
+    // a (1000,) vector expanded to (5, 1000) with stride 0, reduced over dim 1 and over dim 0
+    for (const op of OPS) {
+      await check(op, data, { outShape: [5], outStrides: [0], len: 1000, lenStride: 1, offset: 3 });
+      await check(op, data, { outShape: [1000], outStrides: [1], len: 5, lenStride: 0, offset: 3 });
     }
   });
 
@@ -151,7 +178,7 @@ describe('reduce', () => {
     const x = gpu.upload(data);
     const before = gpu.memoryStats().buffers;
     for (const op of OPS) {
-      const out = gpu.reduce(op, x, 3, 100_003, 1); // two passes: partial values (and indices) are temporaries
+      const out = gpu.reduce(op, x, contiguousReduce(3, 100_003, 1)); // two passes: partial values (and indices) are temporaries
       expect(gpu.memoryStats().buffers, op).toBe(before + 1);
       gpu.free(out);
     }

@@ -1,13 +1,15 @@
 // The WebGPU matmul kernels against the CPU backend's plain loops, for both variants: the software one
-// (shaders/matmul.wgsl, the vec4 path, and shaders/matmul_general.wgsl, any shape) and the hardware-GPU one
+// (shaders/matmul.wgsl, the vec4 path, and shaders/matmul_general.wgsl, any layout) and the hardware-GPU one
 // (shaders/matmul_tiled.wgsl, 64×64 and 32×32 tiles through workgroup memory, vec4 and scalar loads), forced with
-// setMatmulVariant so that it runs on SwiftShader too. The same shapes run under each: they reach every edge of
-// the 32×16 and 8×16 blocks and of the 32- and 64-wide tiles and 32-deep K steps: odd sizes, K = 1,
-// K mod 4 ≠ 0, M or N = 1, batches with and without stride-0 broadcast, and grids over the per-dimension
-// workgroup limit. No test skips: without an adapter gpuBackend() rejects and every test fails.
+// setMatmulVariant so that it runs on SwiftShader too. The same cases run under each: they reach every edge of
+// the 32×16 and 8×16 blocks and of the 32- and 64-wide tiles and 32-deep K steps (odd sizes, K = 1, K mod 4 ≠ 0,
+// M or N = 1), batches with and without stride-0 broadcast, grids over the per-dimension workgroup limit, and the
+// strided layouts: transposed operands (NT, TN, TT), padded rows with offsets, head-split batch dims, and the
+// epilogue (bias, each activation, the row sums of A). No test skips: without an adapter gpuBackend() rejects
+// and every test fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../engine/backend/cpu';
-import type { MatmulParams } from '../engine/backend/backend';
+import { denseMatmul, type MatmulActivation, type MatmulOperand, type MatmulParams } from '../engine/backend/backend';
 import { softwareAdapter } from '../engine/backend/gpu/adapter-class';
 import { getMatmulVariant, matmulKernelInfo, matmulTiled, setMatmulVariant, type MatmulVariant } from '../engine/backend/gpu/matmul';
 import { expectAllClose, gpuBackend, ODD_SIZES, randArray, type Tolerance } from './helpers';
@@ -18,59 +20,107 @@ const cpu = new CpuBackend();
  * Inputs are uniform in [-1, 1). The CPU oracle sums in float64; the GPU sums K float32 products in a fixed
  * order, so its rounding error grows like eps·K·E|partial sum| ≈ 6e-8·sqrt(K)·sqrt(K/9): about 2e-5 at K = 1000.
  * atol = 1e-4·sqrt(K) leaves 100× headroom there (3e-3), yet one dropped or doubled product (|a·b| ≈ 0.25 on
- * average) or a wrong row/column (an error of order sqrt(K)/3) fails by orders of magnitude.
+ * average) or a wrong row/column (an error of order sqrt(K)/3) fails by orders of magnitude. The epilogue's
+ * activations add their own float32 error (GELU's erf approximation: 1.5e-7), far inside it.
  */
 function tolerance(K: number): Tolerance {
   return { atol: 1e-4 * Math.sqrt(Math.max(K, 1)), rtol: 1e-5 };
 }
 
+/** How an operand's (batch…, rows, cols) elements sit in its storage. */
+interface Layout {
+  /** Stored transposed: cols outermost of the matrix dims, so the row stride is 1. */
+  transposed?: boolean;
+  /** Extra elements after each innermost run (unaligned row strides) and before the first element. */
+  pad?: number;
+  /** Batch dims stored inside the matrix, as (rows, batch…, cols): a head-split view of (B, T, H, d). */
+  batchInside?: boolean;
+  /** One matrix shared by the whole batch (batch strides 0). */
+  broadcast?: boolean;
+}
+
 interface Case {
-  batch?: number;
+  batch?: number[]; // batch dims, default none
   M: number;
   N: number;
   K: number;
-  aBroadcast?: boolean; // one A for every batch entry (aBatchStride 0)
-  bBroadcast?: boolean;
+  a?: Layout;
+  b?: Layout;
+  bias?: boolean;
+  activation?: MatmulActivation;
+  sumA?: boolean;
 }
 
 let seed = 1;
 
-/** Runs one matmul on both backends with seeded inputs and compares. */
-async function check(c: Case): Promise<void> {
-  const batch = c.batch ?? 1;
-  const { M, N, K } = c;
-  const p: MatmulParams = {
-    batch,
-    M,
-    N,
-    K,
-    aBatchStride: c.aBroadcast ? 0 : M * K,
-    bBatchStride: c.bBroadcast ? 0 : K * N,
+/** Seeded values for an operand of logical shape (batch…, rows, cols) laid out as `l`, and its MatmulOperand. */
+function place(batch: number[], rows: number, cols: number, l: Layout = {}): { data: Float32Array; op: MatmulOperand } {
+  const bShape = l.broadcast ? batch.map(() => 1) : batch;
+  const shape = [...bShape, rows, cols];
+  const nb = batch.length;
+  // Storage order of the logical dims, outermost first.
+  const matrix = l.transposed ? [nb + 1, nb] : [nb, nb + 1];
+  const order = l.batchInside ? [matrix[0], ...batch.map((_, i) => i), matrix[1]] : [...batch.map((_, i) => i), ...matrix];
+  const pad = l.pad ?? 0;
+  const strides = new Array<number>(shape.length).fill(0);
+  let acc = 1;
+  for (let j = order.length - 1; j >= 0; j--) {
+    strides[order[j]] = acc;
+    acc *= shape[order[j]] + (j === order.length - 1 ? pad : 0);
+  }
+  const data = new Float32Array(pad + acc).fill(NaN); // padding is NaN: a kernel that reads it fails loudly
+  const values = randArray(shape.reduce((p, d) => p * d, 1), seed++);
+  let i = 0;
+  const idx = new Array<number>(shape.length).fill(0);
+  for (; i < values.length; i++) {
+    data[pad + idx.reduce((p, v, d) => p + v * strides[d], 0)] = values[i];
+    for (let d = shape.length - 1; d >= 0 && ++idx[d] === shape[d]; d--) idx[d] = 0;
+  }
+  return {
+    data,
+    op: { offset: pad, rowStride: strides[nb], colStride: strides[nb + 1], batchStrides: batch.map((_, d) => (l.broadcast ? 0 : strides[d])) },
   };
-  const aData = randArray((c.aBroadcast ? 1 : batch) * M * K, seed++); // (batch | 1, M, K)
-  const bData = randArray((c.bBroadcast ? 1 : batch) * K * N, seed++); // (batch | 1, K, N)
+}
+
+/** Runs one matmul on both backends from the same storages and compares. */
+async function check(c: Case): Promise<void> {
+  const batch = c.batch ?? [];
+  const { M, N, K } = c;
+  const A = place(batch, M, K, c.a);
+  const B = place(batch, K, N, c.b);
+  const biasData = c.bias ? randArray(N + 2, seed++) : null; // read from offset 2
+  const p: MatmulParams = {
+    M, N, K, batchShape: batch, a: A.op, b: B.op, biasOffset: 2, activation: c.activation ?? 'none', sumA: c.sumA,
+  };
   const gpu = await gpuBackend();
-  const [ga, gb] = [gpu.upload(aData), gpu.upload(bData)];
-  const gc = gpu.matmul(ga, gb, p); // (batch, M, N)
-  const got = await gpu.read(gc);
-  [ga, gb, gc].forEach((s) => gpu.free(s));
-  const [ca, cb] = [cpu.upload(aData), cpu.upload(bData)];
-  const cc = cpu.matmul(ca, cb, p);
-  const want = await cpu.read(cc);
-  [ca, cb, cc].forEach((s) => cpu.free(s));
-  const kernel = matmulKernelInfo(gpu.ctx, p).name;
+  const run = async (be: CpuBackend | typeof gpu): Promise<[Float32Array, Float32Array | null]> => {
+    const [sa, sb] = [be.upload(A.data), be.upload(B.data)];
+    const sbias = biasData ? be.upload(biasData) : null;
+    const r = be.matmul(sa, sb, p, sbias);
+    const out = (await be.read(r.out)) as Float32Array;
+    const sums = r.sumA ? ((await be.read(r.sumA)) as Float32Array) : null;
+    for (const s of [sa, sb, sbias, r.out, r.sumA]) if (s) be.free(s);
+    return [out, sums];
+  };
+  const [got, gotSums] = await run(gpu);
+  const [want, wantSums] = await run(cpu);
+  const kernel = matmulKernelInfo(gpu.ctx, p, c.bias).name;
   // The forced variant really ran: the tiled kernel under 'gpu', the software ones under 'software'.
   expect(kernel.startsWith('matmul_tiled'), kernel).toBe(getMatmulVariant() !== 'software');
-  expectAllClose(got, want, tolerance(K), `(${batch}, ${M}, ${K}) @ (${K}, ${N}) [${kernel}]`);
+  const what = `(${[...batch, M, K]}) @ (${[...batch, K, N]}) ${JSON.stringify({ a: c.a, b: c.b, bias: c.bias, act: c.activation })} [${kernel}]`;
+  expectAllClose(got, want, tolerance(K), what);
+  if (c.sumA) expectAllClose(gotSums!, wantSums!, tolerance(K), `${what} sumA`);
 }
+
+const dense = (batch: number, M: number, N: number, K: number): MatmulParams =>
+  denseMatmul({ batch, M, N, K, aBatchStride: 0, bBatchStride: 0 });
 
 describe('matmul variant selection', () => {
   it('reports the adapter it runs on, and auto picks the variant for its class', async () => {
     const gpu = await gpuBackend();
     expect(gpu.adapterName.length).toBeGreaterThan(0);
     expect(getMatmulVariant()).toBe('auto');
-    const p: MatmulParams = { batch: 1, M: 1024, N: 1024, K: 1024, aBatchStride: 0, bBatchStride: 0 };
-    const tiled = matmulKernelInfo(gpu.ctx, p).name.startsWith('matmul_tiled');
+    const tiled = matmulKernelInfo(gpu.ctx, dense(1, 1024, 1024, 1024)).name.startsWith('matmul_tiled');
     expect(tiled).toBe(!softwareAdapter(gpu.ctx));
   });
 
@@ -78,12 +128,26 @@ describe('matmul variant selection', () => {
     const gpu = await gpuBackend();
     setMatmulVariant('gpu');
     try {
-      const info = (M: number, N: number, batch = 1) =>
-        matmulKernelInfo(gpu.ctx, { batch, M, N, K: 8, aBatchStride: 0, bBatchStride: 0 });
+      const info = (M: number, N: number, batch = 1) => matmulKernelInfo(gpu.ctx, dense(batch, M, N, 8));
       expect(info(1024, 1024)).toMatchObject({ wgRows: 64, wgCols: 64 });
       expect(info(512, 512)).toMatchObject({ wgRows: 32, wgCols: 32 }); // 64 large tiles: too few workgroups
       expect(info(512, 512, 4)).toMatchObject({ wgRows: 64, wgCols: 64 });
       expect(info(33, 100_000)).toMatchObject({ wgRows: 32, wgCols: 32 }); // thin: a 64-row tile wastes half
+    } finally {
+      setMatmulVariant('auto');
+    }
+  });
+
+  it('the software variant reads vec4s only where rows are contiguous and aligned', async () => {
+    const gpu = await gpuBackend();
+    setMatmulVariant('software');
+    try {
+      const name = (p: MatmulParams) => matmulKernelInfo(gpu.ctx, p).name.split('|')[0];
+      expect(name(dense(1, 64, 64, 64))).toBe('matmul');
+      const bT: MatmulParams = { ...dense(1, 64, 64, 64), b: { offset: 0, rowStride: 1, colStride: 64, batchStrides: [0] } };
+      expect(name(bT)).toBe('matmul_general'); // x @ Wᵀ reads B down its columns
+      const odd: MatmulParams = { ...dense(1, 64, 64, 64), a: { offset: 1, rowStride: 64, colStride: 1, batchStrides: [0] } };
+      expect(name(odd)).toBe('matmul_general'); // rows not starting on a vec4
     } finally {
       setMatmulVariant('auto');
     }
@@ -127,23 +191,63 @@ for (const v of ['software', 'gpu'] as const satisfies readonly MatmulVariant[])
     await check({ M: 1000, N: 1000, K: 33 });
   });
 
-  it('batches: independent, A broadcast (stride 0), B broadcast, both broadcast', async () => {
+  it('batches: independent, A broadcast (stride 0), B broadcast, both broadcast, two batch dims', async () => {
     for (const [M, N, K] of [[33, 36, 20], [7, 33, 1], [40, 20, 12]]) {
-      await check({ batch: 3, M, N, K });
-      await check({ batch: 3, M, N, K, aBroadcast: true });
-      await check({ batch: 4, M, N, K, bBroadcast: true });
-      await check({ batch: 2, M, N, K, aBroadcast: true, bBroadcast: true });
+      await check({ batch: [3], M, N, K });
+      await check({ batch: [3], M, N, K, a: { broadcast: true } });
+      await check({ batch: [4], M, N, K, b: { broadcast: true } });
+      await check({ batch: [2], M, N, K, a: { broadcast: true }, b: { broadcast: true } });
+      await check({ batch: [2, 3], M, N, K, b: { broadcast: true } });
     }
   });
 
-  it('K = 0 gives zeros and empty shapes give empty outputs', async () => {
+  it('transposed operands at odd sizes: x @ Wᵀ (NT), gᵀ @ x (TN) and TT', async () => {
+    for (const [M, N, K] of [[1, 7, 33], [7, 33, 1], [33, 257, 7], [257, 33, 33], [64, 128, 784], [36, 20, 8]]) {
+      await check({ M, N, K, b: { transposed: true } });
+      await check({ M, N, K, a: { transposed: true } });
+      await check({ M, N, K, a: { transposed: true }, b: { transposed: true } });
+    }
+  });
+
+  it('padded rows with offsets (strides not multiples of 4), and head-split batch dims', async () => {
+    for (const [M, N, K] of [[7, 33, 33], [33, 36, 20], [64, 64, 64]]) {
+      await check({ M, N, K, a: { pad: 3 }, b: { pad: 1 } });
+      await check({ M, N, K, a: { pad: 4 }, b: { pad: 4 } }); // aligned padding: vec4 loads from an offset
+      await check({ M, N, K, a: { pad: 2, transposed: true }, b: { pad: 5, transposed: true } });
+    }
+    // Q @ Kᵀ with q, k (B, H, T, d) views of (B, T, H, d) storages: (2, 3) batch dims that cannot merge.
+    for (const [T, d] of [[7, 8], [33, 16], [5, 3]]) {
+      await check({ batch: [2, 3], M: T, N: T, K: d, a: { batchInside: true }, b: { batchInside: true, transposed: true } });
+      await check({ batch: [2, 3], M: T, N: d, K: T, a: { batchInside: true }, b: { batchInside: true } }); // P @ V
+    }
+  });
+
+  it('the epilogue: bias from an offset, every activation, and the row sums of A', async () => {
+    // Every activation through the vec4 software kernel, then the other kernels with one or two each: the
+    // activation code is shared (epilogue_act), its use per kernel is not. (Each combination is a pipeline of its
+    // own, and the tiled kernel's take seconds to compile on SwiftShader.)
+    const acts: MatmulActivation[] = v === 'software' ? ['none', 'relu', 'gelu', 'geluTanh', 'tanh', 'sigmoid'] : ['sigmoid'];
+    for (const activation of acts) await check({ M: 33, N: 36, K: 20, bias: true, activation });
+    await check({ M: 7, N: 33, K: 33, bias: true, activation: 'gelu' }); // the 8-row general kernel
+    await check({ M: 33, N: 7, K: 257, bias: true, activation: 'tanh', b: { transposed: true } }); // Linear: x @ Wᵀ + b
+    await check({ M: 1, N: 7, K: 33, activation: 'relu', b: { transposed: true } }); // no bias
+    // Linear's backward: dW = gᵀ @ x with db = Σ_rows g from the same kernel
+    await check({ M: 33, N: 7, K: 20, a: { transposed: true }, sumA: true });
+    await check({ M: 36, N: 20, K: 8, sumA: true });
+    await check({ M: 7, N: 257, K: 33, a: { transposed: true }, sumA: true });
+  });
+
+  it('K = 0 gives zeros (or the epilogue of 0) and empty shapes give empty outputs', async () => {
     const gpu = await gpuBackend();
     const a = gpu.upload(new Float32Array(0));
-    const z = gpu.matmul(a, a, { batch: 2, M: 3, N: 5, K: 0, aBatchStride: 0, bBatchStride: 0 });
+    const z = gpu.matmul(a, a, dense(2, 3, 5, 0)).out;
     expect(Array.from(await gpu.read(z))).toEqual(new Array(30).fill(0));
-    const e = gpu.matmul(a, a, { batch: 1, M: 0, N: 5, K: 3, aBatchStride: 0, bBatchStride: 0 });
+    const bias = gpu.upload(new Float32Array([-1, 2]));
+    const zb = gpu.matmul(a, a, { ...dense(1, 2, 2, 0), activation: 'relu' }, bias).out;
+    expect(Array.from(await gpu.read(zb))).toEqual([0, 2, 0, 2]);
+    const e = gpu.matmul(a, a, dense(1, 0, 5, 3)).out;
     expect((await gpu.read(e)).length).toBe(0);
-    [a, z, e].forEach((s) => gpu.free(s));
+    [a, z, bias, zb, e].forEach((s) => gpu.free(s));
   });
 
   it('grids over maxComputeWorkgroupsPerDimension are split, in z (batch) and in y (rows)', async () => {
@@ -156,12 +260,12 @@ for (const v of ['software', 'gpu'] as const satisfies readonly MatmulVariant[])
     if (v === 'gpu') Object.assign(matmulTiled.small, { WG_X: 1, WG_Y: 1, RM: 4, TK: 4 });
     try {
       // z: one workgroup per batch entry, so a batch of max + 5 needs two dispatches.
-      await check({ batch: max + 5, M: 1, N: 2, K: 3 });
-      // y: the general kernel covers 8 rows × 4 invocations = 32 rows per workgroup, the shrunken tile 4 rows;
+      await check({ batch: [max + 5], M: 1, N: 2, K: 3 });
+      // y: the general kernel covers 32 rows × 4 invocations = 128 rows per workgroup, the shrunken tile 4 rows;
       // K = 1 keeps it cheap.
-      const rows = matmulKernelInfo(gpu.ctx, { batch: 1, M: 1 << 20, N: 2, K: 1, aBatchStride: 0, bBatchStride: 0 }).wgRows;
-      expect(rows).toBe(v === 'gpu' ? 4 : 32);
-      await check({ M: (max + 3) * rows + 5, N: 2, K: 1 });
+      const rows = matmulKernelInfo(gpu.ctx, dense(1, 1 << 20, 2, 1)).wgRows;
+      expect(rows).toBe(v === 'gpu' ? 4 : 128);
+      await check({ M: (max + 3) * rows + 5, N: 1, K: 1 });
     } finally {
       Object.assign(matmulTiled.small, saved);
     }

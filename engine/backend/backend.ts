@@ -1,5 +1,8 @@
 // The contract between ops/ and a device. ops/ does all shape logic, broadcasting and validation; a backend
-// only runs kernels over flat, contiguous, row-major storages whose layout the caller describes exactly.
+// runs kernels over flat storages whose layout the caller describes exactly. Elementwise kernels, reductions,
+// copies and matmul read their inputs through strides and an offset (so transposes, slices, broadcasts and other
+// views need no copy); every other kernel takes contiguous row-major storages starting at element 0, and ops/
+// makes its inputs so first (Tensor.contiguous()). Outputs are always new contiguous storages.
 // Two implementations: cpu.ts (plain loops, the oracle) and webgpu.ts (WGSL kernels in shaders/).
 
 import type { DType, TypedArray } from '../dtype';
@@ -14,37 +17,102 @@ export interface Storage {
 
 export type UnaryOp =
   | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal'
-  | 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'sin' | 'cos'
-  // derivatives used by autograd, kept beside their forwards in the same kernel
-  | 'step' | 'geluGrad' | 'sign';
+  | 'relu' | 'gelu' | 'geluTanh' | 'tanh' | 'sigmoid' | 'sin' | 'cos' | 'sign';
 
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min'
   // comparisons produce float32 1 or 0
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
+  // Activation derivatives for autograd, as binary ops of the upstream gradient g (first operand) and the saved
+  // tensor (second), so that each backward is one kernel:
+  //   reluGrad(g, y)     = y > 0 ? g : 0                  (y: relu's input or output; relu'(0) = 0, as PyTorch)
+  //   tanhGrad(g, y)     = g·(1 − y²)                     (y = tanh x)
+  //   sigmoidGrad(g, y)  = g·y·(1 − y)                    (y = σ(x))
+  //   geluGrad(g, x)     = g·(Φ(x) + x·φ(x))              (x: the input)
+  //   geluTanhGrad(g, x) = g·d/dx[½x(1 + tanh(√(2/π)(x + 0.044715x³)))]
+  | 'reluGrad' | 'tanhGrad' | 'sigmoidGrad' | 'geluGrad' | 'geluTanhGrad';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 
-/** out[i] = src[srcOffset + Σ_k idx_k · srcStrides[k]], for i enumerating `shape` row-major. */
+/** out[i] = src[offset + Σ_k idx_k · strides[k]], for i enumerating `shape` row-major. */
 export interface StridedView {
   shape: readonly number[];
   strides: readonly number[];
   offset: number;
 }
 
-/** An elementwise op's inputs, each read through broadcast strides over `outShape`. */
+/**
+ * An elementwise op's inputs, each read through its own strides (0 on broadcast dims) and offset over
+ * `outShape`, which the output has, contiguous. `offsets` defaults to zeros.
+ */
 export interface BroadcastLayout {
   outShape: readonly number[];
-  strides: ReadonlyArray<readonly number[]>; // one per input, 0 on broadcast dims
+  strides: ReadonlyArray<readonly number[]>; // one per input
+  offsets?: readonly number[];
 }
 
+/**
+ * A reduction of one axis of a strided input: for each position of `outShape` (the kept dims, row-major, which
+ * the output has), the `len` elements x[offset + Σ_k idx_k·outStrides[k] + l·lenStride] for l < len.
+ */
+export interface ReduceLayout {
+  outShape: readonly number[];
+  outStrides: readonly number[];
+  len: number;
+  lenStride: number;
+  offset: number;
+}
+
+/** The reduction of x viewed as (outer, len, inner), contiguous, over its middle axis: the commonest layout. */
+export function contiguousReduce(outer: number, len: number, inner: number): ReduceLayout {
+  return { outShape: [outer, inner], outStrides: [len * inner, 1], len, lenStride: inner, offset: 0 };
+}
+
+/** How a matmul operand's (rows, cols) matrices sit in its storage: element (z…, r, c) is at offset + Σ z·batch + r·row + c·col. */
+export interface MatmulOperand {
+  offset: number;
+  rowStride: number;
+  colStride: number;
+  /** One per dim of MatmulParams.batchShape; 0 broadcasts the operand over that dim. */
+  batchStrides: readonly number[];
+}
+
+/** Applied to each element of a matmul's output before it is stored, after the bias. */
+export type MatmulActivation = 'none' | 'relu' | 'gelu' | 'geluTanh' | 'tanh' | 'sigmoid';
+
+/** The most batch dims a matmul takes after coalescing; ops/ copies an operand whose batch dims cannot coalesce to this. */
+export const MAX_MATMUL_BATCH_DIMS = 4;
+
+/**
+ * C = act(A @ B + bias): A (batch…, M, K) and B (batch…, K, N) read through their strides (so Aᵀ, Bᵀ, head-split
+ * and broadcast operands need no copy), C (batch…, M, N) contiguous. The bias, when given, is N contiguous
+ * elements from `biasOffset`, added to every row.
+ */
 export interface MatmulParams {
-  batch: number; // number of (M, N) output matrices
   M: number;
   N: number;
   K: number;
-  aBatchStride: number; // elements between consecutive A matrices; 0 broadcasts one A over the batch
-  bBatchStride: number;
+  /** At most MAX_MATMUL_BATCH_DIMS dims; [] for one matrix. */
+  batchShape: readonly number[];
+  a: MatmulOperand;
+  b: MatmulOperand;
+  biasOffset: number;
+  activation: MatmulActivation;
+  /**
+   * Also write the bias gradient of A: biasGrad[m] = Σ_k A[m][k] over the single matrix (batchShape []). Linear's
+   * backward computes dW = gᵀ @ x with g as A, and db = Σ_rows g comes with it instead of taking a reduction.
+   */
+  sumA?: boolean;
+}
+
+/** The plain (batch, M, K) @ (batch, K, N) product of contiguous operands, with per-operand batch strides (0 broadcasts). */
+export function denseMatmul(p: { batch: number; M: number; N: number; K: number; aBatchStride: number; bBatchStride: number }): MatmulParams {
+  return {
+    M: p.M, N: p.N, K: p.K, batchShape: [p.batch],
+    a: { offset: 0, rowStride: p.K, colStride: 1, batchStrides: [p.aBatchStride] },
+    b: { offset: 0, rowStride: p.N, colStride: 1, batchStrides: [p.bBatchStride] },
+    biasOffset: 0, activation: 'none',
+  };
 }
 
 export interface LayerNormResult {
@@ -138,39 +206,46 @@ export interface Backend {
 
   /** Copies host data into a new storage. */
   upload(data: TypedArray): Storage;
-  /** Reads a storage back. Also raises errors that earlier kernels flagged (an index out of range). */
-  read(s: Storage): Promise<TypedArray>;
+  /**
+   * Reads the first `numel` elements (default all) of a storage back. Also raises errors that earlier kernels
+   * flagged (an index out of range).
+   */
+  read(s: Storage, numel?: number): Promise<TypedArray>;
   /** Returns the storage's memory to the backend. Using it afterwards is an error. */
   free(s: Storage): void;
   /** A new storage of `numel` elements, every one equal to `value`. */
   fill(numel: number, value: number, dtype: DType): Storage;
 
-  /** float32 → float32, elementwise over `x.numel` elements. */
-  unary(op: UnaryOp, x: Storage): Storage;
+  /** float32 → float32, elementwise over x read through `view` (default: all of x, contiguous). */
+  unary(op: UnaryOp, x: Storage, view?: StridedView): Storage;
   /** float32 (op) float32, both inputs read through `layout`; the result has `layout.outShape`. */
   binary(op: BinaryOp, a: Storage, b: Storage, layout: BroadcastLayout): Storage;
-  /** x (op) scalar, or scalar (op) x when `scalarFirst`. */
-  binaryScalar(op: BinaryOp, x: Storage, scalar: number, scalarFirst: boolean): Storage;
-  /** Converts element types: float32 → int32 truncates toward zero. */
-  cast(x: Storage, to: DType): Storage;
+  /** x (op) scalar, or scalar (op) x when `scalarFirst`; x read through `view` (default: all of x). */
+  binaryScalar(op: BinaryOp, x: Storage, scalar: number, scalarFirst: boolean, view?: StridedView): Storage;
+  /** Converts element types: float32 → int32 truncates toward zero (NaN → 0, saturating); x read through `view`. */
+  cast(x: Storage, to: DType, view?: StridedView): Storage;
 
   /** cond ? a : b. cond is float32 or int32, nonzero meaning true; a and b share one dtype, kept in the output. */
   where(cond: Storage, a: Storage, b: Storage, layout: BroadcastLayout): Storage;
 
   /**
    * Gathers `src` through a strided view into a new contiguous storage of the view's shape, or into `dst` at
-   * `dst.view` when given (used by cat). Dtype-agnostic: elements move as raw 32-bit words.
+   * `dst.view` when given (cat, the backward of slice). Dtype-agnostic: elements move as raw 32-bit words. With
+   * `accumulate` (float32 only) the view is added into dst instead.
    */
-  copy(src: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }): Storage;
+  copy(src: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }, accumulate?: boolean): Storage;
 
   /**
-   * Reduces x viewed as (outer, len, inner) over the middle axis, giving (outer, inner).
-   * argmax/argmin give int32 indices of the first extreme element.
+   * Reduces one axis of x as `layout` describes, giving a contiguous storage of `layout.outShape`. NaN wins max
+   * and min (and their args), as in PyTorch. argmax/argmin give int32 indices of the first extreme element.
    */
-  reduce(op: ReduceOp, x: Storage, outer: number, len: number, inner: number): Storage;
+  reduce(op: ReduceOp, x: Storage, layout: ReduceLayout): Storage;
 
-  /** (batch, M, K) @ (batch, K, N) → (batch, M, N), with A and B batch strides (0 broadcasts). */
-  matmul(a: Storage, b: Storage, p: MatmulParams): Storage;
+  /**
+   * act(A @ B + bias) as MatmulParams describes, a new contiguous (batch…, M, N) storage; with `p.sumA`, also the
+   * row sums of A (M elements) as `sumA`.
+   */
+  matmul(a: Storage, b: Storage, p: MatmulParams, bias?: Storage | null): { out: Storage; sumA?: Storage };
 
   /** Softmax or log-softmax over the last axis of x viewed as (rows, cols). Max-subtracted, so finite for finite x. */
   softmax(x: Storage, rows: number, cols: number, log: boolean): Storage;
@@ -265,8 +340,8 @@ export interface Backend {
    * with weight decay added to g (Adam) or applied as p -= lr·wd·p first (AdamW). */
   adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, p: AdamParams): void;
 
-  /** Counts NaN and ±Inf by bit pattern, which is exact on adapters whose float compares drop NaN. */
-  health(x: Storage): Promise<HealthCounts>;
+  /** Counts NaN and ±Inf among the first `numel` elements (default all) by bit pattern, which is exact on adapters whose float compares drop NaN. */
+  health(x: Storage, numel?: number): Promise<HealthCounts>;
 
   memoryStats(): MemoryStats;
 }

@@ -3,8 +3,8 @@
 // float32 only when it stores a result. Validation of shapes is ops/' job; this file checks only what would
 // otherwise corrupt memory or silently give a wrong answer (dtype mix-ups, freed storages, bad indices).
 import type {
-  AdamParams, AttentionBackwardResult, AttentionForwardResult, AttentionParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams,
-  MemoryStats, ReduceOp, SgdParams, Storage, StridedView, UnaryOp,
+  AdamParams, AttentionBackwardResult, AttentionForwardResult, AttentionParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult,
+  MatmulActivation, MatmulParams, MemoryStats, ReduceLayout, ReduceOp, SgdParams, Storage, StridedView, UnaryOp,
 } from './backend';
 import { dropoutBits, dropoutParams } from './rng';
 import type { DType, TypedArray } from '../dtype';
@@ -92,6 +92,25 @@ function normalCdf(x: number): number {
 // ---------------------------------------------------------------------------------------------------------------
 // Scalar definitions of every elementwise op. A Record, so the compiler says when an op is missing.
 
+/** GELU's tanh approximation (PyTorch's approximate='tanh'): ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+const SQRT_2_OVER_PI = 0.7978845608028654; // √(2/π)
+function geluTanh(x: number): number {
+  return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+}
+
+/** d/dx of geluTanh: ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²), with t the tanh above. */
+function geluTanhDerivative(x: number): number {
+  const t = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
+  return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+}
+
+/** d/dx x·Φ(x) = Φ(x) + x·φ(x). */
+function geluDerivative(x: number): number {
+  return normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+}
+
+// NaN and ±Inf follow PyTorch 1.13, checked value by value in test/cpu.test.ts; JavaScript's Math agrees with it
+// everywhere except where noted.
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   abs: (x) => Math.abs(x),
@@ -102,7 +121,8 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   square: (x) => x * x,
   reciprocal: (x) => 1 / x,
   relu: (x) => (Number.isNaN(x) ? NaN : x > 0 ? x : 0), // PyTorch keeps NaN
-  gelu: (x) => x * normalCdf(x), // exact GELU: x·Φ(x) = ½·x·(1 + erf(x/√2))
+  gelu: (x) => x * normalCdf(x), // exact GELU: x·Φ(x) = ½·x·(1 + erf(x/√2)); NaN at −Inf (−Inf·0), as PyTorch
+  geluTanh,
   tanh: (x) => Math.tanh(x),
   // Both branches exponentiate a non-positive number, so neither overflows.
   sigmoid: (x) => {
@@ -112,17 +132,22 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   },
   sin: (x) => Math.sin(x),
   cos: (x) => Math.cos(x),
-  step: (x) => (x > 0 ? 1 : 0), // relu's derivative, taken as 0 at 0
-  geluGrad: (x) => normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x), // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-  sign: (x) => Math.sign(x),
+  sign: (x) => Math.sign(x), // sign(NaN) is NaN (NumPy's answer; PyTorch 1.13 gives 0, which would hide the NaN)
 };
+
+/** C's pow, which PyTorch uses: x^0 = 1 and 1^y = 1 even for NaN, and (−1)^±Inf = 1, where Math.pow gives NaN. */
+function pow(a: number, b: number): number {
+  if (b === 0 || a === 1) return 1;
+  if (a === -1 && (b === Infinity || b === -Infinity)) return 1;
+  return Math.pow(a, b);
+}
 
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  pow: (a, b) => Math.pow(a, b),
+  pow,
   max: (a, b) => Math.max(a, b), // propagates NaN, like torch.maximum
   min: (a, b) => Math.min(a, b),
   eq: (a, b) => (a === b ? 1 : 0),
@@ -131,6 +156,22 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   le: (a, b) => (a <= b ? 1 : 0),
   gt: (a, b) => (a > b ? 1 : 0),
   ge: (a, b) => (a >= b ? 1 : 0),
+  // Activation derivatives: a is the upstream gradient g, b the saved input or output.
+  reluGrad: (g, y) => (y <= 0 ? 0 : g), // PyTorch's threshold_backward: relu'(0) = 0, and a NaN passes g on
+  tanhGrad: (g, y) => g * (1 - y * y),
+  sigmoidGrad: (g, y) => g * y * (1 - y),
+  geluGrad: (g, x) => g * geluDerivative(x),
+  geluTanhGrad: (g, x) => g * geluTanhDerivative(x),
+};
+
+/** The matmul epilogue's activations, from the same definitions as the unary ops. */
+const ACTIVATION: Record<MatmulActivation, (x: number) => number> = {
+  none: (x) => x,
+  relu: UNARY.relu,
+  gelu: UNARY.gelu,
+  geluTanh: UNARY.geluTanh,
+  tanh: UNARY.tanh,
+  sigmoid: UNARY.sigmoid,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -140,6 +181,16 @@ function product(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
+}
+
+/** True when `strides` walk `shape` row-major with no gaps (size-1 dims may have any stride). */
+function isRowMajor(shape: readonly number[], strides: readonly number[]): boolean {
+  let expect = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && strides[d] !== expect) return false;
+    expect *= shape[d];
+  }
+  return true;
 }
 
 /**
@@ -216,9 +267,9 @@ export class CpuBackend implements Backend {
   }
 
   // async, so that a freed storage rejects the promise (as on WebGPU) instead of throwing synchronously.
-  async read(s: Storage): Promise<TypedArray> {
+  async read(s: Storage, numel = s.numel): Promise<TypedArray> {
     // A copy, so that a caller mutating the result cannot change the storage.
-    const data = this.cpu(s).data;
+    const data = this.cpu(s).data.subarray(0, numel);
     return data instanceof Float64Array ? Float32Array.from(data) : data.slice();
   }
 
@@ -236,11 +287,16 @@ export class CpuBackend implements Backend {
 
   // --- elementwise ---------------------------------------------------------------------------------------------
 
-  unary(op: UnaryOp, x: Storage): Storage {
+  unary(op: UnaryOp, x: Storage, view: StridedView = whole(x)): Storage {
     const xd = this.f32(x, op);
     const f = UNARY[op];
-    const out = this.alloc('float32', xd.length);
-    for (let i = 0; i < xd.length; i++) out.data[i] = f(xd[i]);
+    const n = product(view.shape);
+    const out = this.alloc('float32', n);
+    if (isRowMajor(view.shape, view.strides)) {
+      for (let i = 0; i < n; i++) out.data[i] = f(xd[view.offset + i]);
+    } else {
+      forEachIndex(view.shape, (i, idx) => (out.data[i] = f(xd[dot(idx, view.strides, view.offset)])));
+    }
     return out;
   }
 
@@ -248,37 +304,48 @@ export class CpuBackend implements Backend {
     const ad = this.f32(a, op);
     const bd = this.f32(b, op);
     const [as, bs] = layout.strides;
+    const [ao, bo] = [layout.offsets?.[0] ?? 0, layout.offsets?.[1] ?? 0];
     const f = BINARY[op];
-    const out = this.alloc('float32', product(layout.outShape));
-    forEachIndex(layout.outShape, (i, idx) => {
-      out.data[i] = f(ad[dot(idx, as)], bd[dot(idx, bs)]);
-    });
+    const n = product(layout.outShape);
+    const out = this.alloc('float32', n);
+    if (isRowMajor(layout.outShape, as) && isRowMajor(layout.outShape, bs)) {
+      for (let i = 0; i < n; i++) out.data[i] = f(ad[ao + i], bd[bo + i]);
+    } else {
+      forEachIndex(layout.outShape, (i, idx) => {
+        out.data[i] = f(ad[dot(idx, as, ao)], bd[dot(idx, bs, bo)]);
+      });
+    }
     return out;
   }
 
-  binaryScalar(op: BinaryOp, x: Storage, scalar: number, scalarFirst: boolean): Storage {
+  binaryScalar(op: BinaryOp, x: Storage, scalar: number, scalarFirst: boolean, view: StridedView = whole(x)): Storage {
     const xd = this.f32(x, op);
     const f = BINARY[op];
     // The scalar stands for a float32 tensor element, so it is rounded to float32 first.
     const s = Math.fround(scalar);
-    const out = this.alloc('float32', xd.length);
-    for (let i = 0; i < xd.length; i++) out.data[i] = scalarFirst ? f(s, xd[i]) : f(xd[i], s);
+    const n = product(view.shape);
+    const out = this.alloc('float32', n);
+    const apply = (i: number, v: number): void => {
+      out.data[i] = scalarFirst ? f(s, v) : f(v, s);
+    };
+    if (isRowMajor(view.shape, view.strides)) {
+      for (let i = 0; i < n; i++) apply(i, xd[view.offset + i]);
+    } else {
+      forEachIndex(view.shape, (i, idx) => apply(i, xd[dot(idx, view.strides, view.offset)]));
+    }
     return out;
   }
 
-  cast(x: Storage, to: DType): Storage {
+  cast(x: Storage, to: DType, view: StridedView = whole(x)): Storage {
     const src = this.cpu(x).data;
-    const out = this.alloc(to, src.length);
-    for (let i = 0; i < src.length; i++) {
-      if (to === 'int32' && x.dtype === 'float32') {
-        // Truncate toward zero. Out-of-range values saturate and NaN becomes 0 (WGSL's rule), instead of the
-        // modulo-2³² wrap an Int32Array store would do.
-        const v = src[i];
-        out.data[i] = Number.isNaN(v) ? 0 : Math.min(2147483647, Math.max(-2147483648, Math.trunc(v)));
-      } else {
-        out.data[i] = src[i]; // int32 → float32 rounds to nearest; same dtype copies
-      }
-    }
+    const out = this.alloc(to, product(view.shape));
+    const toInt = to === 'int32' && x.dtype === 'float32';
+    forEachIndex(view.shape, (i, idx) => {
+      const v = src[dot(idx, view.strides, view.offset)];
+      // Truncate toward zero. Out-of-range values saturate and NaN becomes 0 (WGSL's rule), instead of the
+      // modulo-2³² wrap an Int32Array store would do. int32 → float32 rounds to nearest; same dtype copies.
+      out.data[i] = toInt ? (Number.isNaN(v) ? 0 : Math.min(2147483647, Math.max(-2147483648, Math.trunc(v)))) : v;
+    });
     return out;
   }
 
@@ -288,23 +355,32 @@ export class CpuBackend implements Backend {
     const bc = this.cpu(b);
     if (ac.dtype !== bc.dtype) throw new Error(`internal: where needs a and b of one dtype, got ${ac.dtype} and ${bc.dtype}`);
     const [cs, as, bs] = layout.strides;
+    const [co, ao, bo] = [0, 1, 2].map((k) => layout.offsets?.[k] ?? 0);
     const out = this.alloc(ac.dtype, product(layout.outShape));
     // Raw words, so that a and b pass through bit for bit.
     const aw = ac.words;
     const bw = bc.words;
     const ow = out.words;
     forEachIndex(layout.outShape, (i, idx) => {
-      ow[i] = c[dot(idx, cs)] !== 0 ? aw[dot(idx, as)] : bw[dot(idx, bs)]; // NaN counts as nonzero, i.e. true
+      ow[i] = c[dot(idx, cs, co)] !== 0 ? aw[dot(idx, as, ao)] : bw[dot(idx, bs, bo)]; // NaN counts as nonzero, i.e. true
     });
     return out;
   }
 
-  copy(src: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }): Storage {
+  copy(src: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }, accumulate = false): Storage {
     const s = this.cpu(src);
     const out = dst ? this.cpu(dst.storage) : this.alloc(s.dtype, product(view.shape));
     // Without a dst view the output is the view's shape, contiguous row-major from offset 0.
     const dstStrides = dst ? dst.view.strides : rowMajorStrides(view.shape);
     const dstOffset = dst ? dst.view.offset : 0;
+    if (accumulate) {
+      const sd = this.f32(src, 'copy (accumulate)');
+      const od = this.f32(out, 'copy (accumulate)');
+      forEachIndex(view.shape, (_, idx) => {
+        od[dot(idx, dstStrides, dstOffset)] += sd[dot(idx, view.strides, view.offset)];
+      });
+      return out;
+    }
     const sw = s.words;
     const ow = out.words;
     forEachIndex(view.shape, (_, idx) => {
@@ -315,59 +391,93 @@ export class CpuBackend implements Backend {
 
   // --- reductions ----------------------------------------------------------------------------------------------
 
-  reduce(op: ReduceOp, x: Storage, outer: number, len: number, inner: number): Storage {
+  reduce(op: ReduceOp, x: Storage, layout: ReduceLayout): Storage {
     const xd = this.f32(x, op);
     const isArg = op === 'argmax' || op === 'argmin';
-    const out = this.alloc(isArg ? 'int32' : 'float32', outer * inner);
-    // x viewed as (outer, len, inner): element (o, j, i) is at (o·len + j)·inner + i.
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const at = (j: number): number => xd[(o * len + j) * inner + i];
-        let result: number;
-        if (op === 'sum') {
-          let acc = 0;
-          for (let j = 0; j < len; j++) acc += at(j);
-          result = acc;
-        } else {
-          // max/min and their args. NaN beats every number (torch propagates it), and a strict comparison keeps
-          // the first of equal extremes.
-          const better = op === 'max' || op === 'argmax' ? (v: number, b: number) => v > b : (v: number, b: number) => v < b;
-          let best = len > 0 ? at(0) : op === 'max' ? -Infinity : Infinity;
-          let bestJ = 0;
-          for (let j = 1; j < len && !Number.isNaN(best); j++) {
-            const v = at(j);
-            if (Number.isNaN(v) || better(v, best)) {
-              best = v;
-              bestJ = j;
-            }
+    const { len, lenStride } = layout;
+    const out = this.alloc(isArg ? 'int32' : 'float32', product(layout.outShape));
+    forEachIndex(layout.outShape, (p, idx) => {
+      const base = dot(idx, layout.outStrides, layout.offset);
+      const at = (j: number): number => xd[base + j * lenStride];
+      let result: number;
+      if (op === 'sum') {
+        let acc = 0;
+        for (let j = 0; j < len; j++) acc += at(j);
+        result = acc;
+      } else {
+        // max/min and their args. NaN beats every number (torch propagates it), and a strict comparison keeps
+        // the first of equal extremes.
+        const better = op === 'max' || op === 'argmax' ? (v: number, b: number) => v > b : (v: number, b: number) => v < b;
+        let best = len > 0 ? at(0) : op === 'max' ? -Infinity : Infinity;
+        let bestJ = 0;
+        for (let j = 1; j < len && !Number.isNaN(best); j++) {
+          const v = at(j);
+          if (Number.isNaN(v) || better(v, best)) {
+            best = v;
+            bestJ = j;
           }
-          result = isArg ? bestJ : best;
         }
-        out.data[o * inner + i] = result;
+        result = isArg ? bestJ : best;
       }
-    }
+      out.data[p] = result;
+    });
     return out;
   }
 
   // --- matmul --------------------------------------------------------------------------------------------------
 
-  matmul(a: Storage, b: Storage, p: MatmulParams): Storage {
+  matmul(a: Storage, b: Storage, p: MatmulParams, bias: Storage | null = null): { out: Storage; sumA?: Storage } {
     const ad = this.f32(a, 'matmul');
     const bd = this.f32(b, 'matmul');
-    const { batch, M, N, K, aBatchStride, bBatchStride } = p;
-    const out = this.alloc('float32', batch * M * N); // (batch, M, N)
-    for (let t = 0; t < batch; t++) {
-      const a0 = t * aBatchStride; // A[t] is (M, K) row-major
-      const b0 = t * bBatchStride; // B[t] is (K, N) row-major
+    const biasData = bias ? this.f32(bias, 'matmul bias') : null;
+    const act = ACTIVATION[p.activation];
+    const { M, N, K, a: A, b: B } = p;
+    const batch = product(p.batchShape);
+    const out = this.alloc('float32', batch * M * N); // (batch…, M, N)
+    const [ars, acs, brs, bcs] = [A.rowStride, A.colStride, B.rowStride, B.colStride];
+    // Plain loops in doubles, in the order whose inner loop walks memory contiguously: dot products of A's rows and
+    // B's columns when both run along k (x @ Wᵀ), else row updates acc[·] += A[m][k]·B[k][·] along B's rows. Both
+    // add the K products of each output in the same order (k ascending).
+    const dots = acs === 1 && brs === 1;
+    const starts: Array<[number, number]> = []; // where A[z] and B[z] start, for each batch entry z
+    forEachIndex(p.batchShape, (_, z) => starts.push([dot(z, A.batchStrides, A.offset), dot(z, B.batchStrides, B.offset)]));
+    const o = out.data;
+    const acc = new Float64Array(N);
+    for (let t = 0; t < starts.length; t++) {
+      const [a0, b0] = starts[t];
       for (let m = 0; m < M; m++) {
-        for (let n = 0; n < N; n++) {
-          let acc = 0;
-          for (let k = 0; k < K; k++) acc += ad[a0 + m * K + k] * bd[b0 + k * N + n];
-          out.data[(t * M + m) * N + n] = acc;
+        const aRow = a0 + m * ars;
+        const row = (t * M + m) * N;
+        if (dots) {
+          for (let n = 0; n < N; n++) {
+            const bCol = b0 + n * bcs;
+            let s = 0;
+            for (let k = 0; k < K; k++) s += ad[aRow + k] * bd[bCol + k];
+            o[row + n] = biasData ? s + biasData[p.biasOffset + n] : s;
+          }
+        } else {
+          acc.fill(0);
+          for (let k = 0; k < K; k++) {
+            const av = ad[aRow + k * acs];
+            const bRow = b0 + k * brs;
+            for (let n = 0; n < N; n++) acc[n] += av * bd[bRow + n * bcs];
+          }
+          for (let n = 0; n < N; n++) o[row + n] = biasData ? acc[n] + biasData[p.biasOffset + n] : acc[n];
         }
       }
     }
-    return out;
+    // The activation, on the float32-rounded sums plus bias (the GPU applies it to its float32 accumulator too).
+    if (p.activation !== 'none') for (let i = 0; i < o.length; i++) o[i] = act(o[i]);
+    if (!p.sumA) return { out };
+    if (batch !== 1) throw new Error('internal: matmul sumA needs a single matrix');
+    // Σ_k A[m][k], the bias gradient that Linear's backward takes alongside dW = gᵀ x.
+    const sumA = this.alloc('float32', M);
+    for (let m = 0; m < M; m++) {
+      let acc = 0;
+      for (let k = 0; k < K; k++) acc += ad[A.offset + m * A.rowStride + k * A.colStride];
+      sumA.data[m] = acc;
+    }
+    return { out, sumA };
   }
 
   // --- row-wise kernels ----------------------------------------------------------------------------------------
@@ -626,11 +736,11 @@ export class CpuBackend implements Backend {
     if (a.numel !== b.numel) throw new Error(`internal: ${op} needs storages of equal size, got ${a.numel} and ${b.numel}`);
   }
 
-  async health(x: Storage): Promise<HealthCounts> {
+  async health(x: Storage, numel = x.numel): Promise<HealthCounts> {
     const c = this.cpu(x);
     const counts: HealthCounts = { nan: 0, posInf: 0, negInf: 0 };
     if (c.dtype === 'float32') {
-      for (const v of c.data) {
+      for (const v of c.data.subarray(0, numel)) {
         if (Number.isNaN(v)) counts.nan++;
         else if (v === Infinity) counts.posInf++;
         else if (v === -Infinity) counts.negInf++;
@@ -792,6 +902,11 @@ export class CpuBackend implements Backend {
     for (const s of this.live) bytes += s.numel * 4;
     return { buffers: this.live.size, bytes, pooledBuffers: 0, pooledBytes: 0 };
   }
+}
+
+/** All of a storage, contiguous. */
+function whole(s: Storage): StridedView {
+  return { shape: [s.numel], strides: [1], offset: 0 };
 }
 
 function rowMajorStrides(shape: readonly number[]): number[] {

@@ -2,7 +2,7 @@
 // owns it under gpu/. The shared runtime (pipeline cache, pool, batching, readback) is gpu/context.ts.
 import type {
   AttentionBackwardResult, AttentionForwardResult, AttentionParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams, MemoryStats,
-  ReduceOp, Storage, StridedView, UnaryOp, SgdParams, AdamParams,
+  ReduceLayout, ReduceOp, Storage, StridedView, UnaryOp, SgdParams, AdamParams,
 } from './backend';
 import type { DType, TypedArray } from '../dtype';
 import { openDevice } from './gpu/adapter';
@@ -52,9 +52,9 @@ export class WebGPUBackend implements Backend {
     return s;
   }
 
-  async read(s: Storage): Promise<TypedArray> {
+  async read(s: Storage, numel = s.numel): Promise<TypedArray> {
     const g = gpu(s);
-    const bytes = await this.ctx.read(g.buffer, g.numel * 4);
+    const bytes = await this.ctx.read(g.buffer, numel * 4);
     return g.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
   }
 
@@ -67,29 +67,29 @@ export class WebGPUBackend implements Backend {
   fill(numel: number, value: number, dtype: DType): Storage {
     return ew.fill(this.ctx, numel, value, dtype);
   }
-  unary(op: UnaryOp, x: Storage): Storage {
-    return ew.unary(this.ctx, op, x);
+  unary(op: UnaryOp, x: Storage, view?: StridedView): Storage {
+    return ew.unary(this.ctx, op, x, view);
   }
   binary(op: BinaryOp, a: Storage, b: Storage, layout: BroadcastLayout): Storage {
     return ew.binary(this.ctx, op, a, b, layout);
   }
-  binaryScalar(op: BinaryOp, x: Storage, scalar: number, scalarFirst: boolean): Storage {
-    return ew.binaryScalar(this.ctx, op, x, scalar, scalarFirst);
+  binaryScalar(op: BinaryOp, x: Storage, scalar: number, scalarFirst: boolean, view?: StridedView): Storage {
+    return ew.binaryScalar(this.ctx, op, x, scalar, scalarFirst, view);
   }
-  cast(x: Storage, to: DType): Storage {
-    return ew.cast(this.ctx, x, to);
+  cast(x: Storage, to: DType, view?: StridedView): Storage {
+    return ew.cast(this.ctx, x, to, view);
   }
   where(cond: Storage, a: Storage, b: Storage, layout: BroadcastLayout): Storage {
     return ew.where(this.ctx, cond, a, b, layout);
   }
-  copy(src: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }): Storage {
-    return ew.copy(this.ctx, src, view, dst);
+  copy(src: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }, accumulate?: boolean): Storage {
+    return ew.copy(this.ctx, src, view, dst, accumulate);
   }
-  reduce(op: ReduceOp, x: Storage, outer: number, len: number, inner: number): Storage {
-    return reduce(this.ctx, op, x, outer, len, inner);
+  reduce(op: ReduceOp, x: Storage, layout: ReduceLayout): Storage {
+    return reduce(this.ctx, op, x, layout);
   }
-  matmul(a: Storage, b: Storage, p: MatmulParams): Storage {
-    return matmul(this.ctx, a, b, p);
+  matmul(a: Storage, b: Storage, p: MatmulParams, bias?: Storage | null): { out: Storage; sumA?: Storage } {
+    return matmul(this.ctx, a, b, p, bias);
   }
   softmax(x: Storage, rows: number, cols: number, log: boolean): Storage {
     return softmax(this.ctx, x, rows, cols, log);
@@ -140,8 +140,8 @@ export class WebGPUBackend implements Backend {
   ): AttentionBackwardResult {
     return attentionBackward(this.ctx, q, k, v, out, lse, dOut, mask, slopes, p);
   }
-  health(x: Storage): Promise<HealthCounts> {
-    return health(this.ctx, x);
+  health(x: Storage, numel?: number): Promise<HealthCounts> {
+    return health(this.ctx, x, numel);
   }
 
   memoryStats(): MemoryStats {

@@ -4,6 +4,7 @@
 // the key/value input with slices of the same weight. Attention itself is the one `sdpa` function from nn/sdpa.ts.
 import { Tensor, tensor, zeros } from '../tensor';
 import { cat } from '../ops/layout';
+import { linear } from '../ops/matmul';
 import { keep, tidy } from '../memory';
 import { nextSeed, uniformArray } from '../random';
 import { getDefaultDevice } from '../device';
@@ -115,10 +116,9 @@ export class MultiHeadAttention extends Module {
   /** rows [start, end) of the stacked projection: x (B, T, E) → (B, T, end − start). */
   private project(x: Tensor, start: number, end: number): Tensor {
     const all = start === 0 && end === 3 * this.embedDim;
-    const w = all ? this.in_proj_weight : this.in_proj_weight.slice(0, start, end); // (n, E)
-    const y = x.matmul(w.transpose(0, 1)); // (B, T, n)
-    if (!this.in_proj_bias) return y;
-    return y.add(all ? this.in_proj_bias : this.in_proj_bias.slice(0, start, end));
+    const w = all ? this.in_proj_weight : this.in_proj_weight.slice(0, start, end); // (n, E), a view
+    const b = !this.in_proj_bias || all ? this.in_proj_bias : this.in_proj_bias.slice(0, start, end);
+    return linear(x, w, b); // (B, T, n)
   }
 
   /** (B, T, parts·E) → `parts` tensors of shape (B, H, T, d). */

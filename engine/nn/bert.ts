@@ -4,6 +4,7 @@
 // token_type_embeddings, LayerNorm; pooler; classifier). The MLM decoder is tied to the word embeddings.
 import { Tensor, zeros } from '../tensor';
 import { crossEntropy } from '../ops/loss';
+import { linear } from '../ops/matmul';
 import { tidy } from '../memory';
 import { mulberry32, nextSeed } from '../random';
 import { fmt, ShapeError } from '../shape';
@@ -111,9 +112,9 @@ export class BERT extends Module {
   /** ids (B, T) → MLM logits (B, T, V). */
   mlmLogits(ids: Tensor, tokenTypeIds?: Tensor): Tensor {
     return tidy(() => {
-      const h = this.mlm_LayerNorm.forward(this.mlm_dense.forward(this.encode(ids, tokenTypeIds)).gelu()); // (B, T, d)
+      const h = this.mlm_LayerNorm.forward(this.mlm_dense.forwardWith(this.encode(ids, tokenTypeIds), 'gelu')); // (B, T, d)
       const w = this.embeddings.word_embeddings.weight; // (V, d), tied
-      return h.matmul(w.transpose(0, 1)).add(this.mlm_bias); // (B, T, V)
+      return linear(h, w, this.mlm_bias); // (B, T, d) @ (V, d)ᵀ + bias → (B, T, V)
     });
   }
 
@@ -127,7 +128,7 @@ export class BERT extends Module {
     return tidy(() => {
       const h = this.encode(ids, tokenTypeIds); // (B, T, d)
       const cls = h.slice(1, 0, 1).squeeze(1); // (B, d)
-      return this.classifier.forward(this.pooler.forward(cls).tanh()); // (B, numLabels)
+      return this.classifier.forward(this.pooler.forwardWith(cls, 'tanh')); // (B, numLabels)
     });
   }
 

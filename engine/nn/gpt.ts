@@ -5,6 +5,7 @@
 // whole prefix again.
 import { Tensor, tensor } from '../tensor';
 import { crossEntropy } from '../ops/loss';
+import { linear } from '../ops/matmul';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
 import { mulberry32, nextSeed } from '../random';
@@ -114,7 +115,7 @@ export class GPT extends Module {
       if (this.drop && this.training) x = this.drop.forward(x);
       this.h.forEach((block, i) => (x = block.encode(x, { causal: true, cache: opts.cache?.layers[i] })));
       x = this.ln_f.forward(x);
-      return x.matmul(this.wte.weight.transpose(0, 1)); // (B, T, E) @ (E, V) → (B, T, V)
+      return linear(x, this.wte.weight); // (B, T, E) @ (V, E)ᵀ → (B, T, V), the tied embedding read in place
     });
   }
 

@@ -3,6 +3,8 @@
 import { Tensor, ones, randn, tensor, zeros } from '../tensor';
 import { Module } from './module';
 import { layerNorm } from '../ops/norm';
+import { linear } from '../ops/matmul';
+import type { MatmulActivation } from '../backend/backend';
 import { embedding } from '../ops/gather';
 import { dropout } from '../ops/dropout';
 import { nextSeed, uniformArray } from '../random';
@@ -22,8 +24,8 @@ function uniformParam(shape: number[], bound: number, seed: number, device: Devi
 }
 
 /**
- * y = x Wᵀ + b with W of shape (out, in). PyTorch's default init: kaiming_uniform(a=√5) on W, which is
- * U(±1/√in), and U(±1/√in) on b.
+ * y = x Wᵀ + b with W of shape (out, in): one matmul kernel reading W transposed in place, with the bias added
+ * before the store. PyTorch's default init: kaiming_uniform(a=√5) on W, which is U(±1/√in), and U(±1/√in) on b.
  */
 export class Linear extends Module {
   weight: Tensor;
@@ -43,16 +45,15 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWith(x, 'none');
+  }
+
+  /** act(x Wᵀ + b) in one kernel: Sequential uses it to fuse a following activation module into this layer. */
+  forwardWith(x: Tensor, activation: MatmulActivation): Tensor {
     if (x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new ShapeError(`Linear(${this.inFeatures}→${this.outFeatures}): input ${fmt(x.shape)} must end in ${this.inFeatures}`);
     }
-    const wt = this.weight.transpose(0, 1); // (in, out)
-    const y = x.matmul(wt); // (…, out)
-    wt.dispose();
-    if (!this.bias) return y;
-    const out = y.add(this.bias);
-    y.dispose();
-    return out;
+    return linear(x, this.weight, this.bias, activation); // (…, out)
   }
 
   protected override describe(): string {
@@ -129,28 +130,48 @@ export class Dropout extends Module {
   }
 }
 
-export class ReLU extends Module {
+/** An elementwise activation that a preceding Linear can apply before its store (see Sequential). */
+export abstract class ActivationModule extends Module {
+  abstract readonly activation: MatmulActivation;
+}
+
+export class ReLU extends ActivationModule {
+  readonly activation = 'relu' as const;
   forward(x: Tensor): Tensor {
     return x.relu();
   }
 }
-export class GELU extends Module {
+/** GELU, exact by default; `{ approximate: 'tanh' }` for the tanh approximation (PyTorch's names). */
+export class GELU extends ActivationModule {
+  readonly activation: MatmulActivation;
+  constructor(readonly opts: { approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    this.activation = opts.approximate === 'tanh' ? 'geluTanh' : 'gelu';
+  }
   forward(x: Tensor): Tensor {
-    return x.gelu();
+    return x.gelu({ approximate: this.opts.approximate });
+  }
+  protected override describe(): string {
+    return this.opts.approximate === 'tanh' ? "approximate='tanh'" : '';
   }
 }
-export class Tanh extends Module {
+export class Tanh extends ActivationModule {
+  readonly activation = 'tanh' as const;
   forward(x: Tensor): Tensor {
     return x.tanh();
   }
 }
-export class Sigmoid extends Module {
+export class Sigmoid extends ActivationModule {
+  readonly activation = 'sigmoid' as const;
   forward(x: Tensor): Tensor {
     return x.sigmoid();
   }
 }
 
-/** Applies modules in order; intermediate activations are freed as soon as the next one is computed. */
+/**
+ * Applies modules in order; intermediate activations are freed as soon as the next one is computed. A Linear
+ * followed by an activation module runs as one fused kernel (Linear.forwardWith), the same values in one dispatch.
+ */
 export class Sequential extends Module {
   layers: Module[];
 
@@ -161,8 +182,16 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const layer of this.layers) {
-      const next = layer.forward(h);
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i];
+      const after = this.layers[i + 1];
+      let next: Tensor;
+      if (layer instanceof Linear && after instanceof ActivationModule) {
+        next = layer.forwardWith(h, after.activation);
+        i++;
+      } else {
+        next = layer.forward(h);
+      }
       if (h !== x) h.dispose(); // autograd keeps what it saved
       h = next;
     }

@@ -93,10 +93,8 @@ export abstract class Module {
       const src = v instanceof Tensor && v.device === p.device ? v : null;
       if (v instanceof Tensor && !src) throw new Error(`loadStateDict: ${name} is on ${v.device}; move it to ${p.device} first`);
       const from = src ?? tensor(v as TypedArray, p.shape, { device: p.device });
-      p.backend.copy(from.storage, { shape: [p.numel], strides: [1], offset: 0 }, {
-        storage: p.storage,
-        view: { shape: [p.numel], strides: [1], offset: 0 },
-      });
+      // Element by element through both layouts, so either may be a view.
+      p.backend.copy(from.storage, from.layout, { storage: p.storage, view: p.layout });
       if (from !== src) from.dispose();
     }
   }

@@ -17,8 +17,8 @@ export interface TransformerLayerOptions extends InitOptions {
   dimFeedforward?: number;
   /** Dropout after attention, inside and after the feed-forward block (default 0.1, as PyTorch). */
   dropout?: number;
-  /** Default 'relu', as PyTorch; GPT and BERT use 'gelu'. */
-  activation?: 'relu' | 'gelu';
+  /** Default 'relu', as PyTorch; BERT uses 'gelu', GPT-2 its tanh approximation 'geluTanh'. */
+  activation?: 'relu' | 'gelu' | 'geluTanh';
   /** Pre-LN when true (PyTorch's norm_first), post-LN by default. */
   normFirst?: boolean;
   layerNormEps?: number;
@@ -50,7 +50,7 @@ abstract class TransformerLayerBase extends Module {
   dropout: Dropout | null;
   linear2: Linear;
   readonly normFirst: boolean;
-  readonly activation: 'relu' | 'gelu';
+  readonly activation: 'relu' | 'gelu' | 'geluTanh';
   protected readonly p: number;
 
   constructor(readonly dModel: number, readonly nHead: number, opts: TransformerLayerOptions, seed: number) {
@@ -64,10 +64,9 @@ abstract class TransformerLayerBase extends Module {
     this.activation = opts.activation ?? 'relu';
   }
 
-  /** linear2(dropout(act(linear1(x)))): (B, T, d) → (B, T, ff) → (B, T, d). */
+  /** linear2(dropout(act(linear1(x)))): (B, T, d) → (B, T, ff) → (B, T, d), the activation fused into linear1. */
   protected feedForward(x: Tensor): Tensor {
-    const h = this.linear1.forward(x); // (B, T, ff)
-    const a = this.activation === 'gelu' ? h.gelu() : h.relu();
+    const a = this.linear1.forwardWith(x, this.activation); // (B, T, ff)
     return this.linear2.forward(this.drop(this.dropout, a));
   }
 

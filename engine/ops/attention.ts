@@ -19,6 +19,7 @@ import { broadcastShapes, broadcastStrides, fmt, sameShape, ShapeError } from '.
 import { record, save, noGrad } from '../autograd';
 import { tidy } from '../memory';
 import { requireFloat, sameDevice } from './elementwise';
+import { contiguousData } from './layout';
 import { debugLog } from '../debug';
 
 export interface AttentionOptions {
@@ -133,27 +134,32 @@ export function composedAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attenti
 // ---- fused ----
 
 function fused(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
-  const mask = opts.mask ?? null;
-  const slopes = opts.alibiSlopes ?? null;
+  // The kernels read contiguous (B, H, T, d) storages; the mask's strides (p.maskStrides) assume it contiguous.
+  const [qc, kc, vc] = [q, k, v].map(contiguousData);
+  const mask = opts.mask ? contiguousData(opts.mask) : null;
+  const slopes = opts.alibiSlopes ? contiguousData(opts.alibiSlopes) : null;
   const backend = q.backend;
-  const r = backend.attentionForward(q.storage, k.storage, v.storage, mask?.storage ?? null, slopes?.storage ?? null, p);
+  const r = backend.attentionForward(qc.storage, kc.storage, vc.storage, mask?.storage ?? null, slopes?.storage ?? null, p);
   const out = Tensor.fromStorage(r.out, [p.B, p.H, p.Tq, p.d], q.device); // (B, H, Tq, d)
   const lse = Tensor.fromStorage(r.lse, [p.B, p.H, p.Tq], q.device); // (B, H, Tq)
+  const copies = [[qc, q], [kc, k], [vc, v], [mask, opts.mask], [slopes, opts.alibiSlopes]].filter(([c, t]) => c && c !== t).map(([c]) => c!);
   if (!q.requiresGrad && !k.requiresGrad && !v.requiresGrad) {
     lse.dispose();
+    for (const c of copies) c.dispose();
     return out;
   }
   // The backward recomputes P = exp(S − L) from q, k and the logsumexp L instead of keeping a Tq×Tk matrix:
   //   D_i = dO_i·O_i;  dS = P ⊙ (dO Vᵀ − D);  dQ = scale·dS K;  dK = scale·dSᵀ Q;  dV = Pᵀ dO
-  const saved = [save(q), save(k), save(v), save(out), save(lse), ...(mask ? [save(mask)] : []), ...(slopes ? [save(slopes)] : [])];
+  const saved = [save(qc), save(kc), save(vc), save(out), save(lse), ...(mask ? [save(mask)] : []), ...(slopes ? [save(slopes)] : [])];
   lse.dispose();
+  for (const c of copies) c.dispose();
   const [sq, sk, sv, so, sl] = saved;
   const sm = mask ? saved[5] : null;
   const ss = slopes ? saved[saved.length - 1] : null;
   return record(OP, out, [q, k, v], (g) => {
     const b = g.backend;
     const grads = b.attentionBackward(
-      sq.storage, sk.storage, sv.storage, so.storage, sl.storage, g.storage, sm?.storage ?? null, ss?.storage ?? null, p,
+      sq.storage, sk.storage, sv.storage, so.storage, sl.storage, g.contiguous().storage, sm?.storage ?? null, ss?.storage ?? null, p,
     );
     return [
       Tensor.fromStorage(grads.dq, sq.shape, g.device),

@@ -3,16 +3,14 @@
 // of (seed, index) computed inside the kernel (backend/rng.ts), so a seed reproduces it on every device.
 import { Tensor } from '../tensor';
 import { record, save } from '../autograd';
+import { broadcastLayout } from './layout';
 
 export function dropout(x: Tensor, p: number, seed: number): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: p must be in [0, 1], got ${p}`);
   if (p === 0) return x.mul(1);
   const mask = Tensor.fromStorage(x.backend.dropoutMask(x.numel, p, seed >>> 0), x.shape, x.device);
-  const out = Tensor.fromStorage(
-    x.backend.binary('mul', x.storage, mask.storage, { outShape: [x.numel], strides: [[1], [1]] }),
-    x.shape,
-    x.device,
-  );
+  const layout = broadcastLayout('dropout', [x, mask]); // x read through its strides, the mask contiguous
+  const out = Tensor.fromStorage(x.backend.binary('mul', x.storage, mask.storage, layout), x.shape, x.device);
   if (!x.requiresGrad) {
     mask.dispose();
     return out;

@@ -1,6 +1,10 @@
-// Elementwise ops: unary maths, broadcasting binary arithmetic and comparisons, where/maskedFill and casts.
-// int32 operands of arithmetic are converted to float32 first (exact below 2^24), so `pred.eq(labels)` works
-// on argmax output and integer labels.
+// Elementwise ops: unary maths, broadcasting binary arithmetic and comparisons, where/maskedFill and casts. Every
+// kernel reads its inputs through their strides, so views need no copy. int32 operands of arithmetic are converted
+// to float32 first (exact below 2^24), so `pred.eq(labels)` works on argmax output and integer labels.
+//
+// Each backward rule says what it reads (the input, the output, the other operand, or nothing), and only that is
+// saved for the backward, as tfjs's inputsToSave/outputsToSave do: add saves nothing, exp its output, and a·b
+// saves b only when a needs a gradient.
 import type { BinaryOp, UnaryOp } from '../backend/backend';
 import type { DType } from '../dtype';
 import { Tensor, full } from '../tensor';
@@ -29,113 +33,138 @@ function asFloat(x: Tensor): Tensor {
 /** Converts the element type. float32 → int32 truncates and ends the gradient; int32 tensors have none. */
 export function cast(x: Tensor, to: DType): Tensor {
   if (x.dtype === to) return identity(x);
-  return Tensor.fromStorage(x.backend.cast(x.storage, to), x.shape, x.device);
+  return Tensor.fromStorage(x.backend.cast(x.storage, to, x.layout), x.shape, x.device);
 }
 
-/** The same values as a new tensor sharing storage, with the gradient passed straight through. */
+/** The same values as a new view of the same storage, with the gradient passed straight through. */
 export function identity(x: Tensor): Tensor {
-  const out = x.shareAs(x.shape);
+  const out = x.detach();
   if (!x.requiresGrad) return out;
   return record('identity', out, [x], (g) => [g]);
 }
 
-/**
- * d(op)/dx as a function of the saved input x and output y. Each returns the gradient g·f'(x); the tensors it
- * makes along the way are freed by the tidy scope around backward().
- */
-const UNARY_GRAD: Record<UnaryOp, ((g: Tensor, x: Tensor, y: Tensor) => Tensor) | null> = {
-  neg: (g) => g.neg(),
-  abs: (g, x) => g.mul(x.sign()), // sign(0) = 0: the subgradient PyTorch picks
-  exp: (g, _x, y) => g.mul(y), // d e^x = e^x
-  log: (g, x) => g.div(x),
-  sqrt: (g, _x, y) => g.div(y.mul(2)), // 1 / (2√x)
-  rsqrt: (g, _x, y) => g.mul(y.pow(3)).mul(-0.5), // -½ x^(-3/2)
-  square: (g, x) => g.mul(x).mul(2),
-  reciprocal: (g, _x, y) => g.mul(y.square()).neg(), // -1/x²
-  relu: (g, x) => g.mul(unary('step', x)), // relu'(0) is taken as 0, as PyTorch does
-  gelu: (g, x) => g.mul(unary('geluGrad', x)),
-  tanh: (g, _x, y) => g.mul(rbinary('sub', y.square(), 1)), // 1 - tanh²
-  sigmoid: (g, _x, y) => g.mul(y.mul(rbinary('sub', y, 1))), // σ(1 - σ)
-  sin: (g, x) => g.mul(x.cos()),
-  cos: (g, x) => g.mul(x.sin()).neg(),
-  // Derivative helpers are piecewise constant or only used inside backward rules.
-  step: null,
+/** A unary op's backward: d(op)/dx · g from the one tensor it saves, or from none. */
+interface UnaryRule {
+  saves: 'input' | 'output' | 'none';
+  grad: (g: Tensor, saved: Tensor) => Tensor;
+}
+
+/** null: the op has no gradient (sign is piecewise constant). The tensors made inside are freed by backward's tidy. */
+const UNARY_RULES: Record<UnaryOp, UnaryRule | null> = {
+  neg: { saves: 'none', grad: (g) => g.neg() },
+  abs: { saves: 'input', grad: (g, x) => g.mul(x.sign()) }, // sign(0) = 0: the subgradient PyTorch picks
+  exp: { saves: 'output', grad: (g, y) => g.mul(y) }, // d e^x = e^x
+  log: { saves: 'input', grad: (g, x) => g.div(x) },
+  sqrt: { saves: 'output', grad: (g, y) => g.div(y.mul(2)) }, // 1 / (2√x)
+  rsqrt: { saves: 'output', grad: (g, y) => g.mul(y.pow(3)).mul(-0.5) }, // -½ x^(-3/2)
+  square: { saves: 'input', grad: (g, x) => g.mul(x).mul(2) },
+  reciprocal: { saves: 'output', grad: (g, y) => g.mul(y.square()).neg() }, // -1/x²
+  // One fused kernel each (BinaryOp's *Grad): relu' from the output (y > 0 ⟺ x > 0; relu'(0) = 0 as in PyTorch),
+  // tanh' = 1 − y², σ' = σ(1 − σ); GELU's derivative needs the input.
+  relu: { saves: 'output', grad: (g, y) => binary('reluGrad', g, y) },
+  gelu: { saves: 'input', grad: (g, x) => binary('geluGrad', g, x) },
+  geluTanh: { saves: 'input', grad: (g, x) => binary('geluTanhGrad', g, x) },
+  tanh: { saves: 'output', grad: (g, y) => binary('tanhGrad', g, y) },
+  sigmoid: { saves: 'output', grad: (g, y) => binary('sigmoidGrad', g, y) },
+  sin: { saves: 'input', grad: (g, x) => g.mul(x.cos()) },
+  cos: { saves: 'input', grad: (g, x) => g.mul(x.sin()).neg() },
   sign: null,
-  geluGrad: null,
 };
 
 export function unary(op: UnaryOp, x: Tensor): Tensor {
   const xf = asFloat(x);
-  const out = Tensor.fromStorage(x.backend.unary(op, xf.storage), x.shape, x.device);
+  const out = Tensor.fromStorage(x.backend.unary(op, xf.storage, xf.layout), x.shape, x.device);
   if (xf !== x) xf.dispose();
-  const rule = UNARY_GRAD[op];
+  const rule = UNARY_RULES[op];
   if (!rule || !x.requiresGrad) return out;
-  const sx = save(x);
-  const sy = save(out);
-  return record(op, out, [x], (g) => [rule(g, sx, sy)], [sx, sy]);
+  const kept = rule.saves === 'input' ? save(x) : rule.saves === 'output' ? save(out) : null;
+  return record(op, out, [x], (g) => [rule.grad(g, kept!)], kept ? [kept] : []);
+}
+
+/** The tensors a binary rule may read: the operands and the output. */
+interface BinarySaved {
+  a: Tensor;
+  b: Tensor;
+  out: Tensor;
+}
+type SavedName = keyof BinarySaved;
+
+/** A binary op's backward, per operand: what its gradient reads, and the gradient before summing over broadcast dims. */
+interface BinaryRule {
+  needs: [SavedName[], SavedName[]];
+  grad: [(g: Tensor, s: BinarySaved) => Tensor, (g: Tensor, s: BinarySaved) => Tensor];
 }
 
 /**
- * Gradients of a (op) b for both operands, before summing back over broadcast dims. max/min send the gradient
- * to the larger (smaller) operand, and to a on ties. Comparisons have none.
+ * max/min send the gradient to the larger (smaller) operand, and to a on ties. Comparisons and the activation
+ * derivatives (used only inside backward rules) have none.
  */
-const BINARY_GRAD: Record<BinaryOp, ((g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor, Tensor]) | null> = {
-  add: (g) => [g, g],
-  sub: (g) => [g, g.neg()],
-  mul: (g, a, b) => [g.mul(b), g.mul(a)],
-  div: (g, a, b) => [g.div(b), g.mul(a).div(b.square()).neg()], // d(a/b)/db = -a/b²
+const BINARY_RULES: Record<BinaryOp, BinaryRule | null> = {
+  add: { needs: [[], []], grad: [(g) => g, (g) => g] },
+  sub: { needs: [[], []], grad: [(g) => g, (g) => g.neg()] },
+  mul: { needs: [['b'], ['a']], grad: [(g, s) => g.mul(s.b), (g, s) => g.mul(s.a)] },
+  // d(a/b)/db = -a/b² = -out/b
+  div: { needs: [['b'], ['b', 'out']], grad: [(g, s) => g.div(s.b), (g, s) => g.mul(s.out).div(s.b).neg()] },
   // d a^b/da = b·a^(b-1); d a^b/db = a^b·ln a (PyTorch's formula, meaningful for a > 0)
-  pow: (g, a, b, y) => [g.mul(b).mul(a.pow(b.sub(1))), g.mul(y).mul(a.log())],
-  max: (g, a, b) => {
-    const m = a.ge(b);
-    return [g.mul(m), g.mul(rbinary('sub', m, 1))];
+  pow: {
+    needs: [['a', 'b'], ['a', 'out']],
+    grad: [(g, s) => g.mul(s.b).mul(s.a.pow(s.b.sub(1))), (g, s) => g.mul(s.out).mul(s.a.log())],
   },
-  min: (g, a, b) => {
-    const m = a.le(b);
-    return [g.mul(m), g.mul(rbinary('sub', m, 1))];
-  },
+  max: { needs: [['a', 'b'], ['a', 'b']], grad: [(g, s) => g.mul(s.a.ge(s.b)), (g, s) => g.mul(s.a.lt(s.b))] },
+  min: { needs: [['a', 'b'], ['a', 'b']], grad: [(g, s) => g.mul(s.a.le(s.b)), (g, s) => g.mul(s.a.gt(s.b))] },
   eq: null, ne: null, lt: null, le: null, gt: null, ge: null,
+  reluGrad: null, tanhGrad: null, sigmoidGrad: null, geluGrad: null, geluTanhGrad: null,
 };
-
-/** d(x op s)/dx for a scalar s, and d(s op x)/dx when the scalar comes first. */
-function scalarGrad(op: BinaryOp, g: Tensor, x: Tensor, y: Tensor, s: number, scalarFirst: boolean): Tensor | null {
-  switch (op) {
-    case 'add': return g;
-    case 'sub': return scalarFirst ? g.neg() : g;
-    case 'mul': return g.mul(s);
-    case 'div': return scalarFirst ? g.mul(y).div(x).neg() : g.div(s); // d(s/x) = -s/x² = -y/x
-    case 'pow': return scalarFirst ? g.mul(y).mul(Math.log(s)) : g.mul(x.pow(s - 1)).mul(s);
-    case 'max': return g.mul(scalarFirst ? x.gt(s) : x.ge(s));
-    case 'min': return g.mul(scalarFirst ? x.lt(s) : x.le(s));
-    default: return null;
-  }
-}
 
 export function binary(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   if (typeof b === 'number') return scalarOp(op, a, b, false);
   sameDevice(op, a, b);
   const af = asFloat(a);
   const bf = asFloat(b);
-  const { outShape, layout } = broadcastLayout(op, [a.shape, b.shape]);
-  const out = Tensor.fromStorage(a.backend.binary(op, af.storage, bf.storage, layout), outShape, a.device);
+  const layout = broadcastLayout(op, [af, bf]);
+  const out = Tensor.fromStorage(a.backend.binary(op, af.storage, bf.storage, layout), layout.outShape, a.device);
   if (bf !== b) bf.dispose();
   if (af !== a) af.dispose();
-  const rule = BINARY_GRAD[op];
+  const rule = BINARY_RULES[op];
   if (!rule || !(a.requiresGrad || b.requiresGrad)) return out;
-  const [sa, sb, sy] = [save(a), save(b), save(out)];
-  return record(op, out, [a, b], (g) => {
-    const [ga, gb] = rule(g, sa, sb, sy);
-    return [sumToShape(ga, sa.shape), sumToShape(gb, sb.shape)];
-  }, [sa, sb, sy]);
+  // Save what the gradients of the operands that need one read, and nothing else.
+  const wanted = new Set<SavedName>([...(a.requiresGrad ? rule.needs[0] : []), ...(b.requiresGrad ? rule.needs[1] : [])]);
+  const from: BinarySaved = { a, b, out };
+  const kept = {} as BinarySaved;
+  for (const name of wanted) kept[name] = save(from[name]);
+  const [aShape, bShape] = [a.shape, b.shape];
+  return record(op, out, [a, b], (g) => [
+    a.requiresGrad ? sumToShape(rule.grad[0](g, kept), aShape) : null,
+    b.requiresGrad ? sumToShape(rule.grad[1](g, kept), bShape) : null,
+  ], Object.values(kept));
+}
+
+/** d(x op s)/dx for a scalar s, and d(s op x)/dx when the scalar comes first, with what each reads. */
+function scalarRule(op: BinaryOp, s: number, scalarFirst: boolean): { saves: 'input' | 'output' | 'none'; grad: (g: Tensor, t: Tensor) => Tensor } | null {
+  switch (op) {
+    case 'add': return { saves: 'none', grad: (g) => g };
+    case 'sub': return { saves: 'none', grad: (g) => (scalarFirst ? g.neg() : g) };
+    case 'mul': return { saves: 'none', grad: (g) => g.mul(s) };
+    case 'div': return scalarFirst
+      ? { saves: 'input', grad: (g, x) => g.mul(-s).div(x.square()) } // d(s/x) = -s/x²
+      : { saves: 'none', grad: (g) => g.div(s) };
+    case 'pow': return scalarFirst
+      ? { saves: 'output', grad: (g, y) => g.mul(y).mul(Math.log(s)) } // d s^x = s^x·ln s
+      : { saves: 'input', grad: (g, x) => g.mul(x.pow(s - 1)).mul(s) };
+    case 'max': return { saves: 'input', grad: (g, x) => g.mul(scalarFirst ? x.gt(s) : x.ge(s)) };
+    case 'min': return { saves: 'input', grad: (g, x) => g.mul(scalarFirst ? x.lt(s) : x.le(s)) };
+    default: return null;
+  }
 }
 
 function scalarOp(op: BinaryOp, x: Tensor, s: number, scalarFirst: boolean): Tensor {
   const xf = asFloat(x);
-  const out = Tensor.fromStorage(x.backend.binaryScalar(op, xf.storage, s, scalarFirst), x.shape, x.device);
+  const out = Tensor.fromStorage(x.backend.binaryScalar(op, xf.storage, s, scalarFirst, xf.layout), x.shape, x.device);
   if (xf !== x) xf.dispose();
-  if (!x.requiresGrad || BINARY_GRAD[op] === null) return out;
-  const [sx, sy] = [save(x), save(out)];
-  return record(op, out, [x], (g) => [scalarGrad(op, g, sx, sy, s, scalarFirst)], [sx, sy]);
+  const rule = x.requiresGrad ? scalarRule(op, s, scalarFirst) : null;
+  if (!rule) return out;
+  const kept = rule.saves === 'input' ? save(x) : rule.saves === 'output' ? save(out) : null;
+  return record(op, out, [x], (g) => [rule.grad(g, kept!)], kept ? [kept] : []);
 }
 
 /** scalar (op) x, e.g. 1 - x as rbinary('sub', x, 1). */
@@ -152,8 +181,8 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   const bt = typeof b === 'number' ? full([], b, opts) : b;
   sameDevice('where', cond, at, bt);
   if (at.dtype !== bt.dtype) throw new TypeError(`where: a is ${at.dtype} but b is ${bt.dtype}`);
-  const { outShape, layout } = broadcastLayout('where', [cond.shape, at.shape, bt.shape]);
-  const out = Tensor.fromStorage(cond.backend.where(cond.storage, at.storage, bt.storage, layout), outShape, cond.device);
+  const layout = broadcastLayout('where', [cond, at, bt]);
+  const out = Tensor.fromStorage(cond.backend.where(cond.storage, at.storage, bt.storage, layout), layout.outShape, cond.device);
   if (at !== a) at.dispose();
   if (bt !== b) bt.dispose();
   if (!at.requiresGrad && !bt.requiresGrad) return out;
@@ -161,8 +190,8 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   const sc = save(cond);
   const shapes = [at.shape, bt.shape];
   return record('where', out, [at, bt], (g) => [
-    sumToShape(where(sc, g, 0), shapes[0]),
-    sumToShape(where(sc, 0, g), shapes[1]),
+    at.requiresGrad ? sumToShape(where(sc, g, 0), shapes[0]) : null,
+    bt.requiresGrad ? sumToShape(where(sc, 0, g), shapes[1]) : null,
   ], [sc]);
 }
 

@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor';
 import { fmt, ShapeError } from '../shape';
 import { sameDevice } from './elementwise';
+import { contiguousData } from './layout';
 import { record, save } from '../autograd';
 
 /**
@@ -15,14 +16,20 @@ export function embedding(indices: Tensor, table: Tensor): Tensor {
   const rows = table.shape[0];
   const rowShape = table.shape.slice(1);
   const rowSize = rowShape.reduce((a, b) => a * b, 1);
-  const storage = table.backend.gather(table.storage, indices.storage, rows, rowSize);
+  const [tc, ic] = [contiguousData(table), contiguousData(indices)];
+  const storage = table.backend.gather(tc.storage, ic.storage, rows, rowSize);
   const out = Tensor.fromStorage(storage, [...indices.shape, ...rowShape], table.device);
-  if (!table.requiresGrad) return out;
+  if (tc !== table) tc.dispose();
+  if (!table.requiresGrad) {
+    if (ic !== indices) ic.dispose();
+    return out;
+  }
   // d table[r] = Σ over positions i with indices[i] = r of g[i]: a deterministic scatter-add (no float atomics).
-  const si = save(indices);
+  const si = save(ic);
+  if (ic !== indices) ic.dispose();
   const tableShape = table.shape;
   return record('embedding', out, [table], (g) => [
-    Tensor.fromStorage(g.backend.scatterAdd(g.storage, si.storage, rows, rowSize), tableShape, g.device),
+    Tensor.fromStorage(g.backend.scatterAdd(g.contiguous().storage, si.storage, rows, rowSize), tableShape, g.device),
   ], [si]);
 }
 

@@ -1,51 +1,61 @@
-// Layout ops. Tensors are always contiguous row-major, so reshape is free (a shared storage) and every other
-// layout change is one strided copy on the backend: out[idx] = src[offset + Σ idx_k · strides_k].
-import type { StridedView } from '../backend/backend';
+// Layout ops. A tensor is a strided view of a storage (shape, strides, offset), so transpose, permute, slice,
+// select, expand, squeeze, unsqueeze and reshape (where the strides allow it) make views: no copy and no kernel.
+// Views of views compose, because each works from its input's own strides. A kernel that needs a contiguous
+// input asks for one with contiguous(), which copies only when the layout requires it. The backward of every
+// view is a view too (a permute back, a reshape back, a sum over expanded dims), except slice's, which places
+// the gradient into zeros of the input's shape.
+import type { BroadcastLayout } from '../backend/backend';
 import { Tensor, zeros } from '../tensor';
 import { record } from '../autograd';
-import { broadcastShapes, checkShape, fmt, normDim, numel, sameShape, ShapeError, stridesOf, type Shape } from '../shape';
+import { broadcastShapes, checkShape, fmt, normDim, numel, sameShape, ShapeError, stridesOf, viewStrides, type Shape } from '../shape';
 
 /**
- * Merges adjacent dims that every operand walks contiguously, and drops size-1 dims, so elementwise kernels
- * do the least index arithmetic: a same-shape op becomes rank 1.
+ * The layout of an elementwise op over `inputs` with NumPy broadcasting: the output shape, and each input's own
+ * strides over it (0 on the dims it is broadcast along) and offset.
  */
-export function coalesce(shape: Shape, strides: ReadonlyArray<readonly number[]>): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = outShape.length - 1;
-    // dim d can join the previous kept dim when, for every operand, stepping the previous dim once equals
-    // stepping dim d through its whole extent.
-    if (last >= 0 && strides.every((s, k) => outStrides[k][last] === s[d] * shape[d])) {
-      outShape[last] *= shape[d];
-      strides.forEach((s, k) => (outStrides[k][last] = s[d]));
-    } else {
-      outShape.push(shape[d]);
-      strides.forEach((s, k) => outStrides[k].push(s[d]));
-    }
-  }
-  if (outShape.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
-  return { shape: outShape, strides: outStrides };
-}
-
-/** Broadcast strides of each input over the common output shape, coalesced for the kernel. */
-export function broadcastLayout(op: string, shapes: Shape[]): { outShape: number[]; layout: { outShape: number[]; strides: number[][] } } {
-  const outShape = broadcastShapes(op, ...shapes);
-  const strides = shapes.map((s) => {
-    const own = stridesOf(s);
-    const offset = outShape.length - s.length;
-    return outShape.map((_, i) => (i < offset || s[i - offset] === 1 ? 0 : own[i - offset]));
+export function broadcastLayout(op: string, inputs: readonly Tensor[]): BroadcastLayout & { outShape: number[] } {
+  const outShape = broadcastShapes(op, ...inputs.map((t) => t.shape));
+  const strides = inputs.map((t) => {
+    const lead = outShape.length - t.ndim;
+    return outShape.map((_, i) => (i < lead || t.shape[i - lead] === 1 ? 0 : t.strides[i - lead]));
   });
-  const c = coalesce(outShape, strides);
-  return { outShape, layout: { outShape: c.shape, strides: c.strides } };
+  return { outShape, strides, offsets: inputs.map((t) => t.offset) };
 }
 
-/** Copies `view` of x into a new contiguous tensor of shape `shape` (view.shape may be its coalesced form). */
-export function gatherView(x: Tensor, view: StridedView, shape: Shape): Tensor {
-  const c = coalesce(view.shape, [view.strides, stridesOf(view.shape)]);
-  const storage = x.backend.copy(x.storage, { shape: c.shape, strides: c.strides[0], offset: view.offset });
-  return Tensor.fromStorage(storage, shape, x.device);
+/** x itself when it is contiguous (Tensor.isContiguous), else a contiguous copy whose gradient passes straight back. */
+export function contiguous(x: Tensor): Tensor {
+  if (x.isContiguous()) return x;
+  const out = Tensor.fromStorage(x.backend.copy(x.storage, x.layout), x.shape, x.device);
+  if (!x.requiresGrad) return out;
+  return record('contiguous', out, [x], (g) => [g]);
+}
+
+/**
+ * x itself when it is contiguous, else a contiguous copy cut off from autograd: the input of a kernel that takes
+ * plain storages, in an op that records its own gradient rule against x.
+ */
+export function contiguousData(x: Tensor): Tensor {
+  return x.isContiguous() ? x : Tensor.fromStorage(x.backend.copy(x.storage, x.layout), x.shape, x.device);
+}
+
+/**
+ * x's values as `shape`, cut off from autograd: a view where the layout allows, else a contiguous copy. For ops
+ * that record their own gradient rule and only need their input in another shape.
+ */
+export function reshapeDetached(x: Tensor, shape: Shape): Tensor {
+  const strides = viewStrides(x.shape, x.strides, shape);
+  if (strides) return x.viewOf(shape, strides, x.offset);
+  const c = Tensor.fromStorage(x.backend.copy(x.storage, x.layout), x.shape, x.device);
+  const out = c.viewOf(shape, stridesOf(shape), 0);
+  c.dispose();
+  return out;
+}
+
+/** A view of x's storage with another layout, whose gradient `grad` maps d(view) back to d(x). */
+function view(x: Tensor, name: string, shape: Shape, strides: Shape, offset: number, grad: (g: Tensor) => Tensor): Tensor {
+  const out = x.viewOf(shape, strides, offset);
+  if (!x.requiresGrad) return out;
+  return record(name, out, [x], (g) => [grad(g)]);
 }
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -63,15 +73,14 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (numel(s) !== x.numel) {
     throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.numel} elements) to ${fmt(s)} (${numel(s)} elements)`);
   }
-  return view(x, s, 'reshape');
-}
-
-/** x's storage under another shape of the same size; the gradient is reshaped back. */
-function view(x: Tensor, shape: Shape, name: string): Tensor {
-  const out = x.shareAs(shape);
-  if (!x.requiresGrad) return out;
+  const strides = viewStrides(x.shape, x.strides, s);
   const inShape = x.shape;
-  return record(name, out, [x], (g) => [g.reshape(inShape)]);
+  if (strides) return view(x, 'reshape', s, strides, x.offset, (g) => g.reshape(inShape));
+  // The layout cannot be read as the new shape (a transposed tensor flattened, say): copy, then view the copy.
+  const c = contiguous(x);
+  const out = reshape(c, s);
+  c.dispose();
+  return out;
 }
 
 /**
@@ -97,15 +106,10 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (d.length !== rank || new Set(d).size !== rank) {
     throw new ShapeError(`permute: ${fmt(dims)} is not a permutation of the ${rank} dims of ${fmt(x.shape)}`);
   }
-  const shape = d.map((i) => x.shape[i]);
-  if (d.every((v, i) => v === i)) return view(x, shape, 'permute');
-  const src = stridesOf(x.shape);
-  const out = gatherView(x, { shape, strides: d.map((i) => src[i]), offset: 0 }, shape);
-  if (!x.requiresGrad) return out;
   // The inverse permutation sends each gradient dim back where it came from.
   const inverse = new Array<number>(rank);
   d.forEach((v, i) => (inverse[v] = i));
-  return record('permute', out, [x], (g) => [permute(g, inverse)]);
+  return view(x, 'permute', d.map((i) => x.shape[i]), d.map((i) => x.strides[i]), x.offset, (g) => permute(g, inverse));
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -129,51 +133,60 @@ export function slice(x: Tensor, dim: number, start: number, end?: number): Tens
   const e = Math.max(s, clamp(end ?? size));
   const shape = [...x.shape];
   shape[d] = e - s;
-  if (s === 0 && e === size) return view(x, shape, 'slice');
-  const strides = stridesOf(x.shape);
-  const out = gatherView(x, { shape, strides, offset: s * strides[d] }, shape);
-  if (!x.requiresGrad) return out;
-  // The gradient is g placed at [s, e) of a zero tensor of x's shape.
   const inShape = x.shape;
-  return record('slice', out, [x], (g) => {
+  // d slice: g placed at [s, e) of dim d of a zero tensor of x's shape.
+  return view(x, 'slice', shape, x.strides, x.offset + s * x.strides[d], (g) => {
     const dx = zeros(inShape, { device: g.device });
-    // Written in place into dx's storage.
-    g.backend.copy(g.storage, { shape: g.shape, strides: stridesOf(g.shape), offset: 0 }, {
-      storage: dx.storage,
-      view: { shape: g.shape, strides, offset: s * strides[d] },
-    });
-    return [dx];
+    const at = stridesOf(inShape);
+    g.backend.copy(g.storage, g.layout, { storage: dx.storage, view: { shape: g.shape, strides: at, offset: s * at[d] } });
+    return dx;
   });
 }
 
-/** Broadcasts x to `shape` (materialised: tensors are contiguous). -1 keeps a dim. */
+/** Index `index` of dim `dim` (negative counts from the end), with that dim removed: x[…, index, …]. */
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  const d = normDim(dim, x.ndim, 'select');
+  const size = x.shape[d];
+  if (!Number.isInteger(index) || index < -size || index >= size) {
+    throw new RangeError(`select: index ${index} is out of range for dim ${d} of size ${size} in ${fmt(x.shape)}`);
+  }
+  const i = index < 0 ? index + size : index;
+  const one = slice(x, d, i, i + 1);
+  const out = squeeze(one, d);
+  one.dispose();
+  return out;
+}
+
+/** Broadcasts x to `shape` as a view with stride 0 along the broadcast dims. -1 keeps a dim. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
-  const offset = shape.length - x.ndim;
-  if (offset < 0) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to fewer dims ${fmt(shape)}`);
-  const target = shape.map((v, i) => (v === -1 && i >= offset ? x.shape[i - offset] : v));
+  const lead = shape.length - x.ndim;
+  if (lead < 0) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to fewer dims ${fmt(shape)}`);
+  const target = shape.map((v, i) => (v === -1 && i >= lead ? x.shape[i - lead] : v));
   checkShape(target, 'expand');
   const broadcast = broadcastShapes('expand', x.shape, target);
   if (!sameShape(broadcast, target)) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to ${fmt(shape)}`);
-  if (sameShape(x.shape, target)) return view(x, target, 'expand');
-  const own = stridesOf(x.shape);
-  const strides = target.map((_, i) => (i < offset || x.shape[i - offset] === 1 ? 0 : own[i - offset]));
-  const out = gatherView(x, { shape: target, strides, offset: 0 }, target);
-  if (!x.requiresGrad) return out;
+  const strides = target.map((_, i) => (i < lead || x.shape[i - lead] === 1 ? 0 : x.strides[i - lead]));
   const inShape = x.shape;
-  return record('expand', out, [x], (g) => [sumToShape(g, inShape)]);
+  return view(x, 'expand', target, strides, x.offset, (g) => sumToShape(g, inShape));
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normDim(dim, x.ndim + 1, 'unsqueeze');
   const shape = [...x.shape];
+  const strides = [...x.strides];
+  // Any stride serves a size-1 dim; this one keeps a contiguous tensor's strides row-major.
   shape.splice(d, 0, 1);
-  return view(x, shape, 'unsqueeze');
+  strides.splice(d, 0, d < x.ndim ? x.strides[d] * x.shape[d] : 1);
+  const inShape = x.shape;
+  return view(x, 'unsqueeze', shape, strides, x.offset, (g) => g.reshape(inShape));
 }
 
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return view(x, x.shape.filter((v) => v !== 1), 'squeeze');
-  const d = normDim(dim, x.ndim, 'squeeze');
-  return view(x, x.shape[d] === 1 ? x.shape.filter((_, i) => i !== d) : x.shape, 'squeeze');
+  const d = dim === undefined ? -1 : normDim(dim, x.ndim, 'squeeze');
+  // Without dim every size-1 dim goes; with one, that dim goes if its size is 1.
+  const dims = x.shape.map((_, i) => i).filter((i) => x.shape[i] !== 1 || (dim !== undefined && i !== d));
+  const inShape = x.shape;
+  return view(x, 'squeeze', dims.map((i) => x.shape[i]), dims.map((i) => x.strides[i]), x.offset, (g) => g.reshape(inShape));
 }
 
 /** Joins tensors along `dim`; every other dim must match. */
@@ -195,17 +208,15 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   let out = backend.fill(numel(shape), 0, first.dtype);
   let offset = 0;
   for (const t of tensors) {
+    // Each input, whatever its layout, is read through its strides into its slab of the output.
     if (t.numel > 0) {
-      out = backend.copy(t.storage, { shape: t.shape, strides: stridesOf(t.shape), offset: 0 }, {
-        storage: out,
-        view: { shape: t.shape, strides: outStrides, offset: offset * outStrides[d] },
-      });
+      out = backend.copy(t.storage, t.layout, { storage: out, view: { shape: t.shape, strides: outStrides, offset: offset * outStrides[d] } });
     }
     offset += t.shape[d];
   }
   const result = Tensor.fromStorage(out, shape, first.device);
   if (!tensors.some((t) => t.requiresGrad)) return result;
-  // Each input's gradient is its slab of g along dim.
+  // Each input's gradient is its slab of g along dim: a view.
   const bounds = tensors.map((t) => t.shape[d]);
   return record('cat', result, [...tensors], (g) => {
     let start = 0;

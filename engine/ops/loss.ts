@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor';
 import { fmt, ShapeError } from '../shape';
 import { requireFloat, sameDevice } from './elementwise';
+import { contiguousData } from './layout';
 import { record, save } from '../autograd';
 
 export interface CrossEntropyOptions {
@@ -28,11 +29,14 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   if (!(ls >= 0 && ls <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${ls}`);
   const rows = targets.numel;
   const params = { rows, classes: C, ignoreIndex: opts.ignoreIndex ?? -100, labelSmoothing: ls };
-  const r = logits.backend.crossEntropy(logits.storage, targets.storage, params);
+  const [lc, tc] = [contiguousData(logits), contiguousData(targets)];
+  const r = logits.backend.crossEntropy(lc.storage, tc.storage, params);
   // The per-row losses are a constant-free function of the logits; the reduction below is ordinary ops, so
   // autograd sees rowLoss → sum → div and hands the fused backward one upstream gradient per row.
   const counted = Tensor.fromStorage(r.counted, lead, logits.device);
-  const rowLoss = perRowLoss(Tensor.fromStorage(r.loss, lead, logits.device), logits, targets, params);
+  const rowLoss = perRowLoss(Tensor.fromStorage(r.loss, lead, logits.device), logits, lc, tc, params);
+  if (lc !== logits) lc.dispose();
+  if (tc !== targets) tc.dispose();
   const reduction = opts.reduction ?? 'mean';
   if (reduction === 'none') {
     counted.dispose();
@@ -54,11 +58,12 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
 
 /** Records the fused backward on the per-row loss: d logits = gRow[r]·(softmax(x_r) − q_r). */
 function perRowLoss(
-  loss: Tensor, logits: Tensor, targets: Tensor, params: { rows: number; classes: number; ignoreIndex: number; labelSmoothing: number },
+  loss: Tensor, logits: Tensor, lc: Tensor, tc: Tensor, params: { rows: number; classes: number; ignoreIndex: number; labelSmoothing: number },
 ): Tensor {
   if (!logits.requiresGrad) return loss;
-  const [sx, st] = [save(logits), save(targets)];
+  // The contiguous logits and targets the forward read (the same storages when the inputs were contiguous).
+  const [sx, st] = [save(lc), save(tc)];
   return record('crossEntropy', loss, [logits], (g) => [
-    Tensor.fromStorage(g.backend.crossEntropyBackward(sx.storage, st.storage, g.storage, params), sx.shape, g.device),
+    Tensor.fromStorage(g.backend.crossEntropyBackward(sx.storage, st.storage, g.contiguous().storage, params), sx.shape, g.device),
   ], [sx, st]);
 }

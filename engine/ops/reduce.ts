@@ -1,10 +1,11 @@
-// Reductions along dims. The backend reduces x viewed as (outer, len, inner) over len, so reducing dim d of a
-// contiguous tensor needs no copy: outer = Π shape[<d], len = shape[d], inner = Π shape[>d].
+// Reductions along dims. The backend reduces one axis of a strided input (ReduceLayout), so reducing any dim of
+// any view needs no copy: the kept dims keep their strides, and the reduced one is walked by its own.
 import type { ReduceOp } from '../backend/backend';
 import { Tensor, arange, full } from '../tensor';
 import { record, save } from '../autograd';
-import { fmt, normDim, numel, ShapeError } from '../shape';
+import { fmt, normDim, ShapeError } from '../shape';
 import { requireFloat } from './elementwise';
+import { reshapeDetached } from './layout';
 
 /** The reduced shape with size-1 dims kept, which broadcasts the gradient back over the reduced dims. */
 function keptShape(shape: readonly number[], dims: number[]): number[] {
@@ -12,9 +13,7 @@ function keptShape(shape: readonly number[], dims: number[]): number[] {
 }
 
 function reduceDim(op: ReduceOp, x: Tensor, d: number, keepDim: boolean): Tensor {
-  const outer = numel(x.shape.slice(0, d));
   const len = x.shape[d];
-  const inner = numel(x.shape.slice(d + 1));
   const shape = [...x.shape];
   if (keepDim) shape[d] = 1;
   else shape.splice(d, 1);
@@ -22,7 +21,14 @@ function reduceDim(op: ReduceOp, x: Tensor, d: number, keepDim: boolean): Tensor
     if (op !== 'sum') throw new ShapeError(`${op}: cannot reduce dim ${d} of size 0 in ${fmt(x.shape)}`);
     return full(shape, 0, { device: x.device });
   }
-  return Tensor.fromStorage(x.backend.reduce(op, x.storage, outer, len, inner), shape, x.device);
+  const layout = {
+    outShape: x.shape.filter((_, i) => i !== d),
+    outStrides: x.strides.filter((_, i) => i !== d),
+    len,
+    lenStride: x.strides[d],
+    offset: x.offset,
+  };
+  return Tensor.fromStorage(x.backend.reduce(op, x.storage, layout), shape, x.device);
 }
 
 function dimsOf(x: Tensor, dim: number | number[] | undefined, op: string): number[] {
@@ -39,8 +45,8 @@ export function sum(x: Tensor, dim?: number | number[], keepDim = false): Tensor
   let out: Tensor;
   if (x.ndim === 0) out = x.detach();
   else if (dim === undefined && !keepDim) {
-    // One pass over the flattened tensor.
-    const flat = x.shareAs([x.numel]);
+    // One pass over the flattened tensor (a view, or a copy where the layout cannot flatten).
+    const flat = reshapeDetached(x, [x.numel]); // the reduction records its own rule
     out = reduceDim('sum', flat, 0, false);
     flat.dispose();
   } else {
@@ -72,7 +78,7 @@ export function extreme(op: 'max' | 'min' | 'argmax' | 'argmin', x: Tensor, dim?
   requireFloat(op, x);
   let out: Tensor;
   if (dim === undefined) {
-    const flatIn = x.shareAs([x.numel]);
+    const flatIn = reshapeDetached(x, [x.numel]);
     const flat = reduceDim(op, flatIn, 0, false);
     flatIn.dispose();
     out = keepDim ? flat.reshape(x.shape.map(() => 1)) : flat;

@@ -1,9 +1,10 @@
-// Softmax and log-softmax along a dim. The kernel works on the last axis of (rows, cols); another dim is moved
-// last and back, at the cost of two copies.
+// Softmax and log-softmax along a dim. The kernel works on the last axis of contiguous (rows, cols); another dim
+// is moved last (a view) and made contiguous (a copy), and the result moved back (a view).
 import { Tensor } from '../tensor';
 import { normDim } from '../shape';
 import { record, save } from '../autograd';
 import { requireFloat } from './elementwise';
+import { contiguousData } from './layout';
 
 function rowwise(x: Tensor, dim: number, log: boolean, op: string): Tensor {
   requireFloat(op, x);
@@ -19,12 +20,14 @@ function rowwise(x: Tensor, dim: number, log: boolean, op: string): Tensor {
   }
   const cols = x.ndim === 0 ? 1 : x.shape[last];
   const rows = cols === 0 ? 0 : x.numel / cols;
-  const out = Tensor.fromStorage(x.backend.softmax(x.storage, rows, cols, log), x.shape, x.device);
+  const xc = contiguousData(x);
+  const out = Tensor.fromStorage(x.backend.softmax(xc.storage, rows, cols, log), x.shape, x.device);
+  if (xc !== x) xc.dispose();
   if (!x.requiresGrad) return out;
   // d softmax: y ⊙ (g − Σ g⊙y); d logSoftmax: g − exp(y)·Σ g. One fused kernel reads the saved output.
   const sy = save(out);
   return record(op, out, [x], (g) => [
-    Tensor.fromStorage(g.backend.softmaxBackward(sy.storage, g.storage, rows, cols, log), sy.shape, g.device),
+    Tensor.fromStorage(g.backend.softmaxBackward(sy.storage, g.contiguous().storage, rows, cols, log), sy.shape, g.device),
   ], [sy]);
 }
 

@@ -1,3 +1,4 @@
+import type { Storage } from '../backend/backend';
 import type { Tensor } from '../tensor';
 import { Optimizer } from './optimizer';
 
@@ -29,8 +30,8 @@ export class Adam extends Optimizer {
     return 0;
   }
 
-  protected update(p: Tensor, g: Tensor): void {
-    p.backend.adamStep(p.storage, g.storage, this.stateFor(this.m, p).storage, this.stateFor(this.v, p).storage, {
+  protected update(p: Tensor, param: Storage, grad: Storage): void {
+    p.backend.adamStep(param, grad, this.stateFor(this.m, p).storage, this.stateFor(this.v, p).storage, {
       lr: this.lr,
       beta1: this.betas[0],
       beta2: this.betas[1],

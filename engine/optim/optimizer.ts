@@ -1,8 +1,12 @@
 // Optimizers update parameters in place with one fused kernel per tensor (backend sgdStep/adamStep), keeping
-// their state (momentum, Adam moments) as tensors on the parameters' device.
+// their state (momentum, Adam moments) as tensors on the parameters' device, in each parameter's row-major order.
+// A parameter that is a view of a larger storage (a slice, a transpose) is updated through a contiguous copy
+// written back through its layout, so the storage the view shares sees the update.
+import type { Storage } from '../backend/backend';
 import { Tensor, zerosLike } from '../tensor';
 import { keep } from '../memory';
-import { fmt } from '../shape';
+import { fmt, stridesOf } from '../shape';
+import { contiguousData } from '../ops/layout';
 
 export abstract class Optimizer {
   /** The learning rate used by the next step(); schedulers set it. */
@@ -38,11 +42,20 @@ export abstract class Optimizer {
     for (const p of this.params) {
       if (!p.grad) continue;
       if (p.grad.numel !== p.numel) throw new Error(`optimizer: gradient ${fmt(p.grad.shape)} does not match parameter ${fmt(p.shape)}`);
-      this.update(p, p.grad);
+      const g = contiguousData(p.grad);
+      const data = contiguousData(p);
+      this.update(p, data.storage, g.storage);
+      if (data !== p) {
+        // Write the updated values back through the view's layout.
+        p.backend.copy(data.storage, { shape: p.shape, strides: stridesOf(p.shape), offset: 0 }, { storage: p.storage, view: p.layout });
+        data.dispose();
+      }
+      if (g !== p.grad) g.dispose();
     }
   }
 
-  protected abstract update(p: Tensor, g: Tensor): void;
+  /** Updates `param` (p's values, contiguous) in place from its gradient; p keys the optimizer's state. */
+  protected abstract update(p: Tensor, param: Storage, grad: Storage): void;
 
   /** A zero-initialised state tensor for p that lives as long as the optimizer. */
   protected stateFor(map: Map<Tensor, Tensor>, p: Tensor): Tensor {

@@ -1,3 +1,4 @@
+import type { Storage } from '../backend/backend';
 import type { Tensor } from '../tensor';
 import { Optimizer } from './optimizer';
 
@@ -28,10 +29,10 @@ export class SGD extends Optimizer {
     }
   }
 
-  protected update(p: Tensor, g: Tensor): void {
+  protected update(p: Tensor, param: Storage, grad: Storage): void {
     const firstStep = this.momentum !== 0 && !this.buffers.has(p);
     const buf = this.momentum !== 0 ? this.stateFor(this.buffers, p) : null;
-    p.backend.sgdStep(p.storage, g.storage, buf?.storage ?? null, {
+    p.backend.sgdStep(param, grad, buf?.storage ?? null, {
       lr: this.lr,
       momentum: this.momentum,
       dampening: this.dampening,

@@ -244,7 +244,7 @@ export class CompiledGraph {
     let out = t;
     if (gradHooks?.size && t.requiresGrad) {
       // d out / d t = identity: report g, pass it on unchanged.
-      out = record('probe', t.shareAs(t.shape), [t], (g) => {
+      out = record('probe', t.detach(), [t], (g) => {
         for (const h of gradHooks) h(g, where);
         return [g];
       });

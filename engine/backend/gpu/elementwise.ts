@@ -1,5 +1,6 @@
-// Elementwise kernels: unary, binary (broadcast and scalar), where, cast, fill and the strided copy that
-// serves every layout op. All launch one thread per output element on a 1-D grid (folded into y when large).
+// Elementwise kernels: unary, binary (broadcast and scalar), where, cast, fill and the strided copy. All launch one
+// thread per output element on a 1-D grid (folded into y when large), and all but fill read their inputs through
+// strides and offsets (shaders/strided.wgsl), so views need no copy. Each kernel is generated per coalesced rank.
 import unaryWgsl from '../../../shaders/unary.wgsl?raw';
 import binaryWgsl from '../../../shaders/binary.wgsl?raw';
 import whereWgsl from '../../../shaders/where.wgsl?raw';
@@ -9,105 +10,103 @@ import castWgsl from '../../../shaders/cast.wgsl?raw';
 import type { BinaryOp, BroadcastLayout, Storage, StridedView, UnaryOp } from '../backend';
 import type { DType } from '../../dtype';
 import { numel, stridesOf } from '../../shape';
-import type { GpuContext } from './context';
-import { allocStorage, dims8, gpu, groups, type GpuStorage } from './storage';
+import type { GpuContext, Kernel } from './context';
+import { allocStorage, gpu, groups, type GpuStorage } from './storage';
+import { stridedUniforms, type StridedUniforms } from './strided';
+import { expandTemplate } from './template';
+import { withParts } from './wgsl';
 
 const WG = 256;
 
 // The shaders' OP override numbering. A Record makes the compiler flag an op that lacks a number.
 export const UNARY_OPS: Record<UnaryOp, number> = {
-  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, square: 6, reciprocal: 7, relu: 8, gelu: 9, tanh: 10,
-  sigmoid: 11, sin: 12, cos: 13, step: 14, geluGrad: 15, sign: 16,
+  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, square: 6, reciprocal: 7, relu: 8, gelu: 9, geluTanh: 10,
+  tanh: 11, sigmoid: 12, sin: 13, cos: 14, sign: 15,
 };
 export const BINARY_OPS: Record<BinaryOp, number> = {
   add: 0, sub: 1, mul: 2, div: 3, pow: 4, max: 5, min: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12,
+  reluGrad: 13, tanhGrad: 14, sigmoidGrad: 15, geluGrad: 16, geluTanhGrad: 17,
 };
 
-export function unary(ctx: GpuContext, op: UnaryOp, xs: Storage): GpuStorage {
+const SOURCES = {
+  unary: withParts(unaryWgsl, 'numerics', 'activations', 'strided'),
+  binary: withParts(binaryWgsl, 'numerics', 'activations', 'strided'),
+  where: withParts(whereWgsl, 'strided'),
+  cast: withParts(castWgsl, 'strided'),
+  copy: withParts(copyWgsl, 'strided'),
+};
+const generated = new Map<string, string>();
+
+/** The kernel `name` expanded for the layout's rank, with its override constants. */
+function stridedKernel(ctx: GpuContext, name: keyof typeof SOURCES, u: StridedUniforms, constants: Record<string, number>): Kernel {
+  const key = `${name}|INNER=${u.inner}`;
+  let code = generated.get(key);
+  if (code === undefined) {
+    code = expandTemplate(SOURCES[name], { INNER: u.inner });
+    generated.set(key, code);
+  }
+  return ctx.kernel(key, code, { ...constants, WG });
+}
+
+/** A view covering all of s, contiguous. */
+function whole(s: Storage): StridedView {
+  return { shape: [s.numel], strides: [1], offset: 0 };
+}
+
+function dispatchStrided(ctx: GpuContext, k: Kernel, buffers: Record<string, GPUBuffer>, u: StridedUniforms, extra: Record<string, unknown> = {}): void {
+  ctx.dispatch(k, buffers, { n: u.n, offsets: u.offsets, dims: u.dims, ...extra }, ctx.grid1d(groups(u.n, WG)));
+}
+
+export function unary(ctx: GpuContext, op: UnaryOp, xs: Storage, view: StridedView = whole(xs)): GpuStorage {
   const x = gpu(xs);
-  const out = allocStorage(ctx, x.numel, 'float32');
-  const k = ctx.kernel('unary', unaryWgsl, { OP: UNARY_OPS[op], WG });
-  ctx.dispatch(k, { x: x.buffer, out: out.buffer }, { n: x.numel }, ctx.grid1d(groups(x.numel, WG)));
+  const u = stridedUniforms(view.shape, [view.strides], [view.offset]);
+  const out = allocStorage(ctx, u.n, 'float32');
+  dispatchStrided(ctx, stridedKernel(ctx, 'unary', u, { OP: UNARY_OPS[op] }), { x: x.buffer, out: out.buffer }, u);
   return out;
 }
 
 export function binary(ctx: GpuContext, op: BinaryOp, as: Storage, bs: Storage, layout: BroadcastLayout): GpuStorage {
-  const a = gpu(as);
-  const b = gpu(bs);
-  const n = numel(layout.outShape);
-  const out = allocStorage(ctx, n, 'float32');
-  const contig = layout.outShape.length === 1 && layout.strides.every((s) => s[0] === 1);
-  const k = ctx.kernel('binary', binaryWgsl, { OP: BINARY_OPS[op], SCALAR: 0, SWAP: 0, CONTIG: contig ? 1 : 0, WG });
-  ctx.dispatch(
-    k,
-    { a: a.buffer, b: b.buffer, out: out.buffer },
-    {
-      n,
-      rank: layout.outShape.length,
-      scalar: 0,
-      shape: dims8(layout.outShape),
-      aStrides: dims8(layout.strides[0]),
-      bStrides: dims8(layout.strides[1]),
-    },
-    ctx.grid1d(groups(n, WG)),
-  );
+  const [a, b] = [gpu(as), gpu(bs)];
+  const u = stridedUniforms(layout.outShape, layout.strides, layout.offsets ?? []);
+  const out = allocStorage(ctx, u.n, 'float32');
+  const k = stridedKernel(ctx, 'binary', u, { OP: BINARY_OPS[op], SCALAR: 0, SWAP: 0 });
+  dispatchStrided(ctx, k, { a: a.buffer, b: b.buffer, out: out.buffer }, u, { scalar: 0 });
   return out;
 }
 
-export function binaryScalar(ctx: GpuContext, op: BinaryOp, xs: Storage, scalar: number, scalarFirst: boolean): GpuStorage {
+export function binaryScalar(
+  ctx: GpuContext, op: BinaryOp, xs: Storage, scalar: number, scalarFirst: boolean, view: StridedView = whole(xs),
+): GpuStorage {
   const x = gpu(xs);
-  const out = allocStorage(ctx, x.numel, 'float32');
-  const k = ctx.kernel('binary', binaryWgsl, { OP: BINARY_OPS[op], SCALAR: 1, SWAP: scalarFirst ? 1 : 0, CONTIG: 1, WG });
-  ctx.dispatch(
-    k,
-    { a: x.buffer, b: x.buffer, out: out.buffer },
-    { n: x.numel, rank: 1, scalar, shape: dims8([x.numel]), aStrides: dims8([1]), bStrides: dims8([1]) },
-    ctx.grid1d(groups(x.numel, WG)),
-  );
+  const u = stridedUniforms(view.shape, [view.strides], [view.offset]);
+  const out = allocStorage(ctx, u.n, 'float32');
+  const k = stridedKernel(ctx, 'binary', u, { OP: BINARY_OPS[op], SCALAR: 1, SWAP: scalarFirst ? 1 : 0 });
+  dispatchStrided(ctx, k, { a: x.buffer, b: x.buffer, out: out.buffer }, u, { scalar });
   return out;
 }
 
 export function where(ctx: GpuContext, cs: Storage, as: Storage, bs: Storage, layout: BroadcastLayout): GpuStorage {
   const [c, a, b] = [gpu(cs), gpu(as), gpu(bs)];
-  const n = numel(layout.outShape);
-  const out = allocStorage(ctx, n, a.dtype);
-  const k = ctx.kernel('where', whereWgsl, { COND_FLOAT: c.dtype === 'float32' ? 1 : 0, WG });
-  ctx.dispatch(
-    k,
-    { cond: c.buffer, a: a.buffer, b: b.buffer, out: out.buffer },
-    {
-      n,
-      rank: layout.outShape.length,
-      shape: dims8(layout.outShape),
-      condStrides: dims8(layout.strides[0]),
-      aStrides: dims8(layout.strides[1]),
-      bStrides: dims8(layout.strides[2]),
-    },
-    ctx.grid1d(groups(n, WG)),
-  );
+  const u = stridedUniforms(layout.outShape, layout.strides, layout.offsets ?? []);
+  const out = allocStorage(ctx, u.n, a.dtype);
+  const k = stridedKernel(ctx, 'where', u, { COND_FLOAT: c.dtype === 'float32' ? 1 : 0 });
+  dispatchStrided(ctx, k, { cond: c.buffer, a: a.buffer, b: b.buffer, out: out.buffer }, u);
   return out;
 }
 
-export function copy(ctx: GpuContext, srcS: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }): GpuStorage {
+/**
+ * Copies `view` of src into a new contiguous storage, or into `dst` at `dst.view`; with `accumulate`, adds
+ * (float32) into dst instead of overwriting it.
+ */
+export function copy(
+  ctx: GpuContext, srcS: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }, accumulate = false,
+): GpuStorage {
   const src = gpu(srcS);
-  const n = numel(view.shape);
-  const out = dst ? gpu(dst.storage) : allocStorage(ctx, n, src.dtype);
+  const out = dst ? gpu(dst.storage) : allocStorage(ctx, numel(view.shape), src.dtype);
   const dstView = dst?.view ?? { shape: view.shape, strides: stridesOf(view.shape), offset: 0 };
-  const k = ctx.kernel('copy', copyWgsl, { WG });
-  ctx.dispatch(
-    k,
-    { src: src.buffer, dst: out.buffer },
-    {
-      n,
-      rank: view.shape.length,
-      srcOffset: view.offset,
-      dstOffset: dstView.offset,
-      shape: dims8(view.shape),
-      srcStrides: dims8(view.strides),
-      dstStrides: dims8(dstView.strides),
-    },
-    ctx.grid1d(groups(n, WG)),
-  );
+  const u = stridedUniforms(view.shape, [view.strides, dstView.strides], [view.offset, dstView.offset]);
+  const k = stridedKernel(ctx, 'copy', u, { ACCUMULATE: accumulate ? 1 : 0 });
+  dispatchStrided(ctx, k, { src: src.buffer, dst: out.buffer }, u);
   return out;
 }
 
@@ -121,10 +120,10 @@ export function fill(ctx: GpuContext, n: number, value: number, dtype: DType): G
   return out;
 }
 
-export function cast(ctx: GpuContext, xs: Storage, to: DType): GpuStorage {
+export function cast(ctx: GpuContext, xs: Storage, to: DType, view: StridedView = whole(xs)): GpuStorage {
   const x = gpu(xs);
-  const out = allocStorage(ctx, x.numel, to);
-  const k = ctx.kernel('cast', castWgsl, { TO_INT: to === 'int32' ? 1 : 0, WG });
-  ctx.dispatch(k, { x: x.buffer, out: out.buffer }, { n: x.numel }, ctx.grid1d(groups(x.numel, WG)));
+  const u = stridedUniforms(view.shape, [view.strides], [view.offset]);
+  const out = allocStorage(ctx, u.n, to);
+  dispatchStrided(ctx, stridedKernel(ctx, 'cast', u, { TO_INT: to === 'int32' ? 1 : 0 }), { x: x.buffer, out: out.buffer }, u);
   return out;
 }

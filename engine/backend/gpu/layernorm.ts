@@ -1,16 +1,16 @@
-// Layer normalisation over the last axis (shaders/layernorm.wgsl): one workgroup per row, population variance
+// Layer normalisation over the last axis (shaders/layernorm.wgsl): rows packed into workgroups (rowLayout), population variance
 // by the corrected two-pass algorithm, with the per-row mean and rstd kept for the backward
 // (shaders/layernorm_backward.wgsl: dx per row, and dweight/dbias as deterministic column sums).
 import layernormSource from '../../../shaders/layernorm.wgsl?raw';
 import layernormBackwardSource from '../../../shaders/layernorm_backward.wgsl?raw';
-import { withRowReduce } from './rowwise';
+import { withParts } from './wgsl';
 import type { LayerNormResult, Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu } from './storage';
-import { rowWorkgroupSize } from './softmax';
+import { rowLayout } from './softmax';
 
-const layernormWgsl = withRowReduce(layernormSource);
-const layernormBackwardWgsl = withRowReduce(layernormBackwardSource);
+const layernormWgsl = withParts(layernormSource, 'numerics', 'rowReduce');
+const layernormBackwardWgsl = withParts(layernormBackwardSource, 'numerics', 'rowReduce');
 
 export function layerNorm(
   ctx: GpuContext, xs: Storage, ws: Storage, bs: Storage, rows: number, cols: number, eps: number,
@@ -19,12 +19,13 @@ export function layerNorm(
   const out = allocStorage(ctx, rows * cols, 'float32');
   const mean = allocStorage(ctx, rows, 'float32');
   const rstd = allocStorage(ctx, rows, 'float32');
-  const k = ctx.kernel('layerNorm', layernormWgsl, { WG: rowWorkgroupSize(cols) });
+  const { constants, groups } = rowLayout(ctx, rows, cols);
+  const k = ctx.kernel('layerNorm', layernormWgsl, constants);
   ctx.dispatch(
     k,
     { x: x.buffer, weight: w.buffer, bias: b.buffer, out: out.buffer, mean: mean.buffer, rstd: rstd.buffer },
     { rows, cols, eps },
-    ctx.grid1d(rows),
+    ctx.grid1d(groups),
   );
   return { out, mean, rstd };
 }
@@ -34,7 +35,7 @@ const LN_BACKWARD_TC = 8;
 
 /**
  * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)) with ĝ = g⊙w; dweight = Σ_rows g⊙x̂; dbias = Σ_rows g.
- * One dispatch of rows + ceil(cols / 8) workgroups: the first rows compute dx, the rest the column sums.
+ * One dispatch: the first workgroups compute dx for their rows, the next ceil(cols / 8) the column sums.
  */
 export function layerNormBackward(
   ctx: GpuContext, xs: Storage, ws: Storage, means: Storage, rstds: Storage, gs: Storage, rows: number, cols: number,
@@ -43,8 +44,9 @@ export function layerNormBackward(
   const dx = allocStorage(ctx, rows * cols, 'float32');
   const dweight = allocStorage(ctx, cols, 'float32');
   const dbias = allocStorage(ctx, cols, 'float32');
-  // The column-sum workgroups split WG threads into TC = 8 columns × WG/8 row lanes, so WG must be at least 8.
-  const k = ctx.kernel('layerNormBackward', layernormBackwardWgsl, { WG: Math.max(8, rowWorkgroupSize(cols)) });
+  // The column-sum workgroups split their 64 threads into TC = 8 columns × 8 row lanes.
+  const { constants, groups } = rowLayout(ctx, rows, cols);
+  const k = ctx.kernel('layerNormBackward', layernormBackwardWgsl, constants);
   ctx.dispatch(
     k,
     {
@@ -52,7 +54,7 @@ export function layerNormBackward(
       dx: dx.buffer, dweight: dweight.buffer, dbias: dbias.buffer,
     },
     { rows, cols },
-    ctx.grid1d(rows + Math.ceil(cols / LN_BACKWARD_TC)),
+    ctx.grid1d(groups + Math.ceil(cols / LN_BACKWARD_TC)),
   );
   return { dx, dweight, dbias };
 }

@@ -1,16 +1,16 @@
-// Cross-entropy with ignoreIndex and label smoothing (shaders/cross_entropy.wgsl): one workgroup per row, logits
+// Cross-entropy with ignoreIndex and label smoothing (shaders/cross_entropy.wgsl): rows packed into workgroups, logits
 // shifted by the row max. Bad targets are flagged on the device (error slot 1) and raised at the next read.
-// The backward (shaders/cross_entropy_backward.wgsl) has the same shape: one workgroup per row.
+// The backward (shaders/cross_entropy_backward.wgsl) has the same shape (rowLayout).
 import crossEntropySource from '../../../shaders/cross_entropy.wgsl?raw';
 import crossEntropyBackwardSource from '../../../shaders/cross_entropy_backward.wgsl?raw';
-import { withRowReduce } from './rowwise';
+import { withParts } from './wgsl';
 import type { CrossEntropyParams, Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu } from './storage';
-import { rowWorkgroupSize } from './softmax';
+import { rowLayout } from './softmax';
 
-const crossEntropyWgsl = withRowReduce(crossEntropySource);
-const crossEntropyBackwardWgsl = withRowReduce(crossEntropyBackwardSource);
+const crossEntropyWgsl = withParts(crossEntropySource, 'numerics', 'rowReduce');
+const crossEntropyBackwardWgsl = withParts(crossEntropyBackwardSource, 'numerics', 'rowReduce');
 
 export function crossEntropy(
   ctx: GpuContext, logitsS: Storage, targetsS: Storage, p: CrossEntropyParams,
@@ -18,12 +18,13 @@ export function crossEntropy(
   const [logits, targets] = [gpu(logitsS), gpu(targetsS)];
   const loss = allocStorage(ctx, p.rows, 'float32');
   const counted = allocStorage(ctx, p.rows, 'float32');
-  const k = ctx.kernel('crossEntropy', crossEntropyWgsl, { WG: rowWorkgroupSize(p.classes) });
+  const { constants, groups } = rowLayout(ctx, p.rows, p.classes);
+  const k = ctx.kernel('crossEntropy', crossEntropyWgsl, constants);
   ctx.dispatch(
     k,
     { logits: logits.buffer, targets: targets.buffer, loss: loss.buffer, counted: counted.buffer },
     { rows: p.rows, classes: p.classes, ignoreIndex: p.ignoreIndex, smoothing: p.labelSmoothing },
-    ctx.grid1d(p.rows),
+    ctx.grid1d(groups),
   );
   return { loss, counted };
 }
@@ -34,12 +35,13 @@ export function crossEntropyBackward(
 ): Storage {
   const [logits, targets, gRow] = [gpu(logitsS), gpu(targetsS), gpu(gRowS)];
   const dx = allocStorage(ctx, p.rows * p.classes, 'float32'); // (rows, classes)
-  const k = ctx.kernel('crossEntropyBackward', crossEntropyBackwardWgsl, { WG: rowWorkgroupSize(p.classes) });
+  const { constants, groups } = rowLayout(ctx, p.rows, p.classes);
+  const k = ctx.kernel('crossEntropyBackward', crossEntropyBackwardWgsl, constants);
   ctx.dispatch(
     k,
     { logits: logits.buffer, targets: targets.buffer, gRow: gRow.buffer, dx: dx.buffer },
     { rows: p.rows, classes: p.classes, ignoreIndex: p.ignoreIndex, smoothing: p.labelSmoothing },
-    ctx.grid1d(p.rows),
+    ctx.grid1d(groups),
   );
   return dx;
 }

@@ -1,10 +1,11 @@
-// Batched matmul: (batch, M, K) @ (batch, K, N) → (batch, M, N), float32, contiguous, with A/B batch strides
-// (0 broadcasts one matrix over the batch).
+// Batched matmul with strided operands and a fused epilogue: C = act(A @ B + bias), A (batch…, M, K) and
+// B (batch…, K, N) read through their strides (a transposed or head-split operand needs no copy), C contiguous.
+// The kernels share their parameters, batch offsets and epilogue (shaders/matmul_common.wgsl).
 //
-// Both kernels are register-blocked: an invocation computes a block of C with vec4 multiply-adds, and K is
-// unrolled by 4 by hand (Tint does not unroll). shaders/matmul.wgsl reads A and B as vec4s, computes 32×16
-// blocks, and needs K, N and the batch strides to be multiples of 4; shaders/matmul_general.wgsl reads scalars,
-// computes 8×16 blocks and takes any shape. Neither uses workgroup memory: on SwiftShader it bought nothing over
+// Two software kernels, register-blocked with vec4 multiply-adds: shaders/matmul.wgsl reads A and B as vec4s,
+// computes 32×16 blocks, and needs row-contiguous operands whose rows start on a vec4 (K, N, strides and offsets
+// multiples of 4); shaders/matmul_general.wgsl reads scalars through any strides, computes 32×16 (or 8×16 for
+// small M) blocks and takes any layout. Neither uses workgroup memory: on SwiftShader it bought nothing over
 // register reuse (variants measured are listed in bench/matmul.ts).
 //
 // Those two are the *software* variant, for CPU implementations of Vulkan (SwiftShader, llvmpipe). On a hardware
@@ -13,38 +14,47 @@
 // There the *gpu* variant, shaders/matmul_tiled.wgsl, runs instead: 64 × 64 (or 32 × 32) tiles of C per
 // workgroup of 16 × 16 (or 8 × 8) invocations, A and B staged through workgroup memory, 4 × 4 per invocation.
 // softwareAdapter() picks between them; setMatmulVariant() overrides that for tests and benchmarks.
-import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
-import matmulGeneralWgsl from '../../../shaders/matmul_general.wgsl?raw';
-import matmulTiledWgsl from '../../../shaders/matmul_tiled.wgsl?raw';
-import type { MatmulParams, Storage } from '../backend';
+import matmulSource from '../../../shaders/matmul.wgsl?raw';
+import matmulGeneralSource from '../../../shaders/matmul_general.wgsl?raw';
+import matmulTiledSource from '../../../shaders/matmul_tiled.wgsl?raw';
+import matmulCommonWgsl from '../../../shaders/matmul_common.wgsl?raw';
+import type { MatmulActivation, MatmulOperand, MatmulParams, Storage } from '../backend';
 import type { GpuContext, Grid, Kernel } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
-import { fill } from './elementwise';
 import { expandTemplate } from './template';
 import { softwareAdapter } from './adapter-class';
+import { withParts } from './wgsl';
+
+/** Each kernel compiled with the numerics, the activations and the shared matmul code in front of it. */
+const withCommon = (kernel: string): string => withParts(`${matmulCommonWgsl}\n${kernel}`, 'numerics', 'activations');
+const matmulWgsl = withCommon(matmulSource);
+const matmulGeneralWgsl = withCommon(matmulGeneralSource);
+const matmulTiledWgsl = withCommon(matmulTiledSource);
+
+/** The epilogue's activation codes (epilogue_act in shaders/activations.wgsl). */
+export const MATMUL_ACTIVATIONS: Record<MatmulActivation, number> = { none: 0, relu: 1, gelu: 2, geluTanh: 3, tanh: 4, sigmoid: 5 };
 
 /** Invocations per workgroup along x (column blocks) and y (row blocks), for both kernels. */
 const WG_X = 4;
 const WG_Y = 4;
 
-interface Variant {
-  name: string;
-  wgsl: string;
-  rows: number; // rows of C per invocation (ROWS in the shader)
-  cols: number; // columns of C per invocation
-}
-const VEC4: Variant = { name: 'matmul', wgsl: matmulWgsl, rows: 32, cols: 16 };
-const GENERAL: Variant = { name: 'matmul_general', wgsl: matmulGeneralWgsl, rows: 8, cols: 16 };
+/**
+ * Below this many rows a 32-row block computes mostly discarded rows (clamped duplicates), and the general
+ * kernel's 8-row block wins.
+ */
+const MIN_ROWS_BLOCK32 = 16;
 
 /**
- * Below this many rows the vec4 kernel's 32-row block computes mostly discarded rows (clamped duplicates), and
- * the general kernel's 8-row block wins even though its loads are scalar (about half the speed per FLOP).
+ * True when an operand's (rows, cols) matrices can be read as vec4s along their rows: contiguous rows (column
+ * stride 1) of `cols`, a multiple of 4, each starting on a vec4 (row stride, offset and batch strides too).
  */
-const MIN_ROWS_VEC4 = 16;
+export function rowsOfVec4(o: MatmulOperand, cols: number): boolean {
+  return o.colStride === 1 && cols % 4 === 0 && o.rowStride % 4 === 0 && o.offset % 4 === 0 && o.batchStrides.every((s) => s % 4 === 0);
+}
 
-/** True when the vec4 kernel applies: every row of A and B, and every batch slice, starts on a vec4. */
+/** True when the vec4 software kernel (shaders/matmul.wgsl) applies: A and B both read as vec4 rows. */
 export function matmulVec4Ok(p: MatmulParams): boolean {
-  return p.K % 4 === 0 && p.N % 4 === 0 && p.aBatchStride % 4 === 0 && p.bBatchStride % 4 === 0;
+  return rowsOfVec4(p.a, p.K) && rowsOfVec4(p.b, p.N);
 }
 
 /**
@@ -101,14 +111,14 @@ export const matmulTiled: { large: TiledShape; small: TiledShape; minLargeTiles:
 };
 
 /** The template variables of a tiled shape (array lengths and per-invocation load counts precomputed). */
-function tiledVars(s: TiledShape, vec4: boolean): Record<string, number> {
+function tiledVars(s: TiledShape): Record<string, number> {
   const wg = s.WG_X * s.WG_Y;
   const TK4 = s.TK / 4;
   const AS4 = s.WG_Y * s.RM * TK4; // As: TM rows of TK4 vec4s
   const BS4 = s.TK * s.WG_X; // Bs: TK rows of TN4 = WG_X vec4s
   return {
     WG_X: s.WG_X, WG_Y: s.WG_Y, RM: s.RM, TK: s.TK, TK4, TN4: s.WG_X, AS4, BS4,
-    A_LOADS: AS4 / wg, B_LOADS: BS4 / wg, VEC4: vec4 ? 1 : 0,
+    A_LOADS: AS4 / wg, B_LOADS: BS4 / wg,
   };
 }
 
@@ -116,7 +126,7 @@ function tiledVars(s: TiledShape, vec4: boolean): Record<string, number> {
 function tiledUnfit(ctx: GpuContext, s: TiledShape): string | null {
   const l = ctx.limits;
   const wg = s.WG_X * s.WG_Y;
-  const v = tiledVars(s, true);
+  const v = tiledVars(s);
   if (s.TK % 4 !== 0 || !Number.isInteger(v.A_LOADS) || !Number.isInteger(v.B_LOADS)) {
     return `tile ${JSON.stringify(s)}: TK must be a multiple of 4 and each tile a whole number of vec4s per invocation`;
   }
@@ -133,7 +143,8 @@ function tiledShapeFor(ctx: GpuContext, p: MatmulParams): TiledShape | null {
   const v = variant;
   if (v === 'software' || (v === 'auto' && softwareAdapter(ctx))) return null;
   const { large, small, minLargeTiles } = matmulTiled;
-  const tiles = Math.ceil(p.M / (large.WG_Y * large.RM)) * Math.ceil(p.N / (large.WG_X * 4)) * p.batch;
+  const batch = p.batchShape.reduce((x, y) => x * y, 1);
+  const tiles = Math.ceil(p.M / (large.WG_Y * large.RM)) * Math.ceil(p.N / (large.WG_X * 4)) * batch;
   const wantLarge = v === 'gpu-large' || (v !== 'gpu-small' && p.M >= 64 && p.N >= 64 && tiles >= minLargeTiles);
   const order = wantLarge ? [large, small] : [small, large];
   return order.find((s) => tiledUnfit(ctx, s) === null) ?? null;
@@ -149,54 +160,76 @@ interface Plan {
 
 const generated = new Map<string, string>();
 
-function plan(ctx: GpuContext, p: MatmulParams): Plan {
-  const vec4 = matmulVec4Ok(p);
+/** The template expanded for `vars` (once per process) and compiled (once per device). */
+function compile(ctx: GpuContext, base: string, source: string, vars: Record<string, number>, constants: Record<string, number> = {}): { kernel: Kernel; name: string } {
+  const name = `${base}|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
+  let code = generated.get(name);
+  if (code === undefined) {
+    code = expandTemplate(source, vars);
+    generated.set(name, code);
+  }
+  return { kernel: ctx.kernel(name, code, constants), name };
+}
+
+function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
+  const epilogue = { BIAS: bias ? 1 : 0, ACT: MATMUL_ACTIVATIONS[p.activation], SUM_A: p.sumA ? 1 : 0 };
   const t = tiledShapeFor(ctx, p);
   if (t) {
-    const vars = tiledVars(t, vec4);
-    const name = `matmul_tiled|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
-    let code = generated.get(name);
-    if (code === undefined) {
-      code = expandTemplate(matmulTiledWgsl, vars);
-      generated.set(name, code);
-    }
-    return { kernel: ctx.kernel(name, code), name, wgRows: t.WG_Y * t.RM, wgCols: t.WG_X * 4 };
+    const vars = {
+      ...tiledVars(t), A_VEC4: rowsOfVec4(p.a, p.K) ? 1 : 0, B_VEC4: rowsOfVec4(p.b, p.N) ? 1 : 0, OUT_VEC4: p.N % 4 === 0 ? 1 : 0, ...epilogue,
+    };
+    return { ...compile(ctx, 'matmul_tiled', matmulTiledWgsl, vars), wgRows: t.WG_Y * t.RM, wgCols: t.WG_X * 4 };
   }
-  const v = vec4 && p.M >= MIN_ROWS_VEC4 ? VEC4 : GENERAL;
-  return { kernel: ctx.kernel(v.name, v.wgsl, { WG_X, WG_Y }), name: v.name, wgRows: v.rows * WG_Y, wgCols: v.cols * WG_X };
+  if (matmulVec4Ok(p) && p.M >= MIN_ROWS_BLOCK32) {
+    return { ...compile(ctx, 'matmul', matmulWgsl, epilogue, { WG_X, WG_Y }), wgRows: 32 * WG_Y, wgCols: 16 * WG_X };
+  }
+  const rows = p.M >= MIN_ROWS_BLOCK32 ? 32 : 8;
+  return { ...compile(ctx, 'matmul_general', matmulGeneralWgsl, { ROWS: rows, ...epilogue }, { WG_X, WG_Y }), wgRows: rows * WG_Y, wgCols: 16 * WG_X };
 }
 
 /**
  * For tests and benchmarks: the kernel matmul() runs for these parameters on this context under the current
- * variant ('matmul', 'matmul_general' or 'matmul_tiled|…' with its template variables), and its C block per
+ * variant ('matmul|…', 'matmul_general|…' or 'matmul_tiled|…' with its template variables), and its C block per
  * workgroup.
  */
-export function matmulKernelInfo(ctx: GpuContext, p: MatmulParams): { name: string; wgRows: number; wgCols: number } {
-  const { name, wgRows, wgCols } = plan(ctx, p);
+export function matmulKernelInfo(ctx: GpuContext, p: MatmulParams, bias = false): { name: string; wgRows: number; wgCols: number } {
+  const { name, wgRows, wgCols } = plan(ctx, p, bias);
   return { name, wgRows, wgCols };
 }
 
-export function matmul(ctx: GpuContext, as: Storage, bs: Storage, p: MatmulParams): GpuStorage {
+/** A vec4 of per-dim values, outermost first, padded in front with `pad` to the kernels' 4 batch dims. */
+function batch4(values: readonly number[], pad: number): number[] {
+  if (values.length > 4) throw new Error(`internal: matmul takes at most 4 batch dims, got ${values.length}`);
+  return [...new Array<number>(4 - values.length).fill(pad), ...values];
+}
+
+export function matmul(ctx: GpuContext, as: Storage, bs: Storage, p: MatmulParams, biasS: Storage | null = null): { out: GpuStorage; sumA?: GpuStorage } {
   const a = gpu(as);
   const b = gpu(bs);
-  const { batch, M, N, K } = p;
-  // K = 0 is an empty sum: C is zeros. The kernels' clamps assume K ≥ 1.
-  if (K === 0) return fill(ctx, batch * M * N, 0, 'float32');
-  const out = allocStorage(ctx, batch * M * N, 'float32', `a matmul output of shape (${batch}, ${M}, ${N})`);
-  if (batch * M * N === 0) return out;
-  const { kernel, wgRows, wgCols } = plan(ctx, p);
+  const bias = biasS ? gpu(biasS) : null;
+  const { M, N, K } = p;
+  const batch = p.batchShape.reduce((x, y) => x * y, 1);
+  if (p.sumA && batch !== 1) throw new Error('internal: matmul sumA needs a single matrix');
+  const out = allocStorage(ctx, batch * M * N, 'float32', `a matmul output of shape (${[...p.batchShape, M, N].join(', ')})`);
+  const sumA = p.sumA ? allocStorage(ctx, M, 'float32') : undefined;
+  if (batch * M * N === 0) return { out, sumA };
+  // K = 0 is an empty sum: every kernel then skips its K loop and stores the epilogue of 0.
+  const { kernel, wgRows, wgCols } = plan(ctx, p, bias !== null);
   // The full grid: x over column blocks, y over row blocks, z over the batch (all kernels lay it out alike).
   const full: Grid = [Math.ceil(N / wgCols), Math.ceil(M / wgRows), batch];
-  const buffers = { a: a.buffer, b: b.buffer, out: out.buffer };
+  const buffers: Record<string, GPUBuffer> = { a: a.buffer, b: b.buffer, out: out.buffer };
+  if (bias) buffers.bias = bias.buffer;
+  if (sumA) buffers.sumA = sumA.buffer;
+  const uniforms = {
+    M, N, K, biasOffset: p.biasOffset,
+    aOffset: p.a.offset, aRowStride: p.a.rowStride, aColStride: p.a.colStride,
+    bOffset: p.b.offset, bRowStride: p.b.rowStride, bColStride: p.b.colStride,
+    batchShape: batch4(p.batchShape, 1), aBatchStrides: batch4(p.a.batchStrides, 0), bBatchStrides: batch4(p.b.batchStrides, 0),
+  };
   for (const [offset, grid] of splitGrid(full, ctx.limits.maxComputeWorkgroupsPerDimension)) {
-    ctx.dispatch(
-      kernel,
-      buffers,
-      { M, N, K, aBatchStride: p.aBatchStride, bBatchStride: p.bBatchStride, wgOffset: offset },
-      grid,
-    );
+    ctx.dispatch(kernel, buffers, { ...uniforms, wgOffset: offset }, grid);
   }
-  return out;
+  return { out, sumA };
 }
 
 /**

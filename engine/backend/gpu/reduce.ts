@@ -1,12 +1,19 @@
-// Reductions over the middle axis of (outer, len, inner): sum, max, min, argmax, argmin (shaders/reduce.wgsl).
+// Reductions of one axis of a strided input: sum, max, min, argmax, argmin (shaders/reduce.wgsl).
 //
-// Each pass reduces chunks of the axis, (outer, len, inner) → (outer, ceil(len / chunk), inner), and passes repeat
-// until one chunk covers the axis. A sum over a million elements is then two tree passes (1024 → 1, then 1025 → 1)
-// whose rounding error grows with log(len) rather than len. Arg ops carry (value, index) pairs between passes.
-import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
-import type { ReduceOp, Storage } from '../backend';
+// Each pass reduces chunks of the axis, (kept, len) → (kept, ceil(len / chunk)), and passes repeat until one
+// chunk covers the axis. A sum over a million elements is then two tree passes (1024 → 1, then 1025 → 1) whose
+// rounding error grows with log(len) rather than len. Arg ops carry (value, index) pairs between passes. The
+// first pass reads the input through its strides; later passes read their contiguous temporaries.
+import reduceSource from '../../../shaders/reduce.wgsl?raw';
+import type { ReduceLayout, ReduceOp, Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu, groups, type GpuStorage } from './storage';
+import { stridedUniforms } from './strided';
+import { expandTemplate } from './template';
+import { withParts } from './wgsl';
+
+const reduceWgsl = withParts(reduceSource, 'numerics', 'strided');
+const generated = new Map<number, string>();
 
 // The shader's OP override numbering. A Record makes the compiler flag an op that lacks a number.
 export const REDUCE_OPS: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
@@ -25,10 +32,11 @@ const SERIAL_CHUNK = 64;
  */
 const MANY_OUTPUTS = 256;
 
-export function reduce(ctx: GpuContext, op: ReduceOp, xs: Storage, outer: number, len: number, inner: number): GpuStorage {
+export function reduce(ctx: GpuContext, op: ReduceOp, xs: Storage, layout: ReduceLayout): GpuStorage {
   const x = gpu(xs);
   const arg = op === 'argmax' || op === 'argmin';
-  const nOut = outer * inner;
+  const { len } = layout;
+  const nOut = layout.outShape.reduce((a, b) => a * b, 1);
   const out = allocStorage(ctx, nOut, arg ? 'int32' : 'float32');
   // Every binding must be bound; a pass that writes no indices (sum/max/min) gets this 4-byte stand-in.
   const dummy = ctx.pool.acquire(4);
@@ -46,12 +54,15 @@ export function reduce(ctx: GpuContext, op: ReduceOp, xs: Storage, outer: number
     let srcVal = x.buffer;
     let srcIdx: GPUBuffer | null = null; // indices of the previous pass (arg ops only)
     let curLen = len;
+    // The kept positions' layout in the current source: the input's own, then the temporaries' (nOut, chunks).
+    let kept = stridedUniforms(layout.outShape, [layout.outStrides], [layout.offset]);
+    let lenStride = layout.lenStride;
     for (;;) {
       const tree = curLen > SERIAL_CHUNK && nOut < MANY_OUTPUTS;
       const chunk = tree ? TREE_CHUNK : SERIAL_CHUNK;
       const chunks = Math.max(1, Math.ceil(curLen / chunk));
       const last = chunks === 1;
-      const n = outer * chunks * inner; // outputs of this pass, (outer, chunks, inner)
+      const n = nOut * chunks; // outputs of this pass, (nOut, chunks)
       let dstVal: GPUBuffer;
       let dstIdx: GPUBuffer;
       if (last) {
@@ -61,12 +72,14 @@ export function reduce(ctx: GpuContext, op: ReduceOp, xs: Storage, outer: number
         dstVal = temp(n);
         dstIdx = arg ? temp(n) : dummy;
       }
-      const k = ctx.kernel('reduce', reduceWgsl, { OP: REDUCE_OPS[op], TREE: tree ? 1 : 0, WG });
+      let code = generated.get(kept.inner);
+      if (code === undefined) generated.set(kept.inner, (code = expandTemplate(reduceWgsl, { INNER: kept.inner })));
+      const k = ctx.kernel(`reduce|INNER=${kept.inner}`, code, { OP: REDUCE_OPS[op], TREE: tree ? 1 : 0, WG });
       ctx.dispatch(
         k,
         // On the first pass xIdx is never read (hasIdx = 0); x stands in for it.
         { x: srcVal, xIdx: srcIdx ?? srcVal, outVal: dstVal, outIdx: dstIdx },
-        { outer, len: curLen, inner, chunk, chunks, hasIdx: srcIdx ? 1 : 0 },
+        { len: curLen, lenStride, chunk, chunks, total: n, hasIdx: srcIdx ? 1 : 0, offsets: kept.offsets, dims: kept.dims },
         ctx.grid1d(tree ? n : groups(n, WG)),
       );
       // The inputs of this pass can go back to the pool now: later dispatches that reuse them are encoded after it.
@@ -76,6 +89,8 @@ export function reduce(ctx: GpuContext, op: ReduceOp, xs: Storage, outer: number
       srcVal = dstVal;
       srcIdx = arg ? dstIdx : null;
       curLen = chunks;
+      kept = stridedUniforms([nOut], [[chunks]], [0]);
+      lenStride = 1;
     }
   } finally {
     // Also on a throw (an over-limit dispatch), so no pooled buffer is lost.

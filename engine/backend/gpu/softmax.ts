@@ -1,32 +1,42 @@
 // Softmax and log-softmax over the last axis (shaders/softmax.wgsl) and their backward
-// (shaders/softmax_backward.wgsl): one workgroup per row; the forward subtracts the row max.
+// (shaders/softmax_backward.wgsl): rows packed into 64-thread workgroups (rowLayout); the forward subtracts the
+// row max.
 import softmaxSource from '../../../shaders/softmax.wgsl?raw';
 import softmaxBackwardSource from '../../../shaders/softmax_backward.wgsl?raw';
-import { withRowReduce } from './rowwise';
+import { withParts } from './wgsl';
 
-const softmaxWgsl = withRowReduce(softmaxSource);
-const softmaxBackwardWgsl = withRowReduce(softmaxBackwardSource);
+const softmaxWgsl = withParts(softmaxSource, 'numerics', 'rowReduce');
+const softmaxBackwardWgsl = withParts(softmaxBackwardSource, 'numerics', 'rowReduce');
 import type { Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
+import { softwareAdapter } from './adapter-class';
 
 /**
- * Workgroup size for the one-workgroup-per-row kernels (softmax, layerNorm, crossEntropy): about one thread per 8
- * columns, a power of two from 4 to 64, each thread striding through the row. Larger groups measured slower on
- * SwiftShader, whose barriers cost in proportion to the group size (see reduce.ts): short rows (attention over
- * 16 keys, LayerNorm over 32 features, many rows) ran 5–25× faster with 4 threads than with 32. On GPUs 64 threads
- * per row with several rows in flight per core is a common choice too. Each size is its own pipeline.
+ * How the row kernels (softmax, layerNorm, crossEntropy and their backwards; shaders/row_reduce.wgsl) spread rows
+ * over workgroups: WG threads per row, each striding through it, and ROWS rows per workgroup of THREADS = WG·ROWS.
+ *   - SwiftShader (and other CPU Vulkans): one thread per row, 64 rows per workgroup, unless a few long rows need
+ *     the parallelism. Every barrier and every workgroup has a fixed cost there, and a thread walking its row
+ *     alone ran fastest, measured at (rows × cols) 512 × 32, 512 × 128, 2048 × 32 and 64 × 784 (layerNorm ms for
+ *     WG = 1, 2, 4, 8 threads per row: 1.3 / 1.9 / 4.2 / 7.0, 2.6 / 3.0 / 5.6 / 7.8, 4.8 / 8.5 / 15.8 / 26.1,
+ *     1.3 / 1.5 / 1.6 / 2.1; softmax alike).
+ *   - Hardware GPUs: about one thread per 8 columns, a power of two from 4 to 64, and rows packed to 64 threads,
+ *     so that long rows (a vocabulary's logits) are reduced by many threads at once.
  */
-export function rowWorkgroupSize(cols: number): number {
-  return Math.min(64, Math.max(4, 1 << Math.ceil(Math.log2(Math.max(1, cols / 8)))));
+export function rowLayout(ctx: GpuContext, rows: number, cols: number): { constants: { WG: number; ROWS: number; THREADS: number }; groups: number } {
+  let WG: number;
+  if (softwareAdapter(ctx)) WG = rows >= 64 || cols <= 1024 ? 1 : 64;
+  else WG = Math.min(64, Math.max(4, 1 << Math.ceil(Math.log2(Math.max(1, cols / 8)))));
+  const ROWS = 64 / WG;
+  return { constants: { WG, ROWS, THREADS: 64 }, groups: Math.ceil(rows / ROWS) };
 }
 
 export function softmax(ctx: GpuContext, xs: Storage, rows: number, cols: number, log: boolean): GpuStorage {
   const x = gpu(xs);
   const out = allocStorage(ctx, rows * cols, 'float32');
-  const WG = rowWorkgroupSize(cols);
-  const k = ctx.kernel('softmax', softmaxWgsl, { LOG: log ? 1 : 0, WG });
-  ctx.dispatch(k, { x: x.buffer, out: out.buffer }, { rows, cols }, ctx.grid1d(rows));
+  const { constants, groups } = rowLayout(ctx, rows, cols);
+  const k = ctx.kernel('softmax', softmaxWgsl, { LOG: log ? 1 : 0, ...constants });
+  ctx.dispatch(k, { x: x.buffer, out: out.buffer }, { rows, cols }, ctx.grid1d(groups));
   return out;
 }
 
@@ -36,7 +46,8 @@ export function softmaxBackward(
 ): GpuStorage {
   const [y, g] = [gpu(ys), gpu(gs)];
   const dx = allocStorage(ctx, rows * cols, 'float32');
-  const k = ctx.kernel('softmaxBackward', softmaxBackwardWgsl, { LOG: log ? 1 : 0, WG: rowWorkgroupSize(cols) });
-  ctx.dispatch(k, { y: y.buffer, g: g.buffer, dx: dx.buffer }, { rows, cols }, ctx.grid1d(rows));
+  const { constants, groups } = rowLayout(ctx, rows, cols);
+  const k = ctx.kernel('softmaxBackward', softmaxBackwardWgsl, { LOG: log ? 1 : 0, ...constants });
+  ctx.dispatch(k, { y: y.buffer, g: g.buffer, dx: dx.buffer }, { rows, cols }, ctx.grid1d(groups));
   return dx;
 }
