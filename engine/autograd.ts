@@ -2,9 +2,25 @@
 // backward rule written beside the op's forward in ops/. backward() walks the recorded graph in reverse
 // topological order, accumulating gradients of every intermediate, and adds the gradient of each leaf that
 // requires one into its .grad.
-import { onesLike, type GradFn, type Tensor } from './tensor';
+import { onesLike, Tensor, type GradFn } from './tensor';
 import { keep, tidy } from './memory';
-import { fmt, sameShape } from './shape';
+import { fmt, numel, sameShape } from './shape';
+
+/**
+ * Zeros of x's shape on g's device, laid out densely in the order of x's strides (PyTorch's preserve_format): a
+ * gradient written for a head-split or transposed view then reshapes back as a view, without a copy. (x may be a
+ * disposed intermediate: only its shape and strides are read.)
+ */
+function zerosLaidOutLike(x: Tensor, g: Tensor): Tensor {
+  const order = x.shape.map((_, i) => i).sort((a, b) => x.strides[b] - x.strides[a] || a - b); // outermost first
+  const strides = new Array<number>(x.ndim);
+  let acc = 1;
+  for (let i = x.ndim - 1; i >= 0; i--) {
+    strides[order[i]] = acc;
+    acc *= x.shape[order[i]];
+  }
+  return Tensor.fromStorage(g.backend.fill(numel(x.shape), 0, 'float32'), x.shape, g.device, strides);
+}
 
 let enabled = true;
 
@@ -142,11 +158,15 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
   }
   const order = reverseTopological(root);
   const grads = new Map<Tensor, Tensor>();
+  // Gradient buffers that slices write into in place: made here, referenced by nothing but `grads`, and given up
+  // (removed) as soon as their tensor's own rule reads them, since a rule may pass its g on to several inputs.
+  const owned = new Set<Tensor>();
   tidy(() => {
     grads.set(root, grad ? grad.detach() : onesLike(root));
     for (const t of order) {
       const g = grads.get(t);
       if (!g) continue;
+      owned.delete(g);
       const fn = t.gradFn;
       if (!fn) {
         // A leaf: accumulate into .grad, which lives beyond this scope. A .grad is always contiguous (a rule may
@@ -161,6 +181,26 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
           `backward: the graph through ${fn.name} was already freed by an earlier backward(); ` +
             'pass { retainGraph: true } to the first call to run backward twice',
         );
+      }
+      if (fn.placeInto) {
+        // A slice: write g into its region of the input's gradient buffer, made on first use (zeros laid out like
+        // the input) and added into in place by the input's other slices.
+        const input = fn.inputs[0];
+        if (input.requiresGrad) {
+          const prev = grads.get(input);
+          if (prev && owned.has(prev)) {
+            fn.placeInto(g, prev, true);
+          } else {
+            const buf = zerosLaidOutLike(input, g);
+            fn.placeInto(g, buf, false);
+            if (prev) buf.backend.copy(prev.storage, prev.layout, { storage: buf.storage, view: buf.layout }, true);
+            grads.set(input, buf);
+            owned.add(buf);
+          }
+        }
+        grads.delete(t);
+        if (!opts.retainGraph) for (const s of fn.saved) s.dispose();
+        continue;
       }
       const inputGrads = fn.backward(g);
       grads.delete(t);

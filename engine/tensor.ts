@@ -33,6 +33,12 @@ export interface GradFn {
   parents: GradFn[];
   /** The output tensor's hold plus one per node computed from this one. */
   refs: number;
+  /**
+   * Set by ops whose output is a region of their one input (slice): writes (or, with accumulate, adds) d(out)
+   * into that region of a gradient `into` laid out like the input. backward() then accumulates several slices of
+   * one tensor into a single buffer (a fill and one copy each) instead of padding each with zeros and adding.
+   */
+  placeInto?: (g: Tensor, into: Tensor, accumulate: boolean) => void;
 }
 
 export class Tensor {
@@ -59,10 +65,10 @@ export class Tensor {
     track(this);
   }
 
-  /** A contiguous tensor over a new storage. */
-  static fromStorage(storage: Storage, shape: Shape, device: DeviceName): Tensor {
+  /** A tensor over a new storage: contiguous, or laid out by `strides` (a kernel that wrote its output so). */
+  static fromStorage(storage: Storage, shape: Shape, device: DeviceName, strides?: Shape): Tensor {
     const backend = getBackend(device);
-    return new Tensor(new StorageRef(storage, backend), shape, storage.dtype, device);
+    return new Tensor(new StorageRef(storage, backend), shape, storage.dtype, device, strides);
   }
 
   /**

@@ -1,18 +1,23 @@
-// Attention backward, first pass: D_i = Σ_c dO_ic·O_ic for every query row, (B·H·Tq) rows of d = 4·D4 floats.
+// Attention backward, first pass: D_i = Σ_c dO_ic·O_ic for every query row of (B, H, Tq), d = 4·D4 floats each.
 // The softmax backward needs Σ_j P_ij·dP_ij per row; since O_i = Σ_j P_ij·V_j and dP_ij = dO_i·V_j, that sum is
-// dO_i·O_i, which costs O(d) per row instead of O(Tk). One invocation per row.
+// dO_i·O_i, which costs O(d) per row instead of O(Tk). One invocation per row. O and dO are read through their
+// layouts (offset, sb, sh, st in vec4s; see attention_common.wgsl); delta is contiguous (B, H, Tq).
 
 const WG: u32 = 64u;
 
 struct Params {
-  rows: u32,
+  rows: u32, // B·H·Tq
+  H: u32,
+  Tq: u32,
   D4: u32, // vec4s per row
+  lo: vec4<u32>,
+  lg: vec4<u32>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> o: array<vec4<f32>>; // (rows, d)
-@group(0) @binding(2) var<storage, read> dout: array<vec4<f32>>; // (rows, d)
-@group(0) @binding(3) var<storage, read_write> delta: array<f32>; // (rows)
+@group(0) @binding(1) var<storage, read> o: array<vec4<f32>>; // (B, H, Tq, d), layout lo
+@group(0) @binding(2) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
+@group(0) @binding(3) var<storage, read_write> delta: array<f32>; // (B, H, Tq)
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -20,10 +25,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (row >= params.rows) {
     return;
   }
+  let t = row % params.Tq;
+  let bh = row / params.Tq;
+  let b = bh / params.H;
+  let h = bh % params.H;
+  let oi = params.lo.x + b * params.lo.y + h * params.lo.z + t * params.lo.w;
+  let gi = params.lg.x + b * params.lg.y + h * params.lg.z + t * params.lg.w;
   var acc = vec4<f32>(0.0);
-  let base = row * params.D4;
   for (var c = 0u; c < params.D4; c++) {
-    acc += o[base + c] * dout[base + c];
+    acc += o[oi + c] * dout[gi + c];
   }
   delta[row] = acc.x + acc.y + acc.z + acc.w;
 }

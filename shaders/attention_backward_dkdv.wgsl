@@ -13,14 +13,14 @@ const WG: u32 = {{WG}}u;
 const TK: u32 = {{TK}}u;
 const BC: u32 = {{BR}}u; // key rows per workgroup
 
-@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d)
-@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d)
-@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d)
-@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d)
-@group(0) @binding(7) var<storage, read> lse: array<f32>; // (B, H, Tq)
+@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d), layout lq
+@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
+@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
+@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
+@group(0) @binding(7) var<storage, read> lse: array<f32>; // (B, H, Tq), contiguous
 @group(0) @binding(8) var<storage, read> delta: array<f32>; // (B, H, Tq)
-@group(0) @binding(9) var<storage, read_write> dk: array<vec4<f32>>; // (B, H, Tk, d)
-@group(0) @binding(10) var<storage, read_write> dv: array<vec4<f32>>; // (B, H, Tk, d)
+@group(0) @binding(9) var<storage, read_write> dk: array<vec4<f32>>; // (B, H, Tk, d), layout ldk
+@group(0) @binding(10) var<storage, read_write> dv: array<vec4<f32>>; // (B, H, Tk, d), layout ldv
 
 var<workgroup> qt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of Q
 var<workgroup> gt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of dO
@@ -35,8 +35,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let Tq = params.Tq;
   let Tk = params.Tk;
   let col0 = wid.x * BC;
-  let qBase = bh * Tq * D4;
-  let kBase = bh * Tk * D4;
   let slope = head_slope(h);
 
   var kv: array<array<vec4<f32>, D4>, R>; // k, times scale
@@ -46,9 +44,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // @unroll r R
   {
     let j = min(col0 + lid + WG * {{r}}u, Tk - 1u);
+    let kj = row_at(params.lk, b, h, j);
+    let vj = row_at(params.lv, b, h, j);
 // @unroll c D4
-    kv[{{r}}][{{c}}] = k[kBase + j * D4 + {{c}}u] * params.scale;
-    vv[{{r}}][{{c}}] = v[kBase + j * D4 + {{c}}u];
+    kv[{{r}}][{{c}}] = k[kj + {{c}}u] * params.scale;
+    vv[{{r}}][{{c}}] = v[vj + {{c}}u];
 // @end
   }
 // @end
@@ -67,9 +67,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var t0 = iStart; t0 < iEnd; t0 += TK) {
     for (var e = lid; e < TK * D4; e += WG) {
       let i = min(t0 + e / D4, Tq - 1u);
-      let at = qBase + i * D4 + e % D4;
-      qt[e] = q[at];
-      gt[e] = dout[at];
+      qt[e] = q[row_at(params.lq, b, h, i) + e % D4];
+      gt[e] = dout[row_at(params.lg, b, h, i) + e % D4];
     }
     for (var e = lid; e < TK; e += WG) {
       let i = min(t0 + e, Tq - 1u);
@@ -96,7 +95,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         dpv += g{{c}} * vv[{{r}}][{{c}}];
 // @end
         let bias = key_bias(mrow, slope, i, col0 + lid + WG * {{r}}u);
-        let p = select(0.0, exp(sv.x + sv.y + sv.z + sv.w + bias.add - Li), bias.ok);
+        let p = select(0.0, exp_nf(sv.x + sv.y + sv.z + sv.w + bias.add - Li), bias.ok); // exp_nf: a NaN row stays NaN
         let ds = p * (dpv.x + dpv.y + dpv.z + dpv.w - Di);
 // @unroll c D4
         dva[{{r}}][{{c}}] += p * g{{c}};
@@ -112,9 +111,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   {
     let j = col0 + lid + WG * {{r}}u;
     if (j < Tk) {
+      let dkj = row_at(params.ldk, b, h, j);
+      let dvj = row_at(params.ldv, b, h, j);
 // @unroll c D4
-      dk[kBase + j * D4 + {{c}}u] = dka[{{r}}][{{c}}] * params.scale;
-      dv[kBase + j * D4 + {{c}}u] = dva[{{r}}][{{c}}];
+      dk[dkj + {{c}}u] = dka[{{r}}][{{c}}] * params.scale;
+      dv[dvj + {{c}}u] = dva[{{r}}][{{c}}];
 // @end
     }
   }

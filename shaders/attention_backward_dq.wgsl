@@ -13,13 +13,13 @@ const WG: u32 = {{WG}}u;
 const TK: u32 = {{TK}}u;
 const BR: u32 = {{BR}}u;
 
-@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d)
-@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d)
-@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d)
-@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d)
-@group(0) @binding(7) var<storage, read> lse: array<f32>; // (B, H, Tq)
+@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d), layout lq
+@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
+@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
+@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
+@group(0) @binding(7) var<storage, read> lse: array<f32>; // (B, H, Tq), contiguous
 @group(0) @binding(8) var<storage, read> delta: array<f32>; // (B, H, Tq): D_i = dO_i · O_i
-@group(0) @binding(9) var<storage, read_write> dq: array<vec4<f32>>; // (B, H, Tq, d)
+@group(0) @binding(9) var<storage, read_write> dq: array<vec4<f32>>; // (B, H, Tq, d), layout ldq
 
 var<workgroup> kt: array<vec4<f32>, {{TKD4}}>;
 var<workgroup> vt: array<vec4<f32>, {{TKD4}}>;
@@ -32,8 +32,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let Tq = params.Tq;
   let Tk = params.Tk;
   let row0 = wid.x * BR;
-  let qBase = bh * Tq * D4;
-  let kBase = bh * Tk * D4;
   let slope = head_slope(h);
 
   var qv: array<array<vec4<f32>, D4>, R>; // q, times scale
@@ -45,9 +43,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // @unroll r R
   {
     let i = min(row0 + lid + WG * {{r}}u, Tq - 1u);
+    let qi = row_at(params.lq, b, h, i);
+    let gi = row_at(params.lg, b, h, i);
 // @unroll c D4
-    qv[{{r}}][{{c}}] = q[qBase + i * D4 + {{c}}u] * params.scale;
-    gv[{{r}}][{{c}}] = dout[qBase + i * D4 + {{c}}u];
+    qv[{{r}}][{{c}}] = q[qi + {{c}}u] * params.scale;
+    gv[{{r}}][{{c}}] = dout[gi + {{c}}u];
 // @end
     L[{{r}}] = lse[bh * Tq + i];
     D[{{r}}] = delta[bh * Tq + i];
@@ -62,9 +62,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var t0 = kStart; t0 < kEnd; t0 += TK) {
     for (var e = lid; e < TK * D4; e += WG) {
       let j = min(t0 + e / D4, Tk - 1u);
-      let at = kBase + j * D4 + e % D4;
-      kt[e] = k[at];
-      vt[e] = v[at];
+      kt[e] = k[row_at(params.lk, b, h, j) + e % D4];
+      vt[e] = v[row_at(params.lv, b, h, j) + e % D4];
     }
     workgroupBarrier();
     let n = min(TK, kEnd - t0);
@@ -83,8 +82,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         dpv += gv[{{r}}][{{c}}] * v{{c}};
 // @end
         let bias = key_bias(mrow[{{r}}], slope, row0 + lid + WG * {{r}}u, j);
-        // exp(s − L) may be +∞ on a row where nothing took part (L = −∞); select drops it without arithmetic.
-        let p = select(0.0, exp(sv.x + sv.y + sv.z + sv.w + bias.add - L[{{r}}]), bias.ok);
+        // exp(s − L) may be +∞ on a row where nothing took part (L = −∞); select drops it without arithmetic. A
+        // NaN row (L = NaN) gives NaN through exp_nf, where SwiftShader's exp would give +Inf.
+        let p = select(0.0, exp_nf(sv.x + sv.y + sv.z + sv.w + bias.add - L[{{r}}]), bias.ok);
         let ds = p * (dpv.x + dpv.y + dpv.z + dpv.w - D[{{r}}]);
 // @unroll c D4
         acc[{{r}}][{{c}}] += ds * k{{c}};
@@ -99,8 +99,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   {
     let i = row0 + lid + WG * {{r}}u;
     if (i < Tq) {
+      let di = row_at(params.ldq, b, h, i);
 // @unroll c D4
-      dq[qBase + i * D4 + {{c}}u] = acc[{{r}}][{{c}}] * params.scale;
+      dq[di + {{c}}u] = acc[{{r}}][{{c}}] * params.scale;
 // @end
     }
   }

@@ -6,7 +6,12 @@
 // Score (i, j) of head (b, h), before the softmax:
 //   s_ij = scale·q_i·k_j + mask_ij (float mask) − slope_h·|i − j| (ALiBi)
 // and it takes part only when j < Tk, j ≤ i (causal), i − window < j ≤ i (window), mask_ij ≠ 0 (boolean mask)
-// and mask_ij ≠ −∞ (float mask). A row where nothing takes part gives zeros (forward and backward).
+// and mask_ij ≠ −∞ (float mask). A row where nothing takes part gives zeros (forward and backward). A NaN or +Inf
+// among a row's scores makes the row NaN, as softmax does in PyTorch (engine/backend/backend.ts, AttentionParams).
+//
+// Every (B, H, T, d) operand is read or written through its own layout (engine/backend/gpu/attention.ts), so q, k
+// and v can be head-split views of one projection and out can be written in the order that merges heads for
+// free: row (b, h, t) starts at vec4 offset + b·sb + h·sh + t·st, and its d/4 vec4s are contiguous.
 
 struct Params {
   H: u32,
@@ -16,6 +21,21 @@ struct Params {
   scale: f32,
   // The mask read through broadcast strides over (B, H, Tq, Tk), in elements; 0 on broadcast dims.
   maskStrides: vec4<u32>,
+  // Layouts (offset, sb, sh, st) in vec4s of the kernel's (B, H, T, d) operands; which ones each kernel uses is
+  // said beside its bindings.
+  lq: vec4<u32>,
+  lk: vec4<u32>,
+  lv: vec4<u32>,
+  lo: vec4<u32>,
+  lg: vec4<u32>,
+  ldq: vec4<u32>,
+  ldk: vec4<u32>,
+  ldv: vec4<u32>,
+}
+
+// The vec4 index of row (b, h, t) of an operand with layout L = (offset, sb, sh, st).
+fn row_at(L: vec4<u32>, b: u32, h: u32, t: u32) -> u32 {
+  return L.x + b * L.y + h * L.z + t * L.w;
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -25,11 +45,6 @@ struct Params {
 
 const NEG_MAX: f32 = -3.4028234e38; // the lowest finite float: the running max before any score
 const NEG_INF_BITS: u32 = 0xff800000u;
-
-fn neg_inf() -> f32 {
-  var b = NEG_INF_BITS; // a var, so that this is not a constant expression (WGSL rejects an infinite constant)
-  return bitcast<f32>(b);
-}
 
 struct Bias {
   add: f32, // added to scale·q·k

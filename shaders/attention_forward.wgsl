@@ -15,6 +15,9 @@
 // At the end O_r = acc / l and L_r = m + log l (zeros and −∞ for a row where nothing takes part).
 // Why R rows per invocation: on SwiftShader every workgroup-memory load is a per-lane gather, so each K_j and V_j
 // loaded is used for R rows' multiply-adds. Causal (and window) tiles that no row of the block can see are skipped.
+// Non-finite scores: the running max is NaN-aware (max_nf, shaders/numerics.wgsl), so a NaN score (or +Inf, whose
+// exp(s − m) is NaN) makes m or l NaN, and the row's output and L are written as NaN. Keys that do not take part
+// add nothing at all, not 0·V_j, so a NaN or Inf in V at a masked key stays out of the sum, as in the CPU oracle.
 
 const D4: u32 = {{D4}}u;
 const R: u32 = {{R}}u;
@@ -22,11 +25,11 @@ const WG: u32 = {{WG}}u;
 const TK: u32 = {{TK}}u;
 const BR: u32 = {{BR}}u; // query rows per workgroup
 
-@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d)
-@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d)
-@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d)
-@group(0) @binding(6) var<storage, read_write> out: array<vec4<f32>>; // (B, H, Tq, d)
-@group(0) @binding(7) var<storage, read_write> lse: array<f32>; // (B, H, Tq)
+@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d), layout lq
+@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
+@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
+@group(0) @binding(6) var<storage, read_write> out: array<vec4<f32>>; // (B, H, Tq, d), layout lo
+@group(0) @binding(7) var<storage, read_write> lse: array<f32>; // (B, H, Tq), contiguous
 
 var<workgroup> kt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of K
 var<workgroup> vt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of V
@@ -39,8 +42,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let Tq = params.Tq;
   let Tk = params.Tk;
   let row0 = wid.x * BR;
-  let qBase = bh * Tq * D4;
-  let kBase = bh * Tk * D4;
   let slope = head_slope(h);
 
   var qv: array<array<vec4<f32>, D4>, R>; // this invocation's query rows, times scale
@@ -53,8 +54,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // @unroll r R
   {
     let i = min(row0 + lid + WG * {{r}}u, Tq - 1u); // rows past Tq compute a copy of the last row, never stored
+    let qi = row_at(params.lq, b, h, i);
 // @unroll c D4
-    qv[{{r}}][{{c}}] = q[qBase + i * D4 + {{c}}u] * params.scale;
+    qv[{{r}}][{{c}}] = q[qi + {{c}}u] * params.scale;
 // @end
     m[{{r}}] = NEG_MAX;
     mrow[{{r}}] = mask_row(b, h, i);
@@ -68,9 +70,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var t0 = kStart; t0 < kEnd; t0 += TK) {
     for (var e = lid; e < TK * D4; e += WG) {
       let j = min(t0 + e / D4, Tk - 1u); // rows past Tk load the last row; their scores never take part
-      let at = kBase + j * D4 + e % D4;
-      kt[e] = k[at];
-      vt[e] = v[at];
+      kt[e] = k[row_at(params.lk, b, h, j) + e % D4];
+      vt[e] = v[row_at(params.lv, b, h, j) + e % D4];
     }
     workgroupBarrier();
     let n = min(TK, kEnd - t0);
@@ -93,7 +94,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let bias = key_bias(mrow[{{r}}], slope, row0 + lid + WG * {{r}}u, j);
         let s = select(NEG_MAX, sv.x + sv.y + sv.z + sv.w + bias.add, bias.ok);
         sc[jj][{{r}}] = s;
-        tmax[{{r}}] = max(tmax[{{r}}], s);
+        tmax[{{r}}] = max_nf(tmax[{{r}}], s);
       }
 // @end
     }
@@ -101,8 +102,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     // Online softmax: move each row's max to m', rescaling what was summed against the old max.
 // @unroll r R
     {
-      let mNew = max(m[{{r}}], tmax[{{r}}]);
-      let alpha = exp(m[{{r}}] - mNew); // 1 while nothing took part (both NEG_MAX), 0 after the first score
+      let mNew = max_nf(m[{{r}}], tmax[{{r}}]);
+      let alpha = exp_nf(m[{{r}}] - mNew); // 1 while nothing took part (both NEG_MAX), 0 after the first score
       m[{{r}}] = mNew;
       l[{{r}}] *= alpha;
 // @unroll c D4
@@ -117,11 +118,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // @unroll r R
       {
         let s = sc[jj][{{r}}];
-        let p = select(0.0, exp(s - m[{{r}}]), s > NEG_MAX); // masked scores were stored as NEG_MAX
-        l[{{r}}] += p;
+        if (s > NEG_MAX || is_nan(s)) { // masked scores were stored as NEG_MAX
+          let p = exp_nf(s - m[{{r}}]);
+          l[{{r}}] += p;
 // @unroll c D4
-        acc[{{r}}][{{c}}] += p * v{{c}};
+          acc[{{r}}][{{c}}] += p * v{{c}};
 // @end
+        }
       }
 // @end
     }
@@ -132,12 +135,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   {
     let i = row0 + lid + WG * {{r}}u;
     if (i < Tq) {
+      let nan = is_nan(m[{{r}}]) || is_nan(l[{{r}}]);
       let some = l[{{r}}] > 0.0;
       let inv = select(0.0, 1.0 / l[{{r}}], some);
+      let oi = row_at(params.lo, b, h, i);
 // @unroll c D4
-      out[qBase + i * D4 + {{c}}u] = acc[{{r}}][{{c}}] * inv;
+      out[oi + {{c}}u] = select(acc[{{r}}][{{c}}] * inv, vec4<f32>(nan_f32()), nan);
 // @end
-      lse[bh * Tq + i] = select(neg_inf(), m[{{r}}] + log(l[{{r}}]), some);
+      lse[bh * Tq + i] = select(select(neg_inf_f32(), m[{{r}}] + log(l[{{r}}]), some), nan_f32(), nan);
     }
   }
 // @end

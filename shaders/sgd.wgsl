@@ -1,46 +1,60 @@
-// One SGD step for one parameter tensor, in place; one thread per element (PyTorch's torch.optim.SGD):
+// One SGD step for SLOTS parameter tensors at once, in place; one thread per element of all of them together
+// (slot S covers threads [begin_S, end_S)), PyTorch's torch.optim.SGD:
 //   g' = g + wd·p                                   (L2 weight decay, added to the gradient)
 //   buf = firstStep ? g' : momentum·buf + (1 − dampening)·g'     (only when MOMENTUM = 1)
 //   d = MOMENTUM ? (nesterov ? g' + momentum·buf : buf) : g'
 //   p = p − lr·d
-// With MOMENTUM = 0 the kernel never touches buf (the host binds a placeholder).
+// A template (engine/backend/gpu/template.ts) by SLOTS and MOMENTUM (0: no buffer bindings at all).
 
-override MOMENTUM: u32 = 0u; // 1 when momentum ≠ 0 and a buffer exists
 override WG: u32 = 64u;
 
 struct Params {
-  n: u32,
+  total: u32, // elements of all slots
   lr: f32,
   momentum: f32,
   dampening: f32,
   weightDecay: f32,
   nesterov: u32, // 0 or 1
   firstStep: u32, // 0 or 1
+  begins: array<vec4<u32>, 2>, // slot S covers threads [begins[S], ends[S])
+  ends: array<vec4<u32>, 2>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> param: array<f32>;
-@group(0) @binding(2) var<storage, read> grad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> buf: array<f32>;
+// @unroll S SLOTS
+@group(0) @binding({{1 + 3 * S}}) var<storage, read_write> p{{S}}: array<f32>;
+@group(0) @binding({{2 + 3 * S}}) var<storage, read> g{{S}}: array<f32>;
+// @if MOMENTUM
+@group(0) @binding({{3 + 3 * S}}) var<storage, read_write> buf{{S}}: array<f32>;
+// @endif
+// @end
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WG + lid; // the grid may be folded into y (ctx.grid1d)
-  if (i >= params.n) {
+  if (i >= params.total) {
     return;
   }
-  let w = param[i];
-  let gi = grad[i] + params.weightDecay * w;
-  var d = gi;
-  if (MOMENTUM == 1u) {
-    var b = gi; // the first step clones the gradient, undamped
-    if (params.firstStep == 0u) {
-      b = params.momentum * buf[i] + (1.0 - params.dampening) * gi;
+// @unroll S SLOTS
+  {
+    let b = params.begins[{{S}}u / 4u][{{S}}u % 4u];
+    if (i >= b && i < params.ends[{{S}}u / 4u][{{S}}u % 4u]) {
+      let j = i - b;
+      let w = p{{S}}[j];
+      let gi = g{{S}}[j] + params.weightDecay * w;
+      var d = gi;
+// @if MOMENTUM
+      var mb = gi; // the first step clones the gradient, undamped
+      if (params.firstStep == 0u) {
+        mb = params.momentum * buf{{S}}[j] + (1.0 - params.dampening) * gi;
+      }
+      buf{{S}}[j] = mb;
+      // Nesterov looks ahead along the updated buffer.
+      d = select(mb, gi + params.momentum * mb, params.nesterov == 1u);
+// @endif
+      p{{S}}[j] = w - params.lr * d;
     }
-    buf[i] = b;
-    // Nesterov looks ahead along the updated buffer.
-    d = select(b, gi + params.momentum * b, params.nesterov == 1u);
   }
-  param[i] = w - params.lr * d;
+// @end
 }

@@ -870,10 +870,10 @@ describe('cpu backend: sgdStep', () => {
   it('plain and with L2 weight decay, in place', async () => {
     const be = new CpuBackend();
     const param = be.upload(f32(1, 2));
-    be.sgdStep(param, be.upload(f32(0.5, 0.5)), null, sgd({}));
+    be.sgdStep([{ param: param, grad: be.upload(f32(0.5, 0.5)), momentumBuf: null }], sgd({}));
     expectAllClose(await be.read(param), [0.95, 1.95], F32, 'p -= lr·g');
     // g' = g + wd·p = 0.5 + 0.1·(0.95, 1.95); p -= 0.1·g'
-    be.sgdStep(param, be.upload(f32(0.5, 0.5)), null, sgd({ weightDecay: 0.1 }));
+    be.sgdStep([{ param: param, grad: be.upload(f32(0.5, 0.5)), momentumBuf: null }], sgd({ weightDecay: 0.1 }));
     expectAllClose(await be.read(param), [0.95 - 0.1 * 0.595, 1.95 - 0.1 * 0.695], F32, 'wd');
   });
 
@@ -882,11 +882,11 @@ describe('cpu backend: sgdStep', () => {
     const param = be.upload(f32(1));
     const buf = be.fill(1, 0, 'float32');
     const g = be.upload(f32(0.5));
-    be.sgdStep(param, g, buf, sgd({ momentum: 0.9, dampening: 0.5 }));
+    be.sgdStep([{ param: param, grad: g, momentumBuf: buf }], sgd({ momentum: 0.9, dampening: 0.5 }));
     // First step: buf = g = 0.5, undamped (PyTorch); p = 1 − 0.1·0.5 = 0.95.
     expectAllClose(await be.read(buf), [0.5], F32, 'buf 1');
     expectAllClose(await be.read(param), [0.95], F32, 'p 1');
-    be.sgdStep(param, g, buf, sgd({ momentum: 0.9, dampening: 0.5, firstStep: false }));
+    be.sgdStep([{ param: param, grad: g, momentumBuf: buf }], sgd({ momentum: 0.9, dampening: 0.5, firstStep: false }));
     // buf = 0.9·0.5 + 0.5·0.5 = 0.7; p = 0.95 − 0.07 = 0.88.
     expectAllClose(await be.read(buf), [0.7], F32, 'buf 2');
     expectAllClose(await be.read(param), [0.88], F32, 'p 2');
@@ -897,10 +897,10 @@ describe('cpu backend: sgdStep', () => {
     const param = be.upload(f32(1));
     const buf = be.fill(1, 0, 'float32');
     const g = be.upload(f32(0.5));
-    be.sgdStep(param, g, buf, sgd({ momentum: 0.9, nesterov: true }));
+    be.sgdStep([{ param: param, grad: g, momentumBuf: buf }], sgd({ momentum: 0.9, nesterov: true }));
     // buf = 0.5; d = 0.5 + 0.9·0.5 = 0.95; p = 1 − 0.095.
     expectAllClose(await be.read(param), [0.905], F32, 'p 1');
-    be.sgdStep(param, g, buf, sgd({ momentum: 0.9, nesterov: true, firstStep: false }));
+    be.sgdStep([{ param: param, grad: g, momentumBuf: buf }], sgd({ momentum: 0.9, nesterov: true, firstStep: false }));
     // buf = 0.9·0.5 + 0.5 = 0.95; d = 0.5 + 0.9·0.95 = 1.355; p = 0.905 − 0.1355.
     expectAllClose(await be.read(buf), [0.95], F32, 'buf 2');
     expectAllClose(await be.read(param), [0.7695], F32, 'p 2');
@@ -917,7 +917,7 @@ describe('cpu backend: adamStep', () => {
     const param = be.upload(f32(1, 1));
     const m = be.fill(2, 0, 'float32');
     const v = be.fill(2, 0, 'float32');
-    be.adamStep(param, be.upload(f32(0.5, -2)), m, v, adam({}));
+    be.adamStep([{ param: param, grad: be.upload(f32(0.5, -2)), m: m, v: v }], adam({}));
     // m = 0.1·g, v = 0.001·g², m̂ = g, v̂ = g², so the step is lr·g/(|g| + eps) = ±lr·(1 − eps/|g|).
     expectAllClose(await be.read(m), [0.05, -0.2], F32, 'm');
     expectAllClose(await be.read(v), [0.00025, 0.004], F32, 'v');
@@ -929,8 +929,8 @@ describe('cpu backend: adamStep', () => {
     const param = be.upload(f32(1));
     const m = be.fill(1, 0, 'float32');
     const v = be.fill(1, 0, 'float32');
-    be.adamStep(param, be.upload(f32(0.5)), m, v, adam({ step: 1 }));
-    be.adamStep(param, be.upload(f32(-1)), m, v, adam({ step: 2 }));
+    be.adamStep([{ param: param, grad: be.upload(f32(0.5)), m: m, v: v }], adam({ step: 1 }));
+    be.adamStep([{ param: param, grad: be.upload(f32(-1)), m: m, v: v }], adam({ step: 2 }));
     // m = 0.9·0.05 − 0.1 = −0.055; v = 0.999·0.00025 + 0.001 = 0.00124975;
     // m̂ = −0.055/(1 − 0.81) = −0.055/0.19; v̂ = 0.00124975/(1 − 0.998001); p = 0.9 − 0.1·m̂/(√v̂ + 1e-8) ≈ 0.93661.
     const mHat = -0.055 / 0.19;
@@ -943,7 +943,7 @@ describe('cpu backend: adamStep', () => {
   it('eps sits outside the square root: g = eps takes half a step', async () => {
     const be = new CpuBackend();
     const param = be.upload(f32(1));
-    be.adamStep(param, be.upload(f32(1e-6)), be.fill(1, 0, 'float32'), be.fill(1, 0, 'float32'), adam({ eps: 1e-6 }));
+    be.adamStep([{ param: param, grad: be.upload(f32(1e-6)), m: be.fill(1, 0, 'float32'), v: be.fill(1, 0, 'float32') }], adam({ eps: 1e-6 }));
     // m̂ = g, √v̂ = |g| = eps, so the step is lr·g/(2·eps) = lr/2.
     expectAllClose(await be.read(param), [0.95], { atol: 1e-6, rtol: 1e-5 }, 'p');
   });
@@ -954,7 +954,7 @@ describe('cpu backend: adamStep', () => {
     const p1 = be.upload(f32(1));
     const m1 = be.fill(1, 0, 'float32');
     const v1 = be.fill(1, 0, 'float32');
-    be.adamStep(p1, be.upload(f32(0.5)), m1, v1, adam({ weightDecay: 0.1 }));
+    be.adamStep([{ param: p1, grad: be.upload(f32(0.5)), m: m1, v: v1 }], adam({ weightDecay: 0.1 }));
     expectAllClose(await be.read(m1), [0.06], F32, 'adam m');
     expectAllClose(await be.read(v1), [0.00036], F32, 'adam v');
     expectAllClose(await be.read(p1), [0.9], F32, 'adam p');
@@ -962,7 +962,7 @@ describe('cpu backend: adamStep', () => {
     const p2 = be.upload(f32(1));
     const m2 = be.fill(1, 0, 'float32');
     const v2 = be.fill(1, 0, 'float32');
-    be.adamStep(p2, be.upload(f32(0.5)), m2, v2, adam({ weightDecay: 0.01, decoupled: true }));
+    be.adamStep([{ param: p2, grad: be.upload(f32(0.5)), m: m2, v: v2 }], adam({ weightDecay: 0.01, decoupled: true }));
     expectAllClose(await be.read(m2), [0.05], F32, 'adamw m');
     expectAllClose(await be.read(p2), [0.899], F32, 'adamw p');
   });

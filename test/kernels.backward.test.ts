@@ -225,18 +225,19 @@ describe('scatterAdd', () => {
     }
   });
 
+  // Both paths: the one-dispatch scan for rows·n·rowSize ≤ 2^22, the counting sort above it.
   test('out-of-range indices contribute nothing and raise nothing', async () => {
-    const rows = 33;
-    const rowSize = 7;
-    const n = 257;
-    const idx = randInts(n, 9, 0, rows);
-    for (let i = 0; i < n; i += 4) idx[i] = [-1, rows, rows + 5, -2147483648, 2147483647][i % 5];
-    await check(randArray(n * rowSize, 10), idx, rows, rowSize, 'out-of-range indices');
-    await check(randArray(5 * rowSize, 11), Int32Array.from([-1, rows, -1, 99, rows]), rows, rowSize, 'all out of range');
+    for (const [rows, n, rowSize] of [[33, 257, 7], [1000, 1001, 7]]) {
+      const idx = randInts(n, 9, 0, rows);
+      for (let i = 0; i < n; i += 4) idx[i] = [-1, rows, rows + 5, -2147483648, 2147483647][i % 5];
+      await check(randArray(n * rowSize, 10), idx, rows, rowSize, `out-of-range indices (${rows}, ${n}, ${rowSize})`);
+      await check(randArray(5 * rowSize, 11), Int32Array.from([-1, rows, -1, 99, rows]), rows, rowSize, 'all out of range');
+    }
   });
 
   test('one index repeated n times, and no indices at all', async () => {
-    await check(randArray(1000 * 33, 12), new Int32Array(1000).fill(6), 7, 33, 'one index ×1000');
+    await check(randArray(1000 * 33, 12), new Int32Array(1000).fill(6), 7, 33, 'one index ×1000 (scan)');
+    await check(randArray(1000 * 33, 12), new Int32Array(1000).fill(6), 200, 33, 'one index ×1000 (sort)');
     await check(new Float32Array(0), new Int32Array(0), 7, 33, 'n = 0');
   });
 
@@ -290,7 +291,9 @@ describe('dropoutMask', () => {
 
 describe('optimizer steps (5 consecutive steps, fresh gradients each step)', () => {
   const STEPS = 5;
-  const SIZES = [1, 7, 257, 1000];
+  // Nine parameters in one call: the WebGPU kernel updates several per dispatch (as many as the adapter's
+  // storage-buffer limit binds, at most 8), so this covers full groups, a remainder and the slot boundaries.
+  const SIZES = [1, 7, 257, 1000, 33, 5, 64, 3, 2];
 
   test.each<[string, Omit<SgdParams, 'firstStep'>]>([
     ['plain', { lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }],
@@ -299,26 +302,29 @@ describe('optimizer steps (5 consecutive steps, fresh gradients each step)', () 
     ['weight decay + momentum', { lr: 0.1, momentum: 0.5, dampening: 0, nesterov: false, weightDecay: 0.01 }],
     ['weight decay, no momentum', { lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0.1 }],
   ])('sgd: %s', async (_name, cfg) => {
-    for (const n of SIZES) {
-      const p0 = randArray(n, n, -2, 2);
-      const [cp, cb] = up(cpu, p0, new Float32Array(n));
-      const [gp, gb] = up(gpu, p0, new Float32Array(n));
-      for (let step = 0; step < STEPS; step++) {
-        const grad = randArray(n, n * 100 + step, -1, 1);
-        const p: SgdParams = { ...cfg, firstStep: step === 0 };
-        const [cg] = up(cpu, grad);
-        const [gg] = up(gpu, grad);
-        cpu.sgdStep(cp, cg, cfg.momentum !== 0 ? cb : null, p);
-        gpu.sgdStep(gp, gg, cfg.momentum !== 0 ? gb : null, p);
-        freeAll(cpu, cg);
-        freeAll(gpu, gg);
-        const what = `sgd n=${n} after step ${step + 1}`;
-        expectAllClose(await gpu.read(gp), await cpu.read(cp), TOL.sgd, `${what} param`);
-        if (cfg.momentum !== 0) expectAllClose(await gpu.read(gb), await cpu.read(cb), TOL.sgd, `${what} momentum buffer`);
+    const c = SIZES.map((n) => up(cpu, randArray(n, n, -2, 2), new Float32Array(n))); // [param, buf] each
+    const g = SIZES.map((n) => up(gpu, randArray(n, n, -2, 2), new Float32Array(n)));
+    const dispatches = gpu.ctx.dispatchesByKernel.get('sgdStep') ?? 0;
+    for (let step = 0; step < STEPS; step++) {
+      const grads = SIZES.map((n) => randArray(n, n * 100 + step, -1, 1));
+      const p: SgdParams = { ...cfg, firstStep: step === 0 };
+      const cg = grads.map((x) => up(cpu, x)[0]);
+      const gg = grads.map((x) => up(gpu, x)[0]);
+      cpu.sgdStep(c.map(([param, buf], i) => ({ param, grad: cg[i], momentumBuf: cfg.momentum !== 0 ? buf : null })), p);
+      gpu.sgdStep(g.map(([param, buf], i) => ({ param, grad: gg[i], momentumBuf: cfg.momentum !== 0 ? buf : null })), p);
+      freeAll(cpu, ...cg);
+      freeAll(gpu, ...gg);
+      for (const [i, n] of SIZES.entries()) {
+        const what = `sgd n=${n} (slot ${i}) after step ${step + 1}`;
+        expectAllClose(await gpu.read(g[i][0]), await cpu.read(c[i][0]), TOL.sgd, `${what} param`);
+        if (cfg.momentum !== 0) expectAllClose(await gpu.read(g[i][1]), await cpu.read(c[i][1]), TOL.sgd, `${what} momentum buffer`);
       }
-      freeAll(cpu, cp, cb);
-      freeAll(gpu, gp, gb);
     }
+    // Fewer dispatches than parameters per step.
+    const perStep = ((gpu.ctx.dispatchesByKernel.get('sgdStep') ?? 0) - dispatches) / STEPS;
+    expect(perStep).toBeLessThan(SIZES.length);
+    for (const pair of c) freeAll(cpu, ...pair);
+    for (const pair of g) freeAll(gpu, ...pair);
   });
 
   test.each<[string, Omit<AdamParams, 'step'>]>([
@@ -326,27 +332,29 @@ describe('optimizer steps (5 consecutive steps, fresh gradients each step)', () 
     ['Adam + L2 weight decay', { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: false }],
     ['AdamW', { lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-6, weightDecay: 0.1, decoupled: true }],
   ])('adam: %s', async (_name, cfg) => {
-    for (const n of SIZES) {
-      const p0 = randArray(n, n + 1, -2, 2);
-      const zeros = new Float32Array(n);
-      const [cp, cm, cv] = up(cpu, p0, zeros, zeros);
-      const [gp, gm, gv] = up(gpu, p0, zeros, zeros);
-      for (let step = 1; step <= STEPS; step++) {
-        const grad = randArray(n, n * 100 + step, -1, 1);
-        const p: AdamParams = { ...cfg, step };
-        const [cg] = up(cpu, grad);
-        const [gg] = up(gpu, grad);
-        cpu.adamStep(cp, cg, cm, cv, p);
-        gpu.adamStep(gp, gg, gm, gv, p);
-        freeAll(cpu, cg);
-        freeAll(gpu, gg);
-        const what = `adam n=${n} after step ${step}`;
-        expectAllClose(await gpu.read(gp), await cpu.read(cp), TOL.adam, `${what} param`);
-        expectAllClose(await gpu.read(gm), await cpu.read(cm), TOL.adam, `${what} m`);
-        expectAllClose(await gpu.read(gv), await cpu.read(cv), TOL.adam, `${what} v`);
+    const state = (be: typeof cpu | typeof gpu) => SIZES.map((n) => up(be, randArray(n, n + 1, -2, 2), new Float32Array(n), new Float32Array(n)));
+    const c = state(cpu); // [param, m, v] each
+    const g = state(gpu);
+    const dispatches = gpu.ctx.dispatchesByKernel.get('adamStep') ?? 0;
+    for (let step = 1; step <= STEPS; step++) {
+      const grads = SIZES.map((n) => randArray(n, n * 100 + step, -1, 1));
+      const p: AdamParams = { ...cfg, step };
+      const cg = grads.map((x) => up(cpu, x)[0]);
+      const gg = grads.map((x) => up(gpu, x)[0]);
+      cpu.adamStep(c.map(([param, m, v], i) => ({ param, grad: cg[i], m, v })), p);
+      gpu.adamStep(g.map(([param, m, v], i) => ({ param, grad: gg[i], m, v })), p);
+      freeAll(cpu, ...cg);
+      freeAll(gpu, ...gg);
+      for (const [i, n] of SIZES.entries()) {
+        const what = `adam n=${n} (slot ${i}) after step ${step}`;
+        expectAllClose(await gpu.read(g[i][0]), await cpu.read(c[i][0]), TOL.adam, `${what} param`);
+        expectAllClose(await gpu.read(g[i][1]), await cpu.read(c[i][1]), TOL.adam, `${what} m`);
+        expectAllClose(await gpu.read(g[i][2]), await cpu.read(c[i][2]), TOL.adam, `${what} v`);
       }
-      freeAll(cpu, cp, cm, cv);
-      freeAll(gpu, gp, gm, gv);
     }
+    const perStep = ((gpu.ctx.dispatchesByKernel.get('adamStep') ?? 0) - dispatches) / STEPS;
+    expect(perStep).toBeLessThan(SIZES.length);
+    for (const t of c) freeAll(cpu, ...t);
+    for (const t of g) freeAll(gpu, ...t);
   });
 });

@@ -128,13 +128,28 @@ export interface CrossEntropyParams {
   labelSmoothing: number; // ε: the target distribution is (1-ε)·onehot + ε/classes
 }
 
+/** One parameter of an SGD step: updated in place, with its gradient and (when momentum ≠ 0) its buffer. */
+export interface SgdSlot {
+  param: Storage;
+  grad: Storage;
+  momentumBuf: Storage | null;
+}
+
+/** One parameter of an Adam step: updated in place with its moments, from its gradient. */
+export interface AdamSlot {
+  param: Storage;
+  grad: Storage;
+  m: Storage;
+  v: Storage;
+}
+
 export interface SgdParams {
   lr: number;
   momentum: number; // 0 disables the buffer
   dampening: number;
   nesterov: boolean;
   weightDecay: number; // L2: added to the gradient
-  /** True on the first step with this buffer: it is set to the gradient rather than decayed (PyTorch). */
+  /** True on the first step with these buffers: each is set to its gradient rather than decayed (PyTorch). */
   firstStep: boolean;
 }
 
@@ -157,7 +172,43 @@ export interface HealthCounts {
 }
 
 /**
- * One fused scaled-dot-product attention over q (B, H, Tq, d), k and v (B, H, Tk, d), all contiguous. Score
+ * Where the rows of a (B, H, T, d) attention operand sit in its storage: row (b, h, t) starts at element
+ * offset + b·sb + h·sh + t·st, and its d elements are contiguous. Head-split views of a (B, T, 3, H, d)
+ * projection, and outputs laid out (B, T, H, d) so that heads merge without a copy, are such layouts.
+ */
+export interface HeadLayout {
+  offset: number;
+  sb: number;
+  sh: number;
+  st: number;
+}
+
+/** The contiguous (B, H, T, d) layout. */
+export function denseHeads(H: number, T: number, d: number): HeadLayout {
+  return { offset: 0, sb: H * T * d, sh: T * d, st: d };
+}
+
+/** The layouts of an attention's q, k, v and out: p.layouts, or contiguous when absent. */
+export function attentionLayouts(p: AttentionParams): NonNullable<AttentionParams['layouts']> {
+  return p.layouts ?? { q: denseHeads(p.H, p.Tq, p.d), k: denseHeads(p.H, p.Tk, p.d), v: denseHeads(p.H, p.Tk, p.d), out: denseHeads(p.H, p.Tq, p.d) };
+}
+
+/** The contiguous gradient layouts of an attention. */
+export function denseAttentionGrads(p: AttentionParams): AttentionGradLayouts {
+  return { dOut: denseHeads(p.H, p.Tq, p.d), dq: denseHeads(p.H, p.Tq, p.d), dk: denseHeads(p.H, p.Tk, p.d), dv: denseHeads(p.H, p.Tk, p.d) };
+}
+
+/** Layouts of the attention gradients: the incoming dOut and the dq, dk, dv the backward writes. */
+export interface AttentionGradLayouts {
+  dOut: HeadLayout;
+  dq: HeadLayout;
+  dk: HeadLayout;
+  dv: HeadLayout;
+}
+
+/**
+ * One fused scaled-dot-product attention over q (B, H, Tq, d), k and v (B, H, Tk, d), each read through its
+ * HeadLayout (contiguous when `layouts` is absent). Score
  * (i, j) of head (b, h) is s_ij = scale·q_i·k_j + mask_ij (float mask) − slope_h·|i − j| (ALiBi), and it takes part
  * in the row's softmax only when j ≤ i (causal), i − window < j ≤ i (window > 0), mask_ij ≠ 0 (bool mask) and
  * mask_ij ≠ −∞ (float mask). A row where no score takes part gives zeros and logsumexp −∞.
@@ -178,15 +229,21 @@ export interface AttentionParams {
   maskStrides: readonly [number, number, number, number];
   /** ALiBi slopes (H) are passed. */
   alibi: boolean;
+  /**
+   * How q, k and v are read and where the forward writes out (read again by the backward); each defaults to
+   * contiguous. Non-finite scores: a NaN or +Inf among the scores of a row that take part makes that row's out
+   * and logsumexp NaN (PyTorch's softmax gives NaN there); keys that do not take part contribute nothing.
+   */
+  layouts?: { q: HeadLayout; k: HeadLayout; v: HeadLayout; out: HeadLayout };
 }
 
 export interface AttentionForwardResult {
-  out: Storage; // (B, H, Tq, d)
+  out: Storage; // (B, H, Tq, d), laid out as p.layouts.out
   lse: Storage; // (B, H, Tq): logsumexp of each row's scores, saved for the backward
 }
 
 export interface AttentionBackwardResult {
-  dq: Storage; // (B, H, Tq, d)
+  dq: Storage; // (B, H, Tq, d), laid out as the grads.dq layout
   dk: Storage; // (B, H, Tk, d)
   dv: Storage; // (B, H, Tk, d)
 }
@@ -269,6 +326,12 @@ export interface Backend {
   gather(table: Storage, idx: Storage, rows: number, rowSize: number): Storage;
 
   /**
+   * The element multiple that every HeadLayout offset and stride passed to the fused attention must be: 4 on
+   * WebGPU, whose kernels load vec4s, 1 on the CPU. ops/ copies an operand whose layout is not.
+   */
+  readonly attentionAlign: number;
+
+  /**
    * Why the fused attention kernels cannot serve these parameters (an unsupported head dim, a tile that does not
    * fit the adapter's workgroup storage), or null when they can. ops/ then composes attention from matmul and
    * softmax instead.
@@ -295,7 +358,7 @@ export interface Backend {
    */
   attentionBackward(
     q: Storage, k: Storage, v: Storage, out: Storage, lse: Storage, dOut: Storage,
-    mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+    mask: Storage | null, slopes: Storage | null, p: AttentionParams, grads?: AttentionGradLayouts,
   ): AttentionBackwardResult;
 
   /** d softmax: dx = y ⊙ (g − Σ_row g⊙y); d log-softmax (y = log-probabilities): dx = g − exp(y)·Σ_row g. */
@@ -329,16 +392,18 @@ export interface Backend {
    */
   dropoutMask(numel: number, p: number, seed: number): Storage;
 
-  // ---- optimizer updates, in place on param and the state buffers ----
+  // ---- optimizer updates, in place on each param and its state buffers; several parameters per call, so that
+  // the WebGPU backend updates as many in one dispatch as its storage-buffer limit binds ----
 
-  /** One SGD step: g' = g + wd·p; buf = momentum·buf + (1−dampening)·g' (buf = g' on the first step);
-   * d = nesterov ? g' + momentum·buf : buf (or g' when momentum = 0); p -= lr·d. A buffer is required when
+  /** One SGD step of every slot: g' = g + wd·p; buf = momentum·buf + (1−dampening)·g' (buf = g' on the first
+   * step); d = nesterov ? g' + momentum·buf : buf (or g' when momentum = 0); p -= lr·d. A buffer is required when
    * momentum ≠ 0. */
-  sgdStep(param: Storage, grad: Storage, momentumBuf: Storage | null, p: SgdParams): void;
+  sgdStep(slots: readonly SgdSlot[], p: SgdParams): void;
 
-  /** One Adam/AdamW step: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p -= lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + eps),
-   * with weight decay added to g (Adam) or applied as p -= lr·wd·p first (AdamW). */
-  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, p: AdamParams): void;
+  /** One Adam/AdamW step of every slot: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
+   * p -= lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + eps), with weight decay added to g (Adam) or applied as
+   * p -= lr·wd·p first (AdamW). */
+  adamStep(slots: readonly AdamSlot[], p: AdamParams): void;
 
   /** Counts NaN and ±Inf among the first `numel` elements (default all) by bit pattern, which is exact on adapters whose float compares drop NaN. */
   health(x: Storage, numel?: number): Promise<HealthCounts>;

@@ -2,8 +2,9 @@
 // against, so it shares no code with gpu/ or shaders/, computes in JS doubles (sums included) and rounds to
 // float32 only when it stores a result. Validation of shapes is ops/' job; this file checks only what would
 // otherwise corrupt memory or silently give a wrong answer (dtype mix-ups, freed storages, bad indices).
+import { attentionLayouts, denseAttentionGrads } from './backend';
 import type {
-  AdamParams, AttentionBackwardResult, AttentionForwardResult, AttentionParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult,
+  AdamParams, AdamSlot, SgdSlot, AttentionBackwardResult, AttentionForwardResult, AttentionGradLayouts, AttentionParams, Backend, HeadLayout, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult,
   MatmulActivation, MatmulParams, MemoryStats, ReduceLayout, ReduceOp, SgdParams, Storage, StridedView, UnaryOp,
 } from './backend';
 import { dropoutBits, dropoutParams } from './rng';
@@ -220,6 +221,7 @@ function dot(idx: readonly number[], strides: readonly number[], offset = 0): nu
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
   readonly adapterName = 'cpu';
+  readonly attentionAlign = 1;
 
   private readonly live = new Set<CpuStorage>();
   /** Stores float32 tensors in float64: only gradcheck's finite differences use this. */
@@ -681,7 +683,11 @@ export class CpuBackend implements Backend {
 
   // --- optimizer updates, in place -----------------------------------------------------------------------------
 
-  sgdStep(param: Storage, grad: Storage, momentumBuf: Storage | null, p: SgdParams): void {
+  sgdStep(slots: readonly SgdSlot[], p: SgdParams): void {
+    for (const s of slots) this.sgdOne(s.param, s.grad, s.momentumBuf, p);
+  }
+
+  private sgdOne(param: Storage, grad: Storage, momentumBuf: Storage | null, p: SgdParams): void {
     const pd = this.f32(param, 'sgdStep');
     const gd = this.f32(grad, 'sgdStep');
     this.sameNumel('sgdStep', param, grad);
@@ -706,7 +712,11 @@ export class CpuBackend implements Backend {
     }
   }
 
-  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, p: AdamParams): void {
+  adamStep(slots: readonly AdamSlot[], p: AdamParams): void {
+    for (const s of slots) this.adamOne(s.param, s.grad, s.m, s.v, p);
+  }
+
+  private adamOne(param: Storage, grad: Storage, m: Storage, v: Storage, p: AdamParams): void {
     const pd = this.f32(param, 'adamStep');
     const gd = this.f32(grad, 'adamStep');
     const md = this.f32(m, 'adamStep');
@@ -765,16 +775,17 @@ export class CpuBackend implements Backend {
     qd: FloatArray, kd: FloatArray, maskData: FloatArray | Int32Array | null, slopes: FloatArray | null,
     p: AttentionParams, b: number, h: number, i: number,
   ): Array<number | null> {
-    const { H, Tq, Tk, d } = p;
-    const qAt = ((b * H + h) * Tq + i) * d;
-    const kHead = (b * H + h) * Tk * d;
+    const { Tk, d } = p;
+    const L = attentionLayouts(p);
+    const qAt = headRow(L.q, b, h, i);
     const [sb, sh, si, sj] = p.maskStrides;
     const row: Array<number | null> = [];
     for (let j = 0; j < Tk; j++) {
       if (p.causal && j > i) { row.push(null); continue; }
       if (p.window > 0 && !(i - p.window < j && j <= i)) { row.push(null); continue; }
+      const kAt = headRow(L.k, b, h, j);
       let s = 0;
-      for (let c = 0; c < d; c++) s += qd[qAt + c] * kd[kHead + j * d + c];
+      for (let c = 0; c < d; c++) s += qd[qAt + c] * kd[kAt + c];
       s *= p.scale;
       if (slopes) s -= slopes[h] * Math.abs(i - j);
       if (maskData) {
@@ -805,14 +816,16 @@ export class CpuBackend implements Backend {
     const [qd, kd, vd] = [this.f32(q, 'attention'), this.f32(k, 'attention'), this.f32(v, 'attention')];
     const { maskData, slopeData } = this.attentionInputs(mask, slopes, p);
     const { B, H, Tq, Tk, d } = p;
-    const out = this.alloc('float32', B * H * Tq * d); // (B, H, Tq, d)
+    const L = attentionLayouts(p);
+    const out = this.alloc('float32', B * H * Tq * d); // (B, H, Tq, d), laid out as L.out
     const lse = this.alloc('float32', B * H * Tq); // (B, H, Tq)
     for (let b = 0; b < B; b++) {
       for (let h = 0; h < H; h++) {
         for (let i = 0; i < Tq; i++) {
           const s = this.attentionRow(qd, kd, maskData, slopeData, p, b, h, i);
           const row = (b * H + h) * Tq + i;
-          // softmax over the scores that take part, max-subtracted; none: zeros and logsumexp −∞.
+          // softmax over the scores that take part, max-subtracted; none: zeros and logsumexp −∞. Math.max keeps
+          // a NaN, and a NaN or +Inf score then makes z, the row and its logsumexp NaN (as PyTorch's softmax).
           let m = -Infinity;
           for (const x of s) if (x !== null) m = Math.max(m, x);
           if (m === -Infinity) {
@@ -827,10 +840,10 @@ export class CpuBackend implements Backend {
             const x = s[j];
             if (x === null) continue;
             const pj = Math.exp(x - m) / z;
-            const vAt = ((b * H + h) * Tk + j) * d;
+            const vAt = headRow(L.v, b, h, j);
             for (let c = 0; c < d; c++) acc[c] += pj * vd[vAt + c];
           }
-          out.data.set(acc, row * d);
+          out.data.set(acc, headRow(L.out, b, h, i));
         }
       }
     }
@@ -840,6 +853,7 @@ export class CpuBackend implements Backend {
   attentionBackward(
     q: Storage, k: Storage, v: Storage, out: Storage, lse: Storage, dOut: Storage,
     mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+    grads: AttentionGradLayouts = denseAttentionGrads(p),
   ): AttentionBackwardResult {
     const [qd, kd, vd] = [this.f32(q, 'attention'), this.f32(k, 'attention'), this.f32(v, 'attention')];
     const gd = this.f32(dOut, 'attentionBackward');
@@ -848,6 +862,8 @@ export class CpuBackend implements Backend {
     this.f32(lse, 'attentionBackward');
     const { maskData, slopeData } = this.attentionInputs(mask, slopes, p);
     const { B, H, Tq, Tk, d } = p;
+    const L = attentionLayouts(p);
+    // Accumulated in contiguous (B, H, T, d) doubles, then stored through the requested layouts.
     const dq = new Float64Array(B * H * Tq * d);
     const dk = new Float64Array(B * H * Tk * d);
     const dv = new Float64Array(B * H * Tk * d);
@@ -861,7 +877,9 @@ export class CpuBackend implements Backend {
           if (m === -Infinity) continue; // nothing took part: no gradient flows through this row
           let z = 0;
           for (const x of s) if (x !== null) z += Math.exp(x - m);
-          const qAt = (head * Tq + i) * d;
+          const qAt = (head * Tq + i) * d; // in dq
+          const qIn = headRow(L.q, b, h, i);
+          const gIn = headRow(grads.dOut, b, h, i);
           // P_ij, and dP_ij = dO_i·v_j; then the softmax backward dS_ij = P_ij·(dP_ij − Σ_j' P_ij'·dP_ij').
           const P = new Float64Array(Tk);
           const dP = new Float64Array(Tk);
@@ -870,31 +888,36 @@ export class CpuBackend implements Backend {
             const x = s[j];
             if (x === null) continue;
             P[j] = Math.exp(x - m) / z;
-            const vAt = (head * Tk + j) * d;
+            const vAt = headRow(L.v, b, h, j);
             let dot = 0;
-            for (let c = 0; c < d; c++) dot += gd[qAt + c] * vd[vAt + c];
+            for (let c = 0; c < d; c++) dot += gd[gIn + c] * vd[vAt + c];
             dP[j] = dot;
             sumPdP += P[j] * dot;
           }
           for (let j = 0; j < Tk; j++) {
             if (s[j] === null) continue;
             const dS = P[j] * (dP[j] - sumPdP);
-            const kAt = (head * Tk + j) * d;
+            const kAt = (head * Tk + j) * d; // in dk and dv
+            const kIn = headRow(L.k, b, h, j);
             for (let c = 0; c < d; c++) {
-              dq[qAt + c] += p.scale * dS * kd[kAt + c]; // s = scale·q·k
-              dk[kAt + c] += p.scale * dS * qd[qAt + c];
-              dv[kAt + c] += P[j] * gd[qAt + c]; // out_i = Σ_j P_ij·v_j
+              dq[qAt + c] += p.scale * dS * kd[kIn + c]; // s = scale·q·k
+              dk[kAt + c] += p.scale * dS * qd[qIn + c];
+              dv[kAt + c] += P[j] * gd[gIn + c]; // out_i = Σ_j P_ij·v_j
             }
           }
         }
       }
     }
-    const store = (x: Float64Array): Storage => {
+    const store = (x: Float64Array, T: number, layout: HeadLayout): Storage => {
       const st = this.alloc('float32', x.length);
-      st.data.set(x);
+      for (let b = 0; b < B; b++) {
+        for (let h = 0; h < H; h++) {
+          for (let t = 0; t < T; t++) st.data.set(x.subarray(((b * H + h) * T + t) * d, ((b * H + h) * T + t + 1) * d), headRow(layout, b, h, t));
+        }
+      }
       return st;
     };
-    return { dq: store(dq), dk: store(dk), dv: store(dv) };
+    return { dq: store(dq, Tq, grads.dq), dk: store(dk, Tk, grads.dk), dv: store(dv, Tk, grads.dv) };
   }
 
   memoryStats(): MemoryStats {
@@ -902,6 +925,11 @@ export class CpuBackend implements Backend {
     for (const s of this.live) bytes += s.numel * 4;
     return { buffers: this.live.size, bytes, pooledBuffers: 0, pooledBytes: 0 };
   }
+}
+
+/** Where row (b, h, t) of a (B, H, T, d) operand starts. */
+function headRow(l: HeadLayout, b: number, h: number, t: number): number {
+  return l.offset + b * l.sb + h * l.sh + t * l.st;
 }
 
 /** All of a storage, contiguous. */

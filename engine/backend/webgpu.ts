@@ -1,8 +1,8 @@
 // The WebGPU backend: each method validates nothing (ops/ did that) and hands off to the kernel family that
 // owns it under gpu/. The shared runtime (pipeline cache, pool, batching, readback) is gpu/context.ts.
 import type {
-  AttentionBackwardResult, AttentionForwardResult, AttentionParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams, MemoryStats,
-  ReduceLayout, ReduceOp, Storage, StridedView, UnaryOp, SgdParams, AdamParams,
+  AttentionBackwardResult, AttentionForwardResult, AttentionGradLayouts, AttentionParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams, MemoryStats,
+  ReduceLayout, ReduceOp, Storage, StridedView, UnaryOp, SgdParams, AdamParams, SgdSlot, AdamSlot,
 } from './backend';
 import type { DType, TypedArray } from '../dtype';
 import { openDevice } from './gpu/adapter';
@@ -22,6 +22,7 @@ import { attentionBackward, attentionForward, attentionUnsupported } from './gpu
 
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
+  readonly attentionAlign = 4; // the attention kernels load rows as vec4s
 
   private constructor(readonly ctx: GpuContext) {}
 
@@ -120,11 +121,11 @@ export class WebGPUBackend implements Backend {
   dropoutMask(numel: number, p: number, seed: number): Storage {
     return dropoutMask(this.ctx, numel, p, seed);
   }
-  sgdStep(param: Storage, grad: Storage, momentumBuf: Storage | null, p: SgdParams): void {
-    sgdStep(this.ctx, param, grad, momentumBuf, p);
+  sgdStep(slots: readonly SgdSlot[], p: SgdParams): void {
+    sgdStep(this.ctx, slots, p);
   }
-  adamStep(param: Storage, grad: Storage, m: Storage, v: Storage, p: AdamParams): void {
-    adamStep(this.ctx, param, grad, m, v, p);
+  adamStep(slots: readonly AdamSlot[], p: AdamParams): void {
+    adamStep(this.ctx, slots, p);
   }
   attentionUnsupported(p: AttentionParams): string | null {
     return attentionUnsupported(this.ctx, p);
@@ -136,9 +137,9 @@ export class WebGPUBackend implements Backend {
   }
   attentionBackward(
     q: Storage, k: Storage, v: Storage, out: Storage, lse: Storage, dOut: Storage,
-    mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+    mask: Storage | null, slopes: Storage | null, p: AttentionParams, grads?: AttentionGradLayouts,
   ): AttentionBackwardResult {
-    return attentionBackward(this.ctx, q, k, v, out, lse, dOut, mask, slopes, p);
+    return attentionBackward(this.ctx, q, k, v, out, lse, dOut, mask, slopes, p, grads);
   }
   health(x: Storage, numel?: number): Promise<HealthCounts> {
     return health(this.ctx, x, numel);

@@ -14,7 +14,7 @@
 //     "unfused" baseline of bench/attention.ts.
 // Masks and ALiBi slopes are constants: no gradient flows into them on either path.
 import { Tensor, tensor } from '../tensor';
-import type { AttentionParams } from '../backend/backend';
+import type { AttentionParams, HeadLayout } from '../backend/backend';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, ShapeError } from '../shape';
 import { record, save, noGrad } from '../autograd';
 import { tidy } from '../memory';
@@ -133,14 +133,47 @@ export function composedAttention(q: Tensor, k: Tensor, v: Tensor, opts: Attenti
 
 // ---- fused ----
 
+/**
+ * How the fused kernels read a (B, H, T, d) tensor in place, or null when they cannot: its d elements must be
+ * contiguous and every row start a multiple of the backend's attentionAlign (4 on WebGPU, which loads vec4s).
+ * Head-split views of a (B, T, 3, H, d) projection qualify, so multi-head attention runs without copying q, k, v.
+ */
+function headLayout(t: Tensor): HeadLayout | null {
+  const [sb, sh, st, sd] = t.strides.map((s, i) => (t.shape[i] === 1 ? 0 : s)); // a size-1 dim's stride is unused
+  if (sd !== 0 && sd !== 1) return null;
+  const l = { offset: t.offset, sb, sh, st };
+  const align = t.backend.attentionAlign;
+  return [l.offset, sb, sh, st].every((x) => x % align === 0) ? l : null;
+}
+
+/**
+ * A contiguous layout for a new (B, H, T, d) tensor whose (b, h, t) dims are ordered like `like`'s: the fused
+ * kernels write out, dq, dk and dv this way, so that an output whose inputs were head-split views of (B, T, …)
+ * comes back in (B, T, H, d) order, where merging the heads is a free reshape.
+ */
+function denseLike(like: Tensor, shape: readonly number[]): { layout: HeadLayout; strides: number[] } {
+  const order = [0, 1, 2].sort((a, b) => like.strides[b] - like.strides[a] || a - b); // outermost first
+  const strides = [0, 0, 0, 1];
+  let acc = shape[3];
+  for (let i = 2; i >= 0; i--) {
+    strides[order[i]] = acc;
+    acc *= shape[order[i]];
+  }
+  return { layout: { offset: 0, sb: strides[0], sh: strides[1], st: strides[2] }, strides };
+}
+
 function fused(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
-  // The kernels read contiguous (B, H, T, d) storages; the mask's strides (p.maskStrides) assume it contiguous.
-  const [qc, kc, vc] = [q, k, v].map(contiguousData);
+  // q, k and v are read in place where their layout allows, else copied; the mask's strides (p.maskStrides)
+  // assume it contiguous.
+  const [qc, kc, vc] = [q, k, v].map((t) => (headLayout(t) ? t : contiguousData(t)));
   const mask = opts.mask ? contiguousData(opts.mask) : null;
   const slopes = opts.alibiSlopes ? contiguousData(opts.alibiSlopes) : null;
-  const backend = q.backend;
-  const r = backend.attentionForward(qc.storage, kc.storage, vc.storage, mask?.storage ?? null, slopes?.storage ?? null, p);
-  const out = Tensor.fromStorage(r.out, [p.B, p.H, p.Tq, p.d], q.device); // (B, H, Tq, d)
+  const outShape = [p.B, p.H, p.Tq, p.d];
+  const o = denseLike(q, outShape);
+  const layouts = { q: headLayout(qc)!, k: headLayout(kc)!, v: headLayout(vc)!, out: o.layout };
+  const pl: AttentionParams = { ...p, layouts };
+  const r = q.backend.attentionForward(qc.storage, kc.storage, vc.storage, mask?.storage ?? null, slopes?.storage ?? null, pl);
+  const out = Tensor.fromStorage(r.out, outShape, q.device, o.strides); // (B, H, Tq, d)
   const lse = Tensor.fromStorage(r.lse, [p.B, p.H, p.Tq], q.device); // (B, H, Tq)
   const copies = [[qc, q], [kc, k], [vc, v], [mask, opts.mask], [slopes, opts.alibiSlopes]].filter(([c, t]) => c && c !== t).map(([c]) => c!);
   if (!q.requiresGrad && !k.requiresGrad && !v.requiresGrad) {
@@ -150,21 +183,24 @@ function fused(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: Atten
   }
   // The backward recomputes P = exp(S − L) from q, k and the logsumexp L instead of keeping a Tq×Tk matrix:
   //   D_i = dO_i·O_i;  dS = P ⊙ (dO Vᵀ − D);  dQ = scale·dS K;  dK = scale·dSᵀ Q;  dV = Pᵀ dO
+  // Each gradient comes back laid out like its input (dense in the input's dim order).
   const saved = [save(qc), save(kc), save(vc), save(out), save(lse), ...(mask ? [save(mask)] : []), ...(slopes ? [save(slopes)] : [])];
   lse.dispose();
   for (const c of copies) c.dispose();
   const [sq, sk, sv, so, sl] = saved;
   const sm = mask ? saved[5] : null;
   const ss = slopes ? saved[saved.length - 1] : null;
+  const [dqL, dkL, dvL] = [denseLike(q, q.shape), denseLike(k, k.shape), denseLike(v, v.shape)];
   return record(OP, out, [q, k, v], (g) => {
-    const b = g.backend;
-    const grads = b.attentionBackward(
-      sq.storage, sk.storage, sv.storage, so.storage, sl.storage, g.contiguous().storage, sm?.storage ?? null, ss?.storage ?? null, p,
+    const gc = headLayout(g) ? g : g.contiguous();
+    const grads = g.backend.attentionBackward(
+      sq.storage, sk.storage, sv.storage, so.storage, sl.storage, gc.storage, sm?.storage ?? null, ss?.storage ?? null, pl,
+      { dOut: headLayout(gc)!, dq: dqL.layout, dk: dkL.layout, dv: dvL.layout },
     );
     return [
-      Tensor.fromStorage(grads.dq, sq.shape, g.device),
-      Tensor.fromStorage(grads.dk, sk.shape, g.device),
-      Tensor.fromStorage(grads.dv, sv.shape, g.device),
+      Tensor.fromStorage(grads.dq, sq.shape, g.device, dqL.strides),
+      Tensor.fromStorage(grads.dk, sk.shape, g.device, dkL.strides),
+      Tensor.fromStorage(grads.dv, sv.shape, g.device, dvL.strides),
     ];
   }, saved);
 }

@@ -134,13 +134,20 @@ export function slice(x: Tensor, dim: number, start: number, end?: number): Tens
   const shape = [...x.shape];
   shape[d] = e - s;
   const inShape = x.shape;
-  // d slice: g placed at [s, e) of dim d of a zero tensor of x's shape.
-  return view(x, 'slice', shape, x.strides, x.offset + s * x.strides[d], (g) => {
+  if (s === 0 && e === size) return view(x, 'slice', shape, x.strides, x.offset, (g) => g); // all of it
+  // d slice: g placed at [s, e) of dim d of the input's gradient. backward() writes (or adds) it in place into a
+  // buffer shared by every slice of the input (GradFn.placeInto); the rule itself pads g with zeros.
+  const placeInto = (g: Tensor, into: Tensor, accumulate: boolean): void => {
+    const region = { shape: g.shape, strides: into.strides, offset: into.offset + s * into.strides[d] };
+    g.backend.copy(g.storage, g.layout, { storage: into.storage, view: region }, accumulate);
+  };
+  const out = view(x, 'slice', shape, x.strides, x.offset + s * x.strides[d], (g) => {
     const dx = zeros(inShape, { device: g.device });
-    const at = stridesOf(inShape);
-    g.backend.copy(g.storage, g.layout, { storage: dx.storage, view: { shape: g.shape, strides: at, offset: s * at[d] } });
+    placeInto(g, dx, false);
     return dx;
   });
+  if (out.gradFn) out.gradFn.placeInto = placeInto;
+  return out;
 }
 
 /** Index `index` of dim `dim` (negative counts from the end), with that dim removed: x[…, index, …]. */

@@ -1,6 +1,5 @@
-import type { Storage } from '../backend/backend';
 import type { Tensor } from '../tensor';
-import { Optimizer } from './optimizer';
+import { Optimizer, type UpdateItem } from './optimizer';
 
 export interface AdamOptions {
   lr?: number;
@@ -30,8 +29,9 @@ export class Adam extends Optimizer {
     return 0;
   }
 
-  protected update(p: Tensor, param: Storage, grad: Storage): void {
-    p.backend.adamStep(param, grad, this.stateFor(this.m, p).storage, this.stateFor(this.v, p).storage, {
+  protected update(items: readonly UpdateItem[]): void {
+    const slots = items.map(({ p, param, grad }) => ({ param, grad, m: this.stateFor(this.m, p).storage, v: this.stateFor(this.v, p).storage }));
+    items[0].p.backend.adamStep(slots, {
       lr: this.lr,
       beta1: this.betas[0],
       beta2: this.betas[1],

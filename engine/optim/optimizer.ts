@@ -1,5 +1,6 @@
-// Optimizers update parameters in place with one fused kernel per tensor (backend sgdStep/adamStep), keeping
-// their state (momentum, Adam moments) as tensors on the parameters' device, in each parameter's row-major order.
+// Optimizers update parameters in place with fused kernels (backend sgdStep/adamStep, which take several
+// parameters per dispatch), keeping their state (momentum, Adam moments) as tensors on the parameters' device, in
+// each parameter's row-major order.
 // A parameter that is a view of a larger storage (a slice, a transpose) is updated through a contiguous copy
 // written back through its layout, so the storage the view shares sees the update.
 import type { Storage } from '../backend/backend';
@@ -7,6 +8,13 @@ import { Tensor, zerosLike } from '../tensor';
 import { keep } from '../memory';
 import { fmt, stridesOf } from '../shape';
 import { contiguousData } from '../ops/layout';
+
+/** One parameter of a step: the tensor (which keys the optimizer's state), and the storages the kernel updates. */
+export interface UpdateItem {
+  p: Tensor;
+  param: Storage;
+  grad: Storage;
+}
 
 export abstract class Optimizer {
   /** The learning rate used by the next step(); schedulers set it. */
@@ -39,23 +47,28 @@ export abstract class Optimizer {
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
     this.stepCount++;
+    const items: UpdateItem[] = [];
+    const temps: Tensor[] = [];
     for (const p of this.params) {
       if (!p.grad) continue;
       if (p.grad.numel !== p.numel) throw new Error(`optimizer: gradient ${fmt(p.grad.shape)} does not match parameter ${fmt(p.shape)}`);
       const g = contiguousData(p.grad);
       const data = contiguousData(p);
-      this.update(p, data.storage, g.storage);
-      if (data !== p) {
-        // Write the updated values back through the view's layout.
-        p.backend.copy(data.storage, { shape: p.shape, strides: stridesOf(p.shape), offset: 0 }, { storage: p.storage, view: p.layout });
-        data.dispose();
-      }
-      if (g !== p.grad) g.dispose();
+      items.push({ p, param: data.storage, grad: g.storage });
+      for (const [t, of] of [[g, p.grad], [data, p]] as const) if (t !== of) temps.push(t);
     }
+    // One call per device, so each backend updates its parameters together.
+    for (const device of new Set(items.map((it) => it.p.device))) this.update(items.filter((it) => it.p.device === device));
+    for (const it of items) {
+      if (it.param === it.p.storage) continue;
+      // A view: write the updated values back through its layout.
+      it.p.backend.copy(it.param, { shape: it.p.shape, strides: stridesOf(it.p.shape), offset: 0 }, { storage: it.p.storage, view: it.p.layout });
+    }
+    for (const t of temps) t.dispose();
   }
 
-  /** Updates `param` (p's values, contiguous) in place from its gradient; p keys the optimizer's state. */
-  protected abstract update(p: Tensor, param: Storage, grad: Storage): void;
+  /** Updates each item's `param` (its parameter's values, contiguous) in place from `grad`; `p` keys the state. */
+  protected abstract update(items: readonly UpdateItem[]): void;
 
   /** A zero-initialised state tensor for p that lives as long as the optimizer. */
   protected stateFor(map: Map<Tensor, Tensor>, p: Tensor): Tensor {

@@ -1,6 +1,5 @@
-import type { Storage } from '../backend/backend';
 import type { Tensor } from '../tensor';
-import { Optimizer } from './optimizer';
+import { Optimizer, type UpdateItem } from './optimizer';
 
 export interface SGDOptions {
   lr?: number;
@@ -29,17 +28,23 @@ export class SGD extends Optimizer {
     }
   }
 
-  protected update(p: Tensor, param: Storage, grad: Storage): void {
-    const firstStep = this.momentum !== 0 && !this.buffers.has(p);
-    const buf = this.momentum !== 0 ? this.stateFor(this.buffers, p) : null;
-    p.backend.sgdStep(param, grad, buf?.storage ?? null, {
-      lr: this.lr,
-      momentum: this.momentum,
-      dampening: this.dampening,
-      nesterov: this.nesterov,
-      weightDecay: this.weightDecay,
-      firstStep,
-    });
+  protected update(items: readonly UpdateItem[]): void {
+    // A parameter's first step with a momentum buffer sets the buffer to the gradient, so those go in a call of
+    // their own (usually all of them on step 1, none after).
+    const first = new Set(items.filter(({ p }) => this.momentum !== 0 && !this.buffers.has(p)));
+    for (const firstStep of [true, false]) {
+      const these = items.filter((it) => first.has(it) === firstStep);
+      if (!these.length) continue;
+      const slots = these.map(({ p, param, grad }) => ({ param, grad, momentumBuf: this.momentum !== 0 ? this.stateFor(this.buffers, p).storage : null }));
+      these[0].p.backend.sgdStep(slots, {
+        lr: this.lr,
+        momentum: this.momentum,
+        dampening: this.dampening,
+        nesterov: this.nesterov,
+        weightDecay: this.weightDecay,
+        firstStep,
+      });
+    }
   }
 
   dispose(): void {

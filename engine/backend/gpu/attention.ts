@@ -16,12 +16,13 @@ import forwardWgsl from '../../../shaders/attention_forward.wgsl?raw';
 import dqWgsl from '../../../shaders/attention_backward_dq.wgsl?raw';
 import dkdvWgsl from '../../../shaders/attention_backward_dkdv.wgsl?raw';
 import deltaWgsl from '../../../shaders/attention_backward_delta.wgsl?raw';
-import type { AttentionBackwardResult, AttentionForwardResult, AttentionParams, Storage } from '../backend';
+import { attentionLayouts, denseAttentionGrads, type AttentionBackwardResult, type AttentionForwardResult, type AttentionGradLayouts, type AttentionParams, type HeadLayout, type Storage } from '../backend';
 import type { GpuContext, Kernel } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
 import { fill } from './elementwise';
 import { expandTemplate } from './template';
 import { softwareAdapter } from './adapter-class';
+import { withParts } from './wgsl';
 
 /** The largest head dim the fused kernels take: each invocation keeps about 4·R·d floats in registers. */
 export const MAX_FUSED_HEAD_DIM = 128;
@@ -55,9 +56,17 @@ export const attentionTilingGpu: Record<'forward' | 'dq' | 'dkdv', AttentionTili
   dkdv: { WG: 32, R: 1 },
 };
 
-function tilingFor(ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', d: number): AttentionTiling {
+/**
+ * The tiling for one kernel: the adapter class's shape, with R halved above d = 64, and cut down for short
+ * sequences so that a workgroup's WG·R rows do not exceed the rows there are (rows: Tq for the forward and dq,
+ * Tk for dkdv): with 16 queries, 16 × 8 rows per workgroup would compute 7 clamped copies of each (names GPT,
+ * T = 16, spent 10 ms of a 57 ms step so).
+ */
+function tilingFor(ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', d: number, rows: number): AttentionTiling {
   const t = (softwareAdapter(ctx) ? attentionTiling : attentionTilingGpu)[which];
-  return d > 64 ? { WG: t.WG, R: Math.max(1, t.R / 2) } : t;
+  let R = d > 64 ? Math.max(1, t.R / 2) : t.R;
+  while (R > 1 && t.WG * (R / 2) >= rows) R /= 2;
+  return { WG: t.WG, R };
 }
 
 const TILE_ROWS = [32, 16, 8, 4];
@@ -90,7 +99,7 @@ const generated = new Map<string, string>();
 function attentionKernel(
   ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', template: string, p: AttentionParams, TK: number,
 ): { kernel: Kernel; rowsPerGroup: number } {
-  const { WG, R } = tilingFor(ctx, which, p.d);
+  const { WG, R } = tilingFor(ctx, which, p.d, which === 'dkdv' ? p.Tk : p.Tq);
   const vars = {
     D4: p.d / 4, R, WG, TK,
     BR: WG * R, // rows per workgroup
@@ -104,14 +113,27 @@ function attentionKernel(
   const name = `attention_${which}|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
   let code = generated.get(name);
   if (code === undefined) {
-    code = expandTemplate(`${commonWgsl}\n${template}`, vars);
+    code = expandTemplate(withParts(`${commonWgsl}\n${template}`, 'numerics'), vars);
     generated.set(name, code);
   }
   return { kernel: ctx.kernel(name, code), rowsPerGroup: WG * R };
 }
 
-function uniforms(p: AttentionParams): Record<string, unknown> {
-  return { H: p.H, Tq: p.Tq, Tk: p.Tk, window: p.window, scale: p.scale, maskStrides: [...p.maskStrides] };
+/** A layout as the kernels read it: (offset, sb, sh, st) in vec4s (ops/ passes only layouts of whole vec4s). */
+function vec4Layout(l: HeadLayout): number[] {
+  const v = [l.offset, l.sb, l.sh, l.st];
+  if (v.some((x) => x % 4 !== 0)) throw new Error(`internal: attention layout ${JSON.stringify(l)} is not in whole vec4s`);
+  return v.map((x) => x / 4);
+}
+
+function uniforms(p: AttentionParams, g?: AttentionGradLayouts): Record<string, unknown> {
+  const l = attentionLayouts(p);
+  const none = [0, 0, 0, 0];
+  return {
+    H: p.H, Tq: p.Tq, Tk: p.Tk, window: p.window, scale: p.scale, maskStrides: [...p.maskStrides],
+    lq: vec4Layout(l.q), lk: vec4Layout(l.k), lv: vec4Layout(l.v), lo: vec4Layout(l.out),
+    lg: g ? vec4Layout(g.dOut) : none, ldq: g ? vec4Layout(g.dq) : none, ldk: g ? vec4Layout(g.dk) : none, ldv: g ? vec4Layout(g.dv) : none,
+  };
 }
 
 /** The mask and slope bindings: the real buffers, or q's buffer as a stand-in that the kernel never reads. */
@@ -144,6 +166,7 @@ export function attentionForward(
 export function attentionBackward(
   ctx: GpuContext, qs: Storage, ks: Storage, vs: Storage, outs: Storage, lses: Storage, dOuts: Storage,
   mask: Storage | null, slopes: Storage | null, p: AttentionParams,
+  grads: AttentionGradLayouts = denseAttentionGrads(p),
 ): AttentionBackwardResult {
   const [q, k, v, o, lse, g] = [gpu(qs), gpu(ks), gpu(vs), gpu(outs), gpu(lses), gpu(dOuts)];
   const { B, H, Tq, Tk, d } = p;
@@ -162,16 +185,22 @@ export function attentionBackward(
   const rows = B * H * Tq;
   const delta = allocStorage(ctx, rows, 'float32');
   const deltaKernel = ctx.kernel('attention_backward_delta', deltaWgsl);
-  ctx.dispatch(deltaKernel, { o: o.buffer, dout: g.buffer, delta: delta.buffer }, { rows, D4: d / 4 }, ctx.grid1d(Math.ceil(rows / 64)));
+  const u = uniforms(p, grads);
+  ctx.dispatch(
+    deltaKernel,
+    { o: o.buffer, dout: g.buffer, delta: delta.buffer },
+    { rows, H, Tq, D4: d / 4, lo: u.lo, lg: u.lg },
+    ctx.grid1d(Math.ceil(rows / 64)),
+  );
 
   const buffers = { q: q.buffer, k: k.buffer, v: v.buffer, dout: g.buffer, lse: lse.buffer, delta: delta.buffer, ...extras(q, mask, slopes) };
   // Pass 2: dQ, one invocation per R query rows, over key tiles.
   const TK = tileRows(ctx, d, 2)!;
   const dqK = attentionKernel(ctx, 'dq', dqWgsl, p, TK);
-  ctx.dispatch(dqK.kernel, { ...buffers, dq: dq.buffer }, uniforms(p), [Math.ceil(Tq / dqK.rowsPerGroup), B * H, 1]);
+  ctx.dispatch(dqK.kernel, { ...buffers, dq: dq.buffer }, u, [Math.ceil(Tq / dqK.rowsPerGroup), B * H, 1]);
   // Pass 3: dK and dV, one invocation per R key rows, over query tiles.
   const dkdvK = attentionKernel(ctx, 'dkdv', dkdvWgsl, p, TK);
-  ctx.dispatch(dkdvK.kernel, { ...buffers, dk: dk.buffer, dv: dv.buffer }, uniforms(p), [Math.ceil(Tk / dkdvK.rowsPerGroup), B * H, 1]);
+  ctx.dispatch(dkdvK.kernel, { ...buffers, dk: dk.buffer, dv: dv.buffer }, u, [Math.ceil(Tk / dkdvK.rowsPerGroup), B * H, 1]);
 
   // delta is read by the passes encoded above; releasing it now is safe because the pool hands a buffer out
   // again only to later-encoded work (see pool.ts).

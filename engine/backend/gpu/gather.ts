@@ -3,6 +3,7 @@
 // gradient into the table's shape.
 import gatherWgsl from '../../../shaders/gather.wgsl?raw';
 import scatterAddWgsl from '../../../shaders/scatter_add.wgsl?raw';
+import scatterAddDirectWgsl from '../../../shaders/scatter_add_direct.wgsl?raw';
 import type { Storage } from '../backend';
 import type { GpuContext, Kernel } from './context';
 import { fill } from './elementwise';
@@ -29,6 +30,12 @@ const SCATTER_WG = 64;
 const SCATTER_PASS = { count: 0, scan: 1, place: 2, rank: 3, sum: 4 } as const;
 
 /**
+ * The most rows·n·rowSize steps the direct scan takes: 2^22, about a millisecond on SwiftShader (a 28-character
+ * vocabulary, 512 positions and 32 features is 460,000).
+ */
+const DIRECT_STEPS = 1 << 22;
+
+/**
  * d gather: out[r, :] = Σ_{i : idx[i] = r} g[i, :], deterministic and without float atomics.
  *
  * Design (shaders/scatter_add.wgsl): a counting sort of the positions i by their index, then one thread per
@@ -40,11 +47,18 @@ const SCATTER_PASS = { count: 0, scan: 1, place: 2, rank: 3, sum: 4 } as const;
  * O(n + Σ_r count_r² + rows·rowSize + n·rowSize), a few million steps for the same case. Its worst case is one
  * index repeated n times (RANK becomes O(n²)); a radix sort would bound that at O(n log n) at the price of much
  * more code, which no profile has asked for yet.
+ * Small problems (rows·n·rowSize ≤ DIRECT_STEPS) take the direct scan instead (shaders/scatter_add_direct.wgsl):
+ * one dispatch rather than six, which is what a character-level model's embedding backward wants.
  */
 export function scatterAdd(ctx: GpuContext, gS: Storage, idxS: Storage, rows: number, rowSize: number): GpuStorage {
   const [g, idx] = [gpu(gS), gpu(idxS)];
   const n = idx.numel;
   const out = allocStorage(ctx, rows * rowSize, 'float32'); // (rows, rowSize)
+  if (rows * n * rowSize <= DIRECT_STEPS) {
+    const k = ctx.kernel('scatterAddDirect', scatterAddDirectWgsl, { WG: SCATTER_WG });
+    ctx.dispatch(k, { g: g.buffer, idx: idx.buffer, out: out.buffer }, { n, rows, rowSize }, ctx.grid1d(groups(rows * rowSize, SCATTER_WG)));
+    return out;
+  }
   const counts = fill(ctx, rows, 0, 'int32'); // (rows), u32 counts then cursors
   const starts = allocStorage(ctx, rows + 1, 'int32', 'scatterAdd row offsets'); // (rows + 1)
   const list = allocStorage(ctx, n, 'int32', 'scatterAdd positions'); // (n)

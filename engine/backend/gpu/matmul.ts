@@ -2,10 +2,10 @@
 // B (batch…, K, N) read through their strides (a transposed or head-split operand needs no copy), C contiguous.
 // The kernels share their parameters, batch offsets and epilogue (shaders/matmul_common.wgsl).
 //
-// Two software kernels, register-blocked with vec4 multiply-adds: shaders/matmul.wgsl reads A and B as vec4s,
-// computes 32×16 blocks, and needs row-contiguous operands whose rows start on a vec4 (K, N, strides and offsets
-// multiples of 4); shaders/matmul_general.wgsl reads scalars through any strides, computes 32×16 (or 8×16 for
-// small M) blocks and takes any layout. Neither uses workgroup memory: on SwiftShader it bought nothing over
+// Two software kernels, register-blocked with vec4 multiply-adds: shaders/matmul.wgsl reads A and B as vec4s along
+// their rows or, transposed, along their columns (x @ Wᵀ and gᵀ @ x as well as x @ W), computes 32×16 blocks, and
+// needs every vec4 to start on a vec4 (K, N, strides and offsets multiples of 4); shaders/matmul_general.wgsl
+// reads scalars through any strides, computes 32×16 (or 8×16 for small M) blocks and takes any layout. Neither uses workgroup memory: on SwiftShader it bought nothing over
 // register reuse (variants measured are listed in bench/matmul.ts).
 //
 // Those two are the *software* variant, for CPU implementations of Vulkan (SwiftShader, llvmpipe). On a hardware
@@ -52,9 +52,23 @@ export function rowsOfVec4(o: MatmulOperand, cols: number): boolean {
   return o.colStride === 1 && cols % 4 === 0 && o.rowStride % 4 === 0 && o.offset % 4 === 0 && o.batchStrides.every((s) => s % 4 === 0);
 }
 
-/** True when the vec4 software kernel (shaders/matmul.wgsl) applies: A and B both read as vec4 rows. */
-export function matmulVec4Ok(p: MatmulParams): boolean {
-  return rowsOfVec4(p.a, p.K) && rowsOfVec4(p.b, p.N);
+/**
+ * True when an operand's (rows, cols) matrices can be read as vec4s down their columns (it is stored transposed:
+ * row stride 1), `rows` and `cols` multiples of 4 and every column starting on a vec4.
+ */
+export function colsOfVec4(o: MatmulOperand, rows: number, cols: number): boolean {
+  return o.rowStride === 1 && rows % 4 === 0 && cols % 4 === 0 && o.colStride % 4 === 0 && o.offset % 4 === 0 && o.batchStrides.every((s) => s % 4 === 0);
+}
+
+/**
+ * How the vec4 software kernel (shaders/matmul.wgsl) can read A and B (each along its rows, or transposed along
+ * its columns), or null when it cannot. C is stored as vec4s too, which every case needs N % 4 = 0 for.
+ */
+export function matmulVec4Layout(p: MatmulParams): { A_T: number; B_T: number } | null {
+  const aT = !rowsOfVec4(p.a, p.K) && colsOfVec4(p.a, p.M, p.K);
+  const bT = !rowsOfVec4(p.b, p.N) && colsOfVec4(p.b, p.K, p.N);
+  if (!(aT || rowsOfVec4(p.a, p.K)) || !(bT || rowsOfVec4(p.b, p.N))) return null;
+  return { A_T: aT ? 1 : 0, B_T: bT ? 1 : 0 };
 }
 
 /**
@@ -180,8 +194,9 @@ function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
     };
     return { ...compile(ctx, 'matmul_tiled', matmulTiledWgsl, vars), wgRows: t.WG_Y * t.RM, wgCols: t.WG_X * 4 };
   }
-  if (matmulVec4Ok(p) && p.M >= MIN_ROWS_BLOCK32) {
-    return { ...compile(ctx, 'matmul', matmulWgsl, epilogue, { WG_X, WG_Y }), wgRows: 32 * WG_Y, wgCols: 16 * WG_X };
+  const vec4 = matmulVec4Layout(p);
+  if (vec4 && p.M >= MIN_ROWS_BLOCK32) {
+    return { ...compile(ctx, 'matmul', matmulWgsl, { ...vec4, ...epilogue }, { WG_X, WG_Y }), wgRows: 32 * WG_Y, wgCols: 16 * WG_X };
   }
   const rows = p.M >= MIN_ROWS_BLOCK32 ? 32 : 8;
   return { ...compile(ctx, 'matmul_general', matmulGeneralWgsl, { ROWS: rows, ...epilogue }, { WG_X, WG_Y }), wgRows: rows * WG_Y, wgCols: 16 * WG_X };

@@ -1,61 +1,95 @@
-// Optimizer updates (shaders/sgd.wgsl, shaders/adam.wgsl): one fused kernel per parameter tensor, one thread per
-// element, updating the parameter and its state buffers in place, so a step costs one dispatch per tensor and
-// no temporaries.
-import sgdWgsl from '../../../shaders/sgd.wgsl?raw';
-import adamWgsl from '../../../shaders/adam.wgsl?raw';
-import type { AdamParams, SgdParams, Storage } from '../backend';
-import type { GpuContext } from './context';
-import { allocStorage, gpu, groups } from './storage';
+// Optimizer updates (shaders/sgd.wgsl, shaders/adam.wgsl): one fused kernel updating several parameter tensors
+// and their state buffers in place, one thread per element, so a step costs one dispatch per group of parameters
+// (as many as the adapter's maxStorageBuffersPerShaderStage binds: 3 Adam slots on SwiftShader's 12, 2 on the
+// common limit of 8) and no temporaries. The kernels are templates by slot count (template.ts).
+import sgdSource from '../../../shaders/sgd.wgsl?raw';
+import adamSource from '../../../shaders/adam.wgsl?raw';
+import type { AdamParams, AdamSlot, SgdParams, SgdSlot, Storage } from '../backend';
+import type { GpuContext, Kernel } from './context';
+import { gpu, groups } from './storage';
+import { expandTemplate } from './template';
 
 const WG = 64;
+/** The most slots the kernels' uniforms describe (begins/ends: two vec4s). */
+const MAX_SLOTS = 8;
 
 function sameNumel(op: string, a: Storage, b: Storage): void {
   // The kernel walks the storages in step, so a shorter one would be read or written out of bounds.
   if (a.numel !== b.numel) throw new Error(`internal: ${op} needs storages of equal size, got ${a.numel} and ${b.numel}`);
 }
 
+const generated = new Map<string, string>();
+
+function compile(ctx: GpuContext, name: string, source: string, vars: Record<string, number>, constants: Record<string, number>): Kernel {
+  const key = `${name}|${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(',')}`;
+  let code = generated.get(key);
+  if (code === undefined) generated.set(key, (code = expandTemplate(source, vars)));
+  return ctx.kernel(key, code, constants);
+}
+
+/**
+ * Runs `dispatchGroup` over consecutive groups of at most `perGroup` slots, each with the uniforms that say which
+ * threads update which slot: slot S of a group covers threads [begins[S], ends[S]).
+ */
+function inGroups<T extends { param: Storage }>(
+  ctx: GpuContext, slots: readonly T[], buffersPerSlot: number,
+  dispatchGroup: (group: readonly T[], ranges: { total: number; begins: number[]; ends: number[] }) => void,
+): void {
+  const perGroup = Math.max(1, Math.min(MAX_SLOTS, Math.floor(ctx.limits.maxStorageBuffersPerShaderStage / buffersPerSlot)));
+  for (let at = 0; at < slots.length; at += perGroup) {
+    const group = slots.slice(at, at + perGroup);
+    const begins = new Array<number>(MAX_SLOTS).fill(0);
+    const ends = new Array<number>(MAX_SLOTS).fill(0);
+    let total = 0;
+    group.forEach((s, i) => {
+      begins[i] = total;
+      total += s.param.numel;
+      ends[i] = total;
+    });
+    dispatchGroup(group, { total, begins, ends });
+  }
+}
+
 /** g' = g + wd·p; buf = momentum·buf + (1−dampening)·g' (g' on the first step); d = nesterov ? g' + momentum·buf : buf. */
-export function sgdStep(ctx: GpuContext, paramS: Storage, gradS: Storage, bufS: Storage | null, p: SgdParams): void {
-  const [param, grad] = [gpu(paramS), gpu(gradS)];
-  sameNumel('sgdStep', param, grad);
-  const useBuf = p.momentum !== 0;
-  if (useBuf && bufS === null) throw new Error('internal: sgdStep with momentum needs a momentum buffer');
-  // Without momentum the kernel never reads buf, but the binding must still name a buffer: a 4-byte placeholder
-  // (binding param twice would alias two writable bindings).
-  const placeholder = useBuf ? null : allocStorage(ctx, 1, 'float32');
-  const buf = useBuf ? gpu(bufS!) : placeholder!;
-  if (useBuf) sameNumel('sgdStep', param, buf);
-  const n = param.numel;
-  const k = ctx.kernel('sgdStep', sgdWgsl, { MOMENTUM: useBuf ? 1 : 0, WG });
-  ctx.dispatch(
-    k,
-    { param: param.buffer, grad: grad.buffer, buf: buf.buffer },
-    {
-      n, lr: p.lr, momentum: p.momentum, dampening: p.dampening, weightDecay: p.weightDecay,
+export function sgdStep(ctx: GpuContext, slots: readonly SgdSlot[], p: SgdParams): void {
+  const momentum = p.momentum !== 0;
+  for (const s of slots) {
+    sameNumel('sgdStep', s.param, s.grad);
+    if (momentum && s.momentumBuf === null) throw new Error('internal: sgdStep with momentum needs a momentum buffer');
+    if (momentum) sameNumel('sgdStep', s.param, s.momentumBuf!);
+  }
+  inGroups(ctx, slots, momentum ? 3 : 2, (group, ranges) => {
+    const k = compile(ctx, 'sgdStep', sgdSource, { SLOTS: group.length, MOMENTUM: momentum ? 1 : 0 }, { WG });
+    const buffers: Record<string, GPUBuffer> = {};
+    group.forEach((s, i) => {
+      buffers[`p${i}`] = gpu(s.param).buffer;
+      buffers[`g${i}`] = gpu(s.grad).buffer;
+      if (momentum) buffers[`buf${i}`] = gpu(s.momentumBuf!).buffer;
+    });
+    ctx.dispatch(k, buffers, {
+      ...ranges, lr: p.lr, momentum: p.momentum, dampening: p.dampening, weightDecay: p.weightDecay,
       nesterov: p.nesterov ? 1 : 0, firstStep: p.firstStep ? 1 : 0,
-    },
-    ctx.grid1d(groups(n, WG)),
-  );
-  if (placeholder) ctx.pool.release(placeholder.buffer);
+    }, ctx.grid1d(groups(ranges.total, WG)));
+  });
 }
 
 /** m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p -= lr·m̂/(√v̂ + eps), with L2 (Adam) or decoupled (AdamW) decay. */
-export function adamStep(ctx: GpuContext, paramS: Storage, gradS: Storage, mS: Storage, vS: Storage, p: AdamParams): void {
-  const [param, grad, m, v] = [gpu(paramS), gpu(gradS), gpu(mS), gpu(vS)];
-  sameNumel('adamStep', param, grad);
-  sameNumel('adamStep', param, m);
-  sameNumel('adamStep', param, v);
-  const n = param.numel;
-  const k = ctx.kernel('adamStep', adamWgsl, { DECOUPLED: p.decoupled ? 1 : 0, WG });
-  ctx.dispatch(
-    k,
-    { param: param.buffer, grad: grad.buffer, m: m.buffer, v: v.buffer },
-    {
-      n, lr: p.lr, beta1: p.beta1, beta2: p.beta2, eps: p.eps, weightDecay: p.weightDecay,
+export function adamStep(ctx: GpuContext, slots: readonly AdamSlot[], p: AdamParams): void {
+  for (const s of slots) for (const other of [s.grad, s.m, s.v]) sameNumel('adamStep', s.param, other);
+  inGroups(ctx, slots, 4, (group, ranges) => {
+    const k = compile(ctx, 'adamStep', adamSource, { SLOTS: group.length }, { DECOUPLED: p.decoupled ? 1 : 0, WG });
+    const buffers: Record<string, GPUBuffer> = {};
+    group.forEach((s, i) => {
+      buffers[`p${i}`] = gpu(s.param).buffer;
+      buffers[`g${i}`] = gpu(s.grad).buffer;
+      buffers[`m${i}`] = gpu(s.m).buffer;
+      buffers[`v${i}`] = gpu(s.v).buffer;
+    });
+    ctx.dispatch(k, buffers, {
+      ...ranges, lr: p.lr, beta1: p.beta1, beta2: p.beta2, eps: p.eps, weightDecay: p.weightDecay,
       // Bias corrections in float64 here, rounded once to float32 in the uniform.
       bc1: 1 - Math.pow(p.beta1, p.step),
       bc2: 1 - Math.pow(p.beta2, p.step),
-    },
-    ctx.grid1d(groups(n, WG)),
-  );
+    }, ctx.grid1d(groups(ranges.total, WG)));
+  });
 }

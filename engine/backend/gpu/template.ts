@@ -3,6 +3,8 @@
 // than a loop, so those kernels are written once with markers and expanded per head dim and tile size:
 //
 //   {{NAME}}                 replaced by the value of NAME (a number) or of an enclosing unroll variable
+//   {{EXPR}}                 an integer expression of names and numbers with + − · / (integer division) and
+//                            parentheses, e.g. {{1 + 4 * S}} for the binding numbers of unrolled slot S
 //   // @unroll VAR COUNT     repeats the lines up to the matching `// @end` COUNT times (COUNT: a number or a
 //   // @end                  NAME), with {{VAR}} = 0, 1, …; blocks nest
 //   // @if NAME / // @else / // @endif   keeps one branch, by whether NAME is nonzero
@@ -58,10 +60,41 @@ function value(name: string, vars: TemplateVars): number {
   return v;
 }
 
+/** Evaluates an integer expression: names, numbers, + - * / (truncating) and parentheses, by recursive descent. */
+function evaluate(expr: string, vars: TemplateVars): number {
+  const tokens = expr.match(/\d+|\w+|[-+*/()]/g) ?? [];
+  if (tokens.join('') !== expr.replace(/\s+/g, '')) throw new Error(`template: cannot read the expression {{${expr}}}`);
+  let at = 0;
+  const atom = (): number => {
+    const t = tokens[at++];
+    if (t === '(') {
+      const v = sum();
+      if (tokens[at++] !== ')') throw new Error(`template: unbalanced parentheses in {{${expr}}}`);
+      return v;
+    }
+    if (t === '-') return -atom();
+    if (t === undefined || /[-+*/()]/.test(t)) throw new Error(`template: unexpected '${t ?? 'end'}' in {{${expr}}}`);
+    return value(t, vars);
+  };
+  const product = (): number => {
+    let v = atom();
+    while (tokens[at] === '*' || tokens[at] === '/') v = tokens[at++] === '*' ? v * atom() : Math.trunc(v / atom());
+    return v;
+  };
+  const sum = (): number => {
+    let v = product();
+    while (tokens[at] === '+' || tokens[at] === '-') v = tokens[at++] === '+' ? v + product() : v - product();
+    return v;
+  };
+  const v = sum();
+  if (at !== tokens.length) throw new Error(`template: unexpected '${tokens[at]}' in {{${expr}}}`);
+  return v;
+}
+
 function emit(nodes: Node[], vars: TemplateVars, out: string[]): void {
   for (const node of nodes) {
     if (typeof node === 'string') {
-      out.push(node.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(value(name, vars))));
+      out.push(node.replace(/\{\{([^}]+)\}\}/g, (_, expr: string) => String(evaluate(expr.trim(), vars))));
     } else if (node.kind === 'unroll') {
       const n = value(node.count, vars);
       for (let i = 0; i < n; i++) emit(node.body, { ...vars, [node.v]: i }, out);
