@@ -7,8 +7,8 @@
 //   npm run -s bench:train -- --json         only a JSON array on stdout (progress goes to stderr)
 //   flags: --recipes=xor,mnist,names,translate   --steps=N (timed steps per device; defaults per recipe)
 //          --kernels   also list each recipe's dispatches per step by kernel
-//          --profile   also time one extra GPU step per kernel with timestamp queries (a pass per dispatch, so
-//                      only the shares mean something)
+//          --profile   also time PROFILE_STEPS extra GPU steps per kernel with timestamp queries and report the
+//                      mean per step (a pass per dispatch, so only the shares mean something)
 //
 // A step is what runSteps (engine/train/loop.ts) does and `npm run train` times: build the batch's loss, zeroGrad,
 // backward, optimizer step (and schedule), reading the loss back every 10 steps. Steps/s comes from runSteps
@@ -38,6 +38,7 @@ const RECIPES: Record<string, Recipe> = {
 };
 
 const WARMUP_STEPS = 2;
+const PROFILE_STEPS = 5;
 
 interface Row {
   recipe: string;
@@ -65,8 +66,8 @@ async function probeStep(task: TrainingTask, step: number): Promise<Pick<Row, 'd
   let profile: Record<string, number> | undefined;
   if (args.flags.has('profile')) {
     ctx.startProfiling();
-    await runSteps({ ...task, steps: 1, logEvery: 1 });
-    profile = Object.fromEntries([...(await ctx.stopProfiling())].map(([k, t]) => [k, t.ms]));
+    await runSteps({ ...task, steps: PROFILE_STEPS, logEvery: PROFILE_STEPS });
+    profile = Object.fromEntries([...(await ctx.stopProfiling())].map(([k, t]) => [k, t.ms / PROFILE_STEPS]));
   }
   const before = new Map(ctx.dispatchesByKernel);
   const d0 = ctx.dispatches;
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
     if (!r.profile) continue;
     const total = Object.values(r.profile).reduce((a, b) => a + b, 0);
     const parts = Object.entries(r.profile).sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${ms.toFixed(2)} ms`);
-    console.log(`\n${r.recipe}, GPU time of one profiled step (${total.toFixed(1)} ms): ${parts.join(', ')}`);
+    console.log(`\n${r.recipe}, GPU time per profiled step, mean of ${PROFILE_STEPS} (${total.toFixed(1)} ms): ${parts.join(', ')}`);
   }
 }
 

@@ -5,10 +5,11 @@
 // and, for A_T, M), and M is not tiny. matmul_general.wgsl takes every other layout. Compiled with numerics.wgsl,
 // activations.wgsl and matmul_common.wgsl (Params, batch_starts, epilogue) prepended.
 //
-// Register blocking, no workgroup memory. Each invocation owns a 32×16 block of C: 32 rows, each a Row of four
-// vec4 accumulators. One trip of the K loop consumes 4 steps of K (k = 4·trip):
+// Register blocking, no workgroup memory. Each invocation owns a ROWS×16 block of C (ROWS = 32, or 8 for small
+// outputs, where 32-row blocks would leave too few invocations to share out): ROWS rows, each a Row of four vec4
+// accumulators. One trip of the K loop consumes 4 steps of K (k = 4·trip):
 //   one Tile of B  = B[k..k+3][c..c+15]        16 vec4 loads, (4, 16)
-//   per row r:       A[r][k..k+3]             1 vec4 load (A_T: 8 vec4 loads of 4 rows × 4 k, for all 32 rows)
+//   per row r:       A[r][k..k+3]             1 vec4 load (A_T: one vec4 load of 4 rows per k, ROWS per trip)
 //                    acc[r] += A[r][k..k+3] · Tile   16 vec4 multiply-adds
 // so a trip does 48 vec4 loads for 512 vec4 multiply-adds. A transposed operand is loaded as vec4s along its
 // contiguous dim and transposed in registers, 4×4 at a time: as many loads as the plain layout, plus shuffles.
@@ -19,7 +20,7 @@
 //     block (more A loads, fewer Tiles per FMA) wins: 32×16 ≈ 4.2 GFLOPS, 16×32 ≈ 4.1, 16×16 ≈ 3.4, 8×8 ≈ 2.9.
 //   - Workgroup memory is no faster than the storage buffer on a CPU, and barriers split the SIMD groups, so
 //     tfjs-style shared tiles only add work here.
-// The 32 row updates of a trip are unrolled by the template (Tint does not unroll loops); acc and aRow are arrays
+// The ROWS row updates of a trip are unrolled by the template (Tint does not unroll loops); acc and aRow are arrays
 // indexed by constants only, which SwiftShader keeps as direct addresses.
 //
 // Edges: rows past M and columns past N are clamped to the last valid ones when loading (valid memory, values
@@ -28,7 +29,7 @@
 override WG_X: u32 = 4u;
 override WG_Y: u32 = 4u;
 
-const ROWS = 32u; // rows of C per invocation
+const ROWS = {{ROWS}}u; // rows of C per invocation
 const COLS4 = 4u; // vec4 columns of C per invocation (16 floats)
 
 @group(0) @binding(1) var<storage, read> a: array<vec4<f32>>; // A's rows (A_T: its columns) as vec4s
@@ -96,15 +97,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 
   let starts = batch_starts(batch) / 4u; // where A[batch] and B[batch] start, in vec4s
 // @if A_T
-  // Column k of A (A[·][k], contiguous) starts at vec4 starts.x + k·aStep; this block's 32 rows are 8 vec4s of it,
-  // groups past M clamped to the last whole one (M is a multiple of 4).
+  // Column k of A (A[·][k], contiguous) starts at vec4 starts.x + k·aStep; this block's rows are ROWS / 4 vec4s
+  // of it, groups past M clamped to the last whole one (M is a multiple of 4).
   let aStep = params.aColStride / 4u;
-  var aCol: array<u32, 8>;
-  for (var q = 0u; q < 8u; q++) {
+  var aCol: array<u32, {{ROWS / 4}}>;
+  for (var q = 0u; q < {{ROWS / 4}}u; q++) {
     aCol[q] = starts.x + min(row + 4u * q, M - 4u) / 4u;
   }
 // @else
-  // Where each of the 32 rows of A starts, in vec4s, with rows past M clamped to the last one.
+  // Where each row of A starts, in vec4s, with rows past M clamped to the last one.
   let aStep = params.aRowStride / 4u;
   var aRow: array<u32, ROWS>;
   for (var r = 0u; r < ROWS; r++) {
@@ -148,7 +149,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 // @if A_T
     // A[rows 4q..4q+3][k..k+3] from columns k..k+3 of A, transposed 4×4.
     let a0 = 4u * k * aStep; // column 4k, relative to column 0
-// @unroll Q 8
+// @unroll Q ROWS4
     {
       let w0 = a[aCol[{{Q}}] + a0];
       let w1 = a[aCol[{{Q}}] + a0 + aStep];
@@ -166,7 +167,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
 // @end
 // @else
-// @unroll R 32
+// @unroll R ROWS
     {
       let av = a[aRow[{{R}}] + k];
       acc[{{R}}] = rowStep(acc[{{R}}], av, t);

@@ -291,9 +291,10 @@ describe('dropoutMask', () => {
 
 describe('optimizer steps (5 consecutive steps, fresh gradients each step)', () => {
   const STEPS = 5;
-  // Nine parameters in one call: the WebGPU kernel updates several per dispatch (as many as the adapter's
-  // storage-buffer limit binds, at most 8), so this covers full groups, a remainder and the slot boundaries.
-  const SIZES = [1, 7, 257, 1000, 33, 5, 64, 3, 2];
+  // Ten parameters in one call: the WebGPU kernel updates several small ones per dispatch (as many as the
+  // adapter's storage-buffer limit binds, at most 8) and a large one alone, so this covers full groups, a
+  // remainder, the slot boundaries and the large tensor's own dispatch.
+  const SIZES = [1, 7, 257, 1000, 33, 5, 20_000, 64, 3, 2];
 
   test.each<[string, Omit<SgdParams, 'firstStep'>]>([
     ['plain', { lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 }],

@@ -38,6 +38,11 @@ export const MATMUL_ACTIVATIONS: Record<MatmulActivation, number> = { none: 0, r
 const WG_X = 4;
 const WG_Y = 4;
 
+/** Fewer 4 × 4 workgroups than this, and the software kernels run 2 × 2 ones instead (see plan()). */
+const MIN_WORKGROUPS = 16;
+/** Fewer 32 × 16 blocks of C than this, and the software kernels compute 8 × 16 ones instead (see plan()). */
+const MIN_BLOCKS32 = 8;
+
 /**
  * Below this many rows a 32-row block computes mostly discarded rows (clamped duplicates), and the general
  * kernel's 8-row block wins.
@@ -195,11 +200,18 @@ function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
     return { ...compile(ctx, 'matmul_tiled', matmulTiledWgsl, vars), wgRows: t.WG_Y * t.RM, wgCols: t.WG_X * 4 };
   }
   const vec4 = matmulVec4Layout(p);
-  if (vec4 && p.M >= MIN_ROWS_BLOCK32) {
-    return { ...compile(ctx, 'matmul', matmulWgsl, { ...vec4, ...epilogue }, { WG_X, WG_Y }), wgRows: 32 * WG_Y, wgCols: 16 * WG_X };
-  }
-  const rows = p.M >= MIN_ROWS_BLOCK32 ? 32 : 8;
-  return { ...compile(ctx, 'matmul_general', matmulGeneralWgsl, { ROWS: rows, ...epilogue }, { WG_X, WG_Y }), wgRows: rows * WG_Y, wgCols: 16 * WG_X };
+  const batch = p.batchShape.reduce((x, y) => x * y, 1);
+  // 32-row blocks where there are enough of them to share out, else 8-row ones: dW = gᵀ x of a 32 × 32 weight
+  // over 512 rows is only two 32 × 16 blocks, one core's work on SwiftShader.
+  const rows = p.M >= MIN_ROWS_BLOCK32 && Math.ceil(p.M / 32) * Math.ceil(p.N / 16) * batch >= MIN_BLOCKS32 ? 32 : 8;
+  // 4 × 4 invocations per workgroup, or 2 × 2 when that would leave fewer than MIN_WORKGROUPS workgroups:
+  // SwiftShader runs a workgroup on one thread, so MNIST's 64 × 784 @ 784 × 128 as one 4 × 4 workgroup used
+  // one of the two cores.
+  const big = Math.ceil(p.M / (rows * WG_Y)) * Math.ceil(p.N / (16 * WG_X)) * batch >= MIN_WORKGROUPS;
+  const wg = big ? { WG_X, WG_Y } : { WG_X: WG_X / 2, WG_Y: WG_Y / 2 };
+  const block = { wgRows: rows * wg.WG_Y, wgCols: 16 * wg.WG_X };
+  if (vec4) return { ...compile(ctx, 'matmul', matmulWgsl, { ...vec4, ROWS: rows, ROWS4: rows / 4, ...epilogue }, wg), ...block };
+  return { ...compile(ctx, 'matmul_general', matmulGeneralWgsl, { ROWS: rows, ...epilogue }, wg), ...block };
 }
 
 /**
