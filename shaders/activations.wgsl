@@ -45,10 +45,11 @@ fn erf_approx(v: f32) -> f32 {
   return sign(v) * (1.0 - poly * exp_nf(-a * a));
 }
 
-// Exact (erf) GELU, PyTorch's default: x·Φ(x). GELU(−Inf) is NaN in PyTorch (−Inf·0), and here.
+// Exact (erf) GELU, PyTorch's default: x·Φ(x). GELU(−Inf) is NaN in PyTorch (−Inf·0), and here, said outright:
+// compilers may fold x·0 to 0.
 fn act_gelu(v: f32) -> f32 {
-  if (is_nan(v)) {
-    return v;
+  if (is_nan(v) || is_neg_inf(v)) {
+    return nan_f32();
   }
   return 0.5 * v * (1.0 + erf_approx(v * 0.70710678118654752));
 }
@@ -66,11 +67,11 @@ fn act_gelu_grad(v: f32) -> f32 {
 // The tanh approximation (PyTorch's approximate='tanh', GPT-2's gelu_new): ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
 // For |x| > 10 the tanh is ±1 to float precision, and x³ would overflow for |x| near 1e13: use the limits.
 fn act_gelu_tanh(v: f32) -> f32 {
-  if (is_nan(v)) {
-    return v;
+  if (is_nan(v) || is_neg_inf(v)) {
+    return nan_f32(); // −Inf·0 in PyTorch
   }
   if (abs(v) > 10.0) {
-    return select(v * 0.0, v, v > 0.0); // −0 below, x above; −Inf·0 gives NaN as in PyTorch
+    return select(-0.0, v, v > 0.0); // ½x(1 − 1) below, x above
   }
   let u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
   return 0.5 * v * (1.0 + act_tanh(u));

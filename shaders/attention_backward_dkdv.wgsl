@@ -64,11 +64,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   iEnd = min(Tq, col0 + BC - 1u + params.window);
 // @endif
 
+  let qHead = row_at(params.lq, b, h, 0u); // where this head's query rows start (their stride: lq.w, lg.w)
+  let gHead = row_at(params.lg, b, h, 0u);
   for (var t0 = iStart; t0 < iEnd; t0 += TK) {
     for (var e = lid; e < TK * D4; e += WG) {
       let i = min(t0 + e / D4, Tq - 1u);
-      qt[e] = q[row_at(params.lq, b, h, i) + e % D4];
-      gt[e] = dout[row_at(params.lg, b, h, i) + e % D4];
+      qt[e] = q[qHead + i * params.lq.w + e % D4];
+      gt[e] = dout[gHead + i * params.lg.w + e % D4];
     }
     for (var e = lid; e < TK; e += WG) {
       let i = min(t0 + e, Tq - 1u);
@@ -95,7 +97,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         dpv += g{{c}} * vv[{{r}}][{{c}}];
 // @end
         let bias = key_bias(mrow, slope, i, col0 + lid + WG * {{r}}u);
-        let p = select(0.0, exp_nf(sv.x + sv.y + sv.z + sv.w + bias.add - Li), bias.ok); // exp_nf: a NaN row stays NaN
+        let p = select(0.0, exp(sv.x + sv.y + sv.z + sv.w + bias.add - Li), bias.ok);
         let ds = p * (dpv.x + dpv.y + dpv.z + dpv.w - Di);
 // @unroll c D4
         dva[{{r}}][{{c}}] += p * g{{c}};

@@ -56,14 +56,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // @end
 
   let keys = key_range(row0, BR, Tk); // causal and window blocks skip the tiles no row of theirs can see
+  let kHead = row_at(params.lk, b, h, 0u); // where this head's key rows start (their stride: lk.w, lv.w)
+  let vHead = row_at(params.lv, b, h, 0u);
   let kStart = keys.x;
   let kEnd = keys.y;
 
   for (var t0 = kStart; t0 < kEnd; t0 += TK) {
     for (var e = lid; e < TK * D4; e += WG) {
       let j = min(t0 + e / D4, Tk - 1u);
-      kt[e] = k[row_at(params.lk, b, h, j) + e % D4];
-      vt[e] = v[row_at(params.lv, b, h, j) + e % D4];
+      kt[e] = k[kHead + j * params.lk.w + e % D4];
+      vt[e] = v[vHead + j * params.lv.w + e % D4];
     }
     workgroupBarrier();
     let n = min(TK, kEnd - t0);
@@ -83,8 +85,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // @end
         let bias = key_bias(mrow[{{r}}], slope, row0 + lid + WG * {{r}}u, j);
         // exp(s − L) may be +∞ on a row where nothing took part (L = −∞); select drops it without arithmetic. A
-        // NaN row (L = NaN) gives NaN through exp_nf, where SwiftShader's exp would give +Inf.
-        let p = select(0.0, exp_nf(sv.x + sv.y + sv.z + sv.w + bias.add - L[{{r}}]), bias.ok);
+        // row whose forward was NaN (L = NaN) stays non-finite: D = dO·O is NaN, so dS is.
+        let p = select(0.0, exp(sv.x + sv.y + sv.z + sv.w + bias.add - L[{{r}}]), bias.ok);
         let ds = p * (dpv.x + dpv.y + dpv.z + dpv.w - D[{{r}}]);
 // @unroll c D4
         acc[{{r}}][{{c}}] += ds * k{{c}};

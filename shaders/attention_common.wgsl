@@ -6,8 +6,8 @@
 // Score (i, j) of head (b, h), before the softmax:
 //   s_ij = scale·q_i·k_j + mask_ij (float mask) − slope_h·|i − j| (ALiBi)
 // and it takes part only when j < Tk, j ≤ i (causal), i − window < j ≤ i (window), mask_ij ≠ 0 (boolean mask)
-// and mask_ij ≠ −∞ (float mask). A row where nothing takes part gives zeros (forward and backward). A NaN or +Inf
-// among a row's scores makes the row NaN, as softmax does in PyTorch (engine/backend/backend.ts, AttentionParams).
+// and mask_ij ≠ −∞ (float mask). A row where nothing takes part gives zeros (forward and backward). A NaN or ±Inf
+// among the scores of a row that take part makes the row NaN (engine/backend/backend.ts, AttentionParams).
 //
 // Every (B, H, T, d) operand is read or written through its own layout (engine/backend/gpu/attention.ts), so q, k
 // and v can be head-split views of one projection and out can be written in the order that merges heads for

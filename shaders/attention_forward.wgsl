@@ -15,9 +15,11 @@
 // At the end O_r = acc / l and L_r = m + log l (zeros and −∞ for a row where nothing takes part).
 // Why R rows per invocation: on SwiftShader every workgroup-memory load is a per-lane gather, so each K_j and V_j
 // loaded is used for R rows' multiply-adds. Causal (and window) tiles that no row of the block can see are skipped.
-// Non-finite scores: the running max is NaN-aware (max_nf, shaders/numerics.wgsl), so a NaN score (or +Inf, whose
-// exp(s − m) is NaN) makes m or l NaN, and the row's output and L are written as NaN. Keys that do not take part
-// add nothing at all, not 0·V_j, so a NaN or Inf in V at a masked key stays out of the sum, as in the CPU oracle.
+// Non-finite scores: a row with a NaN or ±Inf among the scores that take part (from non-finite q or k, or a float
+// mask's NaN or +Inf) is flagged by bit pattern as its scores are made (shaders/numerics.wgsl), and its output and
+// L are written as NaN; the softmax itself runs on plain max and exp, which SwiftShader computes fastest. Keys
+// that do not take part add nothing at all, not 0·V_j, so a NaN or Inf in V at a masked key stays out of the sum,
+// as in the CPU oracle.
 
 const D4: u32 = {{D4}}u;
 const R: u32 = {{R}}u;
@@ -49,6 +51,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var m: array<f32, R>; // running max of the scores
   var l: array<f32, R>; // running Σ_j exp(s_rj − m)
   var mrow: array<u32, R>; // mask offsets of the rows
+  var bad: array<bool, R>; // a score that takes part is NaN or ±Inf: the row comes out NaN
   var sc: array<array<f32, R>, TK>; // the current tile's scores
   var tmax: array<f32, R>;
 // @unroll r R
@@ -67,11 +70,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let kStart = keys.x;
   let kEnd = keys.y;
 
+  let kHead = row_at(params.lk, b, h, 0u); // where this head's key rows start, and their stride
+  let vHead = row_at(params.lv, b, h, 0u);
   for (var t0 = kStart; t0 < kEnd; t0 += TK) {
     for (var e = lid; e < TK * D4; e += WG) {
       let j = min(t0 + e / D4, Tk - 1u); // rows past Tk load the last row; their scores never take part
-      kt[e] = k[row_at(params.lk, b, h, j) + e % D4];
-      vt[e] = v[row_at(params.lv, b, h, j) + e % D4];
+      kt[e] = k[kHead + j * params.lk.w + e % D4];
+      vt[e] = v[vHead + j * params.lv.w + e % D4];
     }
     workgroupBarrier();
     let n = min(TK, kEnd - t0);
@@ -92,9 +97,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         sv += qv[{{r}}][{{c}}] * k{{c}};
 // @end
         let bias = key_bias(mrow[{{r}}], slope, row0 + lid + WG * {{r}}u, j);
-        let s = select(NEG_MAX, sv.x + sv.y + sv.z + sv.w + bias.add, bias.ok);
+        let raw = sv.x + sv.y + sv.z + sv.w + bias.add;
+        bad[{{r}}] = bad[{{r}}] | (bias.ok & is_nonfinite(raw));
+        let s = select(NEG_MAX, raw, bias.ok);
         sc[jj][{{r}}] = s;
-        tmax[{{r}}] = max_nf(tmax[{{r}}], s);
+        tmax[{{r}}] = max(tmax[{{r}}], s);
       }
 // @end
     }
@@ -102,8 +109,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     // Online softmax: move each row's max to m', rescaling what was summed against the old max.
 // @unroll r R
     {
-      let mNew = max_nf(m[{{r}}], tmax[{{r}}]);
-      let alpha = exp_nf(m[{{r}}] - mNew); // 1 while nothing took part (both NEG_MAX), 0 after the first score
+      let mNew = max(m[{{r}}], tmax[{{r}}]);
+      let alpha = exp(m[{{r}}] - mNew); // 1 while nothing took part (both NEG_MAX), 0 after the first score
       m[{{r}}] = mNew;
       l[{{r}}] *= alpha;
 // @unroll c D4
@@ -111,22 +118,48 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // @end
     }
 // @end
-    for (var jj = 0u; jj < n; jj++) {
+    // Keys that do not take part must add nothing, not 0·V_j (a NaN or Inf in V would survive the product), but a
+    // select per multiply-add costs 20% on SwiftShader: tiles every row of the block sees in full take the plain
+    // loop. `full` is the same for the whole workgroup.
+    var full = true;
+// @if CAUSAL
+    full = t0 + n <= row0 + 1u; // every key of the tile is ≤ the block's first row
+// @endif
+// @if MASKED
+    full = false;
+// @endif
+    if (full) {
+      for (var jj = 0u; jj < n; jj++) {
 // @unroll c D4
-      let v{{c}} = vt[jj * D4 + {{c}}u];
+        let v{{c}} = vt[jj * D4 + {{c}}u];
 // @end
 // @unroll r R
-      {
-        let s = sc[jj][{{r}}];
-        if (s > NEG_MAX || is_nan(s)) { // masked scores were stored as NEG_MAX
-          let p = exp_nf(s - m[{{r}}]);
+        {
+          let p = exp(sc[jj][{{r}}] - m[{{r}}]);
           l[{{r}}] += p;
 // @unroll c D4
           acc[{{r}}][{{c}}] += p * v{{c}};
 // @end
         }
-      }
 // @end
+      }
+    } else {
+      for (var jj = 0u; jj < n; jj++) {
+// @unroll c D4
+        let v{{c}} = vt[jj * D4 + {{c}}u];
+// @end
+// @unroll r R
+        {
+          let s = sc[jj][{{r}}];
+          let part = s > NEG_MAX; // masked scores were stored as NEG_MAX
+          let p = select(0.0, exp(s - m[{{r}}]), part);
+          l[{{r}}] += p;
+// @unroll c D4
+          acc[{{r}}][{{c}}] += select(vec4<f32>(0.0), p * v{{c}}, part);
+// @end
+        }
+// @end
+      }
     }
     workgroupBarrier(); // the next tile overwrites kt and vt
   }
@@ -135,7 +168,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   {
     let i = row0 + lid + WG * {{r}}u;
     if (i < Tq) {
-      let nan = is_nan(m[{{r}}]) || is_nan(l[{{r}}]);
+      let nan = bad[{{r}}];
       let some = l[{{r}}] > 0.0;
       let inv = select(0.0, 1.0 / l[{{r}}], some);
       let oi = row_at(params.lo, b, h, i);

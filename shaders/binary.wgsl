@@ -22,9 +22,14 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-// PyTorch's pow (C's): x^0 = 1 and 1^y = 1 even for NaN; otherwise NaN in gives NaN out. 0^y is 0 for y > 0 and
-// +Inf for y < 0; a negative base with an integer exponent keeps its sign rule, with a fractional one gives NaN.
-// WGSL's pow is only defined for x > 0.
+// PyTorch's pow (C's): x^0 = 1 and 1^y = 1 even for NaN; otherwise NaN in gives NaN out. A zero base gives ±0 for
+// y > 0 and ±Inf for y < 0 (negative only for −0 and an odd integer y); (−Inf)^y likewise gives ±Inf for y > 0
+// and ±0 for y < 0. A negative finite base with an integer exponent keeps its sign rule, with a fractional one
+// gives NaN. WGSL's pow is only defined for x > 0.
+fn odd_integer(y: f32) -> bool {
+  return y == round(y) && abs(y % 2.0) == 1.0;
+}
+
 fn safe_pow(x: f32, y: f32) -> f32 {
   if (y == 0.0 || x == 1.0) {
     return 1.0;
@@ -32,8 +37,11 @@ fn safe_pow(x: f32, y: f32) -> f32 {
   if (is_nan(x) || is_nan(y)) {
     return nan_f32();
   }
-  if (x == 0.0) {
-    return select(inf_f32(), 0.0, y > 0.0);
+  let negative = odd_integer(y) && (bitcast<u32>(x) & 0x80000000u) != 0u; // the sign survives: (−0)^3, (−Inf)^3
+  if (x == 0.0 || is_neg_inf(x)) {
+    let huge = (x == 0.0) == (y < 0.0); // 0^(−y) and (−Inf)^(+y) are infinite
+    let r = select(0.0, inf_f32(), huge);
+    return select(r, -r, negative);
   }
   if (x > 0.0) {
     return pow(x, y);
@@ -49,7 +57,7 @@ fn safe_pow(x: f32, y: f32) -> f32 {
     return nan_f32();
   }
   let r = pow(-x, y);
-  return select(r, -r, abs(y % 2.0) == 1.0);
+  return select(r, -r, negative);
 }
 
 fn flag(c: bool) -> f32 {

@@ -197,11 +197,12 @@ describe('cpu backend: binary', () => {
 });
 
 describe('cpu backend: cast and where', () => {
-  it('cast float32 → int32 truncates toward zero and saturates', async () => {
+  it('cast float32 → int32 truncates toward zero and saturates as WGSL does', async () => {
     const be = new CpuBackend();
-    const out = be.cast(be.upload(f32(1.9, -1.9, 0.5, -0.5, 7, 3e9, -3e9, NaN)), 'int32');
+    const out = be.cast(be.upload(f32(1.9, -1.9, 0.5, -0.5, 7, 3e9, -3e9, NaN, Infinity)), 'int32');
     expect(out.dtype).toBe('int32');
-    expect(await values(be, out)).toEqual([1, -1, 0, 0, 7, 2147483647, -2147483648, 0]);
+    // WGSL clamps to the extreme float32 values an int32 holds: 2³¹ − 128 above (2³¹ − 1 is no float32), −2³¹ below.
+    expect(await values(be, out)).toEqual([1, -1, 0, 0, 7, 2147483520, -2147483648, 0, 2147483520]);
   });
 
   it('cast int32 → float32 rounds to the nearest float32', async () => {

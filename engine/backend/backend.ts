@@ -231,8 +231,10 @@ export interface AttentionParams {
   alibi: boolean;
   /**
    * How q, k and v are read and where the forward writes out (read again by the backward); each defaults to
-   * contiguous. Non-finite scores: a NaN or +Inf among the scores of a row that take part makes that row's out
-   * and logsumexp NaN (PyTorch's softmax gives NaN there); keys that do not take part contribute nothing.
+   * contiguous. Non-finite scores: a NaN or ±Inf among the scores of a row that take part makes that row's out
+   * and logsumexp NaN (as PyTorch's softmax does for NaN and +Inf; a computed −Inf, which PyTorch would weigh 0,
+   * is NaN here too, one bit test per score), and its backward non-finite; keys that do not take part (masked,
+   * −Inf in a float mask) contribute nothing, so NaN or Inf in their v rows stays out.
    */
   layouts?: { q: HeadLayout; k: HeadLayout; v: HeadLayout; out: HeadLayout };
 }

@@ -344,9 +344,10 @@ export class CpuBackend implements Backend {
     const toInt = to === 'int32' && x.dtype === 'float32';
     forEachIndex(view.shape, (i, idx) => {
       const v = src[dot(idx, view.strides, view.offset)];
-      // Truncate toward zero. Out-of-range values saturate and NaN becomes 0 (WGSL's rule), instead of the
-      // modulo-2³² wrap an Int32Array store would do. int32 → float32 rounds to nearest; same dtype copies.
-      out.data[i] = toInt ? (Number.isNaN(v) ? 0 : Math.min(2147483647, Math.max(-2147483648, Math.trunc(v)))) : v;
+      // Truncate toward zero. Out-of-range values saturate and NaN becomes 0 (WGSL's rule: the bounds are the
+      // extreme float32 values an int32 holds, −2³¹ and 2³¹ − 128), instead of the modulo-2³² wrap an Int32Array
+      // store would do. int32 → float32 rounds to nearest; same dtype copies.
+      out.data[i] = toInt ? (Number.isNaN(v) ? 0 : Math.min(2147483520, Math.max(-2147483648, Math.trunc(v)))) : v;
     });
     return out;
   }
@@ -542,10 +543,11 @@ export class CpuBackend implements Backend {
       const row = xd.subarray(r * classes, (r + 1) * classes);
       const lse = logSumExp(row);
       // loss = -Σ_c q_c · log_softmax(x)_c, with q = (1-ε)·onehot(t) + ε/classes and log_softmax(x)_c = x_c - lse.
+      // Classes with no target mass are skipped: 0·(−∞ − lse) would be NaN, where PyTorch's loss stays finite.
       let acc = 0;
       for (let c = 0; c < classes; c++) {
         const q = (c === t ? 1 - eps : 0) + eps / classes;
-        acc += q * (row[c] - lse);
+        if (q !== 0) acc += q * (row[c] - lse);
       }
       loss.data[r] = -acc;
       counted.data[r] = 1;
@@ -824,8 +826,13 @@ export class CpuBackend implements Backend {
         for (let i = 0; i < Tq; i++) {
           const s = this.attentionRow(qd, kd, maskData, slopeData, p, b, h, i);
           const row = (b * H + h) * Tq + i;
-          // softmax over the scores that take part, max-subtracted; none: zeros and logsumexp −∞. Math.max keeps
-          // a NaN, and a NaN or +Inf score then makes z, the row and its logsumexp NaN (as PyTorch's softmax).
+          // softmax over the scores that take part, max-subtracted; none: zeros and logsumexp −∞. A NaN or ±Inf
+          // among them makes the whole row and its logsumexp NaN (the fused kernels' rule, AttentionParams).
+          if (s.some((x) => x !== null && !Number.isFinite(x))) {
+            lse.data[row] = NaN;
+            out.data.fill(NaN, headRow(L.out, b, h, i), headRow(L.out, b, h, i) + d);
+            continue;
+          }
           let m = -Infinity;
           for (const x of s) if (x !== null) m = Math.max(m, x);
           if (m === -Infinity) {
@@ -872,8 +879,11 @@ export class CpuBackend implements Backend {
         const head = b * H + h;
         for (let i = 0; i < Tq; i++) {
           const s = this.attentionRow(qd, kd, maskData, slopeData, p, b, h, i);
-          let m = -Infinity;
-          for (const x of s) if (x !== null) m = Math.max(m, x);
+          // A row whose forward was NaN (a non-finite score took part) passes NaN to q_i and to every key it saw:
+          // m = NaN makes each P_ij, and so each product below, NaN.
+          const nan = s.some((x) => x !== null && !Number.isFinite(x));
+          let m = nan ? NaN : -Infinity;
+          if (!nan) for (const x of s) if (x !== null) m = Math.max(m, x);
           if (m === -Infinity) continue; // nothing took part: no gradient flows through this row
           let z = 0;
           for (const x of s) if (x !== null) z += Math.exp(x - m);

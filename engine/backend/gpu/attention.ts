@@ -109,6 +109,7 @@ function attentionKernel(
     ALIBI: p.alibi ? 1 : 0,
     MASK_FLOAT: p.mask === 'float' ? 1 : 0,
     MASK_BOOL: p.mask === 'bool' ? 1 : 0,
+    MASKED: p.window > 0 || p.mask !== 'none' ? 1 : 0, // keys may be left out anywhere in a tile
   };
   const name = `attention_${which}|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
   let code = generated.get(name);
