@@ -7,7 +7,9 @@ export { softmax, logSoftmax } from './ops/softmax';
 import type { Tensor } from './tensor';
 
 export const relu = (x: Tensor): Tensor => x.relu();
-export const gelu = (x: Tensor): Tensor => x.gelu();
+/** GELU, exact by default; `{ approximate: 'tanh' }` for GPT-2's tanh approximation (PyTorch's F.gelu names). */
+export const gelu = (x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor => x.gelu(opts);
+export { linear } from './ops/matmul';
 export const tanh = (x: Tensor): Tensor => x.tanh();
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 export { scaledDotProductAttention, type AttentionOptions, type AttentionProbeOptions, type AttentionWithWeights } from './ops/attention';

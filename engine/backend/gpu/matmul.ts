@@ -169,27 +169,45 @@ function tiledShapeFor(ctx: GpuContext, p: MatmulParams): TiledShape | null {
   return order.find((s) => tiledUnfit(ctx, s) === null) ?? null;
 }
 
-/** The kernel and its C block per workgroup (rows × columns) that matmul() would run for these parameters. */
+/** The kernel matmul() runs for some parameters, before it is compiled, and its C block per workgroup. */
 interface Plan {
-  kernel: Kernel;
-  name: string;
+  base: string; // 'matmul', 'matmul_general' or 'matmul_tiled'
+  source: string;
+  vars: Record<string, number>; // template variables
+  constants: Record<string, number>; // override constants
   wgRows: number; // rows of C per workgroup
   wgCols: number;
 }
 
-const generated = new Map<string, string>();
-
-/** The template expanded for `vars` (once per process) and compiled (once per device). */
-function compile(ctx: GpuContext, base: string, source: string, vars: Record<string, number>, constants: Record<string, number> = {}): { kernel: Kernel; name: string } {
-  const name = `${base}|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
-  let code = generated.get(name);
-  if (code === undefined) {
-    code = expandTemplate(source, vars);
-    generated.set(name, code);
-  }
-  return { kernel: ctx.kernel(name, code, constants), name };
+/** The kernel's name: its base and template variables. */
+function planName(pl: Plan): string {
+  return `${pl.base}|${Object.entries(pl.vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
 }
 
+const generated = new Map<string, string>();
+
+/** The plan's template expanded (once per process) and compiled (once per device). */
+function compile(ctx: GpuContext, pl: Plan): Kernel {
+  const name = planName(pl);
+  let code = generated.get(name);
+  if (code === undefined) {
+    code = expandTemplate(pl.source, pl.vars);
+    generated.set(name, code);
+  }
+  return ctx.kernel(name, code, pl.constants);
+}
+
+/**
+ * Testing and benchmark hooks, as matmulTiled: the software kernels compute 8-row blocks where 32-row ones would
+ * number fewer than minBlocks32, and run 2 × 2 workgroups where 4 × 4 ones would number fewer than minWorkgroups.
+ */
+export const matmulSoftware = { minBlocks32: MIN_BLOCKS32, minWorkgroups: MIN_WORKGROUPS };
+
+/**
+ * The bias and the activation are template switches, not uniforms: SwiftShader runs every branch of a kernel
+ * under a mask, so a runtime switch over the activations made the epilogue compute all of them (1024³ fell from
+ * 4.2 to 2.8 GFLOPS, and the small products of a training step ran 3× slower).
+ */
 function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
   const epilogue = { BIAS: bias ? 1 : 0, ACT: MATMUL_ACTIVATIONS[p.activation], SUM_A: p.sumA ? 1 : 0 };
   const t = tiledShapeFor(ctx, p);
@@ -197,21 +215,22 @@ function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
     const vars = {
       ...tiledVars(t), A_VEC4: rowsOfVec4(p.a, p.K) ? 1 : 0, B_VEC4: rowsOfVec4(p.b, p.N) ? 1 : 0, OUT_VEC4: p.N % 4 === 0 ? 1 : 0, ...epilogue,
     };
-    return { ...compile(ctx, 'matmul_tiled', matmulTiledWgsl, vars), wgRows: t.WG_Y * t.RM, wgCols: t.WG_X * 4 };
+    return { base: 'matmul_tiled', source: matmulTiledWgsl, vars, constants: {}, wgRows: t.WG_Y * t.RM, wgCols: t.WG_X * 4 };
   }
   const vec4 = matmulVec4Layout(p);
   const batch = p.batchShape.reduce((x, y) => x * y, 1);
   // 32-row blocks where there are enough of them to share out, else 8-row ones: dW = gᵀ x of a 32 × 32 weight
   // over 512 rows is only two 32 × 16 blocks, one core's work on SwiftShader.
-  const rows = p.M >= MIN_ROWS_BLOCK32 && Math.ceil(p.M / 32) * Math.ceil(p.N / 16) * batch >= MIN_BLOCKS32 ? 32 : 8;
-  // 4 × 4 invocations per workgroup, or 2 × 2 when that would leave fewer than MIN_WORKGROUPS workgroups:
+  const blocks32 = Math.ceil(p.M / 32) * Math.ceil(p.N / 16) * batch;
+  const rows = p.M >= MIN_ROWS_BLOCK32 && blocks32 >= matmulSoftware.minBlocks32 ? 32 : 8;
+  // 4 × 4 invocations per workgroup, or 2 × 2 when that would leave fewer than minWorkgroups workgroups:
   // SwiftShader runs a workgroup on one thread, so MNIST's 64 × 784 @ 784 × 128 as one 4 × 4 workgroup used
   // one of the two cores.
-  const big = Math.ceil(p.M / (rows * WG_Y)) * Math.ceil(p.N / (16 * WG_X)) * batch >= MIN_WORKGROUPS;
+  const big = Math.ceil(p.M / (rows * WG_Y)) * Math.ceil(p.N / (16 * WG_X)) * batch >= matmulSoftware.minWorkgroups;
   const wg = big ? { WG_X, WG_Y } : { WG_X: WG_X / 2, WG_Y: WG_Y / 2 };
   const block = { wgRows: rows * wg.WG_Y, wgCols: 16 * wg.WG_X };
-  if (vec4) return { ...compile(ctx, 'matmul', matmulWgsl, { ...vec4, ROWS: rows, ROWS4: rows / 4, ...epilogue }, wg), ...block };
-  return { ...compile(ctx, 'matmul_general', matmulGeneralWgsl, { ROWS: rows, ...epilogue }, wg), ...block };
+  if (vec4) return { base: 'matmul', source: matmulWgsl, vars: { ...vec4, ROWS: rows, ROWS4: rows / 4, ...epilogue }, constants: wg, ...block };
+  return { base: 'matmul_general', source: matmulGeneralWgsl, vars: { ROWS: rows, ...epilogue }, constants: wg, ...block };
 }
 
 /**
@@ -220,8 +239,8 @@ function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
  * workgroup.
  */
 export function matmulKernelInfo(ctx: GpuContext, p: MatmulParams, bias = false): { name: string; wgRows: number; wgCols: number } {
-  const { name, wgRows, wgCols } = plan(ctx, p, bias);
-  return { name, wgRows, wgCols };
+  const pl = plan(ctx, p, bias);
+  return { name: planName(pl), wgRows: pl.wgRows, wgCols: pl.wgCols };
 }
 
 /** A vec4 of per-dim values, outermost first, padded in front with `pad` to the kernels' 4 batch dims. */
@@ -241,7 +260,9 @@ export function matmul(ctx: GpuContext, as: Storage, bs: Storage, p: MatmulParam
   const sumA = p.sumA ? allocStorage(ctx, M, 'float32') : undefined;
   if (batch * M * N === 0) return { out, sumA };
   // K = 0 is an empty sum: every kernel then skips its K loop and stores the epilogue of 0.
-  const { kernel, wgRows, wgCols } = plan(ctx, p, bias !== null);
+  const pl = plan(ctx, p, bias !== null);
+  const kernel = compile(ctx, pl);
+  const { wgRows, wgCols } = pl;
   // The full grid: x over column blocks, y over row blocks, z over the batch (all kernels lay it out alike).
   const full: Grid = [Math.ceil(N / wgCols), Math.ceil(M / wgRows), batch];
   const buffers: Record<string, GPUBuffer> = { a: a.buffer, b: b.buffer, out: out.buffer };
