@@ -49,6 +49,8 @@ interface Case {
   bias?: boolean;
   activation?: MatmulActivation;
   sumA?: boolean;
+  /** The kernel name this case must run (checked under the software variant, whose choices it pins down). */
+  kernel?: RegExp;
 }
 
 let seed = 1;
@@ -107,6 +109,7 @@ async function check(c: Case): Promise<void> {
   const kernel = matmulKernelInfo(gpu.ctx, p, c.bias).name;
   // The forced variant really ran: the tiled kernel under 'gpu', the software ones under 'software'.
   expect(kernel.startsWith('matmul_tiled'), kernel).toBe(getMatmulVariant() !== 'software');
+  if (c.kernel && getMatmulVariant() === 'software') expect(kernel).toMatch(c.kernel);
   const what = `(${[...batch, M, K]}) @ (${[...batch, K, N]}) ${JSON.stringify({ a: c.a, b: c.b, bias: c.bias, act: c.activation })} [${kernel}]`;
   expectAllClose(got, want, tolerance(K), what);
   if (c.sumA) expectAllClose(gotSums!, wantSums!, tolerance(K), `${what} sumA`);
@@ -152,6 +155,10 @@ describe('matmul variant selection', () => {
       expect(name(odd)).toMatch(/^matmul_general/); // rows not starting on a vec4
       const oddT: MatmulParams = { ...dense(1, 64, 64, 64), b: { offset: 0, rowStride: 1, colStride: 66, batchStrides: [0] } };
       expect(name(oddT)).toMatch(/^matmul_general/); // columns not starting on a vec4
+      // 32-row blocks only where there are enough of them and enough work to repay their longer compile.
+      expect(name(dense(1, 64, 64, 64))).toMatch(/ROWS=32,/);
+      expect(name(dense(1, 64, 128, 12))).toMatch(/ROWS=8,/); // 98 304 multiply-adds
+      expect(name(dense(1, 64, 32, 256))).toMatch(/ROWS=8,/); // four 32 × 16 blocks
     } finally {
       setMatmulVariant('auto');
     }
@@ -233,11 +240,12 @@ for (const v of ['software', 'gpu'] as const satisfies readonly MatmulVariant[])
     // function (shaders/activations.wgsl, epilogue_act): here two through each kernel; test/linear.test.ts runs
     // every activation, forward and backward, through F.linear.
     if (v === 'software') {
-      await check({ M: 33, N: 36, K: 20, bias: true, activation: 'geluTanh' }); // the 32-row vec4 kernel
-      await check({ M: 33, N: 36, K: 20, activation: 'none', bias: true });
-      await check({ M: 7, N: 33, K: 33, bias: true, activation: 'relu' }); // the 8-row general kernel
+      const vec4x32 = /^matmul\|.*ROWS=32,/;
+      await check({ M: 65, N: 68, K: 36, bias: true, activation: 'geluTanh', kernel: vec4x32 });
+      await check({ M: 33, N: 36, K: 20, activation: 'none', bias: true, kernel: /^matmul\|.*ROWS=8,/ });
+      await check({ M: 7, N: 33, K: 33, bias: true, activation: 'relu', kernel: /^matmul_general\|ROWS=8,/ });
       await check({ M: 1, N: 7, K: 33, activation: 'relu', b: { transposed: true } }); // no bias
-      await check({ M: 64, N: 64, K: 64, sumA: true }); // the 32-row vec4 kernel
+      await check({ M: 64, N: 64, K: 64, sumA: true, kernel: vec4x32 });
       await check({ M: 33, N: 7, K: 20, a: { transposed: true }, sumA: true });
     }
     await check({ M: 33, N: 7, K: 257, bias: true, activation: 'gelu', b: { transposed: true } }); // Linear: x @ Wᵀ + b

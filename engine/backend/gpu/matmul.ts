@@ -50,6 +50,14 @@ const MIN_BLOCKS32 = 8;
 const MIN_ROWS_BLOCK32 = 16;
 
 /**
+ * Below this many multiply-adds a product takes the 8-row block whatever its shape. The 32-row kernels unroll 32
+ * row updates and take about 0.5 s each to compile on SwiftShader, 8-row ones about 0.2 s, while a product this
+ * small runs in well under a millisecond either way: MNIST's 64 × 10 @ 10 × 128 in the backward saved 0.3 s of a
+ * 400-step run's 2.4 s of first-step compiles.
+ */
+const MIN_MACS_BLOCK32 = 1 << 17;
+
+/**
  * True when an operand's (rows, cols) matrices can be read as vec4s along their rows: contiguous rows (column
  * stride 1) of `cols`, a multiple of 4, each starting on a vec4 (row stride, offset and batch strides too).
  */
@@ -222,7 +230,8 @@ function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
   // 32-row blocks where there are enough of them to share out, else 8-row ones: dW = gᵀ x of a 32 × 32 weight
   // over 512 rows is only two 32 × 16 blocks, one core's work on SwiftShader.
   const blocks32 = Math.ceil(p.M / 32) * Math.ceil(p.N / 16) * batch;
-  const rows = p.M >= MIN_ROWS_BLOCK32 && blocks32 >= matmulSoftware.minBlocks32 ? 32 : 8;
+  const big32 = p.M >= MIN_ROWS_BLOCK32 && p.M * p.N * p.K * batch >= MIN_MACS_BLOCK32;
+  const rows = big32 && blocks32 >= matmulSoftware.minBlocks32 ? 32 : 8;
   // 4 × 4 invocations per workgroup, or 2 × 2 when that would leave fewer than minWorkgroups workgroups:
   // SwiftShader runs a workgroup on one thread, so MNIST's 64 × 784 @ 784 × 128 as one 4 × 4 workgroup used
   // one of the two cores.
