@@ -19,7 +19,6 @@ import { formatTable, maxAbsErr, median, round, seededFloats, timeIt, type Cell 
 import {
   tensor, functional, noGrad, dispose, memoryStats, type Tensor,
 } from '../engine/index';
-import { composedAttention } from '../engine/ops/attention';
 import { CpuBackend } from '../engine/backend/cpu';
 import type { AttentionParams } from '../engine/backend/backend';
 import type { WebGPUBackend } from '../engine/backend/webgpu';
@@ -184,7 +183,7 @@ export function engineRunner(impl: 'fused' | 'unfused', backend: WebGPUBackend):
       const v = tensor(x.v, shape, dev);
       const g = tensor(x.dOut, shape, { device: 'webgpu' });
       const attend = (): Tensor =>
-        impl === 'fused' ? functional.scaledDotProductAttention(q, k, v, { causal: c.causal }) : composedAttention(q, k, v, { causal: c.causal });
+        functional.scaledDotProductAttention(q, k, v, { causal: c.causal, impl: impl === 'fused' ? 'fused' : 'composed' });
       let last: Float32Array[] = [];
       let gpuMs: number | null = null;
       // Encodes one call; returns what must be read back. Everything is encoded synchronously.

@@ -17,7 +17,7 @@
 // | oracle vs composed| 1e-5 | 1e-4 | both in float32 storage on the CPU, summed in doubles                  |
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { init, tensor, functional, gradcheck, dispose, setDebug, memoryStats, type Tensor } from '../engine/index';
-import { composedAttention, type AttentionOptions } from '../engine/ops/attention';
+import type { AttentionOptions } from '../engine/functional';
 import { expectAllClose, randArray, rng } from './helpers';
 
 const TOL = {
@@ -111,9 +111,9 @@ interface Result {
 }
 
 /** Forward and, when `grads`, backward with the case's upstream gradient; everything read back and freed. */
-async function run(c: Case, h: Host, device: Device, path: 'fused' | 'composed', grads: boolean): Promise<Result> {
+async function run(c: Case, h: Host, device: Device, path: 'auto' | 'fused' | 'composed', grads: boolean): Promise<Result> {
   const { q, k, v, opts } = tensors(c, h, device, grads);
-  const out = path === 'fused' ? functional.scaledDotProductAttention(q, k, v, opts) : composedAttention(q, k, v, opts);
+  const out = functional.scaledDotProductAttention(q, k, v, { ...opts, impl: path });
   const empty = new Float32Array(0);
   const r: Result = { out: (await out.toArray()) as Float32Array, dq: empty, dk: empty, dv: empty };
   if (grads) {
@@ -287,9 +287,10 @@ describe('the composed fallback', () => {
     setDebug(true, (msg) => messages.push(msg));
     const cs = c('d6 fallback', [1, 2, 9, 13, 6], { causal: true, alibi: true, mask: { kind: 'float', shape: [13] } });
     const h = hostInputs(cs, 41);
-    const gpu = await run(cs, h, 'webgpu', 'fused', true);
+    const gpu = await run(cs, h, 'webgpu', 'auto', true);
     setDebug(false);
     expect(messages.some((m) => m.includes('composed path') && m.includes('head dim 6'))).toBe(true);
+    await expect(run(cs, h, 'webgpu', 'fused', true)).rejects.toThrow(/impl 'fused' cannot serve.*head dim 6/);
     const cpu = await run(cs, h, 'cpu', 'fused', true);
     for (const key of ['out', 'dq', 'dk', 'dv'] as const) expectAllClose(gpu[key], cpu[key], TOL.grad, `fallback: ${key}`);
   });
@@ -301,7 +302,7 @@ describe('the composed fallback', () => {
     const out = functional.scaledDotProductAttention(q, k, v, { causal: true });
     expect(out.shape).toEqual([1, 2, 5, 3]);
     const [qc, kc, vc] = await Promise.all([q.to('cpu'), k.to('cpu'), v.to('cpu')]);
-    const want = composedAttention(qc, kc, vc, { causal: true });
+    const want = functional.scaledDotProductAttention(qc, kc, vc, { causal: true, impl: 'composed' });
     expectAllClose((await out.toArray()) as Float32Array, (await want.toArray()) as Float32Array, TOL.forward, 'dv ≠ d');
     dispose([q, k, v, out, qc, kc, vc, want]);
   });
@@ -333,5 +334,77 @@ describe('validation and memory', () => {
     const cs = GRAD_CASES[2];
     await run(cs, hostInputs(cs, 61), 'webgpu', 'fused', true);
     expect(memoryStats('webgpu').buffers).toBe(before);
+  });
+});
+
+// The one entry point's semantics, the same whichever implementation runs: masks and ALiBi slopes are
+// constants, a float mask that requires grad gets dL/dmask = dS summed over its broadcast dims, −∞ and a
+// boolean 0 exclude a score alike. Checked on both devices, against float64 finite differences and each other.
+describe('one entry point: the same semantics on both implementations', () => {
+  const [B, H, Tq, Tk, d] = [2, 2, 5, 7, 8];
+  const IMPLS = ['fused', 'composed'] as const;
+
+  for (const impl of IMPLS) {
+    test(`${impl}: a float bias (H, Tq, Tk) that requires grad gets its gradient, summed over B (gradcheck)`, async () => {
+      const r = rng(81);
+      const mk = (shape: number[], lo = -1, hi = 1): Tensor => tensor(randArray(shape.reduce((a, b) => a * b, 1), Math.floor(r() * 1e6), lo, hi), shape, { device: 'webgpu' });
+      await gradcheck(
+        (q, k, v, bias) => functional.scaledDotProductAttention(q, k, v, { mask: bias, causal: true, impl }),
+        [mk([B, H, Tq, d]), mk([B, H, Tk, d]), mk([B, H, Tk, d]), mk([H, Tq, Tk], -2, 2)],
+        { atol: 2e-3, rtol: 2e-2, maxSamples: 24 },
+      );
+    });
+  }
+
+  test('the bias gradient with −∞ entries and a (Tk) broadcast: fused = composed, GPU = CPU, zero where excluded', async () => {
+    const h = hostInputs(c('bias', [B, H, Tq, Tk, d]), 91);
+    const bias = randArray(Tq * Tk, 92, -2, 2);
+    for (let i = 0; i < bias.length; i += 4) bias[i] = -Infinity;
+    const gradsOf = async (device: Device, impl: 'fused' | 'composed'): Promise<Float32Array[]> => {
+      const q = tensor(h.q, [B, H, Tq, d], { device, requiresGrad: true });
+      const k = tensor(h.k, [B, H, Tk, d], { device });
+      const v = tensor(h.v, [B, H, Tk, d], { device });
+      const m = tensor(bias, [Tq, Tk], { device, requiresGrad: true });
+      const out = functional.scaledDotProductAttention(q, k, v, { mask: m, impl });
+      const g = tensor(h.g, out.shape, { device });
+      out.backward(g);
+      const r = [(await m.grad!.toArray()) as Float32Array, (await q.grad!.toArray()) as Float32Array];
+      dispose([q, k, v, m, out, g, m.grad, q.grad]);
+      return r;
+    };
+    const want = await gradsOf('cpu', 'fused');
+    for (let i = 0; i < bias.length; i += 4) expect(want[0][i], `dmask[${i}] where the mask is −∞`).toBe(0);
+    for (const [device, impl] of [['cpu', 'composed'], ['webgpu', 'fused'], ['webgpu', 'composed']] as const) {
+      const got = await gradsOf(device, impl);
+      expectAllClose(got[0], want[0], TOL.grad, `${device} ${impl}: dmask`);
+      expectAllClose(got[1], want[1], TOL.grad, `${device} ${impl}: dq`);
+    }
+  });
+
+  test('a boolean 0 and a float −∞ exclude alike, fully excluded rows give zeros, on both implementations', async () => {
+    const h = hostInputs(c('masks', [B, H, Tq, Tk, d]), 93);
+    const allow = Int32Array.from({ length: Tq * Tk }, (_, i) => (Math.floor(i / Tk) === 3 ? 0 : (i * 7) % 3 !== 0 ? 1 : 0));
+    const asFloat = Float32Array.from(allow, (a) => (a ? 0 : -Infinity));
+    const outs: Float32Array[] = [];
+    for (const impl of IMPLS) {
+      for (const mask of [tensor(allow, [Tq, Tk], { device: 'webgpu' }), tensor(asFloat, [Tq, Tk], { device: 'webgpu' })]) {
+        const [q, k, v] = [tensor(h.q, [B, H, Tq, d], { device: 'webgpu' }), tensor(h.k, [B, H, Tk, d], { device: 'webgpu' }), tensor(h.v, [B, H, Tk, d], { device: 'webgpu' })];
+        const out = functional.scaledDotProductAttention(q, k, v, { mask, impl });
+        outs.push((await out.toArray()) as Float32Array);
+        dispose([q, k, v, mask, out]);
+      }
+    }
+    for (const o of outs.slice(1)) expectAllClose(o, outs[0], TOL.forward, 'bool vs float mask, fused vs composed');
+    for (let bh = 0; bh < B * H; bh++) expect(Array.from(outs[0].subarray((bh * Tq + 3) * d, (bh * Tq + 4) * d))).toEqual(new Array(d).fill(0));
+  });
+
+  test('impl is checked, and impl fused never falls back silently', () => {
+    const q = tensor(new Float32Array(B * H * Tq * 6), [B, H, Tq, 6], { device: 'webgpu' });
+    const f = functional.scaledDotProductAttention;
+    expect(() => f(q, q, q, { impl: 'flash' as 'fused' })).toThrow(/impl must be 'auto', 'fused' or 'composed'/);
+    expect(() => f(q, q, q, { impl: 'fused' })).toThrow(/impl 'fused' cannot serve.*head dim 6/);
+    const out = f(q, q, q, { impl: 'composed' });
+    expect(out.shape).toEqual([B, H, Tq, 6]);
+    dispose([q, out]);
   });
 });

@@ -1,7 +1,8 @@
 // Multi-head attention (Vaswani et al.), with PyTorch's parameter names and initialisation
 // (torch.nn.MultiheadAttention: in_proj_weight (3E, E) and in_proj_bias (3E) for q, k and v stacked, and out_proj).
 // Self-attention projects q, k and v with one matmul; cross-attention projects q from the query and k, v from
-// the key/value input with slices of the same weight. Attention itself is the one `sdpa` function from nn/sdpa.ts.
+// the key/value input with slices of the same weight. Attention itself is the engine's one entry point,
+// scaledDotProductAttention (ops/attention.ts), with its mask built by ops/attention-mask.ts.
 import { Tensor, tensor, zeros } from '../tensor';
 import { cat } from '../ops/layout';
 import { linear } from '../ops/matmul';
@@ -12,7 +13,8 @@ import { fmt, ShapeError } from '../shape';
 import { Module } from './module';
 import { Linear, type InitOptions } from './layers';
 import { alibiSlopes, RotaryEmbedding } from './positional';
-import { sdpa } from './sdpa';
+import { scaledDotProductAttention } from '../ops/attention';
+import { buildAttentionMask } from '../ops/attention-mask';
 
 export interface MultiHeadAttentionOptions extends InitOptions {
   /** Biases on the projections (default true). */
@@ -166,70 +168,18 @@ export class MultiHeadAttention extends Module {
       }
       if (opts.cache) [k, v] = opts.cache.append(k, v); // (B, H, offset + T, d)
 
-      const { mask, causal, alibi } = this.masks(opts, B, Tq, k.shape[2], offset, query.device);
-      const attnOpts = { causal, mask, alibiSlopes: alibi };
+      const attnOpts = buildAttentionMask({
+        B, H: this.numHeads, Tq, Tk: k.shape[2], offset, causal: opts.causal ?? false, keyPaddingMask: opts.keyPaddingMask,
+        attnMask: opts.attnMask, alibiSlopes: this.positional === 'alibi' ? alibiSlopes(this.numHeads) : null, device: query.device,
+      });
       let out: Tensor; // (B, H, Tq, d)
       let weights: Tensor | undefined;
-      if (opts.needWeights) ({ output: out, weights } = sdpa(q, k, v, { ...attnOpts, returnWeights: true }));
-      else out = sdpa(q, k, v, attnOpts);
+      if (opts.needWeights) ({ output: out, weights } = scaledDotProductAttention(q, k, v, { ...attnOpts, returnWeights: true }));
+      else out = scaledDotProductAttention(q, k, v, attnOpts);
       const merged = out.permute(0, 2, 1, 3).reshape([B, Tq, E]); // (B, Tq, E)
       const output = this.out_proj.forward(merged);
       return weights ? { output, weights } : { output };
     });
-  }
-
-  /**
-   * What sdpa gets: the causal flag, ALiBi slopes and one mask combining padding and attnMask. Without a cache,
-   * queries and keys share positions 0…T−1, which is sdpa's own alignment, so causal and ALiBi pass straight through.
-   * With `offset` cached positions, the queries sit at offset…offset+Tq−1 while keys start at 0, so the causal
-   * mask and the ALiBi distances are built here, explicitly, and need no convention from the implementation.
-   */
-  private masks(
-    opts: AttendOptions, B: number, Tq: number, Tk: number, offset: number, device: Tensor['device'],
-  ): { mask?: Tensor; causal: boolean; alibi?: Tensor } {
-    const causal = opts.causal ?? false;
-    const H = this.numHeads;
-    const bools: Tensor[] = []; // int32, 1 = attend
-    const adds: Tensor[] = []; // float32, added to the scores
-    if (causal && offset > 0 && Tq > 1) {
-      const allow = new Int32Array(Tq * Tk);
-      for (let i = 0; i < Tq; i++) for (let j = 0; j < Tk; j++) allow[i * Tk + j] = j <= offset + i ? 1 : 0;
-      bools.push(tensor(allow, [Tq, Tk], { device })); // (Tq, Tk)
-    }
-    const pad = opts.keyPaddingMask;
-    if (pad) {
-      if (pad.ndim !== 2 || pad.shape[0] !== B || pad.shape[1] !== Tk) {
-        throw new ShapeError(`MultiHeadAttention: keyPaddingMask ${fmt(pad.shape)} must be (B, Tk) = [${B}, ${Tk}]`);
-      }
-      bools.push(pad.eq(0).int().reshape([B, 1, 1, Tk])); // PyTorch's 1 = pad becomes 1 = attend
-    }
-    if (opts.attnMask) (opts.attnMask.dtype === 'int32' ? bools : adds).push(opts.attnMask);
-    let alibi: Tensor | undefined;
-    if (this.positional === 'alibi') {
-      const slopes = alibiSlopes(H);
-      if (offset === 0) alibi = tensor(slopes, [H], { device });
-      else {
-        // −slope_h · distance between query position offset + i and key j: (H, Tq, Tk).
-        const bias = new Float32Array(H * Tq * Tk);
-        for (let h = 0; h < H; h++) {
-          for (let i = 0; i < Tq; i++) {
-            for (let j = 0; j < Tk; j++) {
-              const dist = offset + i - j;
-              bias[(h * Tq + i) * Tk + j] = -slopes[h] * (causal ? Math.max(dist, 0) : Math.abs(dist));
-            }
-          }
-        }
-        adds.push(tensor(bias, [H, Tq, Tk], { device }));
-      }
-    }
-    // With one query after the cache every cached key is in its past: nothing to mask.
-    const sdpaCausal = causal && offset === 0;
-    if (!bools.length && !adds.length) return { causal: sdpaCausal, alibi };
-    if (!adds.length) return { mask: bools.reduce((a, b) => a.mul(b)).int(), causal: sdpaCausal, alibi };
-    // Mixed: everything additive, a bool 0 becoming −1e9 (which sdpa counts as masked).
-    let mask = adds.reduce((a, b) => a.add(b));
-    for (const b of bools) mask = mask.add(b.float().sub(1).mul(1e9));
-    return { mask, causal: sdpaCausal, alibi };
   }
 
   protected override describe(): string {

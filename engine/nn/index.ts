@@ -1,8 +1,6 @@
 export { Module } from './module';
 export { Linear, Embedding, LayerNorm, Dropout, ActivationModule, ReLU, GELU, Tanh, Sigmoid, Sequential, MLP, type Activation } from './layers';
 export { MultiHeadAttention, KVCache, type MultiHeadAttentionOptions, type AttendOptions, type AttentionResult } from './attention';
-export { scaledDotProductAttention as scaledDotProductAttentionComposed, type AttentionOptions, type AttentionWithWeights } from './attention-composed';
-export { sdpa } from './sdpa';
 export {
   SinusoidalPositionalEncoding, LearnedPositionalEmbedding, RotaryEmbedding, sinusoidalTable, alibiSlopes,
 } from './positional';

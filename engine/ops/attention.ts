@@ -1,25 +1,29 @@
-// Scaled dot-product attention, PyTorch's F.scaled_dot_product_attention in spirit:
+// The one scaled dot-product attention entry point, PyTorch's F.scaled_dot_product_attention in spirit:
 //
 //   out = softmax(scale·Q Kᵀ + bias) V        q (B, H, Tq, d), k and v (B, H, Tk, d) → (B, H, Tq, d)
 //
 // where the bias holds an additive float mask, −slope_h·|i − j| for ALiBi, and −∞ wherever a score does not take
-// part (causal j > i, outside the window, a boolean mask's 0). A row where nothing takes part gives zeros, and
-// no gradient, instead of the NaN that softmax of all −∞ would give.
+// part (causal j > i, outside the window, a boolean mask's 0, a float mask's −∞). A row where nothing takes part
+// gives zeros, and no gradient, instead of the NaN that softmax of all −∞ would give.
 //
-// Two paths with one meaning:
-//   - fused: backend.attentionForward / attentionBackward (FlashAttention-style on WebGPU, plain loops on the
+// Two implementations with one meaning, chosen by `impl`:
+//   - 'fused': backend.attentionForward / attentionBackward (FlashAttention-style on WebGPU, plain loops on the
 //     CPU). No Tq×Tk matrix; the backward recomputes the probabilities from the saved logsumexp.
-//   - composed: matmul → softmax → matmul with the engine's own kernels and autograd. Used where the backend
-//     says the fused kernels cannot serve a shape (logged with setDebug(true)), for returnWeights, and as the
-//     "unfused" baseline of bench/attention.ts.
-// Masks and ALiBi slopes are constants: no gradient flows into them on either path.
+//   - 'composed': matmul → softmax → matmul with the engine's own kernels and autograd, the bias built by
+//     attention-mask.ts. The "unfused" baseline of bench/attention.ts.
+//   - 'auto' (the default): fused where the backend's kernels serve the shapes, else composed (logged with
+//     setDebug(true)).
+// Gradients, the same on both: q, k and v get theirs; boolean masks and ALiBi slopes are constants (no gradient);
+// a float mask that requires grad gets dL/dmask = dS = P ⊙ (dP − D) summed over its broadcast dims, so a
+// learned additive bias (T5's relative positions) trains on either path.
 import { Tensor, tensor } from '../tensor';
 import type { AttentionParams, HeadLayout } from '../backend/backend';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, ShapeError } from '../shape';
+import { alibiDistances, structuralAllowed } from './attention-mask';
 import { record, save, noGrad } from '../autograd';
 import { tidy } from '../memory';
 import { requireFloat, sameDevice } from './elementwise';
-import { contiguousData } from './layout';
+import { contiguousData, sumToShape } from './layout';
 import { debugLog } from '../debug';
 
 export interface AttentionOptions {
@@ -33,6 +37,8 @@ export interface AttentionOptions {
   alibiSlopes?: Tensor;
   /** Query i attends only keys i − window < j ≤ i; combine it with causal. */
   window?: number;
+  /** Which implementation runs (see the header); 'fused' throws, saying why, where the backend cannot serve it. */
+  impl?: 'auto' | 'fused' | 'composed';
 }
 
 /**
@@ -109,11 +115,20 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts?
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts?: AttentionProbeOptions): Tensor | AttentionWithWeights;
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionProbeOptions = {}): Tensor | AttentionWithWeights {
   const p = describe(q, k, v, opts);
+  const impl = opts.impl ?? 'auto';
+  if (impl !== 'auto' && impl !== 'fused' && impl !== 'composed') {
+    throw new RangeError(`${OP}: impl must be 'auto', 'fused' or 'composed', got ${JSON.stringify(impl)}`);
+  }
   // v may have its own head dim dv (the output is then (B, H, Tq, dv)); the fused kernels take dv = d only.
   const dv = v.shape[3];
-  const why = dv !== p.d ? `v's head dim ${dv} differs from q's ${p.d}` : q.backend.attentionUnsupported(p);
+  const why = impl === 'composed' ? null : dv !== p.d ? `v's head dim ${dv} differs from q's ${p.d}` : q.backend.attentionUnsupported(p);
+  if (impl === 'fused' && why !== null) {
+    throw new Error(`${OP}: impl 'fused' cannot serve q ${fmt(q.shape)}, k ${fmt(k.shape)}, v ${fmt(v.shape)} on ${q.device}: ${why}`);
+  }
   let output: Tensor;
-  if (why === null) {
+  if (impl === 'composed') {
+    output = composed(q, k, v, opts, p);
+  } else if (why === null) {
     output = fused(q, k, v, opts, p);
   } else {
     debugLog(`${OP}: the fused kernels cannot serve q ${fmt(q.shape)}, k ${fmt(k.shape)} on ${q.device} (${why}); using the composed path (matmul → softmax → matmul)`);
@@ -122,13 +137,8 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   if (!opts.returnWeights) return output;
   // The probe: the fused kernels never hold the weights, so they are recomputed here (a Tq×Tk tensor, by
   // request only) from the same scores. test/attention.test.ts checks weights @ v against the fused output.
-  const weights = noGrad(() => attentionWeights(q, k, opts, p));
+  const weights = noGrad(() => probabilities(q, k, opts, p));
   return { output, weights };
-}
-
-/** The composed path, whatever the backend: matmul → softmax → matmul with autograd through each op. */
-export function composedAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
-  return composed(q, k, v, opts, describe(q, k, v, opts));
 }
 
 // ---- fused ----
@@ -176,7 +186,9 @@ function fused(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: Atten
   const out = Tensor.fromStorage(r.out, outShape, q.device, o.strides); // (B, H, Tq, d)
   const lse = Tensor.fromStorage(r.lse, [p.B, p.H, p.Tq], q.device); // (B, H, Tq)
   const copies = [[qc, q], [kc, k], [vc, v], [mask, opts.mask], [slopes, opts.alibiSlopes]].filter(([c, t]) => c && c !== t).map(([c]) => c!);
-  if (!q.requiresGrad && !k.requiresGrad && !v.requiresGrad) {
+  // A float mask that requires grad is an input of the op; boolean masks and slopes never are.
+  const biasInput = opts.mask && opts.mask.dtype === 'float32' && opts.mask.requiresGrad ? opts.mask : null;
+  if (!q.requiresGrad && !k.requiresGrad && !v.requiresGrad && !biasInput) {
     lse.dispose();
     for (const c of copies) c.dispose();
     return out;
@@ -191,17 +203,28 @@ function fused(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: Atten
   const sm = mask ? saved[5] : null;
   const ss = slopes ? saved[saved.length - 1] : null;
   const [dqL, dkL, dvL] = [denseLike(q, q.shape), denseLike(k, k.shape), denseLike(v, v.shape)];
-  return record(OP, out, [q, k, v], (g) => {
+  const maskShape = opts.mask?.shape;
+  return record(OP, out, [q, k, v, ...(biasInput ? [biasInput] : [])], (g) => {
     const gc = headLayout(g) ? g : g.contiguous();
     const grads = g.backend.attentionBackward(
       sq.storage, sk.storage, sv.storage, so.storage, sl.storage, gc.storage, sm?.storage ?? null, ss?.storage ?? null, pl,
       { dOut: headLayout(gc)!, dq: dqL.layout, dk: dkL.layout, dv: dvL.layout },
     );
-    return [
+    const dqkv = [
       Tensor.fromStorage(grads.dq, sq.shape, g.device, dqL.strides),
       Tensor.fromStorage(grads.dk, sk.shape, g.device, dkL.strides),
       Tensor.fromStorage(grads.dv, sv.shape, g.device, dvL.strides),
     ];
+    if (!biasInput) return dqkv;
+    // The bias gradient is dS itself, a Tq×Tk matrix the fused kernels never form: composed here from the same
+    // recomputed probabilities, only when a float mask asks for it.
+    const dBias = noGrad(() => {
+      const P = probabilities(sq, sk, { ...opts, mask: sm!, alibiSlopes: ss ?? undefined }, p); // (B, H, Tq, Tk)
+      const dP = g.matmul(sv.transpose(-1, -2)); // (B, H, Tq, d) @ (B, H, d, Tk)
+      const D = g.mul(so).sum(-1, true); // (B, H, Tq, 1)
+      return sumToShape(P.mul(dP.sub(D)), maskShape!);
+    });
+    return [...dqkv, dBias];
   }, saved);
 }
 
@@ -211,35 +234,16 @@ function fused(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: Atten
 const EXCLUDED = -1e30;
 
 /**
- * The structural part of the bias, built on the host as (Tq, Tk): 0 where causal/window let a score take part
- * and EXCLUDED elsewhere, plus whether that leaves some row empty. null when there is no structural mask.
- */
-function structuralMask(p: AttentionParams): { allowed: Float32Array; someRowEmpty: boolean } | null {
-  if (!p.causal && p.window === 0) return null;
-  const allowed = new Float32Array(p.Tq * p.Tk);
-  let someRowEmpty = false;
-  for (let i = 0; i < p.Tq; i++) {
-    let any = false;
-    for (let j = 0; j < p.Tk; j++) {
-      const ok = j <= i && (p.window === 0 || j > i - p.window);
-      allowed[i * p.Tk + j] = ok ? 1 : 0;
-      any ||= ok;
-    }
-    someRowEmpty ||= !any;
-  }
-  return { allowed, someRowEmpty };
-}
-
-/**
- * softmax(scale·Q Kᵀ + bias) with empty rows zeroed: (B, H, Tq, Tk). Differentiable in q and k; the bias is
- * built from constants (masks and slopes are detached).
+ * softmax(scale·Q Kᵀ + bias) with empty rows zeroed: (B, H, Tq, Tk). Differentiable in q, k and a float mask that
+ * requires grad; boolean masks and ALiBi slopes enter as constants.
  */
 function probabilities(q: Tensor, k: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
   return tidy(() => {
     const dev = { device: q.device };
+    const pos = { Tq: p.Tq, Tk: p.Tk };
     // Scaling q (B·H·Tq·d elements) is cheaper than scaling the scores (B·H·Tq·Tk).
     let s = q.mul(p.scale).matmul(k.transpose(-1, -2)); // (B, H, Tq, d) @ (B, H, d, Tk) → (B, H, Tq, Tk)
-    const structural = structuralMask(p);
+    const structural = structuralAllowed(pos, p.causal, p.window);
     let allowed: Tensor | null = null; // 1/0 where scores take part, for finding empty rows
     let mayBeEmpty = false; // some row may have nothing that takes part
     if (structural) {
@@ -248,16 +252,15 @@ function probabilities(q: Tensor, k: Tensor, opts: AttentionOptions, p: Attentio
       mayBeEmpty = structural.someRowEmpty;
     }
     if (opts.alibiSlopes) {
-      const dist = new Float32Array(p.Tq * p.Tk);
-      for (let i = 0; i < p.Tq; i++) for (let j = 0; j < p.Tk; j++) dist[i * p.Tk + j] = Math.abs(i - j);
       // −slope_h·|i − j|: (H, 1, 1) ⊙ (Tq, Tk) → (H, Tq, Tk), broadcast over B
-      s = s.sub(opts.alibiSlopes.detach().reshape([p.H, 1, 1]).mul(tensor(dist, [p.Tq, p.Tk], dev)));
+      s = s.sub(opts.alibiSlopes.detach().reshape([p.H, 1, 1]).mul(tensor(alibiDistances(pos), [p.Tq, p.Tk], dev)));
     }
     if (opts.mask) {
-      const m = opts.mask.detach();
-      // bool: 0 → EXCLUDED; float: added, with −∞ clamped to EXCLUDED so that an all-excluded row is not NaN.
+      const m = opts.mask;
+      // bool: 0 → EXCLUDED; float: added (its gradient flows when it requires one), with −∞ clamped to EXCLUDED
+      // so that an all-excluded row is not NaN.
       s = s.add(m.dtype === 'int32' ? m.eq(0).mul(EXCLUDED) : m.maximum(EXCLUDED));
-      const mAllowed = m.dtype === 'int32' ? m.ne(0) : m.ne(-Infinity);
+      const mAllowed = m.dtype === 'int32' ? m.ne(0) : m.detach().ne(-Infinity);
       allowed = allowed ? allowed.mul(mAllowed) : mAllowed; // a row is empty by the mask and causal/window together
       mayBeEmpty = true;
     }
@@ -269,8 +272,4 @@ function probabilities(q: Tensor, k: Tensor, opts: AttentionOptions, p: Attentio
 
 function composed(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
   return tidy(() => probabilities(q, k, opts, p).matmul(v)); // (B, H, Tq, Tk) @ (B, H, Tk, d) → (B, H, Tq, d)
-}
-
-function attentionWeights(q: Tensor, k: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
-  return probabilities(q, k, opts, p); // (B, H, Tq, Tk): the scores are full-size before any mask is added
 }
