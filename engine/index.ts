@@ -6,18 +6,18 @@ export {
   type TensorOptions, type RandomOptions, type GradFn,
 } from './tensor';
 export { cat } from './ops/layout';
-export { where } from './ops/elementwise';
+export { where, identity } from './ops/elementwise';
 export { indexSelect } from './ops/gather';
 export { health, type Health } from './ops/health';
 export { tidy, dispose, keep, memoryStats } from './memory';
-export { manualSeed } from './random';
+export { manualSeed, mulberry32 } from './random';
 export { ShapeError } from './shape';
 export { NoAdapterError } from './backend/gpu/adapter';
 export { DeviceLostError, OverLimitError } from './backend/gpu/context';
 export type { DType } from './dtype';
 export type { DeviceName, MemoryStats } from './backend/backend';
 export * as functional from './functional';
-export { noGrad, isGradEnabled, graphStats, type BackwardOptions, type GraphStats } from './autograd';
+export { noGrad, isGradEnabled, graphStats, record, type BackwardOptions, type GraphStats } from './autograd';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
