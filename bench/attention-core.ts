@@ -19,9 +19,7 @@ import { formatTable, maxAbsErr, median, round, seededFloats, timeIt, type Cell 
 import {
   tensor, functional, noGrad, dispose, memoryStats, type Tensor,
 } from '../engine/index';
-import { CpuBackend } from '../engine/backend/cpu';
-import type { AttentionParams } from '../engine/backend/backend';
-import type { WebGPUBackend } from '../engine/backend/webgpu';
+import { CpuBackend, type AttentionParams, type WebGPUBackend } from '../engine/bench';
 
 // 'jax-js' and 'onnxruntime' run only in the browser page (playground/bench/peers.ts); the CLI runs IMPLS.
 export type Impl = 'fused' | 'unfused' | 'tfjs' | 'jax-js' | 'onnxruntime';

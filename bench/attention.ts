@@ -11,8 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { init } from '../engine/index';
-import { webgpuBackend } from '../engine/device';
-import { nodeGpuInstance } from '../engine/backend/gpu/adapter';
+import { nodeGpuInstance, webgpuBackend } from '../engine/bench';
 import { makeLog, parseArgs } from './harness';
 import {
   IMPLS, PASSES, cpuReference, defaultSweep, engineRunner, formatReport, fullSweep, makeInputs, measure, tfjsRunner,

@@ -30,11 +30,10 @@
 //   32×16 as structs + arrays with constant indices (the readable form kept in shaders/matmul.wgsl): ≈ 5% slower
 //   than 32 named variables, within noise. Workgroup shapes 4×4, 16×4, 64×1, 8×8 differ by < 10%; 4×4 also
 //   wastes least on small matrices. Taller blocks beat wider ones: A's vec4 is one cache line, B's tile spans 4.
-import { WebGPUBackend } from '../engine/backend/webgpu';
-import { CpuBackend } from '../engine/backend/cpu';
-import { nodeGpuInstance } from '../engine/backend/gpu/adapter';
-import { denseMatmul, type MatmulParams } from '../engine/backend/backend';
-import { getMatmulVariant, MATMUL_VARIANTS, matmulKernelInfo, setMatmulVariant, type MatmulVariant } from '../engine/backend/gpu/matmul';
+import {
+  CpuBackend, WebGPUBackend, denseMatmul, nodeGpuInstance, getMatmulVariant, MATMUL_VARIANTS, matmulKernelInfo,
+  setMatmulVariant, type MatmulParams, type MatmulVariant,
+} from '../engine/bench';
 import { formatTable, makeLog, maxAbsErr, parseArgs, round, seededFloats, timeIt, type Cell } from './harness';
 
 type Impl = 'ours' | 'tfjs' | 'jaxjs';

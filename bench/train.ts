@@ -18,8 +18,8 @@
 // slower. The ratio compares two backends on the same machine in the same run; the absolute numbers mean little
 // on SwiftShader, which shares the CPU with the CPU backend's loops.
 import { dispose, graphStats, init } from '../engine/index';
-import { webgpuBackend } from '../engine/device';
-import { mnistTask, namesTask, releaseModel, runSteps, translateTask, xorTask, type TrainingTask } from '../engine/train/index';
+import { webgpuBackend } from '../engine/bench';
+import { mnistTask, namesTask, releaseModel, runSteps, translateTask, xorTask, type TrainingTask } from '../engine/course';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { formatTable, makeLog, parseArgs, round, type Cell } from './harness';

@@ -13,7 +13,7 @@ import { Autosave, defaultStorage, restoreAutosave } from './graph/autosave';
 import { decodeGraphHash, encodeGraphHash, isGraphHash } from './graph/share';
 import { loadExample } from './graph/examples/index';
 import { exportPyTorch, exportWeights, pythonClassName } from './graph/export-pytorch';
-import { saveModuleSafetensors } from '../engine/io/safetensors';
+import { saveModuleSafetensors } from '../engine/index';
 import { TrainerController } from './controllers/trainer';
 import { ViewsController } from './controllers/views';
 import type { PassMark } from './components/node';

@@ -1,7 +1,7 @@
 // `npm run train -- <recipe> [--steps N] [--seed S] [--cpu]`: trains one of the engine's recipes with a progress
 // bar and the loss as it goes, then prints the final metric and the speed.
 import { init } from '../engine/index';
-import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, type StepLog, type TrainResult } from '../engine/train/index';
+import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, type StepLog, type TrainResult } from '../engine/course';
 
 interface RecipeOptions {
   steps?: number;

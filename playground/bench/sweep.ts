@@ -3,7 +3,7 @@
 // measure()), keeps the results and the reasons for anything that did not run, and writes the JSON export.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { init } from '../../engine/index';
-import { webgpuBackend } from '../../engine/device';
+import { webgpuBackend } from '../../engine/bench';
 import {
   cpuReference, defaultSweep, engineRunner, fullSweep, makeInputs, measure,
   type AttentionConfig, type AttentionMeasurement, type Impl, type Pass, type Runner,

@@ -1,7 +1,7 @@
 // What a tensor view shows, computed on the host from a read-back copy: the shape, mean/std/min/max over the
 // finite values, a histogram, and 2-D slices for heatmaps. NaN and ±Inf counts come from the engine's health()
 // (counted on the GPU by bit pattern) and are passed in. No DOM here: the views only draw these numbers.
-import type { Health } from '../../engine/ops/health';
+import type { Health } from '../../engine/index';
 
 export interface Histogram {
   lo: number;

@@ -14,14 +14,13 @@ import type { DataSource } from '../graph/node-type';
 import type { Validation } from '../graph/validate';
 import type { GraphState } from '../graph/types';
 import type { TrainSettings } from '../graph/schema';
-import type { Module } from '../../engine/nn/module';
-import { tensor, zeros, type Tensor } from '../../engine/tensor';
-import { tidy, dispose } from '../../engine/memory';
-import { noGrad } from '../../engine/autograd';
-import { mulberry32 } from '../../engine/random';
-import { Adam, AdamW } from '../../engine/optim/adam';
-import { SGD } from '../../engine/optim/sgd';
-import { loadModuleSafetensors } from '../../engine/io/safetensors';
+import {
+  tensor, zeros, tidy, dispose, noGrad, mulberry32, loadModuleSafetensors, nn, optim, type Tensor,
+} from '../../engine/index';
+import Module = nn.Module;
+import Adam = optim.Adam;
+import AdamW = optim.AdamW;
+import SGD = optim.SGD;
 import { errorMessage } from '../dom';
 
 export type TrainPhase = 'waiting' | 'invalid' | 'preparing' | 'ready' | 'training' | 'error';

@@ -11,11 +11,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CompiledGraph, OutputRef, Probe } from '../graph/compile';
 import { nodeType } from '../graph/nodes/index';
-import type { Tensor } from '../../engine/tensor';
-import { health } from '../../engine/ops/health';
-import { cat } from '../../engine/ops/layout';
-import { keep, tidy } from '../../engine/memory';
-import { noGrad } from '../../engine/autograd';
+import { cat, health, keep, noGrad, tidy, type Tensor } from '../../engine/index';
 import { errorMessage } from '../dom';
 import type { TrainerController } from './trainer';
 import { summarize, type TensorSummary } from './tensor-summary';

@@ -10,12 +10,8 @@
 //
 // Kernels are compiled once per device by the backend's pipeline cache (keyed by WGSL source), so compiling the
 // same graph again — or a similar one — reuses every pipeline; only parameters are new.
-import { Module } from '../../engine/nn/module';
-import type { Tensor } from '../../engine/tensor';
-import { record } from '../../engine/autograd';
-import { keep } from '../../engine/memory';
-import { getDefaultDevice } from '../../engine/device';
-import type { DeviceName } from '../../engine/backend/backend';
+import { getDefaultDevice, keep, nn, record, type DeviceName, type Tensor } from '../../engine/index';
+import Module = nn.Module;
 import { nodeType } from './nodes/index';
 import { paramReader, type DataSource, type NodeRuntime, type RunContext } from './node-type';
 import { validate, type Issue, type Validation } from './validate';

@@ -10,8 +10,8 @@ import { nodeType } from './nodes/index';
 import { paramReader, type PyHelper } from './node-type';
 import { validate } from './validate';
 import { GraphCompileError } from './compile';
-import { saveModuleSafetensors } from '../../engine/io/safetensors';
-import type { Module } from '../../engine/nn/module';
+import { saveModuleSafetensors, nn } from '../../engine/index';
+import Module = nn.Module;
 import type { GraphState, TensorType } from './types';
 
 export interface PyTorchExport {

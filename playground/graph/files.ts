@@ -1,6 +1,6 @@
 // Save and Open with files: the graph as JSON, and its trained weights as safetensors beside it
 // ("my-net.json" + "my-net.safetensors"). Weights are optional: a graph opens untrained without them.
-import { loadModuleSafetensors, saveModuleSafetensors } from '../../engine/io/safetensors';
+import { loadModuleSafetensors, saveModuleSafetensors } from '../../engine/index';
 import type { CompiledGraph } from './compile';
 import { serializeGraph, type TrainSettings } from './schema';
 import type { GraphState } from './types';

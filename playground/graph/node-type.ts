@@ -1,9 +1,8 @@
 // What a node type declares: ports, parameters, and three rules — shape inference, compilation to engine modules,
 // and export to PyTorch. Each node type is one small file in nodes/ holding one NodeTypeDef; the table in
 // nodes/index.ts registers it, so the validator, compiler and exporter all find it there.
-import type { Tensor } from '../../engine/tensor';
-import type { Module } from '../../engine/nn/module';
-import type { DeviceName } from '../../engine/backend/backend';
+import { nn, type DeviceName, type Tensor } from '../../engine/index';
+import Module = nn.Module;
 import type { Category, GraphNode, ParamSpec, ParamValue, PortSpec, TensorType } from './types';
 
 /** Typed access to a node's parameters, defaults filled in. */

@@ -1,13 +1,11 @@
 // Training a compiled graph: batches from its data nodes, an optimizer over its module's parameters, one step at
 // a time. The editor's training controller calls step() in a loop and awaits it, so the UI stays responsive; the
 // tests use it to train each example a few steps.
-import { tensor } from '../../engine/tensor';
-import { tidy, dispose } from '../../engine/memory';
-import { noGrad } from '../../engine/autograd';
-import { mulberry32 } from '../../engine/random';
-import { Adam, AdamW } from '../../engine/optim/adam';
-import { SGD } from '../../engine/optim/sgd';
-import type { Optimizer } from '../../engine/optim/optimizer';
+import { tensor, tidy, dispose, noGrad, mulberry32, optim } from '../../engine/index';
+import Adam = optim.Adam;
+import AdamW = optim.AdamW;
+import SGD = optim.SGD;
+import Optimizer = optim.Optimizer;
 import type { CompiledGraph, Feeds } from './compile';
 import type { DataSource, HostBatch } from './node-type';
 

@@ -1,5 +1,5 @@
 // Handwritten digits from the `mnist` package, through the engine's loader (seeded train/test split).
-import { loadMnist, MNIST_PIXELS, type Digits } from '../../../engine/data/mnist';
+import { loadMnist, MNIST_PIXELS, type Digits } from '../../../engine/course';
 import type { DataSource, HostBatch } from '../node-type';
 
 function rows(set: Digits, idx: ArrayLike<number>): HostBatch {

@@ -1,7 +1,11 @@
 // Layers: the elementwise nonlinearities. Without one between them, stacked Linear layers collapse into a single
 // Linear layer; each is a one-line rule, so the four share this file.
-import { GELU, ReLU, Sigmoid, Tanh } from '../../../engine/nn/layers';
-import type { Module } from '../../../engine/nn/module';
+import { nn } from '../../../engine/index';
+import GELU = nn.GELU;
+import ReLU = nn.ReLU;
+import Sigmoid = nn.Sigmoid;
+import Tanh = nn.Tanh;
+import Module = nn.Module;
 import type { NodeTypeDef } from '../node-type';
 import { typedInput } from './util';
 

@@ -1,7 +1,7 @@
 // Layer: multi-head attention. Every position looks at every other (or, causally, at earlier ones) and takes a
 // weighted mix of their values; several heads do this in parallel on slices of the vectors.
-import { MultiHeadAttention } from '../../../engine/nn/attention';
-import type { Tensor } from '../../../engine/tensor';
+import { nn, type Tensor } from '../../../engine/index';
+import MultiHeadAttention = nn.MultiHeadAttention;
 import type { InferContext, NodeTypeDef } from '../node-type';
 import { formatType, type TensorType } from '../types';
 import { PY_MHA } from './python';

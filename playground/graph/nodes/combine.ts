@@ -1,5 +1,5 @@
 // Combinators: Add (residual connections) and Concat. Two tiny rules, so they share a file.
-import { cat } from '../../../engine/ops/layout';
+import { cat } from '../../../engine/index';
 import type { NodeTypeDef } from '../node-type';
 import { broadcast, normDim } from '../dims';
 import { formatType, type TensorType } from '../types';

@@ -1,5 +1,6 @@
 // Layer: dropout, which zeroes random activations while training.
-import { Dropout } from '../../../engine/nn/layers';
+import { nn } from '../../../engine/index';
+import Dropout = nn.Dropout;
 import type { NodeTypeDef } from '../node-type';
 import { typedInput } from './util';
 

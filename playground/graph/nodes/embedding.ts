@@ -1,5 +1,6 @@
 // Layer: a lookup table from token ids to learned vectors.
-import { Embedding } from '../../../engine/nn/layers';
+import { nn } from '../../../engine/index';
+import Embedding = nn.Embedding;
 import type { NodeTypeDef } from '../node-type';
 import { typedInput } from './util';
 

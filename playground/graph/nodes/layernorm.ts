@@ -1,5 +1,6 @@
 // Layer: layer normalisation over the last dimension.
-import { LayerNorm } from '../../../engine/nn/layers';
+import { nn } from '../../../engine/index';
+import LayerNorm = nn.LayerNorm;
 import type { NodeTypeDef } from '../node-type';
 import { formatType } from '../types';
 import { typedInput } from './util';

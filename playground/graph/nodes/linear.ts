@@ -1,5 +1,6 @@
 // Layer: a fully connected (dense) layer, y = x Wᵀ + b. Its input size is read from the wire.
-import { Linear } from '../../../engine/nn/layers';
+import { nn } from '../../../engine/index';
+import Linear = nn.Linear;
 import type { NodeTypeDef } from '../node-type';
 import { formatType } from '../types';
 import { typedInput, pyBool } from './util';

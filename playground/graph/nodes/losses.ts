@@ -1,6 +1,7 @@
 // Losses: cross-entropy for classes and tokens, mean squared error for numbers. A loss compares a prediction with
 // a target and gives one number that training makes smaller.
-import { crossEntropy } from '../../../engine/ops/loss';
+import { functional } from '../../../engine/index';
+import crossEntropy = functional.crossEntropy;
 import type { NodeTypeDef } from '../node-type';
 import { sameShape } from '../dims';
 import { formatShape, formatType } from '../types';

@@ -1,8 +1,9 @@
 // Layer: positional encoding. Attention alone ignores word order; this node gives it positions, in one of four
 // ways (see engine/nn/positional.ts): sinusoidal or learned vectors added to the input, or ALiBi or RoPE, which
 // act inside the attention layers downstream (the node then passes its input on, marked for them).
-import { LearnedPositionalEmbedding, SinusoidalPositionalEncoding } from '../../../engine/nn/positional';
-import { identity } from '../../../engine/ops/elementwise';
+import { identity, nn } from '../../../engine/index';
+import LearnedPositionalEmbedding = nn.LearnedPositionalEmbedding;
+import SinusoidalPositionalEncoding = nn.SinusoidalPositionalEncoding;
 import type { NodeTypeDef } from '../node-type';
 import { formatType, type InAttentionPositional } from '../types';
 import { PY_LEARNED, PY_SINUSOIDAL } from './python';

@@ -1,6 +1,8 @@
 // Layer: a transformer block — attention then a small two-layer network, each wrapped in a residual connection
 // and a LayerNorm. With "memory" connected it is a decoder block that also attends to the encoder's output.
-import { TransformerDecoderLayer, TransformerEncoderLayer } from '../../../engine/nn/transformer';
+import { nn } from '../../../engine/index';
+import TransformerDecoderLayer = nn.TransformerDecoderLayer;
+import TransformerEncoderLayer = nn.TransformerEncoderLayer;
 import type { NodeTypeDef } from '../node-type';
 import { PY_TRANSFORMER } from './python';
 import { checkMemory, checkSequence } from './attention';

@@ -1,7 +1,7 @@
 // Helpers the node files share: reading a float or int input with a learner-facing error, and the generic
 // forward of a data node (its tensors come from the feeds).
 import type { InferContext, NodeRuntime, RunContext } from '../node-type';
-import type { Tensor } from '../../../engine/tensor';
+import type { Tensor } from '../../../engine/index';
 import { formatType, type DType, type TensorType } from '../types';
 
 const KIND: Record<DType, string> = { float32: 'real numbers (float)', int32: 'whole-number ids (int)' };
