@@ -15,22 +15,9 @@ export interface Storage {
   readonly numel: number;
 }
 
-export type UnaryOp =
-  | 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal'
-  | 'relu' | 'gelu' | 'geluTanh' | 'tanh' | 'sigmoid' | 'sin' | 'cos' | 'sign';
-
-export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min'
-  // comparisons produce float32 1 or 0
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
-  // Activation derivatives for autograd, as binary ops of the upstream gradient g (first operand) and the saved
-  // tensor (second), so that each backward is one kernel:
-  //   reluGrad(g, y)     = y > 0 ? g : 0                  (y: relu's input or output; relu'(0) = 0, as PyTorch)
-  //   tanhGrad(g, y)     = g·(1 − y²)                     (y = tanh x)
-  //   sigmoidGrad(g, y)  = g·y·(1 − y)                    (y = σ(x))
-  //   geluGrad(g, x)     = g·(Φ(x) + x·φ(x))              (x: the input)
-  //   geluTanhGrad(g, x) = g·d/dx[½x(1 + tanh(√(2/π)(x + 0.044715x³)))]
-  | 'reluGrad' | 'tanhGrad' | 'sigmoidGrad' | 'geluGrad' | 'geluTanhGrad';
+// The pointwise op names are the keys of their records in ops/pointwise.ts (CPU maths, WGSL body, backward).
+export type { UnaryOp, BinaryOp } from '../ops/pointwise';
+import type { UnaryOp, BinaryOp } from '../ops/pointwise';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 

@@ -2,6 +2,7 @@
 // against, so it shares no code with gpu/ or shaders/, computes in JS doubles (sums included) and rounds to
 // float32 only when it stores a result. Validation of shapes is ops/' job; this file checks only what would
 // otherwise corrupt memory or silently give a wrong answer (dtype mix-ups, freed storages, bad indices).
+import { BINARY, UNARY } from '../ops/pointwise';
 import { attentionLayouts, denseAttentionGrads } from './backend';
 import type {
   AdamParams, AdamSlot, SgdSlot, AttentionBackwardResult, AttentionForwardResult, AttentionGradLayouts, AttentionParams, Backend, HeadLayout, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult,
@@ -34,145 +35,17 @@ export class CpuStorage implements Storage {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// erf and erfc, to ~1e-15, written independently of the shader's Abramowitz–Stegun approximation.
-
-const TWO_OVER_SQRT_PI = 1.1283791670955126; // 2/√π
-const INV_SQRT_PI = 0.5641895835477563; // 1/√π
-const INV_SQRT_2 = 0.7071067811865476; // 1/√2
-const INV_SQRT_2PI = 0.3989422804014327; // 1/√(2π)
-
-/**
- * erf(x) for |x| < 2 by the series erf(x) = 2/√π · e^{-x²} · Σ_n 2ⁿ x^{2n+1} / (1·3·5···(2n+1)).
- * Every term has the sign of x, so unlike the alternating Taylor series nothing cancels.
- */
-function erfSeries(x: number): number {
-  const x2 = x * x;
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 200; n++) {
-    term *= (2 * x2) / (2 * n + 1);
-    sum += term;
-    if (Math.abs(term) <= Math.abs(sum) * 1e-17) break;
-  }
-  return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
-}
-
-/**
- * erfc(x) for x ≥ 2 by Laplace's continued fraction
- *   erfc(x) = e^{-x²}/√π · 1/(x + (1/2)/(x + (2/2)/(x + (3/2)/(x + …)))),
- * evaluated bottom-up. At x ≥ 2, 80 levels converge to double precision (checked against 2000 levels).
- */
-function erfcContinuedFraction(x: number): number {
-  let f = x;
-  for (let k = 80; k >= 1; k--) f = x + k / 2 / f;
-  return (INV_SQRT_PI * Math.exp(-x * x)) / f;
-}
-
-/** The error function, accurate to about 1e-15 absolute. */
-export function erf(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  if (Math.abs(x) < 2) return erfSeries(x);
-  const tail = erfcContinuedFraction(Math.abs(x)); // erfc(|x|), exp underflow makes it 0 for huge |x|
-  return x > 0 ? 1 - tail : tail - 1;
-}
-
-/** The complementary error function 1 - erf(x), keeping relative accuracy in the right tail. */
-export function erfc(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  if (x >= 2) return erfcContinuedFraction(x);
-  if (x <= -2) return 2 - erfcContinuedFraction(-x);
-  return 1 - erfSeries(x);
-}
-
-/** Standard normal CDF Φ(x) = erfc(-x/√2)/2, via erfc so that Φ of a very negative x keeps its digits. */
-function normalCdf(x: number): number {
-  return 0.5 * erfc(-x * INV_SQRT_2);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Scalar definitions of every elementwise op. A Record, so the compiler says when an op is missing.
-
-/** GELU's tanh approximation (PyTorch's approximate='tanh'): ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
-const SQRT_2_OVER_PI = 0.7978845608028654; // √(2/π)
-function geluTanh(x: number): number {
-  return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
-}
-
-/** d/dx of geluTanh: ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²), with t the tanh above. */
-function geluTanhDerivative(x: number): number {
-  const t = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
-  return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
-}
-
-/** d/dx x·Φ(x) = Φ(x) + x·φ(x). */
-function geluDerivative(x: number): number {
-  return normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
-}
-
-// NaN and ±Inf follow PyTorch 1.13, checked value by value in test/cpu.test.ts; JavaScript's Math agrees with it
-// everywhere except where noted.
-const UNARY: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  abs: (x) => Math.abs(x),
-  exp: (x) => Math.exp(x),
-  log: (x) => Math.log(x),
-  sqrt: (x) => Math.sqrt(x),
-  rsqrt: (x) => 1 / Math.sqrt(x),
-  square: (x) => x * x,
-  reciprocal: (x) => 1 / x,
-  relu: (x) => (Number.isNaN(x) ? NaN : x > 0 ? x : 0), // PyTorch keeps NaN
-  gelu: (x) => x * normalCdf(x), // exact GELU: x·Φ(x) = ½·x·(1 + erf(x/√2)); NaN at −Inf (−Inf·0), as PyTorch
-  geluTanh,
-  tanh: (x) => Math.tanh(x),
-  // Both branches exponentiate a non-positive number, so neither overflows.
-  sigmoid: (x) => {
-    if (x >= 0) return 1 / (1 + Math.exp(-x));
-    const e = Math.exp(x);
-    return e / (1 + e);
-  },
-  sin: (x) => Math.sin(x),
-  cos: (x) => Math.cos(x),
-  sign: (x) => Math.sign(x), // sign(NaN) is NaN (NumPy's answer; PyTorch 1.13 gives 0, which would hide the NaN)
-};
-
-/** C's pow, which PyTorch uses: x^0 = 1 and 1^y = 1 even for NaN, and (−1)^±Inf = 1, where Math.pow gives NaN. */
-function pow(a: number, b: number): number {
-  if (b === 0 || a === 1) return 1;
-  if (a === -1 && (b === Infinity || b === -Infinity)) return 1;
-  return Math.pow(a, b);
-}
-
-const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow,
-  max: (a, b) => Math.max(a, b), // propagates NaN, like torch.maximum
-  min: (a, b) => Math.min(a, b),
-  eq: (a, b) => (a === b ? 1 : 0),
-  ne: (a, b) => (a !== b ? 1 : 0),
-  lt: (a, b) => (a < b ? 1 : 0),
-  le: (a, b) => (a <= b ? 1 : 0),
-  gt: (a, b) => (a > b ? 1 : 0),
-  ge: (a, b) => (a >= b ? 1 : 0),
-  // Activation derivatives: a is the upstream gradient g, b the saved input or output.
-  reluGrad: (g, y) => (y <= 0 ? 0 : g), // PyTorch's threshold_backward: relu'(0) = 0, and a NaN passes g on
-  tanhGrad: (g, y) => g * (1 - y * y),
-  sigmoidGrad: (g, y) => g * y * (1 - y),
-  geluGrad: (g, x) => g * geluDerivative(x),
-  geluTanhGrad: (g, x) => g * geluTanhDerivative(x),
-};
+// The pointwise ops' maths is their `cpu` field in ops/pointwise.ts; erf and erfc are re-exported for tests.
+export { erf, erfc } from '../ops/scalar-math';
 
 /** The matmul epilogue's activations, from the same definitions as the unary ops. */
 const ACTIVATION: Record<MatmulActivation, (x: number) => number> = {
   none: (x) => x,
-  relu: UNARY.relu,
-  gelu: UNARY.gelu,
-  geluTanh: UNARY.geluTanh,
-  tanh: UNARY.tanh,
-  sigmoid: UNARY.sigmoid,
+  relu: UNARY.relu.cpu,
+  gelu: UNARY.gelu.cpu,
+  geluTanh: UNARY.geluTanh.cpu,
+  tanh: UNARY.tanh.cpu,
+  sigmoid: UNARY.sigmoid.cpu,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -291,7 +164,7 @@ export class CpuBackend implements Backend {
 
   unary(op: UnaryOp, x: Storage, view: StridedView = whole(x)): Storage {
     const xd = this.f32(x, op);
-    const f = UNARY[op];
+    const f = UNARY[op].cpu;
     const n = product(view.shape);
     const out = this.alloc('float32', n);
     if (isRowMajor(view.shape, view.strides)) {
@@ -307,7 +180,7 @@ export class CpuBackend implements Backend {
     const bd = this.f32(b, op);
     const [as, bs] = layout.strides;
     const [ao, bo] = [layout.offsets?.[0] ?? 0, layout.offsets?.[1] ?? 0];
-    const f = BINARY[op];
+    const f = BINARY[op].cpu;
     const n = product(layout.outShape);
     const out = this.alloc('float32', n);
     if (isRowMajor(layout.outShape, as) && isRowMajor(layout.outShape, bs)) {
@@ -322,7 +195,7 @@ export class CpuBackend implements Backend {
 
   binaryScalar(op: BinaryOp, x: Storage, scalar: number, scalarFirst: boolean, view: StridedView = whole(x)): Storage {
     const xd = this.f32(x, op);
-    const f = BINARY[op];
+    const f = BINARY[op].cpu;
     // The scalar stands for a float32 tensor element, so it is rounded to float32 first.
     const s = Math.fround(scalar);
     const n = product(view.shape);

@@ -20,7 +20,8 @@ import { Tensor, tensor } from '../tensor';
 import type { AttentionParams, HeadLayout } from '../backend/backend';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, ShapeError } from '../shape';
 import { alibiDistances, structuralAllowed } from './attention-mask';
-import { record, save, noGrad } from '../autograd';
+import { noGrad } from '../autograd';
+import { fused } from './fused';
 import { tidy } from '../memory';
 import { requireFloat, sameDevice } from './elementwise';
 import { contiguousData, sumToShape } from './layout';
@@ -129,7 +130,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   if (impl === 'composed') {
     output = composed(q, k, v, opts, p);
   } else if (why === null) {
-    output = fused(q, k, v, opts, p);
+    output = fusedPath(q, k, v, opts, p);
   } else {
     debugLog(`${OP}: the fused kernels cannot serve q ${fmt(q.shape)}, k ${fmt(k.shape)} on ${q.device} (${why}); using the composed path (matmul → softmax → matmul)`);
     output = composed(q, k, v, opts, p);
@@ -172,60 +173,51 @@ function denseLike(like: Tensor, shape: readonly number[]): { layout: HeadLayout
   return { layout: { offset: 0, sb: strides[0], sh: strides[1], st: strides[2] }, strides };
 }
 
-function fused(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
-  // q, k and v are read in place where their layout allows, else copied; the mask's strides (p.maskStrides)
-  // assume it contiguous.
-  const [qc, kc, vc] = [q, k, v].map((t) => (headLayout(t) ? t : contiguousData(t)));
-  const mask = opts.mask ? contiguousData(opts.mask) : null;
-  const slopes = opts.alibiSlopes ? contiguousData(opts.alibiSlopes) : null;
-  const outShape = [p.B, p.H, p.Tq, p.d];
-  const o = denseLike(q, outShape);
-  const layouts = { q: headLayout(qc)!, k: headLayout(kc)!, v: headLayout(vc)!, out: o.layout };
-  const pl: AttentionParams = { ...p, layouts };
-  const r = q.backend.attentionForward(qc.storage, kc.storage, vc.storage, mask?.storage ?? null, slopes?.storage ?? null, pl);
-  const out = Tensor.fromStorage(r.out, outShape, q.device, o.strides); // (B, H, Tq, d)
-  const lse = Tensor.fromStorage(r.lse, [p.B, p.H, p.Tq], q.device); // (B, H, Tq)
-  const copies = [[qc, q], [kc, k], [vc, v], [mask, opts.mask], [slopes, opts.alibiSlopes]].filter(([c, t]) => c && c !== t).map(([c]) => c!);
+function fusedPath(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions, p: AttentionParams): Tensor {
   // A float mask that requires grad is an input of the op; boolean masks and slopes never are.
   const biasInput = opts.mask && opts.mask.dtype === 'float32' && opts.mask.requiresGrad ? opts.mask : null;
-  if (!q.requiresGrad && !k.requiresGrad && !v.requiresGrad && !biasInput) {
-    lse.dispose();
-    for (const c of copies) c.dispose();
-    return out;
-  }
-  // The backward recomputes P = exp(S − L) from q, k and the logsumexp L instead of keeping a Tq×Tk matrix:
-  //   D_i = dO_i·O_i;  dS = P ⊙ (dO Vᵀ − D);  dQ = scale·dS K;  dK = scale·dSᵀ Q;  dV = Pᵀ dO
-  // Each gradient comes back laid out like its input (dense in the input's dim order).
-  const saved = [save(qc), save(kc), save(vc), save(out), save(lse), ...(mask ? [save(mask)] : []), ...(slopes ? [save(slopes)] : [])];
-  lse.dispose();
-  for (const c of copies) c.dispose();
-  const [sq, sk, sv, so, sl] = saved;
-  const sm = mask ? saved[5] : null;
-  const ss = slopes ? saved[saved.length - 1] : null;
   const [dqL, dkL, dvL] = [denseLike(q, q.shape), denseLike(k, k.shape), denseLike(v, v.shape)];
   const maskShape = opts.mask?.shape;
-  return record(OP, out, [q, k, v, ...(biasInput ? [biasInput] : [])], (g) => {
+  let pl = p;
+  return fused(OP, [q, k, v, ...(biasInput ? [biasInput] : [])], () => {
+    // q, k and v are read in place where their layout allows, else copied; the mask's strides (p.maskStrides)
+    // assume it contiguous.
+    const [qc, kc, vc] = [q, k, v].map((t) => (headLayout(t) ? t : contiguousData(t)));
+    const mask = opts.mask ? contiguousData(opts.mask) : null;
+    const slopes = opts.alibiSlopes ? contiguousData(opts.alibiSlopes) : null;
+    const outShape = [p.B, p.H, p.Tq, p.d];
+    const o = denseLike(q, outShape);
+    pl = { ...p, layouts: { q: headLayout(qc)!, k: headLayout(kc)!, v: headLayout(vc)!, out: o.layout } };
+    const r = q.backend.attentionForward(qc.storage, kc.storage, vc.storage, mask?.storage ?? null, slopes?.storage ?? null, pl);
+    const out = Tensor.fromStorage(r.out, outShape, q.device, o.strides); // (B, H, Tq, d)
+    const lse = Tensor.fromStorage(r.lse, [p.B, p.H, p.Tq], q.device); // (B, H, Tq)
+    const copies = [[qc, q], [kc, k], [vc, v], [mask, opts.mask], [slopes, opts.alibiSlopes]].filter(([c, t]) => c && c !== t).map(([c]) => c!);
+    return { out, saves: [qc, kc, vc, out, lse, mask, slopes], temps: [lse, ...copies] };
+  }, (g, [sq, sk, sv, so, sl, sm, ss]) => {
+    // The backward recomputes P = exp(S − L) from q, k and the logsumexp L instead of keeping a Tq×Tk matrix:
+    //   D_i = dO_i·O_i;  dS = P ⊙ (dO Vᵀ − D);  dQ = scale·dS K;  dK = scale·dSᵀ Q;  dV = Pᵀ dO
+    // Each gradient comes back laid out like its input (dense in the input's dim order).
     const gc = headLayout(g) ? g : g.contiguous();
     const grads = g.backend.attentionBackward(
-      sq.storage, sk.storage, sv.storage, so.storage, sl.storage, gc.storage, sm?.storage ?? null, ss?.storage ?? null, pl,
+      sq!.storage, sk!.storage, sv!.storage, so!.storage, sl!.storage, gc.storage, sm?.storage ?? null, ss?.storage ?? null, pl,
       { dOut: headLayout(gc)!, dq: dqL.layout, dk: dkL.layout, dv: dvL.layout },
     );
     const dqkv = [
-      Tensor.fromStorage(grads.dq, sq.shape, g.device, dqL.strides),
-      Tensor.fromStorage(grads.dk, sk.shape, g.device, dkL.strides),
-      Tensor.fromStorage(grads.dv, sv.shape, g.device, dvL.strides),
+      Tensor.fromStorage(grads.dq, sq!.shape, g.device, dqL.strides),
+      Tensor.fromStorage(grads.dk, sk!.shape, g.device, dkL.strides),
+      Tensor.fromStorage(grads.dv, sv!.shape, g.device, dvL.strides),
     ];
     if (!biasInput) return dqkv;
     // The bias gradient is dS itself, a Tq×Tk matrix the fused kernels never form: composed here from the same
     // recomputed probabilities, only when a float mask asks for it.
     const dBias = noGrad(() => {
-      const P = probabilities(sq, sk, { ...opts, mask: sm!, alibiSlopes: ss ?? undefined }, p); // (B, H, Tq, Tk)
-      const dP = g.matmul(sv.transpose(-1, -2)); // (B, H, Tq, d) @ (B, H, d, Tk)
-      const D = g.mul(so).sum(-1, true); // (B, H, Tq, 1)
+      const P = probabilities(sq!, sk!, { ...opts, mask: sm!, alibiSlopes: ss ?? undefined }, p); // (B, H, Tq, Tk)
+      const dP = g.matmul(sv!.transpose(-1, -2)); // (B, H, Tq, d) @ (B, H, d, Tk)
+      const D = g.mul(so!).sum(-1, true); // (B, H, Tq, 1)
       return sumToShape(P.mul(dP.sub(D)), maskShape!);
     });
     return [...dqkv, dBias];
-  }, saved);
+  });
 }
 
 // ---- composed ----

@@ -2,21 +2,17 @@
 // expected activation is unchanged and evaluation needs no rescaling. The mask comes from a counter-based hash
 // of (seed, index) computed inside the kernel (backend/rng.ts), so a seed reproduces it on every device.
 import { Tensor } from '../tensor';
-import { record, save } from '../autograd';
+import { fused } from './fused';
 import { broadcastLayout } from './layout';
 
 export function dropout(x: Tensor, p: number, seed: number): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: p must be in [0, 1], got ${p}`);
   if (p === 0) return x.mul(1);
-  const mask = Tensor.fromStorage(x.backend.dropoutMask(x.numel, p, seed >>> 0), x.shape, x.device);
-  const layout = broadcastLayout('dropout', [x, mask]); // x read through its strides, the mask contiguous
-  const out = Tensor.fromStorage(x.backend.binary('mul', x.storage, mask.storage, layout), x.shape, x.device);
-  if (!x.requiresGrad) {
-    mask.dispose();
-    return out;
-  }
   // d dropout: the same mask, g ⊙ mask.
-  const sm = save(mask);
-  mask.dispose();
-  return record('dropout', out, [x], (g) => [g.mul(sm)], [sm]);
+  return fused('dropout', [x], () => {
+    const mask = Tensor.fromStorage(x.backend.dropoutMask(x.numel, p, seed >>> 0), x.shape, x.device);
+    const layout = broadcastLayout('dropout', [x, mask]); // x read through its strides, the mask contiguous
+    const out = Tensor.fromStorage(x.backend.binary('mul', x.storage, mask.storage, layout), x.shape, x.device);
+    return { out, saves: [mask], temps: [mask] };
+  }, (g, [sm]) => [g.mul(sm!)]);
 }

@@ -2,10 +2,10 @@
 // kernel reads its inputs through their strides, so views need no copy. int32 operands of arithmetic are converted
 // to float32 first (exact below 2^24), so `pred.eq(labels)` works on argmax output and integer labels.
 //
-// Each backward rule says what it reads (the input, the output, the other operand, or nothing), and only that is
-// saved for the backward, as tfjs's inputsToSave/outputsToSave do: add saves nothing, exp its output, and a·b
-// saves b only when a needs a gradient.
-import type { BinaryOp, UnaryOp } from '../backend/backend';
+// The unary and binary ops' backward rules live in their records (ops/pointwise.ts). Each says what it reads (the
+// input, the output, the other operand, or nothing), and only that is saved for the backward, as tfjs's
+// inputsToSave/outputsToSave do: add saves nothing, exp its output, and a·b saves b only when a needs a gradient.
+import { BINARY, UNARY, type BinaryBackward, type BinaryOp, type BinarySaved, type RuleOps, type UnaryBackward, type UnaryOp } from './pointwise';
 import type { DType } from '../dtype';
 import { Tensor, full } from '../tensor';
 import { fmt, sameShape, ShapeError } from '../shape';
@@ -43,78 +43,20 @@ export function identity(x: Tensor): Tensor {
   return record('identity', out, [x], (g) => [g]);
 }
 
-/** A unary op's backward: d(op)/dx · g from the one tensor it saves, or from none. */
-interface UnaryRule {
-  saves: 'input' | 'output' | 'none';
-  grad: (g: Tensor, saved: Tensor) => Tensor;
-}
-
-/** null: the op has no gradient (sign is piecewise constant). The tensors made inside are freed by backward's tidy. */
-const UNARY_RULES: Record<UnaryOp, UnaryRule | null> = {
-  neg: { saves: 'none', grad: (g) => g.neg() },
-  abs: { saves: 'input', grad: (g, x) => g.mul(x.sign()) }, // sign(0) = 0: the subgradient PyTorch picks
-  exp: { saves: 'output', grad: (g, y) => g.mul(y) }, // d e^x = e^x
-  log: { saves: 'input', grad: (g, x) => g.div(x) },
-  sqrt: { saves: 'output', grad: (g, y) => g.div(y.mul(2)) }, // 1 / (2√x)
-  rsqrt: { saves: 'output', grad: (g, y) => g.mul(y.pow(3)).mul(-0.5) }, // -½ x^(-3/2)
-  square: { saves: 'input', grad: (g, x) => g.mul(x).mul(2) },
-  reciprocal: { saves: 'output', grad: (g, y) => g.mul(y.square()).neg() }, // -1/x²
-  // One fused kernel each (BinaryOp's *Grad): relu' from the output (y > 0 ⟺ x > 0; relu'(0) = 0 as in PyTorch),
-  // tanh' = 1 − y², σ' = σ(1 − σ); GELU's derivative needs the input.
-  relu: { saves: 'output', grad: (g, y) => binary('reluGrad', g, y) },
-  gelu: { saves: 'input', grad: (g, x) => binary('geluGrad', g, x) },
-  geluTanh: { saves: 'input', grad: (g, x) => binary('geluTanhGrad', g, x) },
-  tanh: { saves: 'output', grad: (g, y) => binary('tanhGrad', g, y) },
-  sigmoid: { saves: 'output', grad: (g, y) => binary('sigmoidGrad', g, y) },
-  sin: { saves: 'input', grad: (g, x) => g.mul(x.cos()) },
-  cos: { saves: 'input', grad: (g, x) => g.mul(x.sin()).neg() },
-  sign: null,
-};
+/** The one-kernel activation derivatives, handed to the backward rules of ops/pointwise.ts. */
+const RULE_OPS: RuleOps = { binary: (op, a, b) => binary(op, a, b) };
 
 export function unary(op: UnaryOp, x: Tensor): Tensor {
   const xf = asFloat(x);
   const out = Tensor.fromStorage(x.backend.unary(op, xf.storage, xf.layout), x.shape, x.device);
   if (xf !== x) xf.dispose();
-  const rule = UNARY_RULES[op];
+  const rule: UnaryBackward | null = UNARY[op].backward;
   if (!rule || !x.requiresGrad) return out;
   const kept = rule.saves === 'input' ? save(x) : rule.saves === 'output' ? save(out) : null;
-  return record(op, out, [x], (g) => [rule.grad(g, kept!)], kept ? [kept] : []);
+  return record(op, out, [x], (g) => [rule.grad(g, kept!, RULE_OPS)], kept ? [kept] : []);
 }
 
-/** The tensors a binary rule may read: the operands and the output. */
-interface BinarySaved {
-  a: Tensor;
-  b: Tensor;
-  out: Tensor;
-}
 type SavedName = keyof BinarySaved;
-
-/** A binary op's backward, per operand: what its gradient reads, and the gradient before summing over broadcast dims. */
-interface BinaryRule {
-  needs: [SavedName[], SavedName[]];
-  grad: [(g: Tensor, s: BinarySaved) => Tensor, (g: Tensor, s: BinarySaved) => Tensor];
-}
-
-/**
- * max/min send the gradient to the larger (smaller) operand, and to a on ties. Comparisons and the activation
- * derivatives (used only inside backward rules) have none.
- */
-const BINARY_RULES: Record<BinaryOp, BinaryRule | null> = {
-  add: { needs: [[], []], grad: [(g) => g, (g) => g] },
-  sub: { needs: [[], []], grad: [(g) => g, (g) => g.neg()] },
-  mul: { needs: [['b'], ['a']], grad: [(g, s) => g.mul(s.b), (g, s) => g.mul(s.a)] },
-  // d(a/b)/db = -a/b² = -out/b
-  div: { needs: [['b'], ['b', 'out']], grad: [(g, s) => g.div(s.b), (g, s) => g.mul(s.out).div(s.b).neg()] },
-  // d a^b/da = b·a^(b-1); d a^b/db = a^b·ln a (PyTorch's formula, meaningful for a > 0)
-  pow: {
-    needs: [['a', 'b'], ['a', 'out']],
-    grad: [(g, s) => g.mul(s.b).mul(s.a.pow(s.b.sub(1))), (g, s) => g.mul(s.out).mul(s.a.log())],
-  },
-  max: { needs: [['a', 'b'], ['a', 'b']], grad: [(g, s) => g.mul(s.a.ge(s.b)), (g, s) => g.mul(s.a.lt(s.b))] },
-  min: { needs: [['a', 'b'], ['a', 'b']], grad: [(g, s) => g.mul(s.a.le(s.b)), (g, s) => g.mul(s.a.gt(s.b))] },
-  eq: null, ne: null, lt: null, le: null, gt: null, ge: null,
-  reluGrad: null, tanhGrad: null, sigmoidGrad: null, geluGrad: null, geluTanhGrad: null,
-};
 
 export function binary(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   if (typeof b === 'number') return scalarOp(op, a, b, false);
@@ -125,7 +67,7 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   const out = Tensor.fromStorage(a.backend.binary(op, af.storage, bf.storage, layout), layout.outShape, a.device);
   if (bf !== b) bf.dispose();
   if (af !== a) af.dispose();
-  const rule = BINARY_RULES[op];
+  const rule: BinaryBackward | null = BINARY[op].backward;
   if (!rule || !(a.requiresGrad || b.requiresGrad)) return out;
   // Save what the gradients of the operands that need one read, and nothing else.
   const wanted = new Set<SavedName>([...(a.requiresGrad ? rule.needs[0] : []), ...(b.requiresGrad ? rule.needs[1] : [])]);
@@ -134,8 +76,8 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   for (const name of wanted) kept[name] = save(from[name]);
   const [aShape, bShape] = [a.shape, b.shape];
   return record(op, out, [a, b], (g) => [
-    a.requiresGrad ? sumToShape(rule.grad[0](g, kept), aShape) : null,
-    b.requiresGrad ? sumToShape(rule.grad[1](g, kept), bShape) : null,
+    a.requiresGrad ? sumToShape(rule.grad[0](g, kept, RULE_OPS), aShape) : null,
+    b.requiresGrad ? sumToShape(rule.grad[1](g, kept, RULE_OPS), bShape) : null,
   ], Object.values(kept));
 }
 

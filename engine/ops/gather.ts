@@ -3,7 +3,7 @@ import { Tensor } from '../tensor';
 import { fmt, ShapeError } from '../shape';
 import { sameDevice } from './elementwise';
 import { contiguousData } from './layout';
-import { record, save } from '../autograd';
+import { fused } from './fused';
 
 /**
  * Selects rows of `table` (rows, …) by int32 `indices` of any shape; the result is indices.shape + table.shape[1:].
@@ -16,21 +16,16 @@ export function embedding(indices: Tensor, table: Tensor): Tensor {
   const rows = table.shape[0];
   const rowShape = table.shape.slice(1);
   const rowSize = rowShape.reduce((a, b) => a * b, 1);
-  const [tc, ic] = [contiguousData(table), contiguousData(indices)];
-  const storage = table.backend.gather(tc.storage, ic.storage, rows, rowSize);
-  const out = Tensor.fromStorage(storage, [...indices.shape, ...rowShape], table.device);
-  if (tc !== table) tc.dispose();
-  if (!table.requiresGrad) {
-    if (ic !== indices) ic.dispose();
-    return out;
-  }
   // d table[r] = Σ over positions i with indices[i] = r of g[i]: a deterministic scatter-add (no float atomics).
-  const si = save(ic);
-  if (ic !== indices) ic.dispose();
   const tableShape = table.shape;
-  return record('embedding', out, [table], (g) => [
-    Tensor.fromStorage(g.backend.scatterAdd(g.contiguous().storage, si.storage, rows, rowSize), tableShape, g.device),
-  ], [si]);
+  return fused('embedding', [table], () => {
+    const [tc, ic] = [contiguousData(table), contiguousData(indices)];
+    const storage = table.backend.gather(tc.storage, ic.storage, rows, rowSize);
+    const out = Tensor.fromStorage(storage, [...indices.shape, ...rowShape], table.device);
+    return { out, saves: [ic], temps: [tc !== table ? tc : null, ic !== indices ? ic : null] };
+  }, (g, [si]) => [
+    Tensor.fromStorage(g.backend.scatterAdd(g.contiguous().storage, si!.storage, rows, rowSize), tableShape, g.device),
+  ]);
 }
 
 /** PyTorch's index_select along dim 0. */

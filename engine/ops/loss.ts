@@ -3,7 +3,7 @@ import { Tensor } from '../tensor';
 import { fmt, ShapeError } from '../shape';
 import { requireFloat, sameDevice } from './elementwise';
 import { contiguousData } from './layout';
-import { record, save } from '../autograd';
+import { fused } from './fused';
 
 export interface CrossEntropyOptions {
   /** Rows whose target equals this are skipped and not counted in the mean (PyTorch's default is -100). */
@@ -60,10 +60,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
 function perRowLoss(
   loss: Tensor, logits: Tensor, lc: Tensor, tc: Tensor, params: { rows: number; classes: number; ignoreIndex: number; labelSmoothing: number },
 ): Tensor {
-  if (!logits.requiresGrad) return loss;
   // The contiguous logits and targets the forward read (the same storages when the inputs were contiguous).
-  const [sx, st] = [save(lc), save(tc)];
-  return record('crossEntropy', loss, [logits], (g) => [
-    Tensor.fromStorage(g.backend.crossEntropyBackward(sx.storage, st.storage, g.contiguous().storage, params), sx.shape, g.device),
-  ], [sx, st]);
+  return fused('crossEntropy', [logits], () => ({ out: loss, saves: [lc, tc] }), (g, [sx, st]) => [
+    Tensor.fromStorage(g.backend.crossEntropyBackward(sx!.storage, st!.storage, g.contiguous().storage, params), sx!.shape, g.device),
+  ]);
 }

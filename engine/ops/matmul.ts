@@ -9,7 +9,7 @@ import { MAX_MATMUL_BATCH_DIMS } from '../backend/backend';
 import { Tensor } from '../tensor';
 import { broadcastShapes, coalesceDims, fmt, ShapeError, viewStrides } from '../shape';
 import { binary, requireFloat, sameDevice, unary } from './elementwise';
-import { record, save } from '../autograd';
+import { fused } from './fused';
 import { reshapeDetached, sumToShape } from './layout';
 
 export interface ProductOptions {
@@ -118,16 +118,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   // A stack of matrices times one matrix is one (rows, K) @ (K, N) product when the stack's rows merge as a
   // view: a single dispatch, and a backward with no sum over the batch.
   const a2 = b.ndim <= 2 && a.ndim > 2 ? flattenRows(ap) : null;
-  const y = product(a2 ?? ap, bp).out;
-  const out = y.reshape(outShape);
-  y.dispose();
-  // dA = g @ Bᵀ reads B; dB = Aᵀ @ g reads A.
-  const sb = a.requiresGrad ? save(bp) : null;
-  const sa = b.requiresGrad ? save(a2 ?? ap) : null;
-  for (const t of [ap, bp, a2]) t?.dispose();
-  if (!sa && !sb) return out;
   const [aOrig, bOrig] = [a.shape, b.shape];
-  return record('matmul', out, [a, b], (g) => {
+  // dA = g @ Bᵀ reads B; dB = Aᵀ @ g reads A: each saved only when the other operand needs its gradient.
+  return fused('matmul', [a, b], () => {
+    const y = product(a2 ?? ap, bp).out;
+    const out = y.reshape(outShape);
+    y.dispose();
+    return { out, saves: [a.requiresGrad ? bp : null, b.requiresGrad ? a2 ?? ap : null], temps: [ap, bp, a2] };
+  }, (g, [sb, sa]) => {
     if (a2) {
       const g2 = g.reshape([-1, N]); // (rows, N)
       return [
@@ -141,7 +139,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       sb ? sumToShape(product(g3, mT(sb)).out, aShape).reshape(aOrig) : null, // (…, M, N) @ (…, N, K)
       sa ? sumToShape(product(mT(sa), g3).out, bShape).reshape(bOrig) : null, // (…, K, M) @ (…, M, N)
     ];
-  }, [sa, sb].filter((t): t is Tensor => t !== null));
+  });
 }
 
 /** Activations whose derivative the backward can take from the fused output alone (so only it is saved). */
@@ -176,22 +174,16 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, ac
   }
   const lead = x.shape.slice(0, -1);
   const x2 = reshapeDetached(x, [lead.reduce((p, d) => p * d, 1), inF]); // (rows, in): a view when the rows merge
-  const wT = mT(weight); // (in, out)
-  const y2 = product(x2, wT, { bias, activation }).out; // (rows, in) @ (in, out) → (rows, out)
-  const out = y2.reshape([...lead, outF]);
-  y2.dispose();
-  wT.dispose();
-  if (!needsGrad) {
-    x2.dispose();
-    return out;
-  }
   const act = FROM_OUTPUT[activation];
-  const sx = weight.requiresGrad ? save(x2) : null; // for dW = gᵀ x
-  const sw = x.requiresGrad ? save(weight) : null; // for dX = g W
-  const sy = act ? save(out) : null; // for the activation's derivative
-  x2.dispose();
   const xShape = x.shape;
-  return record(`linear${activation === 'none' ? '' : `+${activation}`}`, out, bias ? [x, weight, bias] : [x, weight], (g) => {
+  return fused('linear', bias ? [x, weight, bias] : [x, weight], () => {
+    const wT = mT(weight); // (in, out)
+    const y2 = product(x2, wT, { bias, activation }).out; // (rows, in) @ (in, out) → (rows, out)
+    const out = y2.reshape([...lead, outF]);
+    y2.dispose();
+    // dW = gᵀ x reads x; dX = g W reads W; the activation's derivative reads the output.
+    return { out, saves: [weight.requiresGrad ? x2 : null, x.requiresGrad ? weight : null, act ? out : null], temps: [wT, x2] };
+  }, (g, [sx, sw, sy]) => {
     const g2 = g.reshape([-1, outF]); // (rows, out)
     const gz = act ? binary(act, g2, sy!.reshape([-1, outF])) : g2; // the gradient before the activation
     const dx = sw ? product(gz, sw).out.reshape(xShape) : null; // (rows, out) @ (out, in)
@@ -206,5 +198,5 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, ac
       db = gz.sum(0);
     }
     return bias ? [dx, dw, db] : [dx, dw];
-  }, [sx, sw, sy].filter((t): t is Tensor => t !== null));
+  }, `linear${activation === 'none' ? '' : `+${activation}`}`);
 }

@@ -3,7 +3,7 @@ import { Tensor, ones, zeros } from '../tensor';
 import { fmt, ShapeError } from '../shape';
 import { requireFloat, sameDevice } from './elementwise';
 import { contiguousData } from './layout';
-import { record, save } from '../autograd';
+import { fused } from './fused';
 
 export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
   requireFloat('layerNorm', x);
@@ -20,26 +20,21 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
   sameDevice('layerNorm', x, w, b);
   if (!(eps >= 0)) throw new RangeError(`layerNorm: eps must be ≥ 0, got ${eps}`);
   const rows = cols === 0 ? 0 : x.numel / cols;
-  const [xc, wc, bc] = [x, w, b].map(contiguousData);
-  const r = x.backend.layerNorm(xc.storage, wc.storage, bc.storage, rows, cols, eps);
-  const out = Tensor.fromStorage(r.out, x.shape, x.device);
-  const mean = Tensor.fromStorage(r.mean, [rows], x.device);
-  const rstd = Tensor.fromStorage(r.rstd, [rows], x.device);
-  const inputs = [x, w, b];
-  const needsGrad = inputs.some((t) => t.requiresGrad);
   // One kernel gives dx, dweight and dbias from the saved x, weight, mean and rstd (formulas in backend.ts).
-  const saved = needsGrad ? [save(xc), save(wc), save(mean), save(rstd)] : [];
-  for (const t of [mean, rstd, ...[xc, wc, bc].filter((t, i) => t !== inputs[i]), ...(w !== weight ? [w] : []), ...(b !== bias ? [b] : [])]) {
-    t.dispose();
-  }
-  if (!needsGrad) return out;
-  const [sx, sw, sm, sr] = saved;
-  return record('layerNorm', out, inputs, (g) => {
-    const d = g.backend.layerNormBackward(sx.storage, sw.storage, sm.storage, sr.storage, g.contiguous().storage, rows, cols);
+  return fused('layerNorm', [x, w, b], () => {
+    const [xc, wc, bc] = [x, w, b].map(contiguousData);
+    const r = x.backend.layerNorm(xc.storage, wc.storage, bc.storage, rows, cols, eps);
+    const out = Tensor.fromStorage(r.out, x.shape, x.device);
+    const mean = Tensor.fromStorage(r.mean, [rows], x.device);
+    const rstd = Tensor.fromStorage(r.rstd, [rows], x.device);
+    const made = [...[xc, wc, bc].filter((t, i) => t !== [x, w, b][i]), ...(w !== weight ? [w] : []), ...(b !== bias ? [b] : [])];
+    return { out, saves: [xc, wc, mean, rstd], temps: [mean, rstd, ...made] };
+  }, (g, [sx, sw, sm, sr]) => {
+    const d = g.backend.layerNormBackward(sx!.storage, sw!.storage, sm!.storage, sr!.storage, g.contiguous().storage, rows, cols);
     return [
-      Tensor.fromStorage(d.dx, sx.shape, g.device),
+      Tensor.fromStorage(d.dx, sx!.shape, g.device),
       Tensor.fromStorage(d.dweight, [cols], g.device),
       Tensor.fromStorage(d.dbias, [cols], g.device),
     ];
-  }, saved);
+  });
 }

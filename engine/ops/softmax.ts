@@ -2,11 +2,11 @@
 // is moved last (a view) and made contiguous (a copy), and the result moved back (a view).
 import { Tensor } from '../tensor';
 import { normDim } from '../shape';
-import { record, save } from '../autograd';
+import { fused } from './fused';
 import { requireFloat } from './elementwise';
 import { contiguousData } from './layout';
 
-function rowwise(x: Tensor, dim: number, log: boolean, op: string): Tensor {
+function rowwise(x: Tensor, dim: number, log: boolean, op: 'softmax' | 'logSoftmax'): Tensor {
   requireFloat(op, x);
   const d = normDim(dim, x.ndim, op);
   const last = Math.max(x.ndim - 1, 0);
@@ -20,15 +20,14 @@ function rowwise(x: Tensor, dim: number, log: boolean, op: string): Tensor {
   }
   const cols = x.ndim === 0 ? 1 : x.shape[last];
   const rows = cols === 0 ? 0 : x.numel / cols;
-  const xc = contiguousData(x);
-  const out = Tensor.fromStorage(x.backend.softmax(xc.storage, rows, cols, log), x.shape, x.device);
-  if (xc !== x) xc.dispose();
-  if (!x.requiresGrad) return out;
   // d softmax: y ⊙ (g − Σ g⊙y); d logSoftmax: g − exp(y)·Σ g. One fused kernel reads the saved output.
-  const sy = save(out);
-  return record(op, out, [x], (g) => [
-    Tensor.fromStorage(g.backend.softmaxBackward(sy.storage, g.contiguous().storage, rows, cols, log), sy.shape, g.device),
-  ], [sy]);
+  return fused(op, [x], () => {
+    const xc = contiguousData(x);
+    const out = Tensor.fromStorage(x.backend.softmax(xc.storage, rows, cols, log), x.shape, x.device);
+    return { out, saves: [out], temps: [xc !== x ? xc : null] };
+  }, (g, [sy]) => [
+    Tensor.fromStorage(g.backend.softmaxBackward(sy!.storage, g.contiguous().storage, rows, cols, log), sy!.shape, g.device),
+  ]);
 }
 
 /** exp(x - max) / Σ exp(x - max): the max is subtracted first, so any finite input gives a finite result. */
