@@ -1,7 +1,9 @@
 // Activation functions and their derivatives, shared by the elementwise kernels (unary.wgsl, binary.wgsl) and the
-// matmul epilogues, so that a fused activation computes exactly what the standalone op does. Needs numerics.wgsl.
+// matmul epilogues, so that a fused activation computes exactly what the standalone op does. Includes numerics.wgsl.
 // Each gives PyTorch's result for NaN and ±Inf inputs, and a finite, correct result for every finite input:
 // overflow-prone forms are avoided, because some adapters (SwiftShader) return NaN for tanh(100).
+
+// #include numerics
 
 // tanh from exp(−2|x|) ≤ 1, which cannot overflow; a Taylor series near 0 avoids the cancellation in 1 − t.
 fn act_tanh(v: f32) -> f32 {
@@ -88,16 +90,4 @@ fn act_gelu_tanh_grad(v: f32) -> f32 {
   let u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
   let t = act_tanh(u);
   return 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * 0.7978845608028654 * (1.0 + 0.134145 * v * v);
-}
-
-// The matmul epilogue's activation codes (MATMUL_ACTIVATIONS in engine/backend/gpu/matmul.ts).
-fn epilogue_act(code: u32, v: f32) -> f32 {
-  switch code {
-    case 1u: { return act_relu(v); }
-    case 2u: { return act_gelu(v); }
-    case 3u: { return act_gelu_tanh(v); }
-    case 4u: { return act_tanh(v); }
-    case 5u: { return act_sigmoid(v); }
-    default: { return v; }
-  }
 }

@@ -14,10 +14,10 @@ struct Params {
   lg: vec4<u32>,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> o: array<vec4<f32>>; // (B, H, Tq, d), layout lo
-@group(0) @binding(2) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
-@group(0) @binding(3) var<storage, read_write> delta: array<f32>; // (B, H, Tq)
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> o: array<vec4<f32>>; // (B, H, Tq, d), layout lo
+@group(0) @binding(auto) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
+@group(0) @binding(auto) var<storage, read_write> delta: array<f32>; // (B, H, Tq)
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

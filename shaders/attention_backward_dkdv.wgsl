@@ -7,20 +7,22 @@
 // the result is deterministic. Causal (and window) tiles of queries that see none of the block's keys are skipped.
 // Template variables as in attention_forward.wgsl, with TK the number of query rows per tile here.
 
+// #include attention_common
+
 const D4: u32 = {{D4}}u;
 const R: u32 = {{R}}u;
 const WG: u32 = {{WG}}u;
 const TK: u32 = {{TK}}u;
 const BC: u32 = {{BR}}u; // key rows per workgroup
 
-@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d), layout lq
-@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
-@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
-@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
-@group(0) @binding(7) var<storage, read> lse: array<f32>; // (B, H, Tq), contiguous
-@group(0) @binding(8) var<storage, read> delta: array<f32>; // (B, H, Tq)
-@group(0) @binding(9) var<storage, read_write> dk: array<vec4<f32>>; // (B, H, Tk, d), layout ldk
-@group(0) @binding(10) var<storage, read_write> dv: array<vec4<f32>>; // (B, H, Tk, d), layout ldv
+@group(0) @binding(auto) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d), layout lq
+@group(0) @binding(auto) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
+@group(0) @binding(auto) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
+@group(0) @binding(auto) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
+@group(0) @binding(auto) var<storage, read> lse: array<f32>; // (B, H, Tq), contiguous
+@group(0) @binding(auto) var<storage, read> delta: array<f32>; // (B, H, Tq)
+@group(0) @binding(auto) var<storage, read_write> dk: array<vec4<f32>>; // (B, H, Tk, d), layout ldk
+@group(0) @binding(auto) var<storage, read_write> dv: array<vec4<f32>>; // (B, H, Tk, d), layout ldv
 
 var<workgroup> qt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of Q
 var<workgroup> gt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of dO

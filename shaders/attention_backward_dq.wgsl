@@ -7,19 +7,21 @@
 // the key tiles in workgroup memory; each K_j and V_j it loads serves its R rows. Each dQ row is written by one
 // invocation only: no atomics, and the sum runs in a fixed order, so the result is deterministic.
 
+// #include attention_common
+
 const D4: u32 = {{D4}}u;
 const R: u32 = {{R}}u;
 const WG: u32 = {{WG}}u;
 const TK: u32 = {{TK}}u;
 const BR: u32 = {{BR}}u;
 
-@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d), layout lq
-@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
-@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
-@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
-@group(0) @binding(7) var<storage, read> lse: array<f32>; // (B, H, Tq), contiguous
-@group(0) @binding(8) var<storage, read> delta: array<f32>; // (B, H, Tq): D_i = dO_i · O_i
-@group(0) @binding(9) var<storage, read_write> dq: array<vec4<f32>>; // (B, H, Tq, d), layout ldq
+@group(0) @binding(auto) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d), layout lq
+@group(0) @binding(auto) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
+@group(0) @binding(auto) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
+@group(0) @binding(auto) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
+@group(0) @binding(auto) var<storage, read> lse: array<f32>; // (B, H, Tq), contiguous
+@group(0) @binding(auto) var<storage, read> delta: array<f32>; // (B, H, Tq): D_i = dO_i · O_i
+@group(0) @binding(auto) var<storage, read_write> dq: array<vec4<f32>>; // (B, H, Tq, d), layout ldq
 
 var<workgroup> kt: array<vec4<f32>, {{TKD4}}>;
 var<workgroup> vt: array<vec4<f32>, {{TKD4}}>;

@@ -1,7 +1,7 @@
 // Shared by the three generated attention kernels (attention_forward.wgsl, attention_backward_dq.wgsl,
 // attention_backward_dkdv.wgsl): the uniform parameters, the mask and ALiBi bindings, and the one definition of
-// which scores take part and what is added to them. Prepended to each kernel's template before expansion
-// (engine/backend/gpu/attention.ts), so the forward and both backward passes can never disagree about a mask.
+// which scores take part and what is added to them. Each kernel includes it (a template, expanded with the
+// kernel's variables), so the forward and both backward passes can never disagree about a mask.
 //
 // Score (i, j) of head (b, h), before the softmax:
 //   s_ij = scale·q_i·k_j + mask_ij (float mask) − slope_h·|i − j| (ALiBi)
@@ -12,6 +12,8 @@
 // Every (B, H, T, d) operand is read or written through its own layout (engine/backend/gpu/attention.ts), so q, k
 // and v can be head-split views of one projection and out can be written in the order that merges heads for
 // free: row (b, h, t) starts at vec4 offset + b·sb + h·sh + t·st, and its d/4 vec4s are contiguous.
+
+// #include numerics
 
 struct Params {
   H: u32,
@@ -38,10 +40,10 @@ fn row_at(L: vec4<u32>, b: u32, h: u32, t: u32) -> u32 {
   return L.x + b * L.y + h * L.z + t * L.w;
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(auto) var<uniform> params: Params;
 // Float masks are bound as their bits (bitcast back below) so one binding serves int32 and float32 masks.
-@group(0) @binding(1) var<storage, read> mask: array<u32>;
-@group(0) @binding(2) var<storage, read> slopes: array<f32>; // (H)
+@group(0) @binding(auto) var<storage, read> mask: array<u32>;
+@group(0) @binding(auto) var<storage, read> slopes: array<f32>; // (H)
 
 const NEG_MAX: f32 = -3.4028234e38; // the lowest finite float: the running max before any score
 const NEG_INF_BITS: u32 = 0xff800000u;

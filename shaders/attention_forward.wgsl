@@ -21,17 +21,19 @@
 // that do not take part add nothing at all, not 0·V_j, so a NaN or Inf in V at a masked key stays out of the sum,
 // as in the CPU oracle.
 
+// #include attention_common
+
 const D4: u32 = {{D4}}u;
 const R: u32 = {{R}}u;
 const WG: u32 = {{WG}}u;
 const TK: u32 = {{TK}}u;
 const BR: u32 = {{BR}}u; // query rows per workgroup
 
-@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d), layout lq
-@group(0) @binding(4) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
-@group(0) @binding(5) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
-@group(0) @binding(6) var<storage, read_write> out: array<vec4<f32>>; // (B, H, Tq, d), layout lo
-@group(0) @binding(7) var<storage, read_write> lse: array<f32>; // (B, H, Tq), contiguous
+@group(0) @binding(auto) var<storage, read> q: array<vec4<f32>>; // (B, H, Tq, d), layout lq
+@group(0) @binding(auto) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
+@group(0) @binding(auto) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
+@group(0) @binding(auto) var<storage, read_write> out: array<vec4<f32>>; // (B, H, Tq, d), layout lo
+@group(0) @binding(auto) var<storage, read_write> lse: array<f32>; // (B, H, Tq), contiguous
 
 var<workgroup> kt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of K
 var<workgroup> vt: array<vec4<f32>, {{TKD4}}>; // (TK, d) tile of V

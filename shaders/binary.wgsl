@@ -1,9 +1,13 @@
 // out[i] = a[ia] (op) b[ib] with NumPy broadcasting: i enumerates the output shape row-major and each input is
-// read through its own strides (0 on broadcast dims) and offset (shaders/strided.wgsl). OP numbering:
-// BINARY_OPS in engine/backend/gpu/elementwise.ts. With SCALAR = 1 the b operand is params.scalar instead of a
-// buffer; SWAP = 1 computes scalar (op) a. Compiled with numerics.wgsl, activations.wgsl and strided.wgsl.
+// read through its own strides (0 on broadcast dims) and offset (shaders/strided.wgsl). The OP_* consts are
+// generated from BINARY_OPS in engine/backend/gpu/elementwise.ts. With SCALAR = 1 the b operand is params.scalar
+// instead of a buffer; SWAP = 1 computes scalar (op) a.
 // NaN and ±Inf follow PyTorch: IEEE arithmetic keeps them by itself, while max, min, pow and the comparisons
 // test for NaN by bits (numerics.wgsl says why).
+
+// #include numerics
+// #include activations
+// #include strided
 
 override OP: u32 = 0u;
 override SCALAR: u32 = 0u;
@@ -17,10 +21,10 @@ struct Params {
   dims: array<vec4<u32>, 8>,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> a: array<f32>;
+@group(0) @binding(auto) var<storage, read> b: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> out: array<f32>;
 
 // PyTorch's pow (C's): x^0 = 1 and 1^y = 1 even for NaN; otherwise NaN in gives NaN out. A zero base gives ±0 for
 // y > 0 and ±Inf for y < 0 (negative only for −0 and an odd integer y); (−Inf)^y likewise gives ±Inf for y > 0
@@ -67,25 +71,25 @@ fn flag(c: bool) -> f32 {
 fn apply(x: f32, y: f32) -> f32 {
   let nan = is_nan(x) || is_nan(y); // every comparison with a NaN is false, except ne
   switch OP {
-    case 0u: { return x + y; }
-    case 1u: { return x - y; }
-    case 2u: { return x * y; }
-    case 3u: { return x / y; }
-    case 4u: { return safe_pow(x, y); }
-    case 5u: { return max_nf(x, y); }
-    case 6u: { return min_nf(x, y); }
-    case 7u: { return flag(!nan && x == y); }
-    case 8u: { return flag(nan || x != y); }
-    case 9u: { return flag(!nan && x < y); }
-    case 10u: { return flag(!nan && x <= y); }
-    case 11u: { return flag(!nan && x > y); }
-    case 12u: { return flag(!nan && x >= y); }
+    case OP_ADD: { return x + y; }
+    case OP_SUB: { return x - y; }
+    case OP_MUL: { return x * y; }
+    case OP_DIV: { return x / y; }
+    case OP_POW: { return safe_pow(x, y); }
+    case OP_MAX: { return max_nf(x, y); }
+    case OP_MIN: { return min_nf(x, y); }
+    case OP_EQ: { return flag(!nan && x == y); }
+    case OP_NE: { return flag(nan || x != y); }
+    case OP_LT: { return flag(!nan && x < y); }
+    case OP_LE: { return flag(!nan && x <= y); }
+    case OP_GT: { return flag(!nan && x > y); }
+    case OP_GE: { return flag(!nan && x >= y); }
     // Activation derivatives: x is the upstream gradient g, y the saved input or output.
-    case 13u: { return select(x, 0.0, !is_nan(y) && y <= 0.0); } // reluGrad: PyTorch's threshold_backward, NaN passes g
-    case 14u: { return x * (1.0 - y * y); } // tanhGrad, y = tanh
-    case 15u: { return x * y * (1.0 - y); } // sigmoidGrad, y = σ
-    case 16u: { return x * act_gelu_grad(y); } // geluGrad, y = input
-    case 17u: { return x * act_gelu_tanh_grad(y); } // geluTanhGrad, y = input
+    case OP_RELU_GRAD: { return select(x, 0.0, !is_nan(y) && y <= 0.0); } // PyTorch's threshold_backward: NaN passes g
+    case OP_TANH_GRAD: { return x * (1.0 - y * y); } // y = tanh
+    case OP_SIGMOID_GRAD: { return x * y * (1.0 - y); } // y = σ
+    case OP_GELU_GRAD: { return x * act_gelu_grad(y); } // y = input
+    case OP_GELU_TANH_GRAD: { return x * act_gelu_tanh_grad(y); } // y = input
     default: { return x; }
   }
 }

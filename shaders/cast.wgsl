@@ -2,6 +2,8 @@
 // truncating toward zero (as PyTorch's .int() does; WGSL saturates out-of-range values and takes NaN to 0);
 // TO_INT = 0: int32 → float32.
 
+// #include strided
+
 override TO_INT: u32 = 1u;
 override WG: u32 = 256u;
 
@@ -11,9 +13,9 @@ struct Params {
   dims: array<vec4<u32>, 8>,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<u32>;
-@group(0) @binding(2) var<storage, read_write> out: array<u32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> x: array<u32>;
+@group(0) @binding(auto) var<storage, read_write> out: array<u32>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

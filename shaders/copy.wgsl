@@ -5,6 +5,8 @@
 // int32 tensors share it. With ACCUMULATE = 1 it adds float32 values into dst instead (dst += src), which is how
 // the backward of slice adds a gradient into part of one that already holds others.
 
+// #include strided
+
 override ACCUMULATE: u32 = 0u;
 override WG: u32 = 256u;
 
@@ -14,9 +16,9 @@ struct Params {
   dims: array<vec4<u32>, 8>,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<u32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<u32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> src: array<u32>;
+@group(0) @binding(auto) var<storage, read_write> dst: array<u32>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

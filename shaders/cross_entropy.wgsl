@@ -4,15 +4,17 @@
 //        = lse - (1-ε)·z_t - (ε/classes)·Σ_c z_c          (because Σ_c q_c = 1)
 // Working with z keeps every term small and finite for logits of any finite magnitude (no m + lse - x_t
 // cancellation at ±1e4). Rows whose target is ignoreIndex give loss 0 and counted 0. A target outside
-// [0, classes) that is not ignoreIndex sets error slot 1 (ERROR_SLOTS in engine/backend/gpu/context.ts) and
-// gives loss 0, counted 0; the next read() raises it.
+// [0, classes) that is not ignoreIndex gives loss 0, counted 0, and sets the error slot ERROR_CROSS_ENTROPY_TARGET
+// (generated from ERROR_SLOTS in engine/backend/gpu/context.ts), which the next read() raises.
 // Non-finite logits follow PyTorch: a row whose max is NaN or ±Inf (a NaN or +Inf anywhere, or all −Inf) has loss
 // NaN; a −Inf logit elsewhere takes no probability, and at the target makes the loss +Inf.
+
+// #include numerics
+// #include row_reduce
 
 override WG: u32 = 256u; // threads per row, a power of two (shaders/row_reduce.wgsl)
 override ROWS: u32 = 1u; // rows per workgroup
 override THREADS: u32 = 256u; // WG·ROWS (wgsl_reflect cannot read a product in @workgroup_size)
-const ERROR_SLOT: u32 = 1u;
 
 struct Params {
   rows: u32,
@@ -21,12 +23,12 @@ struct Params {
   smoothing: f32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> targets: array<i32>;
-@group(0) @binding(3) var<storage, read_write> loss: array<f32>;
-@group(0) @binding(4) var<storage, read_write> counted: array<f32>;
-@group(0) @binding(5) var<storage, read_write> errors: array<atomic<u32>>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> logits: array<f32>;
+@group(0) @binding(auto) var<storage, read> targets: array<i32>;
+@group(0) @binding(auto) var<storage, read_write> loss: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> counted: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> errors: array<atomic<u32>>;
 
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -64,7 +66,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     return;
   }
   if (t < 0 || u32(t) >= classes) {
-    atomicOr(&errors[ERROR_SLOT], 1u);
+    atomicOr(&errors[ERROR_CROSS_ENTROPY_TARGET], 1u);
     loss[row] = 0.0;
     counted[row] = 0.0;
     return;

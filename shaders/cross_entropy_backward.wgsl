@@ -3,8 +3,11 @@
 //   ⇒ dx_c = gRow[r]·(softmax(x)_c − q_c),   softmax(x)_c = exp(x_c − m) / Σ_k exp(x_k − m),  m = max_k x_k
 // Subtracting m keeps every exp ≤ 1 and the sum in [1, classes], so logits of any finite magnitude (±1e4) give
 // finite gradients. Rows whose target is ignoreIndex get zeros; so do rows with a target outside [0, classes),
-// which the forward already flagged (error slot 1), so they are not flagged twice. A row whose max is NaN or ±Inf
+// which the forward already flagged, so they are not flagged twice. A row whose max is NaN or ±Inf
 // (whose loss was NaN) gets NaN gradients.
+
+// #include numerics
+// #include row_reduce
 
 override WG: u32 = 64u; // threads per row, a power of two (shaders/row_reduce.wgsl)
 override ROWS: u32 = 1u; // rows per workgroup
@@ -17,11 +20,11 @@ struct Params {
   smoothing: f32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> targets: array<i32>;
-@group(0) @binding(3) var<storage, read> gRow: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> logits: array<f32>;
+@group(0) @binding(auto) var<storage, read> targets: array<i32>;
+@group(0) @binding(auto) var<storage, read> gRow: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> dx: array<f32>;
 
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -14,8 +14,8 @@ struct Params {
   scale: f32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> mask: array<f32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read_write> mask: array<f32>;
 
 fn hash32(v: u32) -> u32 {
   var x = v;

@@ -10,9 +10,9 @@ struct Params {
   n: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<u32>;
-@group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>, 3>; // nan, +Inf, -Inf
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> x: array<u32>;
+@group(0) @binding(auto) var<storage, read_write> counts: array<atomic<u32>, 3>; // nan, +Inf, -Inf
 
 var<workgroup> wgCounts: array<atomic<u32>, 3>;
 

@@ -12,6 +12,9 @@
 // A row holding a NaN or ±Inf is NaN throughout, mean and rstd included, as in PyTorch: its sum, hence m0, is
 // then not finite (tested by bits, shaders/numerics.wgsl).
 
+// #include numerics
+// #include row_reduce
+
 override WG: u32 = 256u; // threads per row, a power of two (shaders/row_reduce.wgsl)
 override ROWS: u32 = 1u; // rows per workgroup
 override THREADS: u32 = 256u; // WG·ROWS (wgsl_reflect cannot read a product in @workgroup_size)
@@ -22,13 +25,13 @@ struct Params {
   eps: f32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
-@group(0) @binding(5) var<storage, read_write> mean: array<f32>;
-@group(0) @binding(6) var<storage, read_write> rstd: array<f32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> x: array<f32>;
+@group(0) @binding(auto) var<storage, read> weight: array<f32>;
+@group(0) @binding(auto) var<storage, read> bias: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> out: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> mean: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> rstd: array<f32>;
 
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -13,25 +13,28 @@
 // Every sum runs in a fixed order, so the result is deterministic (no atomics). The column sums accumulate in
 // float32 over all rows; the CPU oracle uses doubles, hence the looser tolerance on dweight and dbias.
 
+// #include numerics
+// #include row_reduce
+
 override WG: u32 = 64u; // threads per row, a power of two (shaders/row_reduce.wgsl); WG·ROWS a multiple of TC
 override ROWS: u32 = 1u; // rows per workgroup
 override THREADS: u32 = 256u; // WG·ROWS (wgsl_reflect cannot read a product in @workgroup_size)
-const TC: u32 = 8u; // columns per column-sum workgroup
+// TC, the columns per column-sum workgroup, is a const generated from LN_BACKWARD_TC (layernorm.ts).
 
 struct Params {
   rows: u32,
   cols: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
-@group(0) @binding(3) var<storage, read> mean: array<f32>;
-@group(0) @binding(4) var<storage, read> rstd: array<f32>;
-@group(0) @binding(5) var<storage, read> g: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dweight: array<f32>;
-@group(0) @binding(8) var<storage, read_write> dbias: array<f32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> x: array<f32>;
+@group(0) @binding(auto) var<storage, read> weight: array<f32>;
+@group(0) @binding(auto) var<storage, read> mean: array<f32>;
+@group(0) @binding(auto) var<storage, read> rstd: array<f32>;
+@group(0) @binding(auto) var<storage, read> g: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> dweight: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> dbias: array<f32>;
 
 fn row_dx(at: RowLane, li: u32) {
   let row = at.row;

@@ -2,8 +2,8 @@
 // operands that can be read as vec4s: A along its rows (K-contiguous) or, with A_T, along its columns (A stored
 // transposed, as gᵀ in dW = gᵀ @ x); B along its rows (N-contiguous) or, with B_T, along its columns (B stored
 // transposed, as Wᵀ in x @ Wᵀ). Every vec4 starts on a vec4 boundary (matmul.ts checks strides, offsets, K and N
-// and, for A_T, M), and M is not tiny. matmul_general.wgsl takes every other layout. Compiled with numerics.wgsl,
-// activations.wgsl and matmul_common.wgsl (Params, batch_starts, epilogue) prepended.
+// and, for A_T, M), and M is not tiny. matmul_general.wgsl takes every other layout. Params, batch_starts and
+// the epilogue come from matmul_common.wgsl.
 //
 // Register blocking, no workgroup memory. Each invocation owns a ROWS×16 block of C (ROWS = 32, or 8 for small
 // outputs, where 32-row blocks would leave too few invocations to share out): ROWS rows, each a Row of four vec4
@@ -26,15 +26,17 @@
 // Edges: rows past M and columns past N are clamped to the last valid ones when loading (valid memory, values
 // discarded) and skipped when storing, so the K loop has no branches.
 
+// #include matmul_common
+
 override WG_X: u32 = 4u;
 override WG_Y: u32 = 4u;
 
 const ROWS = {{ROWS}}u; // rows of C per invocation
 const COLS4 = 4u; // vec4 columns of C per invocation (16 floats)
 
-@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>; // A's rows (A_T: its columns) as vec4s
-@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>; // B's rows (B_T: its columns) as vec4s
-@group(0) @binding(3) var<storage, read_write> out: array<vec4<f32>>; // (batch…, M, N/4)
+@group(0) @binding(auto) var<storage, read> a: array<vec4<f32>>; // A's rows (A_T: its columns) as vec4s
+@group(0) @binding(auto) var<storage, read> b: array<vec4<f32>>; // B's rows (B_T: its columns) as vec4s
+@group(0) @binding(auto) var<storage, read_write> out: array<vec4<f32>>; // (batch…, M, N/4)
 
 // 16 consecutive columns of one row: C's accumulators, or one row of a B tile.
 struct Row {

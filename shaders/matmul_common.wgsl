@@ -1,13 +1,16 @@
 // Shared by the three matmul kernels (matmul.wgsl, matmul_general.wgsl, matmul_tiled.wgsl): the uniform
-// parameters, the batch offsets, and the epilogue. A template (engine/backend/gpu/template.ts), prepended to each
-// kernel after numerics.wgsl and activations.wgsl (engine/backend/gpu/matmul.ts).
+// parameters, the batch offsets, and the epilogue. A template (engine/backend/gpu/template.ts), included by each.
 //
 // C = act(A @ B + bias) over a batch of up to 4 dims. A (M, K) and B (K, N) are read through strides, so a
 // transposed operand (x @ Wᵀ, Q @ Kᵀ, gᵀ @ x in a backward), a head-split view or a broadcast batch (stride 0)
 // needs no copy; C is contiguous (batch…, M, N).
 //   A[z][m][k] = a[aOffset + Σ_d z_d·aBatchStrides[d] + m·aRowStride + k·aColStride], B likewise.
-// Template switches: BIAS (add bias[biasOffset + n] to every row), ACT (the activation code of epilogue_act in
-// activations.wgsl; 0 is none), SUM_A (also write sumA[m] = Σ_k A[m][k]: Linear's bias gradient, taken with dW).
+// Template switches: BIAS (add bias[biasOffset + n] to every row), ACT (the activation's code: the ACT_* consts,
+// generated from MATMUL_ACTIVATIONS in engine/backend/gpu/matmul.ts), SUM_A (also write sumA[m] = Σ_k A[m][k]:
+// Linear's bias gradient, taken with dW).
+
+// #include numerics
+// #include activations
 
 struct Params {
   M: u32,
@@ -29,12 +32,12 @@ struct Params {
   wgOffset: vec3<u32>,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(auto) var<uniform> params: Params;
 // @if BIAS
-@group(0) @binding(4) var<storage, read> bias: array<f32>; // (N) from biasOffset
+@group(0) @binding(auto) var<storage, read> bias: array<f32>; // (N) from biasOffset
 // @endif
 // @if SUM_A
-@group(0) @binding(5) var<storage, read_write> sumA: array<f32>; // (M)
+@group(0) @binding(auto) var<storage, read_write> sumA: array<f32>; // (M)
 // @endif
 
 // Where batch entry z's A and B start: z decomposed over batchShape, innermost (w) first.
@@ -50,6 +53,18 @@ fn batch_starts(z: u32) -> vec2<u32> {
   let q1 = q2 / e.y;
   o += (q2 - q1 * e.y) * vec2<u32>(sa.y, sb.y);
   return o + q1 * vec2<u32>(sa.x, sb.x);
+}
+
+// The activation of the epilogue; `code` is a constant, so the switch folds away.
+fn epilogue_act(code: u32, v: f32) -> f32 {
+  switch code {
+    case ACT_RELU: { return act_relu(v); }
+    case ACT_GELU: { return act_gelu(v); }
+    case ACT_GELU_TANH: { return act_gelu_tanh(v); }
+    case ACT_TANH: { return act_tanh(v); }
+    case ACT_SIGMOID: { return act_sigmoid(v); }
+    default: { return v; } // ACT_NONE
+  }
 }
 
 // The epilogue of one element of C at column n: act(v + bias[n]).

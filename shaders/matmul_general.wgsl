@@ -1,7 +1,7 @@
 // C = act(A @ B + bias), float32: the general path of the software variant (engine/backend/gpu/matmul.ts), for
 // any M, N, K and any strides: transposed operands (x @ Wᵀ, gᵀ @ x), head-split views, slices, broadcast
-// batches. matmul.wgsl is the vec4 path for row-contiguous, vec4-aligned operands. Compiled with numerics.wgsl,
-// activations.wgsl and matmul_common.wgsl (Params, batch_starts, epilogue) prepended.
+// batches. matmul.wgsl is the vec4 path for row-contiguous, vec4-aligned operands. Params, batch_starts and the
+// epilogue come from matmul_common.wgsl.
 //
 // The same register blocking as matmul.wgsl: each invocation owns ROWS × 16 of C (ROWS Rows of four vec4
 // accumulators; ROWS = 32, or 8 when M is small and a 32-row block would mostly compute discarded rows). A and B
@@ -14,15 +14,17 @@
 // Edges: rows past M and columns past N are clamped to the last valid one when loading (valid memory, values
 // discarded) and skipped when storing, so the K loops have no branches.
 
+// #include matmul_common
+
 override WG_X: u32 = 4u;
 override WG_Y: u32 = 4u;
 
 const ROWS = {{ROWS}}u; // rows of C per invocation
 const COLS = 16u; // columns of C per invocation
 
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>; // (batch…, M, N)
+@group(0) @binding(auto) var<storage, read> a: array<f32>;
+@group(0) @binding(auto) var<storage, read> b: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> out: array<f32>; // (batch…, M, N)
 
 // 16 consecutive columns of one row: C's accumulators, or one row of B.
 struct Row {

@@ -1,7 +1,7 @@
 // C = act(A @ B + bias), float32: the hardware-GPU path. engine/backend/gpu/matmul.ts takes it on real GPUs
 // (matmul.wgsl and matmul_general.wgsl are tuned for SwiftShader) and expands this template (template.ts) per
-// tile shape, per load width and per epilogue, with numerics.wgsl, activations.wgsl and matmul_common.wgsl
-// (Params, batch_starts, epilogue) prepended. Operands are read through their strides (see matmul_common.wgsl).
+// tile shape, per load width and per epilogue. Params, batch_starts and the epilogue come from
+// matmul_common.wgsl. Operands are read through their strides (see matmul_common.wgsl).
 //
 // Shared-memory tiling. A workgroup of WG_X × WG_Y invocations owns a TM × TN tile of C, with
 //   TM = WG_Y · RM rows     (RM rows per invocation)
@@ -35,20 +35,22 @@
 // binds as vec4s), B_VEC4 (the same for B's rows and N), OUT_VEC4 (N % 4 = 0: C binds as vec4s). Without them,
 // each staged vec4 is gathered from 4 bounds-checked scalars through the strides.
 
+// #include matmul_common
+
 // @if A_VEC4
-@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(auto) var<storage, read> a: array<vec4<f32>>;
 // @else
-@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(auto) var<storage, read> a: array<f32>;
 // @endif
 // @if B_VEC4
-@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(auto) var<storage, read> b: array<vec4<f32>>;
 // @else
-@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(auto) var<storage, read> b: array<f32>;
 // @endif
 // @if OUT_VEC4
-@group(0) @binding(3) var<storage, read_write> out: array<vec4<f32>>; // (batch…, M, N/4)
+@group(0) @binding(auto) var<storage, read_write> out: array<vec4<f32>>; // (batch…, M, N/4)
 // @else
-@group(0) @binding(3) var<storage, read_write> out: array<f32>; // (batch…, M, N)
+@group(0) @binding(auto) var<storage, read_write> out: array<f32>; // (batch…, M, N)
 // @endif
 
 var<workgroup> As: array<vec4<f32>, {{AS4}}>; // A tile, [row][k/4]: TM rows of TK4 vec4s

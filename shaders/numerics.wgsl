@@ -1,5 +1,5 @@
-// NaN and ±Inf by bit pattern, and exp/log/max/min that treat them as PyTorch (and the CPU backend) do. Prepended
-// to every kernel that can meet a non-finite value (engine/backend/gpu/wgsl.ts).
+// NaN and ±Inf by bit pattern, and exp/log/max/min that treat them as PyTorch (and the CPU backend) do. Included
+// by every kernel that can meet a non-finite value (`// #include numerics`, engine/backend/gpu/shader.ts).
 //
 // Why bits: WGSL lets an implementation assume that no NaN or Inf occurs, and SwiftShader does. There, x != x is
 // false for a NaN, max and min drop a NaN, exp(NaN) is +Inf, log(0) is −88.03 and log(−1) is 0, so a NaN reaching

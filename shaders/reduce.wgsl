@@ -14,10 +14,14 @@
 //
 // argmax/argmin carry (value, index) pairs; ties go to the smaller index, so the result is the FIRST extreme
 // whatever order the partials are combined in. Later passes read the indices of the previous pass from xIdx.
-// NaN wins max, min and their args (as in PyTorch), tested by bits (shaders/numerics.wgsl, prepended); a sum
-// keeps NaN and Inf by plain IEEE addition. OP numbering: REDUCE_OPS in engine/backend/gpu/reduce.ts.
+// NaN wins max, min and their args (as in PyTorch), tested by bits (shaders/numerics.wgsl); a sum
+// keeps NaN and Inf by plain IEEE addition. The OP_* consts are generated from REDUCE_OPS in
+// engine/backend/gpu/reduce.ts.
 
-override OP: u32 = 0u; // 0 sum, 1 max, 2 min, 3 argmax, 4 argmin
+// #include numerics
+// #include strided
+
+override OP: u32 = OP_SUM;
 override TREE: u32 = 1u;
 override WG: u32 = 256u; // a power of two ≤ MAX_WG
 const MAX_WG: u32 = 256u;
@@ -34,11 +38,11 @@ struct Params {
   dims: array<vec4<u32>, 8>, // the kept dims, innermost first: (extent, stride in x, 0, 0)
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> xIdx: array<i32>;
-@group(0) @binding(3) var<storage, read_write> outVal: array<f32>;
-@group(0) @binding(4) var<storage, read_write> outIdx: array<i32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> x: array<f32>;
+@group(0) @binding(auto) var<storage, read> xIdx: array<i32>;
+@group(0) @binding(auto) var<storage, read_write> outVal: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> outIdx: array<i32>;
 
 var<workgroup> wgVal: array<f32, MAX_WG>;
 var<workgroup> wgIdx: array<i32, MAX_WG>;
@@ -51,8 +55,8 @@ struct Acc {
 // The neutral element of OP: 0 for sum, -Inf for max/argmax, +Inf for min/argmin.
 fn identity() -> Acc {
   switch OP {
-    case 0u: { return Acc(0.0, NO_INDEX); }
-    case 1u, 3u: { return Acc(neg_inf_f32(), NO_INDEX); }
+    case OP_SUM: { return Acc(0.0, NO_INDEX); }
+    case OP_MAX, OP_ARGMAX: { return Acc(neg_inf_f32(), NO_INDEX); }
     default: { return Acc(inf_f32(), NO_INDEX); }
   }
 }
@@ -78,12 +82,12 @@ fn arg_takes(a: Acc, b: Acc, greater: bool) -> bool {
 // the threads and passes combine partials in any order.
 fn combine(a: Acc, b: Acc) -> Acc {
   switch OP {
-    case 0u: { return Acc(a.v + b.v, NO_INDEX); }
-    case 1u: { return Acc(max_nf(a.v, b.v), NO_INDEX); }
-    case 2u: { return Acc(min_nf(a.v, b.v), NO_INDEX); }
-    default: {
+    case OP_SUM: { return Acc(a.v + b.v, NO_INDEX); }
+    case OP_MAX: { return Acc(max_nf(a.v, b.v), NO_INDEX); }
+    case OP_MIN: { return Acc(min_nf(a.v, b.v), NO_INDEX); }
+    default: { // OP_ARGMAX, OP_ARGMIN
       // select() takes no structs, hence the branch.
-      if (arg_takes(a, b, OP == 3u)) {
+      if (arg_takes(a, b, OP == OP_ARGMAX)) {
         return b;
       }
       return a;
@@ -103,7 +107,7 @@ fn load(base: u32, l: u32) -> Acc {
 
 fn store(p: u32, acc: Acc) {
   outVal[p] = acc.v;
-  if (OP >= 3u) {
+  if (OP == OP_ARGMAX || OP == OP_ARGMIN) {
     outIdx[p] = acc.i;
   }
 }

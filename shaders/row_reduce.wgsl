@@ -1,5 +1,5 @@
-// Row reductions shared by the row kernels (softmax, layerNorm, cross-entropy and their backwards). WGSL has no
-// imports, so engine/backend/gpu/wgsl.ts prepends this file (after numerics.wgsl) to each of those shaders.
+// Row reductions shared by the row kernels (softmax, layerNorm, cross-entropy and their backwards), which include
+// this file.
 //
 // A workgroup of WG·ROWS threads handles ROWS rows with WG threads each (both overrides the including shader
 // declares: WG a power of two, WG·ROWS ≤ MAX_WG): thread li works on row li / WG as lane li % WG. Short rows are
@@ -7,6 +7,8 @@
 // over 512 rows of 32 ran about 10× faster as 32 workgroups of 16 rows than as 512 workgroups of one.
 // Each function reduces one value per thread over its row's lanes with a tree, gives every lane the result, and
 // must be called from uniform control flow (every thread of the workgroup, rows past the end included).
+
+// #include numerics
 
 const MAX_WG: u32 = 256u;
 

@@ -15,7 +15,7 @@
 // Work is O(n + Σ_r count_r² + rows·rowSize + n·rowSize): linear when indices rarely repeat (token ids in a
 // vocabulary), and at worst O(n²) in RANK when one index fills the batch.
 
-override PASS: u32 = 0u; // 0 COUNT, 1 SCAN, 2 PLACE, 3 RANK, 4 SUM
+override PASS: u32 = PASS_COUNT; // the PASS_* consts come from SCATTER_PASS in engine/backend/gpu/gather.ts
 override WG: u32 = 64u; // a power of two ≤ MAX_WG
 const MAX_WG: u32 = 256u;
 
@@ -25,14 +25,14 @@ struct Params {
   rowSize: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read> idx: array<i32>;
-@group(0) @binding(3) var<storage, read_write> counts: array<atomic<u32>>; // (rows), zeroed by the caller
-@group(0) @binding(4) var<storage, read_write> starts: array<u32>; // (rows + 1)
-@group(0) @binding(5) var<storage, read_write> list: array<u32>; // (n)
-@group(0) @binding(6) var<storage, read_write> sorted: array<u32>; // (n)
-@group(0) @binding(7) var<storage, read_write> out: array<f32>; // (rows, rowSize)
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> g: array<f32>;
+@group(0) @binding(auto) var<storage, read> idx: array<i32>;
+@group(0) @binding(auto) var<storage, read_write> counts: array<atomic<u32>>; // (rows), zeroed by the caller
+@group(0) @binding(auto) var<storage, read_write> starts: array<u32>; // (rows + 1)
+@group(0) @binding(auto) var<storage, read_write> list: array<u32>; // (n)
+@group(0) @binding(auto) var<storage, read_write> sorted: array<u32>; // (n)
+@group(0) @binding(auto) var<storage, read_write> out: array<f32>; // (rows, rowSize)
 
 var<workgroup> partial: array<u32, MAX_WG>;
 
@@ -120,18 +120,18 @@ fn sum(p: u32) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let t = (wid.x + wid.y * nwg.x) * WG + lid; // the grid may be folded into y (ctx.grid1d)
-  if (PASS == 1u) {
+  if (PASS == PASS_SCAN) {
     scan(lid); // dispatched as one workgroup
-  } else if (PASS == 4u) {
+  } else if (PASS == PASS_SUM) {
     if (t < params.rows * params.rowSize) {
       sum(t);
     }
   } else if (t < params.n) {
-    if (PASS == 0u) {
+    if (PASS == PASS_COUNT) {
       count(t);
-    } else if (PASS == 2u) {
+    } else if (PASS == PASS_PLACE) {
       place(t);
-    } else {
+    } else { // PASS_RANK
       rank(t);
     }
   }

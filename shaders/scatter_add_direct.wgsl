@@ -12,10 +12,10 @@ struct Params {
   rowSize: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> g: array<f32>; // (n, rowSize)
-@group(0) @binding(2) var<storage, read> idx: array<i32>; // (n)
-@group(0) @binding(3) var<storage, read_write> out: array<f32>; // (rows, rowSize)
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> g: array<f32>; // (n, rowSize)
+@group(0) @binding(auto) var<storage, read> idx: array<i32>; // (n)
+@group(0) @binding(auto) var<storage, read_write> out: array<f32>; // (rows, rowSize)
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

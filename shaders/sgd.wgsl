@@ -22,12 +22,12 @@ struct Params {
   numels: array<vec4<u32>, 2>, // elements of slot S
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(auto) var<uniform> params: Params;
 // @unroll S SLOTS
-@group(0) @binding({{1 + 3 * S}}) var<storage, read_write> p{{S}}: array<vec4<f32>>;
-@group(0) @binding({{2 + 3 * S}}) var<storage, read> g{{S}}: array<vec4<f32>>;
+@group(0) @binding(auto) var<storage, read_write> p{{S}}: array<vec4<f32>>;
+@group(0) @binding(auto) var<storage, read> g{{S}}: array<vec4<f32>>;
 // @if MOMENTUM
-@group(0) @binding({{3 + 3 * S}}) var<storage, read_write> buf{{S}}: array<vec4<f32>>;
+@group(0) @binding(auto) var<storage, read_write> buf{{S}}: array<vec4<f32>>;
 // @endif
 // @end
 

@@ -11,6 +11,9 @@
 // is NaN throughout; otherwise −Inf entries give probability 0 (log-probability −Inf). NaN is found by bits
 // (shaders/numerics.wgsl), since a plain max drops it on some adapters.
 
+// #include numerics
+// #include row_reduce
+
 override LOG: u32 = 0u;
 override WG: u32 = 256u; // threads per row, a power of two (shaders/row_reduce.wgsl)
 override ROWS: u32 = 1u; // rows per workgroup
@@ -21,9 +24,9 @@ struct Params {
   cols: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> x: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -8,6 +8,9 @@
 // log-probabilities are ≤ 0: exp(y) never overflows, whatever the magnitude of the original logits. A NaN in y or
 // g gives NaN through plain arithmetic; exp_nf (shaders/numerics.wgsl) keeps it where exp would not.
 
+// #include numerics
+// #include row_reduce
+
 override LOG: u32 = 0u;
 override WG: u32 = 64u; // threads per row, a power of two (shaders/row_reduce.wgsl)
 override ROWS: u32 = 1u; // rows per workgroup
@@ -18,10 +21,10 @@ struct Params {
   cols: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> y: array<f32>;
-@group(0) @binding(2) var<storage, read> g: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> y: array<f32>;
+@group(0) @binding(auto) var<storage, read> g: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> dx: array<f32>;
 
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

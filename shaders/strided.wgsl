@@ -1,5 +1,6 @@
 // Where output element i of an elementwise kernel reads (or writes) each of up to three strided operands. A
-// template (engine/backend/gpu/template.ts) expanded per rank, prepended to unary, binary, where, cast and copy.
+// template (engine/backend/gpu/template.ts) expanded per rank, included by unary, binary, where, cast, copy and
+// reduce.
 // The including kernel's Params hold
 //   offsets: vec4<u32>            each operand's first element
 //   dims: array<vec4<u32>, 8>     per dim, innermost first: (extent, stride of operand 0, of 1, of 2)

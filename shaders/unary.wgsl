@@ -1,7 +1,11 @@
-// out[i] = f(x[at(i)]) for the unary op selected by the OP override (numbering: UNARY_OPS in
-// engine/backend/gpu/elementwise.ts), with x read through strides (shaders/strided.wgsl), so transposed, sliced
-// and broadcast views need no copy first. Compiled with numerics.wgsl, activations.wgsl and strided.wgsl.
+// out[i] = f(x[at(i)]) for the unary op selected by the OP override, with x read through strides
+// (shaders/strided.wgsl), so transposed, sliced and broadcast views need no copy first. The OP_* consts are
+// generated from UNARY_OPS in engine/backend/gpu/elementwise.ts by the shader builder (shader.ts).
 // Every op gives PyTorch's result for NaN and ±Inf (numerics.wgsl says why that takes bit tests here).
+
+// #include numerics
+// #include activations
+// #include strided
 
 override OP: u32 = 0u;
 override WG: u32 = 256u;
@@ -12,9 +16,9 @@ struct Params {
   dims: array<vec4<u32>, 8>,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> x: array<f32>;
+@group(0) @binding(auto) var<storage, read_write> out: array<f32>;
 
 // WGSL guarantees sin/cos only to 2^-11 absolute error, and only on [-π, π]; reduce the argument there first
 // with 2π split in two parts (Cody–Waite) so that large inputs keep that accuracy. sin(±Inf) is NaN.
@@ -25,37 +29,37 @@ fn reduce_angle(v: f32) -> f32 {
 
 fn apply(v: f32) -> f32 {
   switch OP {
-    case 0u: { return -v; }
-    case 1u: { return abs(v); }
-    case 2u: { return exp_nf(v); }
-    case 3u: { return log_nf(v); }
-    case 4u: { // sqrt: NaN below 0, +Inf stays
+    case OP_NEG: { return -v; }
+    case OP_ABS: { return abs(v); }
+    case OP_EXP: { return exp_nf(v); }
+    case OP_LOG: { return log_nf(v); }
+    case OP_SQRT: { // NaN below 0, +Inf stays
       if (is_nan(v) || v < 0.0) { return nan_f32(); }
       if (is_pos_inf(v)) { return v; }
       return sqrt(v);
     }
-    case 5u: { // rsqrt: NaN below 0, ±0 → ±Inf, +Inf → 0
+    case OP_RSQRT: { // NaN below 0, ±0 → ±Inf, +Inf → 0
       if (is_nan(v) || v < 0.0) { return nan_f32(); }
       if (v == 0.0) { return 1.0 / v; }
       if (is_pos_inf(v)) { return 0.0; }
       return inverseSqrt(v);
     }
-    case 6u: { return v * v; }
-    case 7u: { return 1.0 / v; }
-    case 8u: { return act_relu(v); }
-    case 9u: { return act_gelu(v); }
-    case 10u: { return act_gelu_tanh(v); }
-    case 11u: { return act_tanh(v); }
-    case 12u: { return act_sigmoid(v); }
-    case 13u: {
+    case OP_SQUARE: { return v * v; }
+    case OP_RECIPROCAL: { return 1.0 / v; }
+    case OP_RELU: { return act_relu(v); }
+    case OP_GELU: { return act_gelu(v); }
+    case OP_GELU_TANH: { return act_gelu_tanh(v); }
+    case OP_TANH: { return act_tanh(v); }
+    case OP_SIGMOID: { return act_sigmoid(v); }
+    case OP_SIN: {
       if (is_nonfinite(v)) { return nan_f32(); }
       return sin(reduce_angle(v));
     }
-    case 14u: {
+    case OP_COS: {
       if (is_nonfinite(v)) { return nan_f32(); }
       return cos(reduce_angle(v));
     }
-    case 15u: { // sign, NaN kept
+    case OP_SIGN: { // NaN kept
       if (is_nan(v)) { return v; }
       return sign(v);
     }

@@ -3,6 +3,8 @@
 // share the kernel. cond is tested by bits, so a NaN condition counts as true (nonzero) as in PyTorch; COND_FLOAT
 // = 1 treats −0.0 as false too.
 
+// #include strided
+
 override COND_FLOAT: u32 = 1u;
 override WG: u32 = 256u;
 
@@ -12,11 +14,11 @@ struct Params {
   dims: array<vec4<u32>, 8>,
 }
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> cond: array<u32>;
-@group(0) @binding(2) var<storage, read> a: array<u32>;
-@group(0) @binding(3) var<storage, read> b: array<u32>;
-@group(0) @binding(4) var<storage, read_write> out: array<u32>;
+@group(0) @binding(auto) var<uniform> params: Params;
+@group(0) @binding(auto) var<storage, read> cond: array<u32>;
+@group(0) @binding(auto) var<storage, read> a: array<u32>;
+@group(0) @binding(auto) var<storage, read> b: array<u32>;
+@group(0) @binding(auto) var<storage, read_write> out: array<u32>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -3,7 +3,7 @@
 // attention_backward_dkdv.wgsl). None of them stores a Tq×Tk matrix, and none needs float atomics.
 //
 // The three big kernels are templates (see template.ts), expanded per head dim, tile size and mask features with
-// attention_common.wgsl prepended: Tint does not unroll loops, and SwiftShader runs the unrolled head-dim loops
+// attention_common.wgsl included: Tint does not unroll loops, and SwiftShader runs the unrolled head-dim loops
 // over constant-indexed private arrays much faster than loops.
 //
 // Tiles: an invocation owns R query (or key) rows and a workgroup of WG invocations walks tiles of TK rows of the
@@ -11,18 +11,11 @@
 // maxComputeWorkgroupStorageSize; where none fits, or the head dim is not a multiple of 4 up to 128 (the
 // registers an invocation holds grow with R·d), attentionUnsupported() says why and ops/ composes attention from
 // matmul and softmax instead.
-import commonWgsl from '../../../shaders/attention_common.wgsl?raw';
-import forwardWgsl from '../../../shaders/attention_forward.wgsl?raw';
-import dqWgsl from '../../../shaders/attention_backward_dq.wgsl?raw';
-import dkdvWgsl from '../../../shaders/attention_backward_dkdv.wgsl?raw';
-import deltaWgsl from '../../../shaders/attention_backward_delta.wgsl?raw';
 import { attentionLayouts, denseAttentionGrads, type AttentionBackwardResult, type AttentionForwardResult, type AttentionGradLayouts, type AttentionParams, type HeadLayout, type Storage } from '../backend';
 import type { GpuContext, Kernel } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
 import { fill } from './elementwise';
-import { expandTemplate } from './template';
 import { softwareAdapter } from './adapter-class';
-import { withParts } from './wgsl';
 
 /** The largest head dim the fused kernels take: each invocation keeps about 4·R·d floats in registers. */
 export const MAX_FUSED_HEAD_DIM = 128;
@@ -93,11 +86,11 @@ export function attentionUnsupported(ctx: GpuContext, p: AttentionParams): strin
   return null;
 }
 
-const generated = new Map<string, string>();
+const FILES = { forward: 'attention_forward', dq: 'attention_backward_dq', dkdv: 'attention_backward_dkdv' };
 
-/** The compiled kernel for one template at these parameters (generated once per process, compiled once per device). */
+/** The compiled kernel for one template at these parameters (compiled once per device). */
 function attentionKernel(
-  ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', template: string, p: AttentionParams, TK: number,
+  ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', p: AttentionParams, TK: number,
 ): { kernel: Kernel; rowsPerGroup: number } {
   const { WG, R } = tilingFor(ctx, which, p.d, which === 'dkdv' ? p.Tk : p.Tq);
   const vars = {
@@ -112,12 +105,7 @@ function attentionKernel(
     MASKED: p.window > 0 || p.mask !== 'none' ? 1 : 0, // keys may be left out anywhere in a tile
   };
   const name = `attention_${which}|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
-  let code = generated.get(name);
-  if (code === undefined) {
-    code = expandTemplate(withParts(`${commonWgsl}\n${template}`, 'numerics'), vars);
-    generated.set(name, code);
-  }
-  return { kernel: ctx.kernel(name, code), rowsPerGroup: WG * R };
+  return { kernel: ctx.kernel(name, { file: FILES[which], vars }), rowsPerGroup: WG * R };
 }
 
 /** A layout as the kernels read it: (offset, sb, sh, st) in vec4s (ops/ passes only layouts of whole vec4s). */
@@ -154,7 +142,7 @@ export function attentionForward(
   const out = allocStorage(ctx, B * H * Tq * d, 'float32', `an attention output of shape (${B}, ${H}, ${Tq}, ${d})`);
   const lse = allocStorage(ctx, B * H * Tq, 'float32');
   const TK = tileRows(ctx, d, 2)!;
-  const { kernel, rowsPerGroup } = attentionKernel(ctx, 'forward', forwardWgsl, p, TK);
+  const { kernel, rowsPerGroup } = attentionKernel(ctx, 'forward', p, TK);
   ctx.dispatch(
     kernel,
     { q: q.buffer, k: k.buffer, v: v.buffer, out: out.buffer, lse: lse.buffer, ...extras(q, mask, slopes) },
@@ -185,7 +173,7 @@ export function attentionBackward(
   // Pass 1: D_i = dO_i · O_i, (B, H, Tq).
   const rows = B * H * Tq;
   const delta = allocStorage(ctx, rows, 'float32');
-  const deltaKernel = ctx.kernel('attention_backward_delta', deltaWgsl);
+  const deltaKernel = ctx.kernel('attention_backward_delta', { file: 'attention_backward_delta' });
   const u = uniforms(p, grads);
   ctx.dispatch(
     deltaKernel,
@@ -197,10 +185,10 @@ export function attentionBackward(
   const buffers = { q: q.buffer, k: k.buffer, v: v.buffer, dout: g.buffer, lse: lse.buffer, delta: delta.buffer, ...extras(q, mask, slopes) };
   // Pass 2: dQ, one invocation per R query rows, over key tiles.
   const TK = tileRows(ctx, d, 2)!;
-  const dqK = attentionKernel(ctx, 'dq', dqWgsl, p, TK);
+  const dqK = attentionKernel(ctx, 'dq', p, TK);
   ctx.dispatch(dqK.kernel, { ...buffers, dq: dq.buffer }, u, [Math.ceil(Tq / dqK.rowsPerGroup), B * H, 1]);
   // Pass 3: dK and dV, one invocation per R key rows, over query tiles.
-  const dkdvK = attentionKernel(ctx, 'dkdv', dkdvWgsl, p, TK);
+  const dkdvK = attentionKernel(ctx, 'dkdv', p, TK);
   ctx.dispatch(dkdvK.kernel, { ...buffers, dk: dk.buffer, dv: dv.buffer }, u, [Math.ceil(Tk / dkdvK.rowsPerGroup), B * H, 1]);
 
   // delta is read by the passes encoded above; releasing it now is safe because the pool hands a buffer out

@@ -1,14 +1,15 @@
 // The WebGPU runtime under webgpu.ts: a compiled-kernel cache, batched command encoding, per-batch uniform
 // arena, readback, limit checks, the device-side error flags and device-loss handling.
 //
-// Kernels are data: a WGSL source plus optional `override` constants. Bindings are found by name through
-// wgsl_reflect and uniform structs are laid out by webgpu-utils, so no binding index or byte offset is counted by
-// hand anywhere in the engine.
+// Kernels are data: a shader file built by shader.ts plus optional `override` constants. Bindings are found by
+// name through wgsl_reflect and uniform structs are laid out by webgpu-utils, so no binding index or byte offset
+// is counted by hand anywhere in the engine.
 
 import { WgslReflect, ResourceType } from 'wgsl_reflect/wgsl_reflect.module.js';
 import type { ShaderDataDefinitions, VariableDefinition } from 'webgpu-utils';
 import { BufferPool } from './pool';
 import { Profiler, type KernelTime } from './profiler';
+import { buildShader, wgslConsts, type ShaderSpec } from './shader';
 
 type WebgpuUtils = typeof import('webgpu-utils');
 
@@ -22,9 +23,20 @@ export class OverLimitError extends Error {
 
 /**
  * Device-side error flags: a kernel that meets bad input (an index out of range) sets `errors[slot]` with
- * atomicOr and carries on safely; the next read() raises it. Slot numbers are the indices of this list.
+ * atomicOr and carries on safely; the next read() raises it. A slot's number is its key's position here, which
+ * shaders read as ERROR_<KEY> (errorSlotConsts()).
  */
-export const ERROR_SLOTS = ['gather: an index was outside [0, rows)', 'crossEntropy: a target was outside [0, classes)'];
+export const ERROR_SLOTS = {
+  gatherIndex: 'gather: an index was outside [0, rows)',
+  crossEntropyTarget: 'crossEntropy: a target was outside [0, classes)',
+} as const;
+
+const ERROR_MESSAGES: readonly string[] = Object.values(ERROR_SLOTS);
+
+/** The error slots as shader consts: ERROR_GATHER_INDEX = 0, ERROR_CROSS_ENTROPY_TARGET = 1. */
+export function errorSlotConsts(): Record<string, number> {
+  return wgslConsts('ERROR_', Object.fromEntries(Object.keys(ERROR_SLOTS).map((key, slot) => [key, slot])));
+}
 
 interface BindingInfo {
   binding: number;
@@ -75,7 +87,7 @@ export class GpuContext {
     this.pool = new BufferPool(device);
     this.uniformBuffer = device.createBuffer({ size: ARENA_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.errorBuffer = device.createBuffer({
-      size: Math.max(16, 4 * ERROR_SLOTS.length),
+      size: Math.max(16, 4 * ERROR_MESSAGES.length),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
     void device.lost.then((info) => {
@@ -99,12 +111,17 @@ export class GpuContext {
     }
   }
 
-  /** Compiles (once) a kernel from WGSL source, with `override` constants fixed at pipeline creation. */
-  kernel(name: string, code: string, constants: Record<string, number> = {}): Kernel {
+  /**
+   * Compiles (once) the kernel `name` built from `shader`, with `override` constants fixed at pipeline creation.
+   * The name must tell apart everything the shader is built with (its template variables); the cache key adds the
+   * constants.
+   */
+  kernel(name: string, shader: ShaderSpec, constants: Record<string, number> = {}): Kernel {
     const key = `${name}|${JSON.stringify(constants)}`;
     let k = this.kernels.get(key);
     if (k) return k;
     this.checkAlive();
+    const code = buildShader(shader);
     const reflect = new WgslReflect(code);
     const entry = reflect.entry.compute[0];
     if (!entry) throw new Error(`shader ${name} has no @compute entry point`);
@@ -284,7 +301,7 @@ export class GpuContext {
   }
 
   private raiseFlagged(flags: Uint32Array): void {
-    const hit = ERROR_SLOTS.filter((_, i) => flags[i] !== 0);
+    const hit = ERROR_MESSAGES.filter((_, i) => flags[i] !== 0);
     if (hit.length === 0) return;
     this.device.queue.writeBuffer(this.errorBuffer, 0, new Uint32Array(this.errorBuffer.size / 4));
     throw new RangeError(`A GPU kernel reported bad input since the last read: ${hit.join('; ')}.`);

@@ -1,6 +1,5 @@
 // Dropout masks (shaders/dropout.wgsl): one thread per element, drawing the same counter-based hash as the CPU
 // (backend/rng.ts), so a seeded mask is bit-identical on every backend and needs no random state on the device.
-import dropoutWgsl from '../../../shaders/dropout.wgsl?raw';
 import { dropoutParams } from '../rng';
 import type { GpuContext } from './context';
 import { allocStorage, groups, type GpuStorage } from './storage';
@@ -12,7 +11,7 @@ export function dropoutMask(ctx: GpuContext, numel: number, p: number, seed: num
   const mask = allocStorage(ctx, numel, 'float32');
   // The integer threshold and the float32 scale come from the one definition in rng.ts; the kernel only compares.
   const { threshold, scale } = dropoutParams(p);
-  const k = ctx.kernel('dropoutMask', dropoutWgsl, { WG });
+  const k = ctx.kernel('dropoutMask', { file: 'dropout' }, { WG });
   ctx.dispatch(
     k,
     { mask: mask.buffer },

@@ -1,24 +1,18 @@
 // Elementwise kernels: unary, binary (broadcast and scalar), where, cast, fill and the strided copy. All launch one
 // thread per output element on a 1-D grid (folded into y when large), and all but fill read their inputs through
 // strides and offsets (shaders/strided.wgsl), so views need no copy. Each kernel is generated per coalesced rank.
-import unaryWgsl from '../../../shaders/unary.wgsl?raw';
-import binaryWgsl from '../../../shaders/binary.wgsl?raw';
-import whereWgsl from '../../../shaders/where.wgsl?raw';
-import copyWgsl from '../../../shaders/copy.wgsl?raw';
-import fillWgsl from '../../../shaders/fill.wgsl?raw';
-import castWgsl from '../../../shaders/cast.wgsl?raw';
 import type { BinaryOp, BroadcastLayout, Storage, StridedView, UnaryOp } from '../backend';
 import type { DType } from '../../dtype';
 import { numel, stridesOf } from '../../shape';
 import type { GpuContext, Kernel } from './context';
 import { allocStorage, gpu, groups, type GpuStorage } from './storage';
 import { stridedUniforms, type StridedUniforms } from './strided';
-import { expandTemplate } from './template';
-import { withParts } from './wgsl';
+import { wgslConsts, type ShaderSpec } from './shader';
 
 const WG = 256;
 
-// The shaders' OP override numbering. A Record makes the compiler flag an op that lacks a number.
+// The shaders' OP override numbering, which they read as OP_<NAME> consts (wgslConsts). A Record makes the
+// compiler flag an op that lacks a number.
 export const UNARY_OPS: Record<UnaryOp, number> = {
   neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, square: 6, reciprocal: 7, relu: 8, gelu: 9, geluTanh: 10,
   tanh: 11, sigmoid: 12, sin: 13, cos: 14, sign: 15,
@@ -28,24 +22,17 @@ export const BINARY_OPS: Record<BinaryOp, number> = {
   reluGrad: 13, tanhGrad: 14, sigmoidGrad: 15, geluGrad: 16, geluTanhGrad: 17,
 };
 
-const SOURCES = {
-  unary: withParts(unaryWgsl, 'numerics', 'activations', 'strided'),
-  binary: withParts(binaryWgsl, 'numerics', 'activations', 'strided'),
-  where: withParts(whereWgsl, 'strided'),
-  cast: withParts(castWgsl, 'strided'),
-  copy: withParts(copyWgsl, 'strided'),
+const CONSTS: Partial<Record<StridedName, Record<string, number>>> = {
+  unary: wgslConsts('OP_', UNARY_OPS),
+  binary: wgslConsts('OP_', BINARY_OPS),
 };
-const generated = new Map<string, string>();
 
-/** The kernel `name` expanded for the layout's rank, with its override constants. */
-function stridedKernel(ctx: GpuContext, name: keyof typeof SOURCES, u: StridedUniforms, constants: Record<string, number>): Kernel {
-  const key = `${name}|INNER=${u.inner}`;
-  let code = generated.get(key);
-  if (code === undefined) {
-    code = expandTemplate(SOURCES[name], { INNER: u.inner });
-    generated.set(key, code);
-  }
-  return ctx.kernel(key, code, { ...constants, WG });
+type StridedName = 'unary' | 'binary' | 'where' | 'cast' | 'copy';
+
+/** The kernel `name` (shaders/<name>.wgsl) expanded for the layout's rank, with its override constants. */
+function stridedKernel(ctx: GpuContext, name: StridedName, u: StridedUniforms, constants: Record<string, number>): Kernel {
+  const shader: ShaderSpec = { file: name, vars: { INNER: u.inner }, consts: CONSTS[name] };
+  return ctx.kernel(`${name}|INNER=${u.inner}`, shader, { ...constants, WG });
 }
 
 /** A view covering all of s, contiguous. */
@@ -115,7 +102,7 @@ export function fill(ctx: GpuContext, n: number, value: number, dtype: DType): G
   const word = new DataView(new ArrayBuffer(4));
   if (dtype === 'int32') word.setInt32(0, value, true);
   else word.setFloat32(0, value, true);
-  const k = ctx.kernel('fill', fillWgsl, { WG });
+  const k = ctx.kernel('fill', { file: 'fill' }, { WG });
   ctx.dispatch(k, { out: out.buffer }, { n, bits: word.getUint32(0, true) }, ctx.grid1d(groups(n, WG)));
   return out;
 }

@@ -1,13 +1,11 @@
 // Embedding lookup (shaders/gather.wgsl): one thread per output word; bad indices give zeros and set error
-// slot 0, raised at the next read. Its backward, scatterAdd (shaders/scatter_add.wgsl), sums rows of the
+// slot gatherIndex, raised at the next read. Its backward, scatterAdd (shaders/scatter_add.wgsl), sums rows of the
 // gradient into the table's shape.
-import gatherWgsl from '../../../shaders/gather.wgsl?raw';
-import scatterAddWgsl from '../../../shaders/scatter_add.wgsl?raw';
-import scatterAddDirectWgsl from '../../../shaders/scatter_add_direct.wgsl?raw';
 import type { Storage } from '../backend';
-import type { GpuContext, Kernel } from './context';
+import { errorSlotConsts, type GpuContext, type Kernel } from './context';
 import { fill } from './elementwise';
 import { allocStorage, gpu, groups, type GpuStorage } from './storage';
+import { wgslConsts } from './shader';
 
 const WG = 256;
 
@@ -15,7 +13,7 @@ export function gather(ctx: GpuContext, tableS: Storage, idxS: Storage, rows: nu
   const [table, idx] = [gpu(tableS), gpu(idxS)];
   const n = idx.numel;
   const out = allocStorage(ctx, n * rowSize, table.dtype); // (n, rowSize)
-  const k = ctx.kernel('gather', gatherWgsl, { WG });
+  const k = ctx.kernel('gather', { file: 'gather', consts: errorSlotConsts() }, { WG });
   ctx.dispatch(
     k,
     { table: table.buffer, idx: idx.buffer, out: out.buffer },
@@ -27,7 +25,9 @@ export function gather(ctx: GpuContext, tableS: Storage, idxS: Storage, rows: nu
 
 /** Workgroup size of the scatterAdd passes: 64, as SwiftShader runs 256-thread groups several times slower. */
 const SCATTER_WG = 64;
+/** The passes of shaders/scatter_add.wgsl, chosen by its PASS override; it reads them as PASS_<NAME> consts. */
 const SCATTER_PASS = { count: 0, scan: 1, place: 2, rank: 3, sum: 4 } as const;
+const SCATTER_SHADER = { file: 'scatter_add', consts: wgslConsts('PASS_', SCATTER_PASS) };
 
 /**
  * The most rows·n·rowSize steps the direct scan takes: 2^22, about a millisecond on SwiftShader (a 28-character
@@ -55,7 +55,7 @@ export function scatterAdd(ctx: GpuContext, gS: Storage, idxS: Storage, rows: nu
   const n = idx.numel;
   const out = allocStorage(ctx, rows * rowSize, 'float32'); // (rows, rowSize)
   if (rows * n * rowSize <= DIRECT_STEPS) {
-    const k = ctx.kernel('scatterAddDirect', scatterAddDirectWgsl, { WG: SCATTER_WG });
+    const k = ctx.kernel('scatterAddDirect', { file: 'scatter_add_direct' }, { WG: SCATTER_WG });
     ctx.dispatch(k, { g: g.buffer, idx: idx.buffer, out: out.buffer }, { n, rows, rowSize }, ctx.grid1d(groups(rows * rowSize, SCATTER_WG)));
     return out;
   }
@@ -69,7 +69,7 @@ export function scatterAdd(ctx: GpuContext, gS: Storage, idxS: Storage, rows: nu
   };
   const params = { n, rows, rowSize };
   const perIndex = ctx.grid1d(groups(n, SCATTER_WG));
-  const pass = (p: number): Kernel => ctx.kernel('scatterAdd', scatterAddWgsl, { PASS: p, WG: SCATTER_WG });
+  const pass = (p: number): Kernel => ctx.kernel('scatterAdd', SCATTER_SHADER, { PASS: p, WG: SCATTER_WG });
   ctx.dispatch(pass(SCATTER_PASS.count), buffers, params, perIndex);
   ctx.dispatch(pass(SCATTER_PASS.scan), buffers, params, [1, 1, 1]);
   ctx.dispatch(pass(SCATTER_PASS.place), buffers, params, perIndex);

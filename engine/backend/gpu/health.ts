@@ -1,6 +1,5 @@
 // NaN/±Inf counts by bit pattern (shaders/health.wgsl), read back at once. The counters live in a small pooled
 // buffer that is zeroed before the kernel and returned to the pool afterwards.
-import healthWgsl from '../../../shaders/health.wgsl?raw';
 import type { HealthCounts, Storage } from '../backend';
 import type { GpuContext } from './context';
 import { gpu, groups } from './storage';
@@ -14,7 +13,7 @@ export async function health(ctx: GpuContext, xs: Storage, numel = xs.numel): Pr
   const counts = ctx.pool.acquire(12);
   try {
     ctx.write(counts, new Uint32Array(3), 12); // a pooled buffer holds whatever it held last
-    const k = ctx.kernel('health', healthWgsl, { WG });
+    const k = ctx.kernel('health', { file: 'health' }, { WG });
     ctx.dispatch(k, { x: x.buffer, counts }, { n: numel }, ctx.grid1d(groups(numel, WG)));
     const [nan, posInf, negInf] = new Uint32Array(await ctx.read(counts, 12));
     return { nan, posInf, negInf };

@@ -1,16 +1,10 @@
 // Layer normalisation over the last axis (shaders/layernorm.wgsl): rows packed into workgroups (rowLayout), population variance
 // by the corrected two-pass algorithm, with the per-row mean and rstd kept for the backward
 // (shaders/layernorm_backward.wgsl: dx per row, and dweight/dbias as deterministic column sums).
-import layernormSource from '../../../shaders/layernorm.wgsl?raw';
-import layernormBackwardSource from '../../../shaders/layernorm_backward.wgsl?raw';
-import { withParts } from './wgsl';
 import type { LayerNormResult, Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu } from './storage';
 import { rowLayout } from './softmax';
-
-const layernormWgsl = withParts(layernormSource, 'numerics', 'rowReduce');
-const layernormBackwardWgsl = withParts(layernormBackwardSource, 'numerics', 'rowReduce');
 
 export function layerNorm(
   ctx: GpuContext, xs: Storage, ws: Storage, bs: Storage, rows: number, cols: number, eps: number,
@@ -20,7 +14,7 @@ export function layerNorm(
   const mean = allocStorage(ctx, rows, 'float32');
   const rstd = allocStorage(ctx, rows, 'float32');
   const { constants, groups } = rowLayout(ctx, rows, cols);
-  const k = ctx.kernel('layerNorm', layernormWgsl, constants);
+  const k = ctx.kernel('layerNorm', { file: 'layernorm' }, constants);
   ctx.dispatch(
     k,
     { x: x.buffer, weight: w.buffer, bias: b.buffer, out: out.buffer, mean: mean.buffer, rstd: rstd.buffer },
@@ -30,7 +24,7 @@ export function layerNorm(
   return { out, mean, rstd };
 }
 
-/** Columns per column-sum workgroup in shaders/layernorm_backward.wgsl (its TC). */
+/** Columns per column-sum workgroup of shaders/layernorm_backward.wgsl, which reads it as the const TC. */
 const LN_BACKWARD_TC = 8;
 
 /**
@@ -46,7 +40,7 @@ export function layerNormBackward(
   const dbias = allocStorage(ctx, cols, 'float32');
   // The column-sum workgroups split their 64 threads into TC = 8 columns × 8 row lanes.
   const { constants, groups } = rowLayout(ctx, rows, cols);
-  const k = ctx.kernel('layerNormBackward', layernormBackwardWgsl, constants);
+  const k = ctx.kernel('layerNormBackward', { file: 'layernorm_backward', consts: { TC: LN_BACKWARD_TC } }, constants);
   ctx.dispatch(
     k,
     {

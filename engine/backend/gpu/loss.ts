@@ -1,16 +1,11 @@
 // Cross-entropy with ignoreIndex and label smoothing (shaders/cross_entropy.wgsl): rows packed into workgroups, logits
-// shifted by the row max. Bad targets are flagged on the device (error slot 1) and raised at the next read.
+// shifted by the row max. Bad targets are flagged on the device (error slot crossEntropyTarget) and raised at the
+// next read.
 // The backward (shaders/cross_entropy_backward.wgsl) has the same shape (rowLayout).
-import crossEntropySource from '../../../shaders/cross_entropy.wgsl?raw';
-import crossEntropyBackwardSource from '../../../shaders/cross_entropy_backward.wgsl?raw';
-import { withParts } from './wgsl';
 import type { CrossEntropyParams, Storage } from '../backend';
-import type { GpuContext } from './context';
+import { errorSlotConsts, type GpuContext } from './context';
 import { allocStorage, gpu } from './storage';
 import { rowLayout } from './softmax';
-
-const crossEntropyWgsl = withParts(crossEntropySource, 'numerics', 'rowReduce');
-const crossEntropyBackwardWgsl = withParts(crossEntropyBackwardSource, 'numerics', 'rowReduce');
 
 export function crossEntropy(
   ctx: GpuContext, logitsS: Storage, targetsS: Storage, p: CrossEntropyParams,
@@ -19,7 +14,7 @@ export function crossEntropy(
   const loss = allocStorage(ctx, p.rows, 'float32');
   const counted = allocStorage(ctx, p.rows, 'float32');
   const { constants, groups } = rowLayout(ctx, p.rows, p.classes);
-  const k = ctx.kernel('crossEntropy', crossEntropyWgsl, constants);
+  const k = ctx.kernel('crossEntropy', { file: 'cross_entropy', consts: errorSlotConsts() }, constants);
   ctx.dispatch(
     k,
     { logits: logits.buffer, targets: targets.buffer, loss: loss.buffer, counted: counted.buffer },
@@ -36,7 +31,7 @@ export function crossEntropyBackward(
   const [logits, targets, gRow] = [gpu(logitsS), gpu(targetsS), gpu(gRowS)];
   const dx = allocStorage(ctx, p.rows * p.classes, 'float32'); // (rows, classes)
   const { constants, groups } = rowLayout(ctx, p.rows, p.classes);
-  const k = ctx.kernel('crossEntropyBackward', crossEntropyBackwardWgsl, constants);
+  const k = ctx.kernel('crossEntropyBackward', { file: 'cross_entropy_backward' }, constants);
   ctx.dispatch(
     k,
     { logits: logits.buffer, targets: targets.buffer, gRow: gRow.buffer, dx: dx.buffer },

@@ -14,25 +14,15 @@
 // There the *gpu* variant, shaders/matmul_tiled.wgsl, runs instead: 64 × 64 (or 32 × 32) tiles of C per
 // workgroup of 16 × 16 (or 8 × 8) invocations, A and B staged through workgroup memory, 4 × 4 per invocation.
 // softwareAdapter() picks between them; setMatmulVariant() overrides that for tests and benchmarks.
-import matmulSource from '../../../shaders/matmul.wgsl?raw';
-import matmulGeneralSource from '../../../shaders/matmul_general.wgsl?raw';
-import matmulTiledSource from '../../../shaders/matmul_tiled.wgsl?raw';
-import matmulCommonWgsl from '../../../shaders/matmul_common.wgsl?raw';
 import type { MatmulActivation, MatmulOperand, MatmulParams, Storage } from '../backend';
 import type { GpuContext, Grid, Kernel } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
-import { expandTemplate } from './template';
 import { softwareAdapter } from './adapter-class';
-import { withParts } from './wgsl';
+import { wgslConsts } from './shader';
 
-/** Each kernel compiled with the numerics, the activations and the shared matmul code in front of it. */
-const withCommon = (kernel: string): string => withParts(`${matmulCommonWgsl}\n${kernel}`, 'numerics', 'activations');
-const matmulWgsl = withCommon(matmulSource);
-const matmulGeneralWgsl = withCommon(matmulGeneralSource);
-const matmulTiledWgsl = withCommon(matmulTiledSource);
-
-/** The epilogue's activation codes (epilogue_act in shaders/activations.wgsl). */
+/** The epilogue's activation codes, the ACT_* consts of epilogue_act in shaders/matmul_common.wgsl. */
 export const MATMUL_ACTIVATIONS: Record<MatmulActivation, number> = { none: 0, relu: 1, gelu: 2, geluTanh: 3, tanh: 4, sigmoid: 5 };
+const ACT_CONSTS = wgslConsts('ACT_', MATMUL_ACTIVATIONS);
 
 /** Invocations per workgroup along x (column blocks) and y (row blocks), for both kernels. */
 const WG_X = 4;
@@ -179,8 +169,7 @@ function tiledShapeFor(ctx: GpuContext, p: MatmulParams): TiledShape | null {
 
 /** The kernel matmul() runs for some parameters, before it is compiled, and its C block per workgroup. */
 interface Plan {
-  base: string; // 'matmul', 'matmul_general' or 'matmul_tiled'
-  source: string;
+  base: 'matmul' | 'matmul_general' | 'matmul_tiled'; // also its file in shaders/
   vars: Record<string, number>; // template variables
   constants: Record<string, number>; // override constants
   wgRows: number; // rows of C per workgroup
@@ -192,17 +181,9 @@ function planName(pl: Plan): string {
   return `${pl.base}|${Object.entries(pl.vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
 }
 
-const generated = new Map<string, string>();
-
-/** The plan's template expanded (once per process) and compiled (once per device). */
+/** The plan's kernel, compiled once per device. */
 function compile(ctx: GpuContext, pl: Plan): Kernel {
-  const name = planName(pl);
-  let code = generated.get(name);
-  if (code === undefined) {
-    code = expandTemplate(pl.source, pl.vars);
-    generated.set(name, code);
-  }
-  return ctx.kernel(name, code, pl.constants);
+  return ctx.kernel(planName(pl), { file: pl.base, vars: pl.vars, consts: ACT_CONSTS }, pl.constants);
 }
 
 /**
@@ -223,7 +204,7 @@ function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
     const vars = {
       ...tiledVars(t), A_VEC4: rowsOfVec4(p.a, p.K) ? 1 : 0, B_VEC4: rowsOfVec4(p.b, p.N) ? 1 : 0, OUT_VEC4: p.N % 4 === 0 ? 1 : 0, ...epilogue,
     };
-    return { base: 'matmul_tiled', source: matmulTiledWgsl, vars, constants: {}, wgRows: t.WG_Y * t.RM, wgCols: t.WG_X * 4 };
+    return { base: 'matmul_tiled', vars, constants: {}, wgRows: t.WG_Y * t.RM, wgCols: t.WG_X * 4 };
   }
   const vec4 = matmulVec4Layout(p);
   const batch = p.batchShape.reduce((x, y) => x * y, 1);
@@ -238,8 +219,8 @@ function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
   const big = Math.ceil(p.M / (rows * WG_Y)) * Math.ceil(p.N / (16 * WG_X)) * batch >= matmulSoftware.minWorkgroups;
   const wg = big ? { WG_X, WG_Y } : { WG_X: WG_X / 2, WG_Y: WG_Y / 2 };
   const block = { wgRows: rows * wg.WG_Y, wgCols: 16 * wg.WG_X };
-  if (vec4) return { base: 'matmul', source: matmulWgsl, vars: { ...vec4, ROWS: rows, ROWS4: rows / 4, ...epilogue }, constants: wg, ...block };
-  return { base: 'matmul_general', source: matmulGeneralWgsl, vars: { ROWS: rows, ...epilogue }, constants: wg, ...block };
+  if (vec4) return { base: 'matmul', vars: { ...vec4, ROWS: rows, ROWS4: rows / 4, ...epilogue }, constants: wg, ...block };
+  return { base: 'matmul_general', vars: { ROWS: rows, ...epilogue }, constants: wg, ...block };
 }
 
 /**

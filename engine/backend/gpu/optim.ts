@@ -5,12 +5,9 @@
 // Only small tensors share a dispatch: SwiftShader runs every slot's code for every thread under a mask, so one
 // 100,352-element weight grouped with three small ones took 2.5 ms against 1.4 ms alone (and 1.6 ms for all four
 // one by one); small ones grouped cost next to nothing.
-import sgdSource from '../../../shaders/sgd.wgsl?raw';
-import adamSource from '../../../shaders/adam.wgsl?raw';
 import type { AdamParams, AdamSlot, SgdParams, SgdSlot, Storage } from '../backend';
 import type { GpuContext, Kernel } from './context';
 import { gpu, groups } from './storage';
-import { expandTemplate } from './template';
 
 const WG = 64;
 /** The most slots the kernels' uniforms describe (begins/ends: two vec4s). */
@@ -23,13 +20,9 @@ function sameNumel(op: string, a: Storage, b: Storage): void {
   if (a.numel !== b.numel) throw new Error(`internal: ${op} needs storages of equal size, got ${a.numel} and ${b.numel}`);
 }
 
-const generated = new Map<string, string>();
-
-function compile(ctx: GpuContext, name: string, source: string, vars: Record<string, number>, constants: Record<string, number>): Kernel {
+function compile(ctx: GpuContext, name: string, file: string, vars: Record<string, number>, constants: Record<string, number>): Kernel {
   const key = `${name}|${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(',')}`;
-  let code = generated.get(key);
-  if (code === undefined) generated.set(key, (code = expandTemplate(source, vars)));
-  return ctx.kernel(key, code, constants);
+  return ctx.kernel(key, { file, vars }, constants);
 }
 
 /**
@@ -69,7 +62,7 @@ export function sgdStep(ctx: GpuContext, slots: readonly SgdSlot[], p: SgdParams
     if (momentum) sameNumel('sgdStep', s.param, s.momentumBuf!);
   }
   inGroups(ctx, slots, momentum ? 3 : 2, (group, ranges) => {
-    const k = compile(ctx, 'sgdStep', sgdSource, { SLOTS: group.length, MOMENTUM: momentum ? 1 : 0 }, { WG });
+    const k = compile(ctx, 'sgdStep', 'sgd', { SLOTS: group.length, MOMENTUM: momentum ? 1 : 0 }, { WG });
     const buffers: Record<string, GPUBuffer> = {};
     group.forEach((s, i) => {
       buffers[`p${i}`] = gpu(s.param).buffer;
@@ -87,7 +80,7 @@ export function sgdStep(ctx: GpuContext, slots: readonly SgdSlot[], p: SgdParams
 export function adamStep(ctx: GpuContext, slots: readonly AdamSlot[], p: AdamParams): void {
   for (const s of slots) for (const other of [s.grad, s.m, s.v]) sameNumel('adamStep', s.param, other);
   inGroups(ctx, slots, 4, (group, ranges) => {
-    const k = compile(ctx, 'adamStep', adamSource, { SLOTS: group.length }, { DECOUPLED: p.decoupled ? 1 : 0, WG });
+    const k = compile(ctx, 'adamStep', 'adam', { SLOTS: group.length }, { DECOUPLED: p.decoupled ? 1 : 0, WG });
     const buffers: Record<string, GPUBuffer> = {};
     group.forEach((s, i) => {
       buffers[`p${i}`] = gpu(s.param).buffer;

@@ -4,19 +4,16 @@
 // chunk covers the axis. A sum over a million elements is then two tree passes (1024 → 1, then 1025 → 1) whose
 // rounding error grows with log(len) rather than len. Arg ops carry (value, index) pairs between passes. The
 // first pass reads the input through its strides; later passes read their contiguous temporaries.
-import reduceSource from '../../../shaders/reduce.wgsl?raw';
 import type { ReduceLayout, ReduceOp, Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu, groups, type GpuStorage } from './storage';
 import { stridedUniforms } from './strided';
-import { expandTemplate } from './template';
-import { withParts } from './wgsl';
+import { wgslConsts } from './shader';
 
-const reduceWgsl = withParts(reduceSource, 'numerics', 'strided');
-const generated = new Map<number, string>();
-
-// The shader's OP override numbering. A Record makes the compiler flag an op that lacks a number.
+// The shader's OP override numbering, which it reads as OP_<NAME> consts. A Record makes the compiler flag an op
+// that lacks a number.
 export const REDUCE_OPS: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
+const OP_CONSTS = wgslConsts('OP_', REDUCE_OPS);
 
 // 64 threads: a tree of depth 6. On SwiftShader each workgroup barrier costs roughly in proportion to the
 // workgroup's size (256-thread trees measured ~6× slower per element than 64-thread ones), and on GPUs 64 threads
@@ -72,9 +69,8 @@ export function reduce(ctx: GpuContext, op: ReduceOp, xs: Storage, layout: Reduc
         dstVal = temp(n);
         dstIdx = arg ? temp(n) : dummy;
       }
-      let code = generated.get(kept.inner);
-      if (code === undefined) generated.set(kept.inner, (code = expandTemplate(reduceWgsl, { INNER: kept.inner })));
-      const k = ctx.kernel(`reduce|INNER=${kept.inner}`, code, { OP: REDUCE_OPS[op], TREE: tree ? 1 : 0, WG });
+      const shader = { file: 'reduce', vars: { INNER: kept.inner }, consts: OP_CONSTS };
+      const k = ctx.kernel(`reduce|INNER=${kept.inner}`, shader, { OP: REDUCE_OPS[op], TREE: tree ? 1 : 0, WG });
       ctx.dispatch(
         k,
         // On the first pass xIdx is never read (hasIdx = 0); x stands in for it.

@@ -1,12 +1,6 @@
 // Softmax and log-softmax over the last axis (shaders/softmax.wgsl) and their backward
 // (shaders/softmax_backward.wgsl): rows packed into 64-thread workgroups (rowLayout); the forward subtracts the
 // row max.
-import softmaxSource from '../../../shaders/softmax.wgsl?raw';
-import softmaxBackwardSource from '../../../shaders/softmax_backward.wgsl?raw';
-import { withParts } from './wgsl';
-
-const softmaxWgsl = withParts(softmaxSource, 'numerics', 'rowReduce');
-const softmaxBackwardWgsl = withParts(softmaxBackwardSource, 'numerics', 'rowReduce');
 import type { Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
@@ -35,7 +29,7 @@ export function softmax(ctx: GpuContext, xs: Storage, rows: number, cols: number
   const x = gpu(xs);
   const out = allocStorage(ctx, rows * cols, 'float32');
   const { constants, groups } = rowLayout(ctx, rows, cols);
-  const k = ctx.kernel('softmax', softmaxWgsl, { LOG: log ? 1 : 0, ...constants });
+  const k = ctx.kernel('softmax', { file: 'softmax' }, { LOG: log ? 1 : 0, ...constants });
   ctx.dispatch(k, { x: x.buffer, out: out.buffer }, { rows, cols }, ctx.grid1d(groups));
   return out;
 }
@@ -47,7 +41,7 @@ export function softmaxBackward(
   const [y, g] = [gpu(ys), gpu(gs)];
   const dx = allocStorage(ctx, rows * cols, 'float32');
   const { constants, groups } = rowLayout(ctx, rows, cols);
-  const k = ctx.kernel('softmaxBackward', softmaxBackwardWgsl, { LOG: log ? 1 : 0, ...constants });
+  const k = ctx.kernel('softmaxBackward', { file: 'softmax_backward' }, { LOG: log ? 1 : 0, ...constants });
   ctx.dispatch(k, { y: y.buffer, g: g.buffer, dx: dx.buffer }, { rows, cols }, ctx.grid1d(groups));
   return dx;
 }

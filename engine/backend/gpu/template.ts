@@ -1,10 +1,11 @@
-// Expands the small template language of the generated kernels (shaders/attention_*.wgsl). Tint does not unroll
-// loops, and on SwiftShader an unrolled head-dim loop over private arrays indexed by constants is far faster
-// than a loop, so those kernels are written once with markers and expanded per head dim and tile size:
+// The small template language of the generated kernels (attention, matmul, strided, optimizers), expanded by the
+// shader builder (shader.ts) after includes. Tint does not unroll loops, and on SwiftShader an unrolled head-dim
+// loop over private arrays indexed by constants is far faster than a loop, so those kernels are written once
+// with markers and expanded per head dim and tile size:
 //
 //   {{NAME}}                 replaced by the value of NAME (a number) or of an enclosing unroll variable
 //   {{EXPR}}                 an integer expression of names and numbers with + − · / (integer division) and
-//                            parentheses, e.g. {{1 + 4 * S}} for the binding numbers of unrolled slot S
+//                            parentheses, e.g. {{4 * Q + I}} for the accumulator of unrolled row I of block Q
 //   // @unroll VAR COUNT     repeats the lines up to the matching `// @end` COUNT times (COUNT: a number or a
 //   // @end                  NAME), with {{VAR}} = 0, 1, …; blocks nest
 //   // @if NAME / // @else / // @endif   keeps one branch, by whether NAME is nonzero
