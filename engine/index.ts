@@ -10,6 +10,7 @@ export { where, identity } from './ops/elementwise';
 export { indexSelect } from './ops/gather';
 export { health, type Health } from './ops/health';
 export { tidy, dispose, keep, memoryStats } from './memory';
+export { warmup, type WarmupResult } from './warmup';
 export { manualSeed, mulberry32 } from './random';
 export { ShapeError } from './shape';
 export { NoAdapterError } from './backend/gpu/adapter';

@@ -7,7 +7,7 @@ import type {
 import type { DType, TypedArray } from '../dtype';
 import { openDevice } from './gpu/adapter';
 import { GpuContext } from './gpu/context';
-import { allocStorage, gpu } from './gpu/storage';
+import { allocStorage, freeStorage, gpu } from './gpu/storage';
 import * as ew from './gpu/elementwise';
 import { matmul } from './gpu/matmul';
 import { reduce } from './gpu/reduce';
@@ -60,9 +60,7 @@ export class WebGPUBackend implements Backend {
   }
 
   free(s: Storage): void {
-    const g = gpu(s);
-    g.freed = true;
-    if (this.ctx.lostReason === null) this.ctx.pool.release(g.buffer);
+    freeStorage(this.ctx, s);
   }
 
   fill(numel: number, value: number, dtype: DType): Storage {

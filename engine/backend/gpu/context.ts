@@ -4,6 +4,10 @@
 // Kernels are data: a shader file built by shader.ts plus optional `override` constants. Bindings are found by
 // name through wgsl_reflect and uniform structs are laid out by webgpu-utils, so no binding index or byte offset
 // is counted by hand anywhere in the engine.
+//
+// Pipelines compile on first use, synchronously (createComputePipeline). warmup() (engine/warmup.ts) compiles
+// them ahead instead: in *collect* mode kernel() starts createComputePipelineAsync and dispatch() encodes
+// nothing, so a whole training step can be walked through to learn its kernels without running any of it.
 
 import { WgslReflect, ResourceType } from 'wgsl_reflect/wgsl_reflect.module.js';
 import type { ShaderDataDefinitions, VariableDefinition } from 'webgpu-utils';
@@ -38,6 +42,11 @@ export function errorSlotConsts(): Record<string, number> {
   return wgslConsts('ERROR_', Object.fromEntries(Object.keys(ERROR_SLOTS).map((key, slot) => [key, slot])));
 }
 
+/** Thrown by read() inside warmup(fn), where no GPU work runs and so no tensor has values. */
+export class WarmupReadError extends Error {
+  override name = 'WarmupReadError';
+}
+
 interface BindingInfo {
   binding: number;
   kind: 'uniform' | 'read-only-storage' | 'storage';
@@ -45,7 +54,8 @@ interface BindingInfo {
 
 export interface Kernel {
   key: string;
-  pipeline: GPUComputePipeline;
+  /** Null only while a pipeline started by warmup() compiles; kernel() outside warmup never returns it so. */
+  pipeline: GPUComputePipeline | null;
   layout: GPUBindGroupLayout;
   bindings: Map<string, BindingInfo>;
   uniform: { name: string; def: VariableDefinition } | null;
@@ -54,6 +64,12 @@ export interface Kernel {
 
 export type Grid = [number, number, number];
 
+/** One run of collect mode: the compiles it started, and whether it is still running. */
+export interface CollectScope {
+  open: boolean;
+  readonly compiles: Array<Promise<void>>;
+}
+
 const UNIFORM_ALIGN = 256; // ≥ minUniformBufferOffsetAlignment on every adapter
 const ARENA_BYTES = 64 * 1024; // uniforms for up to 256 dispatches per submitted batch
 
@@ -61,6 +77,10 @@ export class GpuContext {
   readonly pool: BufferPool;
   readonly limits: GPUSupportedLimits;
   private kernels = new Map<string, Kernel>();
+  /** Descriptors of the pipelines compiling asynchronously, by key: kernel() compiles one at once if it must. */
+  private compiling = new Map<string, GPUComputePipelineDescriptor>();
+  /** The collect mode (warmup) in progress, or null. */
+  private scope: CollectScope | null = null;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private arena = new ArrayBuffer(ARENA_BYTES);
@@ -119,7 +139,10 @@ export class GpuContext {
   kernel(name: string, shader: ShaderSpec, constants: Record<string, number> = {}): Kernel {
     const key = `${name}|${JSON.stringify(constants)}`;
     let k = this.kernels.get(key);
-    if (k) return k;
+    if (k) {
+      if (k.pipeline === null && this.scope === null) this.compileNow(k);
+      return k;
+    }
     this.checkAlive();
     const code = buildShader(shader);
     const reflect = new WgslReflect(code);
@@ -148,11 +171,11 @@ export class GpuContext {
     }
     const layout = this.device.createBindGroupLayout({ label: name, entries });
     const module = this.device.createShaderModule({ label: name, code });
-    const pipeline = this.device.createComputePipeline({
+    const descriptor: GPUComputePipelineDescriptor = {
       label: name,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: entry.name, constants },
-    });
+    };
     const ws = entry.workgroupSize;
     // Sizes written as override constants are not resolved by reflection; kernels pass them via `constants`.
     const workgroupSize: [number, number, number] = [
@@ -160,12 +183,67 @@ export class GpuContext {
       constants.WG_Y ?? ws?.[1] ?? 1,
       constants.WG_Z ?? ws?.[2] ?? 1,
     ];
-    k = { key, pipeline, layout, bindings, uniform, workgroupSize };
+    k = { key, pipeline: null, layout, bindings, uniform, workgroupSize };
     this.kernels.set(key, k);
+    if (this.scope) this.scope.compiles.push(this.compileAsync(k, descriptor));
+    else k.pipeline = this.device.createComputePipeline(descriptor);
     return k;
   }
 
-  /** Number of compiled pipelines; tests use it to prove that pipelines are reused. */
+  private compileAsync(k: Kernel, descriptor: GPUComputePipelineDescriptor): Promise<void> {
+    this.compiling.set(k.key, descriptor);
+    return this.device.createComputePipelineAsync(descriptor).then(
+      (pipeline) => {
+        this.compiling.delete(k.key);
+        k.pipeline ??= pipeline; // compileNow() may have needed it first; then this one is dropped
+      },
+      (e: unknown) => {
+        this.compiling.delete(k.key);
+        // Forget the kernel, so that the next kernel() call compiles it again and reports the error itself.
+        if (k.pipeline === null) this.kernels.delete(k.key);
+        throw new Error(`compiling ${k.key} failed: ${(e as Error).message}`);
+      },
+    );
+  }
+
+  /**
+   * A kernel still compiling asynchronously, needed now by a real dispatch (a step run without awaiting its
+   * warmup): compile it synchronously. The asynchronous result, when it arrives, is dropped.
+   */
+  private compileNow(k: Kernel): void {
+    const descriptor = this.compiling.get(k.key);
+    if (!descriptor) throw new Error(`internal: kernel ${k.key} has no pipeline and none is compiling`);
+    k.pipeline = this.device.createComputePipeline(descriptor);
+  }
+
+  /**
+   * Runs `fn` in collect mode (warmup.ts): kernels it asks for start compiling asynchronously, dispatches encode
+   * nothing and read() throws. Returns the compiles started, which warmup awaits.
+   */
+  collect(fn: () => void): Array<Promise<void>> {
+    if (this.scope) throw new Error('warmup() calls cannot nest');
+    this.checkAlive();
+    const scope: CollectScope = { open: true, compiles: [] };
+    this.scope = scope;
+    try {
+      fn();
+    } catch (e) {
+      // Nobody will await the compiles already started; a failure among them must not go unhandled.
+      for (const c of scope.compiles) c.catch(() => undefined);
+      throw e;
+    } finally {
+      scope.open = false;
+      this.scope = null;
+    }
+    return scope.compiles;
+  }
+
+  /** The collect mode in progress (storages made in it remember it, see storage.ts), or null. */
+  get collectScope(): CollectScope | null {
+    return this.scope;
+  }
+
+  /** Number of pipelines compiled or compiling; tests use it to prove that pipelines are reused. */
   get pipelineCount(): number {
     return this.kernels.size;
   }
@@ -182,7 +260,7 @@ export class GpuContext {
         `${k.key}: dispatch of [${grid.join(', ')}] workgroups exceeds this adapter's maxComputeWorkgroupsPerDimension (${max})`,
       );
     }
-    if (grid.some((g) => g === 0)) return;
+    if (grid.some((g) => g === 0) || this.scope) return;
     if (k.uniform && this.arenaUsed + UNIFORM_ALIGN > ARENA_BYTES) this.flush();
     const entries: GPUBindGroupEntry[] = [];
     for (const [name, info] of k.bindings) {
@@ -212,7 +290,7 @@ export class GpuContext {
       this.encoder = this.device.createCommandEncoder();
       this.pass = this.encoder.beginComputePass();
     }
-    this.pass.setPipeline(k.pipeline);
+    this.pass.setPipeline(k.pipeline!); // set by kernel(), which compiles at once outside collect mode
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
     this.dispatches++;
@@ -274,6 +352,12 @@ export class GpuContext {
 
   /** Reads `byteLength` bytes of a buffer back, with the error flags from the same submission. */
   async read(buffer: GPUBuffer, byteLength: number): Promise<ArrayBuffer> {
+    if (this.scope) {
+      throw new WarmupReadError(
+        'A tensor was read inside warmup(fn), which only compiles pipelines: no GPU work runs there, so nothing has ' +
+          'values yet. Read tensors after `await warmup(fn)`.',
+      );
+    }
     this.checkAlive();
     const errBytes = this.errorBuffer.size;
     const staging = this.device.createBuffer({

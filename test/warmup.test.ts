@@ -1,0 +1,139 @@
+// warmup(fn) (engine/warmup.ts): compiling a training step's pipelines ahead, asynchronously, without running it.
+// Each test file gets a fresh device, so the first warmup here starts from an empty pipeline cache.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { init, keep, memoryStats, nn, optim, randn, tensor, tidy, warmup, functional as F, type Tensor } from '../engine/index';
+import { webgpuBackend } from '../engine/device';
+import type { GpuContext } from '../engine/backend/gpu/context';
+import { randInts } from './helpers';
+
+let ctx: GpuContext;
+
+beforeAll(async () => {
+  await init({ backend: 'webgpu' });
+  ctx = webgpuBackend()!.ctx;
+});
+
+const VOCAB = 11;
+
+/** A small classifier touching most kernel families: embedding, layerNorm, fused linear + gelu, dropout, loss. */
+function model(): nn.Sequential {
+  return new nn.Sequential(
+    new nn.Embedding(VOCAB, 8, { seed: 1 }),
+    new nn.LayerNorm(8),
+    new nn.Linear(8, 16, { seed: 2 }),
+    new nn.GELU(),
+    new nn.Dropout(0.1, { seed: 3 }),
+    new nn.Linear(16, VOCAB, { seed: 4 }),
+  );
+}
+
+/** One training step: the loss (B = 12) before the update. */
+function step(m: nn.Sequential, opt: optim.Optimizer, x: Tensor, y: Tensor): Tensor {
+  const loss = tidy(() => F.crossEntropy(m.forward(x), y));
+  opt.zeroGrad();
+  loss.backward();
+  opt.step();
+  return loss;
+}
+
+describe('warmup', () => {
+  test('compiles a training step ahead: the real step then compiles nothing, and warmup changed nothing', async () => {
+    const m = model();
+    const params = m.parameters();
+    const x = tensor(randInts(12, 5, 0, VOCAB), [12], { dtype: 'int32' });
+    const y = tensor(randInts(12, 6, 0, VOCAB), [12], { dtype: 'int32' });
+    const before = await Promise.all(params.map((p) => p.toArray()));
+    const pipelines = ctx.pipelineCount;
+    const dispatches = ctx.dispatches;
+    const buffers = memoryStats().buffers;
+
+    const r = await warmup(() => {
+      const throwaway = new optim.Adam(params, { lr: 0.1 });
+      step(m, throwaway, x, y);
+      throwaway.dispose();
+    });
+    expect(r.pipelines).toBeGreaterThan(5);
+    expect(ctx.pipelineCount - pipelines).toBe(r.pipelines);
+    expect(ctx.dispatches).toBe(dispatches); // nothing was encoded
+    // The gradients the backward left on the parameters hold nothing; zeroGrad frees them.
+    const opt = new optim.Adam(params, { lr: 0.1 });
+    opt.zeroGrad();
+    expect(memoryStats().buffers).toBe(buffers);
+    const after = await Promise.all(params.map((p) => p.toArray()));
+    after.forEach((a, i) => expect(Array.from(a), `parameter ${i}`).toEqual(Array.from(before[i])));
+
+    const compiled = ctx.pipelineCount;
+    const loss = step(m, opt, x, y);
+    const value = await loss.item();
+    loss.dispose();
+    expect(ctx.pipelineCount).toBe(compiled);
+    expect(Number.isFinite(value)).toBe(true);
+    expect(Array.from(await params[2].toArray())).not.toEqual(Array.from(before[2])); // the real step updated
+    // A second warmup of the same step finds everything cached.
+    expect((await warmup(() => tidy(() => F.crossEntropy(m.forward(x), y)))).pipelines).toBe(0);
+    opt.dispose();
+  }, 120_000);
+
+  test('reading a tensor inside warmup throws an error naming warmup', async () => {
+    const seen: { read?: Promise<unknown> } = {};
+    await warmup(() => {
+      const t = randn([3], { seed: 1 }).mul(2);
+      // Caught at once: the rejection comes before warmup resolves.
+      seen.read = t.toArray().then(
+        () => null,
+        (e: unknown) => e,
+      );
+    });
+    const err = await seen.read;
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/inside warmup\(fn\)/);
+  });
+
+  test('a tensor kept past warmup is refused, not read as garbage, and can still be disposed', async () => {
+    let kept: Tensor | null = null;
+    await warmup(() => {
+      kept = keep(randn([4], { seed: 2 }).mul(3));
+    });
+    expect(() => kept!.add(1)).toThrow(/made inside warmup/);
+    kept!.dispose();
+  });
+
+  test('an op run while its pipeline still compiles asynchronously gets it at once and computes right', async () => {
+    const x = tensor([0.5, -1, 2, 3]);
+    const before = ctx.pipelineCount;
+    const pending = warmup(() => x.sin().cos());
+    const started = ctx.pipelineCount - before;
+    expect(started).toBeGreaterThan(0);
+    // Not awaited: the real op finds its pipelines still compiling and compiles them synchronously.
+    const y = tidy(() => x.sin().cos());
+    expect(ctx.pipelineCount - before).toBe(started); // one cache entry per kernel, whichever compile wins
+    expectClose(Array.from(await y.toArray()), [0.5, -1, 2, 3].map((v) => Math.cos(Math.sin(v))));
+    expect((await pending).pipelines).toBe(started);
+    y.dispose();
+    x.dispose();
+  });
+
+  test('an error in fn rejects warmup and leaves collect mode', async () => {
+    await expect(warmup(() => { throw new Error('boom'); })).rejects.toThrow('boom');
+    const t = tensor([1, 2]);
+    expect(Array.from(await t.mul(2).toArray())).toEqual([2, 4]);
+    t.dispose();
+  });
+
+  test('on the CPU backend warmup runs nothing and resolves at once', async () => {
+    await init({ backend: 'cpu' });
+    try {
+      let ran = false;
+      expect(await warmup(() => (ran = true))).toEqual({ pipelines: 0, ms: 0 });
+      expect(ran).toBe(false);
+    } finally {
+      await init({ backend: 'webgpu' });
+    }
+  });
+});
+
+/** Within WGSL's guaranteed accuracy of sin and cos (2^-11 absolute). */
+function expectClose(actual: number[], expected: number[]): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((a, i) => expect(Math.abs(a - expected[i])).toBeLessThan(1e-3));
+}
