@@ -4,9 +4,9 @@
 // rendering and the Pause button keep working.
 //
 // Pipelines are compiled ahead: shortly after the graph becomes valid the controller builds the modules, loads the
-// data and runs one warm-up forward and backward pass (plus an optimizer update on a throwaway tensor), which
-// makes the backend compile and cache every pipeline the training step needs. A progress indicator shows this;
-// clicking Train afterwards only runs steps.
+// data and hands a training step to the engine's warmup(), which learns the kernels the step needs without running
+// it and compiles them asynchronously, so the page keeps drawing. A progress indicator shows this; clicking Train
+// afterwards only runs steps.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { compileGraph, GraphCompileError, type CompiledGraph, type Feeds } from '../graph/compile';
 import { Trainer, type OptimizerName } from '../graph/train';
@@ -15,7 +15,7 @@ import type { Validation } from '../graph/validate';
 import type { GraphState } from '../graph/types';
 import type { TrainSettings } from '../graph/schema';
 import {
-  tensor, zeros, tidy, dispose, noGrad, mulberry32, loadModuleSafetensors, nn, optim, type Tensor,
+  tensor, zeros, tidy, dispose, noGrad, mulberry32, loadModuleSafetensors, nn, optim, warmup, type Tensor,
 } from '../../engine/index';
 import Module = nn.Module;
 import Adam = optim.Adam;
@@ -69,7 +69,7 @@ export class TrainerController implements ReactiveController {
   history: History = { steps: [], loss: [], accSteps: [], acc: [] };
   stepCount = 0;
   loss: number | null = null;
-  /** The loss before any update (from the warm-up pass), so "the loss fell" can be read off the page. */
+  /** The loss before any update (the first step's, taken before its update), so "the loss fell" can be read off the page. */
   initialLoss: number | null = null;
   accuracy: number | null = null;
   gradNorm: number | null = null;
@@ -193,7 +193,7 @@ export class TrainerController implements ReactiveController {
     this._changed();
   }
 
-  private _progress(label: string, done: number, total = 4): void {
+  private _progress(label: string, done: number, total = 3): void {
     this.progress = { label, done, total };
     this._changed();
   }
@@ -226,12 +226,10 @@ export class TrainerController implements ReactiveController {
         compiled.dispose();
         return false;
       }
-      this._progress('Compiling GPU pipelines (a warm-up pass)', 2);
+      this._progress('Compiling GPU pipelines', 2);
       await yieldToEventLoop();
       this.rand = mulberry32(settings.seed + 1);
-      const initial = await this._warmUp(compiled, sources, trainer);
-      this._progress('Compiling the optimizer', 3);
-      await warmUpOptimizer(settings.optimizer, compiled.device);
+      await this._compileAhead(compiled, sources, trainer, settings.optimizer);
       if (stale()) {
         trainer.dispose();
         compiled.dispose();
@@ -240,10 +238,8 @@ export class TrainerController implements ReactiveController {
       this.compiled = compiled;
       this.trainer = trainer;
       this.sources = sources;
-      this.initialLoss = this.loss = initial;
-      this.history = { steps: [0], loss: [initial], accSteps: [], acc: [] };
       this.prepareMs = performance.now() - t0;
-      this._progress('Ready', 4);
+      this._progress('Ready', 3);
       this._set('ready', '');
       return true;
     } catch (e) {
@@ -254,20 +250,28 @@ export class TrainerController implements ReactiveController {
     }
   }
 
-  /** One forward and backward pass on a batch: compiles the pipelines, and gives the loss before training. */
-  private async _warmUp(compiled: CompiledGraph, sources: Map<string, DataSource>, trainer: Trainer): Promise<number> {
-    const loss = tidy(() => compiled.forward(this._feeds(compiled, sources, trainer.batchSize), { training: true }).loss!);
-    loss.backward();
-    const value = await loss.item();
-    loss.dispose();
-    trainer.optimizer.zeroGrad();
-    return value;
+  /**
+   * Compiles every pipeline of a training step without running one (engine/warmup.ts): a forward, backward and
+   * update walked through in collect mode, where nothing is computed. The batch is drawn from a throwaway random
+   * stream (only its shapes matter), so the real batches are the ones a cold start would draw, and the update is a
+   * throwaway optimizer's of the same kind, so the real one's state (Adam's moments, its step count) starts clean.
+   */
+  private async _compileAhead(compiled: CompiledGraph, sources: Map<string, DataSource>, trainer: Trainer, name: OptimizerName): Promise<void> {
+    const params = compiled.module.parameters();
+    await warmup(() => {
+      const loss = compiled.forward(this._feeds(compiled, sources, trainer.batchSize, mulberry32(0)), { training: true }).loss!;
+      loss.backward();
+      const opt = throwawayOptimizer(name, params);
+      opt.step();
+      opt.dispose();
+    });
+    trainer.optimizer.zeroGrad(); // the warm-up left gradients that hold no values
   }
 
-  private _feeds(compiled: CompiledGraph, sources: Map<string, DataSource>, batchSize: number): Feeds {
+  private _feeds(compiled: CompiledGraph, sources: Map<string, DataSource>, batchSize: number, rand = this.rand): Feeds {
     const feeds: Feeds = {};
     for (const [id, s] of sources) {
-      const b = s.batch(batchSize, this.rand);
+      const b = s.batch(batchSize, rand);
       feeds[id] = Object.fromEntries(Object.entries(b).map(([port, h]) => [port, tensor(h.data, h.shape, { device: compiled.device })]));
     }
     return feeds;
@@ -280,7 +284,7 @@ export class TrainerController implements ReactiveController {
     if (this.compiled !== compiled) return;
     this.trainer?.dispose();
     this.trainer = await Trainer.create(compiled, trainerOptions(settings));
-    await warmUpOptimizer(settings.optimizer, compiled.device);
+    await warmUpOptimizer(settings.optimizer, compiled.module.parameters());
   }
 
   /** Runs `work` after any step in flight, so two GPU passes never interleave. */
@@ -385,6 +389,7 @@ export class TrainerController implements ReactiveController {
     if (trainer !== this.trainer) return;
     this.stepCount++;
     this.loss = loss;
+    this.initialLoss ??= loss; // the first step's loss is taken before its update
     this.history.steps.push(this.stepCount);
     this.history.loss.push(loss);
     if (this.stepCount % EVAL_EVERY === 0 && this.compiled?.state.nodes.some((n) => n.type === 'crossentropy')) {
@@ -416,17 +421,27 @@ function trainerOptions(s: TrainSettings): { optimizer: OptimizerName; lr: numbe
   return { optimizer: s.optimizer, lr: s.lr, batchSize: s.batchSize, seed: s.seed };
 }
 
-/** One update of a throwaway one-element tensor, so the optimizer's fused kernel is compiled before Train. */
-async function warmUpOptimizer(name: OptimizerName, device: CompiledGraph['device']): Promise<void> {
-  const p = zeros([1], { device, requiresGrad: true });
-  p.grad = zeros([1], { device });
-  const opt = name === 'sgd' ? new SGD([p], { lr: 0 }) : name === 'adamw' ? new AdamW([p], { lr: 0 }) : new Adam([p], { lr: 0 });
-  opt.step();
-  await p.toArray();
-  opt.dispose();
-  p.grad.dispose();
-  p.grad = null;
-  p.dispose();
+function throwawayOptimizer(name: OptimizerName, params: Tensor[]): SGD | Adam {
+  return name === 'sgd' ? new SGD(params, { lr: 0 }) : name === 'adamw' ? new AdamW(params, { lr: 0 }) : new Adam(params, { lr: 0 });
+}
+
+/**
+ * Compiles a new optimizer's update kernels ahead (engine/warmup.ts): a throwaway optimizer's step walked through
+ * over the parameters with stand-in gradients, and no forward, since the graph's views may be listening to one.
+ * The real gradients are put back untouched.
+ */
+async function warmUpOptimizer(name: OptimizerName, params: Tensor[]): Promise<void> {
+  await warmup(() => {
+    const grads = params.map((p) => p.grad);
+    try {
+      for (const p of params) p.grad = zeros(p.shape, { device: p.device });
+      const opt = throwawayOptimizer(name, params);
+      opt.step();
+      opt.dispose();
+    } finally {
+      params.forEach((p, i) => (p.grad = grads[i]));
+    }
+  });
 }
 
 function explain(v: Validation): string {
