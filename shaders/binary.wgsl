@@ -1,7 +1,7 @@
 // out[i] = a[ia] (op) b[ib] with NumPy broadcasting: i enumerates the output shape row-major and each input is
-// read through its own strides (0 on broadcast dims) and offset (shaders/strided.wgsl). The OP_* consts are
-// generated from BINARY_OPS in engine/backend/gpu/elementwise.ts. With SCALAR = 1 the b operand is params.scalar
-// instead of a buffer; SWAP = 1 computes scalar (op) a.
+// read through its own strides (0 on broadcast dims) and offset (shaders/strided.wgsl). apply()'s switch and the
+// OP_* consts are generated from the op records (engine/ops/pointwise.ts) by engine/backend/gpu/elementwise.ts.
+// With SCALAR = 1 the b operand is params.scalar instead of a buffer; SWAP = 1 computes scalar (op) a.
 // NaN and ±Inf follow PyTorch: IEEE arithmetic keeps them by itself, while max, min, pow and the comparisons
 // test for NaN by bits (numerics.wgsl says why).
 
@@ -70,28 +70,7 @@ fn flag(c: bool) -> f32 {
 
 fn apply(x: f32, y: f32) -> f32 {
   let nan = is_nan(x) || is_nan(y); // every comparison with a NaN is false, except ne
-  switch OP {
-    case OP_ADD: { return x + y; }
-    case OP_SUB: { return x - y; }
-    case OP_MUL: { return x * y; }
-    case OP_DIV: { return x / y; }
-    case OP_POW: { return safe_pow(x, y); }
-    case OP_MAX: { return max_nf(x, y); }
-    case OP_MIN: { return min_nf(x, y); }
-    case OP_EQ: { return flag(!nan && x == y); }
-    case OP_NE: { return flag(nan || x != y); }
-    case OP_LT: { return flag(!nan && x < y); }
-    case OP_LE: { return flag(!nan && x <= y); }
-    case OP_GT: { return flag(!nan && x > y); }
-    case OP_GE: { return flag(!nan && x >= y); }
-    // Activation derivatives: x is the upstream gradient g, y the saved input or output.
-    case OP_RELU_GRAD: { return select(x, 0.0, !is_nan(y) && y <= 0.0); } // PyTorch's threshold_backward: NaN passes g
-    case OP_TANH_GRAD: { return x * (1.0 - y * y); } // y = tanh
-    case OP_SIGMOID_GRAD: { return x * y * (1.0 - y); } // y = σ
-    case OP_GELU_GRAD: { return x * act_gelu_grad(y); } // y = input
-    case OP_GELU_TANH_GRAD: { return x * act_gelu_tanh_grad(y); } // y = input
-    default: { return x; }
-  }
+  // #include binary_ops
 }
 
 @compute @workgroup_size(WG)

@@ -1,7 +1,8 @@
 // out[i] = f(x[at(i)]) for the unary op selected by the OP override, with x read through strides
-// (shaders/strided.wgsl), so transposed, sliced and broadcast views need no copy first. The OP_* consts are
-// generated from UNARY_OPS in engine/backend/gpu/elementwise.ts by the shader builder (shader.ts).
-// Every op gives PyTorch's result for NaN and ±Inf (numerics.wgsl says why that takes bit tests here).
+// (shaders/strided.wgsl), so transposed, sliced and broadcast views need no copy first. apply()'s switch, one
+// case per op, and the OP_* consts are generated from the op records (engine/ops/pointwise.ts: each op's `wgsl`)
+// by engine/backend/gpu/elementwise.ts. Every op gives PyTorch's result for NaN and ±Inf (numerics.wgsl says
+// why that takes bit tests here).
 
 // #include numerics
 // #include activations
@@ -28,43 +29,7 @@ fn reduce_angle(v: f32) -> f32 {
 }
 
 fn apply(v: f32) -> f32 {
-  switch OP {
-    case OP_NEG: { return -v; }
-    case OP_ABS: { return abs(v); }
-    case OP_EXP: { return exp_nf(v); }
-    case OP_LOG: { return log_nf(v); }
-    case OP_SQRT: { // NaN below 0, +Inf stays
-      if (is_nan(v) || v < 0.0) { return nan_f32(); }
-      if (is_pos_inf(v)) { return v; }
-      return sqrt(v);
-    }
-    case OP_RSQRT: { // NaN below 0, ±0 → ±Inf, +Inf → 0
-      if (is_nan(v) || v < 0.0) { return nan_f32(); }
-      if (v == 0.0) { return 1.0 / v; }
-      if (is_pos_inf(v)) { return 0.0; }
-      return inverseSqrt(v);
-    }
-    case OP_SQUARE: { return v * v; }
-    case OP_RECIPROCAL: { return 1.0 / v; }
-    case OP_RELU: { return act_relu(v); }
-    case OP_GELU: { return act_gelu(v); }
-    case OP_GELU_TANH: { return act_gelu_tanh(v); }
-    case OP_TANH: { return act_tanh(v); }
-    case OP_SIGMOID: { return act_sigmoid(v); }
-    case OP_SIN: {
-      if (is_nonfinite(v)) { return nan_f32(); }
-      return sin(reduce_angle(v));
-    }
-    case OP_COS: {
-      if (is_nonfinite(v)) { return nan_f32(); }
-      return cos(reduce_angle(v));
-    }
-    case OP_SIGN: { // NaN kept
-      if (is_nan(v)) { return v; }
-      return sign(v);
-    }
-    default: { return v; }
-  }
+  // #include unary_ops
 }
 
 @compute @workgroup_size(WG)

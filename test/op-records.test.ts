@@ -2,7 +2,7 @@
 // the backends run is what the records say. The @ts-expect-error lines are the type-level tests: `npm test` runs
 // tsc before vitest, and tsc fails if any of them stops being an error.
 import { describe, expect, test } from 'vitest';
-import { BINARY, BINARY_CODES, UNARY, UNARY_CODES, wgslSwitch, type OpTable, type UnaryDef } from '../engine/ops/pointwise';
+import { BINARY, BINARY_CODES, UNARY, UNARY_CODES, type OpTable, type UnaryDef } from '../engine/ops/pointwise';
 import { FUSED, fused, type FusedDef, type FusedOp } from '../engine/ops/fused';
 import { CpuBackend } from '../engine/backend/cpu';
 import { tensor } from '../engine/index';
@@ -30,13 +30,10 @@ export function fusedWithoutBackward(): void {
 // ---- what runs is what the records say ----
 
 describe('op records', () => {
-  test('op codes number each table in order, and the WGSL switch has one case per op with its code', () => {
+  // (test/shader.test.ts checks that the kernels' switch has each record's case.)
+  test('op codes number each table in order', () => {
     for (const [table, codes] of [[UNARY, UNARY_CODES], [BINARY, BINARY_CODES]] as const) {
-      const names = Object.keys(table);
-      expect(Object.entries(codes)).toEqual(names.map((n, i) => [n, i]));
-      const src = wgslSwitch(table, 'return v;');
-      for (const [i, n] of names.entries()) expect(src).toContain(`case ${i}u: { ${(table as Record<string, { wgsl: string }>)[n].wgsl} } // ${n}`);
-      expect(src.match(/case \d+u:/g)).toHaveLength(names.length);
+      expect(Object.entries(codes)).toEqual(Object.keys(table).map((n, i) => [n, i]));
     }
   });
 

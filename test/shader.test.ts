@@ -2,7 +2,8 @@
 // needed: these check the text a kernel is compiled from; the kernel suites check what it computes.
 import { describe, expect, test } from 'vitest';
 import { assembleIncludes, buildShader, wgslConsts } from '../engine/backend/gpu/shader';
-import { BINARY_OPS, UNARY_OPS } from '../engine/backend/gpu/elementwise';
+import { BINARY, BINARY_CODES, UNARY, UNARY_CODES } from '../engine/ops/pointwise';
+import { pointwiseShader } from '../engine/backend/gpu/elementwise';
 import { REDUCE_OPS } from '../engine/backend/gpu/reduce';
 import { MATMUL_ACTIVATIONS } from '../engine/backend/gpu/matmul';
 import { ERROR_SLOTS, errorSlotConsts } from '../engine/backend/gpu/context';
@@ -41,7 +42,7 @@ describe('includes', () => {
   });
 
   test('every kernel of shaders/ gets numerics once, however many of its includes need it', () => {
-    const out = buildShader({ file: 'unary', vars: { INNER: 2 }, consts: wgslConsts('OP_', UNARY_OPS) });
+    const out = buildShader({ ...pointwiseShader('unary'), vars: { INNER: 2 } });
     expect(count(out, 'fn nan_f32()')).toBe(1); // numerics, wanted by unary and by activations
     expect(count(out, 'fn act_gelu(')).toBe(1);
   });
@@ -70,8 +71,6 @@ describe('consts generated from the TypeScript tables', () => {
 
   // Every op of a table has a case in its shader, under its generated name, and no case has a number of its own.
   test.each([
-    ['unary', UNARY_OPS, 'OP_', { INNER: 0 }],
-    ['binary', BINARY_OPS, 'OP_', { INNER: 0 }],
     ['reduce', REDUCE_OPS, 'OP_', { INNER: 0 }],
     ['matmul_general', MATMUL_ACTIVATIONS, 'ACT_', { ROWS: 8, BIAS: 0, ACT: 0, SUM_A: 0 }],
   ] as const)('%s handles every entry of its table', (file, table, prefix, vars) => {
@@ -83,6 +82,23 @@ describe('consts generated from the TypeScript tables', () => {
       if (name !== 'ACT_NONE' && !(file === 'reduce' && name === 'OP_ARGMIN')) expect(code, name).toMatch(new RegExp(`case [^:]*\\b${name}\\b`));
     }
     expect(code).not.toMatch(/case \d+u/);
+  });
+
+  // The pointwise kernels' switch is generated from the op records: a case per op, under its const, with its body.
+  test.each([['unary', UNARY, UNARY_CODES], ['binary', BINARY, BINARY_CODES]] as const)('%s has a case per op record', (file, table, codes) => {
+    const code = buildShader({ ...pointwiseShader(file), vars: { INNER: 0 } });
+    const consts = wgslConsts('OP_', codes);
+    for (const [i, [name, value]] of Object.entries(consts).entries()) {
+      expect(code).toContain(`const ${name}: u32 = ${value}u;`);
+      const op = Object.keys(table)[i] as keyof typeof table;
+      expect(code, name).toContain(`case ${name}: { ${(table[op] as { wgsl: string }).wgsl} }`);
+    }
+    expect(code.match(/case OP_\w+:/g)).toHaveLength(Object.keys(table).length);
+    expect(code).not.toMatch(/case \d+u/);
+  });
+
+  test('generated WGSL may not shadow a file of shaders/', () => {
+    expect(() => buildShader({ file: 'unary', vars: { INNER: 0 }, generated: { numerics: '' } })).toThrow(/would shadow shaders\/numerics\.wgsl/);
   });
 
   test('an unresolved const or template variable is an error naming the file', () => {

@@ -1,8 +1,9 @@
 // The op records of the pointwise families, the first tier of kernels: one entry per op holding everything the
 // engine knows about it, so that an op is added in one place and the compiler refuses a record with a part left out:
 //   cpu       the CPU backend's maths in float64, PyTorch 1.13's at NaN and ±Inf (test/cpu.test.ts checks them)
-//   wgsl      the body of the WGSL kernel's apply(), spliced into shaders/unary.wgsl or binary.wgsl with the op code
-//             numbered from this table's order (numerics.wgsl and activations.wgsl are in scope)
+//   wgsl      the statements of its case in the WGSL kernel's apply(): backend/gpu/elementwise.ts generates the
+//             switch, included by shaders/unary.wgsl or binary.wgsl, with the op's code its place in this table
+//             (numerics.wgsl and activations.wgsl are in scope)
 //   backward  the gradient rule and what it saves, or null, written out, for an op without a gradient
 // UnaryOp and BinaryOp are the keys of these tables. The fused ops (softmax, layerNorm, attention, …), the
 // second tier, are recorded in ops/fused.ts.
@@ -168,9 +169,3 @@ function codes<T extends object>(table: T): OpTable<Extract<keyof T, string>, nu
 
 export const UNARY_CODES = codes(UNARY);
 export const BINARY_CODES = codes(BINARY);
-
-/** `switch OP { case 0u: { body } … }` over a table's WGSL bodies, for the kernel's apply(). */
-export function wgslSwitch(table: Record<string, { wgsl: string }>, fallback: string): string {
-  const cases = Object.entries(table).map(([name, def], i) => `    case ${i}u: { ${def.wgsl} } // ${name}`);
-  return ['  switch OP {', ...cases, `    default: { ${fallback} }`, '  }'].join('\n');
-}

@@ -2,6 +2,7 @@
 // thread per output element on a 1-D grid (folded into y when large), and all but fill read their inputs through
 // strides and offsets (shaders/strided.wgsl), so views need no copy. Each kernel is generated per coalesced rank.
 import type { BinaryOp, BroadcastLayout, Storage, StridedView, UnaryOp } from '../backend';
+import { BINARY, BINARY_CODES, UNARY, UNARY_CODES } from '../../ops/pointwise';
 import type { DType } from '../../dtype';
 import { numel, stridesOf } from '../../shape';
 import type { GpuContext, Kernel } from './context';
@@ -11,27 +12,30 @@ import { wgslConsts, type ShaderSpec } from './shader';
 
 const WG = 256;
 
-// The shaders' OP override numbering, which they read as OP_<NAME> consts (wgslConsts). A Record makes the
-// compiler flag an op that lacks a number.
-export const UNARY_OPS: Record<UnaryOp, number> = {
-  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, square: 6, reciprocal: 7, relu: 8, gelu: 9, geluTanh: 10,
-  tanh: 11, sigmoid: 12, sin: 13, cos: 14, sign: 15,
-};
-export const BINARY_OPS: Record<BinaryOp, number> = {
-  add: 0, sub: 1, mul: 2, div: 3, pow: 4, max: 5, min: 6, eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12,
-  reluGrad: 13, tanhGrad: 14, sigmoidGrad: 15, geluGrad: 16, geluTanhGrad: 17,
-};
+// The unary and binary kernels' apply() is generated from the op records (ops/pointwise.ts): one case per op,
+// `case OP_<NAME>: { <its wgsl> }`, with OP_<NAME> its code, the op's place in its table.
+function opSwitch(table: Record<string, { wgsl: string }>, codes: Record<string, number>, fallback: string): string {
+  const names = wgslConsts('OP_', codes);
+  const label = Object.keys(names);
+  const cases = Object.values(table).map((def, i) => `    case ${label[i]}: { ${def.wgsl} }`);
+  return ['  switch OP {', ...cases, `    default: { ${fallback} }`, '  }'].join('\n');
+}
 
-const CONSTS: Partial<Record<StridedName, Record<string, number>>> = {
-  unary: wgslConsts('OP_', UNARY_OPS),
-  binary: wgslConsts('OP_', BINARY_OPS),
+const SHADERS: Partial<Record<StridedName, Omit<ShaderSpec, 'file' | 'vars'>>> = {
+  unary: { consts: wgslConsts('OP_', UNARY_CODES), generated: { unary_ops: opSwitch(UNARY, UNARY_CODES, 'return v;') } },
+  binary: { consts: wgslConsts('OP_', BINARY_CODES), generated: { binary_ops: opSwitch(BINARY, BINARY_CODES, 'return x;') } },
 };
 
 type StridedName = 'unary' | 'binary' | 'where' | 'cast' | 'copy';
 
+/** How the unary or binary kernel is built, apart from its rank: exported for tests. */
+export function pointwiseShader(name: 'unary' | 'binary'): ShaderSpec {
+  return { file: name, ...SHADERS[name] };
+}
+
 /** The kernel `name` (shaders/<name>.wgsl) expanded for the layout's rank, with its override constants. */
 function stridedKernel(ctx: GpuContext, name: StridedName, u: StridedUniforms, constants: Record<string, number>): Kernel {
-  const shader: ShaderSpec = { file: name, vars: { INNER: u.inner }, consts: CONSTS[name] };
+  const shader: ShaderSpec = { file: name, vars: { INNER: u.inner }, ...SHADERS[name] };
   return ctx.kernel(`${name}|INNER=${u.inner}`, shader, { ...constants, WG });
 }
 
@@ -48,7 +52,7 @@ export function unary(ctx: GpuContext, op: UnaryOp, xs: Storage, view: StridedVi
   const x = gpu(xs);
   const u = stridedUniforms(view.shape, [view.strides], [view.offset]);
   const out = allocStorage(ctx, u.n, 'float32');
-  dispatchStrided(ctx, stridedKernel(ctx, 'unary', u, { OP: UNARY_OPS[op] }), { x: x.buffer, out: out.buffer }, u);
+  dispatchStrided(ctx, stridedKernel(ctx, 'unary', u, { OP: UNARY_CODES[op] }), { x: x.buffer, out: out.buffer }, u);
   return out;
 }
 
@@ -56,7 +60,7 @@ export function binary(ctx: GpuContext, op: BinaryOp, as: Storage, bs: Storage, 
   const [a, b] = [gpu(as), gpu(bs)];
   const u = stridedUniforms(layout.outShape, layout.strides, layout.offsets ?? []);
   const out = allocStorage(ctx, u.n, 'float32');
-  const k = stridedKernel(ctx, 'binary', u, { OP: BINARY_OPS[op], SCALAR: 0, SWAP: 0 });
+  const k = stridedKernel(ctx, 'binary', u, { OP: BINARY_CODES[op], SCALAR: 0, SWAP: 0 });
   dispatchStrided(ctx, k, { a: a.buffer, b: b.buffer, out: out.buffer }, u, { scalar: 0 });
   return out;
 }
@@ -67,7 +71,7 @@ export function binaryScalar(
   const x = gpu(xs);
   const u = stridedUniforms(view.shape, [view.strides], [view.offset]);
   const out = allocStorage(ctx, u.n, 'float32');
-  const k = stridedKernel(ctx, 'binary', u, { OP: BINARY_OPS[op], SCALAR: 1, SWAP: scalarFirst ? 1 : 0 });
+  const k = stridedKernel(ctx, 'binary', u, { OP: BINARY_CODES[op], SCALAR: 1, SWAP: scalarFirst ? 1 : 0 });
   dispatchStrided(ctx, k, { a: x.buffer, b: x.buffer, out: out.buffer }, u, { scalar });
   return out;
 }

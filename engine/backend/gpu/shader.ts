@@ -1,7 +1,8 @@
 // The one way a kernel's WGSL is assembled. WGSL has no imports, so every kernel is built from its file in
 // shaders/ by three steps, in this order:
 //
-//   1. includes   a line `// #include NAME` is replaced by shaders/NAME.wgsl, itself assembled the same way.
+//   1. includes   a line `// #include NAME` is replaced by shaders/NAME.wgsl (or by WGSL the build generated
+//                 under NAME, such as the pointwise ops' switch), itself assembled the same way.
 //                 Each file is included at most once per kernel, however many files ask for it (a function
 //                 defined twice is a WGSL error); an unknown name or a cycle is an error naming the file.
 //   2. template   {{EXPR}}, // @unroll and // @if are expanded with the build's template variables (template.ts).
@@ -29,6 +30,11 @@ export interface ShaderOptions {
   vars?: TemplateVars;
   /** Values shared with TypeScript, declared in front of the kernel as `const NAME: u32 = Vu;`. */
   consts?: Record<string, number>;
+  /**
+   * WGSL generated from TypeScript (the pointwise ops' apply() from their records), pulled in by
+   * `// #include NAME` like a file of shaders/; a name may not shadow one.
+   */
+  generated?: Record<string, string>;
 }
 
 /** What a kernel is compiled from: its file in shaders/ and the build's options. */
@@ -88,7 +94,11 @@ function numberBindings(file: string, code: string): string {
  * from `read` (tests).
  */
 export function buildShader(spec: ShaderSpec, read: (name: string) => string | undefined = (name) => FILES[name]): string {
-  const body = assembleIncludes(spec.file, read);
+  const generated = spec.generated ?? {};
+  for (const name of Object.keys(generated)) {
+    if (read(name) !== undefined) throw new Error(`shaders/${spec.file}.wgsl: generated WGSL '${name}' would shadow shaders/${name}.wgsl`);
+  }
+  const body = assembleIncludes(spec.file, (name) => generated[name] ?? read(name));
   const withConsts = spec.consts ? `${constLines(spec.consts)}\n${body}` : body;
   let expanded: string;
   try {
