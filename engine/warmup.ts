@@ -4,6 +4,8 @@
 // kernels it needs, and compiles them all with createComputePipelineAsync.
 import { getDefaultDevice, webgpuBackend } from './device';
 import { tidy } from './memory';
+import { Module } from './nn/module';
+import type { Tensor } from './tensor';
 
 export interface WarmupResult {
   /** Pipelines compiled (those already cached are not counted). */
@@ -25,7 +27,31 @@ export interface WarmupResult {
  *
  * When the default device is the CPU, nothing needs compiling: fn is not run and the promise resolves at once.
  */
-export async function warmup(fn: () => unknown): Promise<WarmupResult> {
+export async function warmup(fn: () => unknown): Promise<WarmupResult>;
+/**
+ * Compiles the pipelines of `module`'s forward on `inputs` and, when its output requires grad, of the backward of
+ * its sum. The parameters' gradients are set aside during the walk and put back afterwards, untouched.
+ */
+export async function warmup(module: Module, ...inputs: Tensor[]): Promise<WarmupResult>;
+export async function warmup(target: (() => unknown) | Module, ...inputs: Tensor[]): Promise<WarmupResult> {
+  if (target instanceof Module) {
+    const params = target.parameters();
+    const grads = params.map((p) => p.grad);
+    for (const p of params) p.grad = null;
+    try {
+      return await warmup(() => {
+        const y = target.forward(...inputs);
+        if (y.requiresGrad) y.sum().backward();
+      });
+    } finally {
+      // The walk's gradients hold no values: drop them and give back the real ones.
+      params.forEach((p, i) => {
+        if (p.grad && p.grad !== grads[i]) p.grad.dispose();
+        p.grad = grads[i];
+      });
+    }
+  }
+  const fn = target;
   const t0 = performance.now();
   const gpu = webgpuBackend();
   if (getDefaultDevice() !== 'webgpu' || !gpu) return { pipelines: 0, ms: 0 };

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { BINARY, BINARY_CODES, UNARY, UNARY_CODES, type OpTable, type UnaryDef } from '../engine/ops/pointwise';
 import { FUSED, fused, type FusedDef, type FusedOp } from '../engine/ops/fused';
 import { CpuBackend } from '../engine/backend/cpu';
+import { GPU_KERNELS, type GpuKernelTable } from '../engine/backend/gpu/kernels';
 import { tensor } from '../engine/index';
 
 // ---- type level ----
@@ -20,6 +21,13 @@ export const missingCpu: UnaryDef = withoutCpu;
 const { softmax: _dropped, ...withoutSoftmax } = FUSED;
 // @ts-expect-error: the fused table must have a record for every fused op
 export const missingRecord: OpTable<FusedOp, FusedDef> = withoutSoftmax;
+
+const { fill: _fill, ...withoutFill } = GPU_KERNELS;
+// @ts-expect-error: the WebGPU kernel table must have every kernel of the Backend interface
+export const missingKernel: GpuKernelTable = withoutFill;
+
+// @ts-expect-error: and each with the interface's arguments (the context first)
+export const wrongArgs: GpuKernelTable = { ...GPU_KERNELS, softmax: (_ctx: unknown, _x: string) => GPU_KERNELS.fill(_ctx as never, 1, 0, 'float32') };
 
 export function fusedWithoutBackward(): void {
   const x = tensor([1], [1], { device: 'cpu' });

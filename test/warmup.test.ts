@@ -74,6 +74,36 @@ describe('warmup', () => {
     opt.dispose();
   }, 120_000);
 
+  test('warmup(module, ...inputs) compiles its forward and backward and leaves its real gradients untouched', async () => {
+    // A size no other test uses is no help (pipelines are per kernel, not per shape), so count against a fresh
+    // activation: Tanh after a Linear runs as the fused linear+tanh kernel.
+    const m = new nn.Sequential(new nn.Linear(6, 5, { seed: 7 }), new nn.Tanh(), new nn.Linear(5, 3, { seed: 8 }));
+    const x = tensor(Float32Array.from(randInts(24, 9, -3, 4), (v) => v / 2), [4, 6]);
+    // Real gradients, uploaded (no kernel runs, so nothing this model needs is compiled before warmup).
+    const values = m.parameters().map((p, i) => Float32Array.from(randInts(p.numel, 20 + i, -5, 6)));
+    m.parameters().forEach((p, i) => (p.grad = keep(tensor(values[i], p.shape))));
+    const grads = m.parameters().map((p) => p.grad);
+    const buffers = memoryStats().buffers;
+    const r = await warmup(m, x);
+    expect(r.pipelines).toBeGreaterThan(0); // linear+tanh and its backward were new to this file
+    expect(memoryStats().buffers).toBe(buffers);
+    m.parameters().forEach((p, i) => expect(p.grad).toBe(grads[i]));
+    const again = await Promise.all(m.parameters().map((p) => p.grad!.toArray()));
+    again.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(values[i])));
+    // Everything the walk needed is now compiled: a real forward and backward compile nothing more.
+    for (const p of m.parameters()) {
+      p.grad!.dispose();
+      p.grad = null;
+    }
+    const compiled = ctx.pipelineCount;
+    const loss = tidy(() => m.forward(x).sum());
+    loss.backward();
+    expect(Number.isFinite(await loss.item())).toBe(true);
+    expect(ctx.pipelineCount).toBe(compiled);
+    loss.dispose();
+    for (const p of m.parameters()) p.grad?.dispose();
+  });
+
   test('reading a tensor inside warmup throws an error naming warmup', async () => {
     const seen: { read?: Promise<unknown> } = {};
     await warmup(() => {

@@ -245,7 +245,8 @@ export interface MemoryStats {
   pooledBytes: number;
 }
 
-export interface Backend {
+/** A device's memory: storages in and out, and what it holds. */
+export interface Runtime {
   readonly name: DeviceName;
   /** Human-readable adapter name, e.g. "SwiftShader Device (Subzero)" or "cpu". */
   readonly adapterName: string;
@@ -259,6 +260,20 @@ export interface Backend {
   read(s: Storage, numel?: number): Promise<TypedArray>;
   /** Returns the storage's memory to the backend. Using it afterwards is an error. */
   free(s: Storage): void;
+  memoryStats(): MemoryStats;
+
+  /**
+   * The element multiple that every HeadLayout offset and stride passed to the fused attention must be: 4 on
+   * WebGPU, whose kernels load vec4s, 1 on the CPU. ops/ copies an operand whose layout is not.
+   */
+  readonly attentionAlign: number;
+}
+
+/**
+ * A device's kernels: everything ops/ asks a backend to compute. The CPU backend writes each as plain loops; the
+ * WebGPU backend binds each to its entry of the kernel table in gpu/kernels.ts.
+ */
+export interface Kernels {
   /** A new storage of `numel` elements, every one equal to `value`. */
   fill(numel: number, value: number, dtype: DType): Storage;
 
@@ -313,12 +328,6 @@ export interface Backend {
    * next read.
    */
   gather(table: Storage, idx: Storage, rows: number, rowSize: number): Storage;
-
-  /**
-   * The element multiple that every HeadLayout offset and stride passed to the fused attention must be: 4 on
-   * WebGPU, whose kernels load vec4s, 1 on the CPU. ops/ copies an operand whose layout is not.
-   */
-  readonly attentionAlign: number;
 
   /**
    * Why the fused attention kernels cannot serve these parameters (an unsupported head dim, a tile that does not
@@ -396,6 +405,9 @@ export interface Backend {
 
   /** Counts NaN and ±Inf among the first `numel` elements (default all) by bit pattern, which is exact on adapters whose float compares drop NaN. */
   health(x: Storage, numel?: number): Promise<HealthCounts>;
-
-  memoryStats(): MemoryStats;
 }
+
+/** The name of a kernel method. */
+export type KernelName = keyof Kernels;
+
+export interface Backend extends Runtime, Kernels {}

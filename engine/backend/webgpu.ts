@@ -1,24 +1,18 @@
-// The WebGPU backend: each method validates nothing (ops/ did that) and hands off to the kernel family that
-// owns it under gpu/. The shared runtime (pipeline cache, pool, batching, readback) is gpu/context.ts.
-import type {
-  AttentionBackwardResult, AttentionForwardResult, AttentionGradLayouts, AttentionParams, Backend, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult, MatmulParams, MemoryStats,
-  ReduceLayout, ReduceOp, Storage, StridedView, UnaryOp, SgdParams, AdamParams, SgdSlot, AdamSlot,
-} from './backend';
+// The WebGPU backend: its memory (upload, read, free) here, its kernels from the table in gpu/kernels.ts bound as
+// methods. Kernels validate nothing (ops/ did that). The shared runtime (pipeline cache, pool, batching,
+// readback) is gpu/context.ts.
+import type { Backend, MemoryStats, Storage } from './backend';
 import type { DType, TypedArray } from '../dtype';
 import { openDevice } from './gpu/adapter';
 import { GpuContext } from './gpu/context';
 import { allocStorage, freeStorage, gpu } from './gpu/storage';
-import * as ew from './gpu/elementwise';
-import { matmul } from './gpu/matmul';
-import { reduce } from './gpu/reduce';
-import { softmax, softmaxBackward } from './gpu/softmax';
-import { layerNorm, layerNormBackward } from './gpu/layernorm';
-import { crossEntropy, crossEntropyBackward } from './gpu/loss';
-import { gather, scatterAdd } from './gpu/gather';
-import { dropoutMask } from './gpu/dropout';
-import { adamStep, sgdStep } from './gpu/optim';
-import { health } from './gpu/health';
-import { attentionBackward, attentionForward, attentionUnsupported } from './gpu/attention';
+import { GPU_KERNELS, type GpuKernelTable } from './gpu/kernels';
+
+/** The kernel table's entries as methods: the context argument bound. */
+type Bound<T> = { [K in keyof T]: T[K] extends (ctx: GpuContext, ...args: infer A) => infer R ? (...args: A) => R : never };
+
+// The class gets every kernel of GPU_KERNELS as a method (bound below), declared here by interface merging.
+export interface WebGPUBackend extends Bound<GpuKernelTable> {}
 
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
@@ -63,86 +57,6 @@ export class WebGPUBackend implements Backend {
     freeStorage(this.ctx, s);
   }
 
-  fill(numel: number, value: number, dtype: DType): Storage {
-    return ew.fill(this.ctx, numel, value, dtype);
-  }
-  unary(op: UnaryOp, x: Storage, view?: StridedView): Storage {
-    return ew.unary(this.ctx, op, x, view);
-  }
-  binary(op: BinaryOp, a: Storage, b: Storage, layout: BroadcastLayout): Storage {
-    return ew.binary(this.ctx, op, a, b, layout);
-  }
-  binaryScalar(op: BinaryOp, x: Storage, scalar: number, scalarFirst: boolean, view?: StridedView): Storage {
-    return ew.binaryScalar(this.ctx, op, x, scalar, scalarFirst, view);
-  }
-  cast(x: Storage, to: DType, view?: StridedView): Storage {
-    return ew.cast(this.ctx, x, to, view);
-  }
-  where(cond: Storage, a: Storage, b: Storage, layout: BroadcastLayout): Storage {
-    return ew.where(this.ctx, cond, a, b, layout);
-  }
-  copy(src: Storage, view: StridedView, dst?: { storage: Storage; view: StridedView }, accumulate?: boolean): Storage {
-    return ew.copy(this.ctx, src, view, dst, accumulate);
-  }
-  reduce(op: ReduceOp, x: Storage, layout: ReduceLayout): Storage {
-    return reduce(this.ctx, op, x, layout);
-  }
-  matmul(a: Storage, b: Storage, p: MatmulParams, bias?: Storage | null): { out: Storage; sumA?: Storage } {
-    return matmul(this.ctx, a, b, p, bias);
-  }
-  softmax(x: Storage, rows: number, cols: number, log: boolean): Storage {
-    return softmax(this.ctx, x, rows, cols, log);
-  }
-  layerNorm(x: Storage, weight: Storage, bias: Storage, rows: number, cols: number, eps: number): LayerNormResult {
-    return layerNorm(this.ctx, x, weight, bias, rows, cols, eps);
-  }
-  crossEntropy(logits: Storage, targets: Storage, p: CrossEntropyParams): { loss: Storage; counted: Storage } {
-    return crossEntropy(this.ctx, logits, targets, p);
-  }
-  gather(table: Storage, idx: Storage, rows: number, rowSize: number): Storage {
-    return gather(this.ctx, table, idx, rows, rowSize);
-  }
-  softmaxBackward(y: Storage, g: Storage, rows: number, cols: number, log: boolean): Storage {
-    return softmaxBackward(this.ctx, y, g, rows, cols, log);
-  }
-  layerNormBackward(
-    x: Storage, weight: Storage, mean: Storage, rstd: Storage, g: Storage, rows: number, cols: number,
-  ): { dx: Storage; dweight: Storage; dbias: Storage } {
-    return layerNormBackward(this.ctx, x, weight, mean, rstd, g, rows, cols);
-  }
-  crossEntropyBackward(logits: Storage, targets: Storage, gRow: Storage, p: CrossEntropyParams): Storage {
-    return crossEntropyBackward(this.ctx, logits, targets, gRow, p);
-  }
-  scatterAdd(g: Storage, idx: Storage, rows: number, rowSize: number): Storage {
-    return scatterAdd(this.ctx, g, idx, rows, rowSize);
-  }
-  dropoutMask(numel: number, p: number, seed: number): Storage {
-    return dropoutMask(this.ctx, numel, p, seed);
-  }
-  sgdStep(slots: readonly SgdSlot[], p: SgdParams): void {
-    sgdStep(this.ctx, slots, p);
-  }
-  adamStep(slots: readonly AdamSlot[], p: AdamParams): void {
-    adamStep(this.ctx, slots, p);
-  }
-  attentionUnsupported(p: AttentionParams): string | null {
-    return attentionUnsupported(this.ctx, p);
-  }
-  attentionForward(
-    q: Storage, k: Storage, v: Storage, mask: Storage | null, slopes: Storage | null, p: AttentionParams,
-  ): AttentionForwardResult {
-    return attentionForward(this.ctx, q, k, v, mask, slopes, p);
-  }
-  attentionBackward(
-    q: Storage, k: Storage, v: Storage, out: Storage, lse: Storage, dOut: Storage,
-    mask: Storage | null, slopes: Storage | null, p: AttentionParams, grads?: AttentionGradLayouts,
-  ): AttentionBackwardResult {
-    return attentionBackward(this.ctx, q, k, v, out, lse, dOut, mask, slopes, p, grads);
-  }
-  health(x: Storage, numel?: number): Promise<HealthCounts> {
-    return health(this.ctx, x, numel);
-  }
-
   memoryStats(): MemoryStats {
     const p = this.ctx.pool;
     return { buffers: p.liveBuffers, bytes: p.liveBytes, pooledBuffers: p.pooledBuffers, pooledBytes: p.pooledBytes };
@@ -157,4 +71,12 @@ export class WebGPUBackend implements Backend {
   destroy(): void {
     this.ctx.destroy();
   }
+}
+
+for (const [name, kernel] of Object.entries(GPU_KERNELS) as Array<[string, (ctx: GpuContext, ...args: unknown[]) => unknown]>) {
+  Object.defineProperty(WebGPUBackend.prototype, name, {
+    value(this: WebGPUBackend, ...args: unknown[]) {
+      return kernel(this.ctx, ...args);
+    },
+  });
 }

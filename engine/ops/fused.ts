@@ -2,7 +2,7 @@
 // than a pointwise record (ops/pointwise.ts). Each has a record naming the backend kernels of both directions and
 // what its backward reads, and runs through fused(), which takes the forward and the backward together: a fused
 // op cannot be written without its gradient rule (a type error), nor produce an output that autograd never sees.
-import type { Backend } from '../backend/backend';
+import type { KernelName } from '../backend/backend';
 import type { Tensor } from '../tensor';
 import { isGradEnabled, record, save } from '../autograd';
 import type { OpTable } from './pointwise';
@@ -10,9 +10,6 @@ import type { OpTable } from './pointwise';
 export type FusedOp =
   | 'matmul' | 'linear' | 'softmax' | 'logSoftmax' | 'layerNorm' | 'crossEntropy' | 'embedding' | 'dropout'
   | 'scaledDotProductAttention';
-
-/** A Backend method that runs a kernel. */
-export type KernelName = Exclude<keyof Backend, 'name' | 'adapterName' | 'attentionAlign'>;
 
 export interface FusedDef {
   /** The backend kernel the forward runs. */
