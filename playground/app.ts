@@ -4,12 +4,12 @@
 // here, once, for the whole page.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
-import { Graph, type GraphEvent } from './graph/graph';
+import { Graph, graphSwap, type GraphEvent } from './graph/graph';
 import { Batch, MoveNode } from './graph/commands';
 import type { Validation } from './graph/validate';
 import type { GraphState } from './graph/types';
 import { parseGraph, serializeGraph, type LoadedGraph, type TrainSettings } from './graph/schema';
-import { Autosave, defaultStorage, restoreAutosave } from './graph/autosave';
+import { Autosave, defaultStorage, readAutosave, readHistory, type HistoryEntry, type StoredGraph } from './graph/autosave';
 import { decodeGraphHash, encodeGraphHash, isGraphHash } from './graph/share';
 import { loadExample } from './graph/examples/index';
 import { exportPyTorch, exportWeights, pythonClassName } from './graph/export-pytorch';
@@ -56,6 +56,8 @@ export class PlaygroundApp extends LitElement {
     .side { grid-area: side; display: flex; flex-direction: column; min-height: 0; border-left: 1px solid #d9e2ec; background: #fff; }
     node-inspector { flex: 1 1 45%; min-height: 0; border-bottom: 1px solid #d9e2ec; }
     train-controls { flex: 1 1 55%; }
+    .conflict { display: flex; align-items: center; gap: 8px; padding: 8px 12px; background: #fff3c4; border-bottom: 1px solid #f0b429; }
+    .conflict p { margin: 0; flex: 1; }
     .toast {
       position: fixed;
       left: 50%;
@@ -77,6 +79,10 @@ export class PlaygroundApp extends LitElement {
   @state() private _deviceReady = false;
   @state() private _autosave: 'saved' | 'saving' | 'off' = 'off';
   @state() private _toast = '';
+  /** Earlier graphs for the toolbar's History menu. */
+  @state() private _history: readonly HistoryEntry[] = [];
+  /** Another tab's save that this tab's user has not yet chosen between (the banner). */
+  @state() private _conflict: StoredGraph | null = null;
 
   @query('graph-canvas') private _canvas!: GraphCanvas;
   @query('node-palette') private _palette!: NodePalette;
@@ -96,6 +102,8 @@ export class PlaygroundApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('keydown', this._onKey);
+    window.addEventListener('pagehide', this._onLeave);
+    document.addEventListener('visibilitychange', this._onVisibility);
     this.addEventListener('device-ready', this._onDeviceReady);
     // In case the engine opened before this element was upgraded (the event then went unheard).
     const status = this.querySelector('device-status');
@@ -108,14 +116,21 @@ export class PlaygroundApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this._onKey);
+    window.removeEventListener('pagehide', this._onLeave);
+    document.removeEventListener('visibilitychange', this._onVisibility);
     this.removeEventListener('device-ready', this._onDeviceReady);
     this._unsubscribe();
     void this._autosaver?.stop();
   }
 
-  /** Opens, in order of preference: a graph in the link, the autosaved graph, or the first example. */
+  /**
+   * Opens, in order of preference: a graph in the link, the autosaved graph, or the first example. A graph from a
+   * link or an example is saved at once, and what was autosaved before goes into the history.
+   */
   private async _start(): Promise<void> {
     let opened = false;
+    /** The autosave's revision, when the graph opened is the autosaved one. */
+    let rev: number | undefined;
     if (isGraphHash(location.hash)) {
       const r = await decodeGraphHash(location.hash);
       history.replaceState(null, '', location.pathname + location.search); // later reloads restore the autosave
@@ -126,22 +141,36 @@ export class PlaygroundApp extends LitElement {
     }
     if (!opened) {
       try {
-        const r = await restoreAutosave(this._storage);
-        if (r?.ok) {
-          this._open(r.graph);
+        const saved = await readAutosave(this._storage);
+        if (saved?.result.ok) {
+          this._open(saved.result.graph);
           opened = true;
-        } else if (r) this._notify(`The autosaved graph could not be restored: ${r.error}`);
+          rev = saved.rev;
+        } else if (saved && !saved.result.ok) this._notify(`The autosaved graph could not be restored: ${saved.result.error}`);
       } catch (e) {
         this._notify(`Autosave is unavailable: ${errorMessage(e)}`);
       }
     }
     if (!opened) this._open(loadExample(FIRST_EXAMPLE));
     this._autosaver = new Autosave(this.graph, this._storage, {
+      rev,
       meta: () => ({ name: this._ui.name, train: this._ui.train }),
       onError: (e) => this._notify(`Autosave failed: ${errorMessage(e)}`),
+      onConflict: (theirs) => {
+        this._conflict = theirs;
+        this._autosave = 'off';
+      },
     });
-    if (!opened) void this._autosaver.flush();
+    if (rev === undefined) void this._autosaver.flush();
     else this._autosave = 'saved';
+  }
+
+  /** Swaps in another graph as one undoable step; the one replaced also goes into the autosave's history. */
+  private _replace(label: string, g: LoadedGraph): void {
+    this.graph.replace(label, g.state, {
+      before: { name: this._ui.name, train: this._ui.train },
+      after: { name: g.name, train: { ...DEFAULT_TRAIN, ...g.train } },
+    });
   }
 
   private _open(g: LoadedGraph): void {
@@ -151,7 +180,17 @@ export class PlaygroundApp extends LitElement {
   }
 
   private _onGraph(e: GraphEvent): void {
-    if (this._autosaver) this._autosave = 'saving'; // until the debounced write lands
+    if (this._autosaver && !this._conflict) this._autosave = 'saving'; // until the debounced write lands
+    // A share link in the address bar describes the graph as it was shared; after an edit, a reload must show the
+    // edited graph (from the autosave), not the link's.
+    if (isGraphHash(location.hash)) history.replaceState(null, '', location.pathname + location.search);
+    const swap = graphSwap(e);
+    if (swap) {
+      // A whole graph came in (or went back on undo): its name and settings come with it, and the view fits it.
+      this._trainer.pause();
+      this._ui = { ...this._ui, name: swap.incoming.name, train: swap.incoming.train ?? DEFAULT_TRAIN, selection: [], selectedEdge: null };
+      void this.updateComplete.then(() => (e.state.nodes.length ? this._canvas.fitView() : this._canvas.resetView()));
+    }
     this._state = e.state;
     this._validation = e.validation;
     const ids = new Set(e.state.nodes.map((n) => n.id));
@@ -198,8 +237,37 @@ export class PlaygroundApp extends LitElement {
 
   private _onExample(e: CustomEvent<string>): void {
     this._ui = { ...this._ui, galleryOpen: false };
-    this._open(loadExample(e.detail));
+    const example = loadExample(e.detail);
+    this._replace(`Open example ${example.name || e.detail}`, example);
   }
+
+  private _onRestore(e: CustomEvent<HistoryEntry>): void {
+    const r = parseGraph(e.detail.text);
+    if (!r.ok) return this._notify(`That earlier graph cannot be restored: ${r.error}`);
+    this._replace(`Restore ${r.graph.name || 'Untitled'}`, r.graph);
+  }
+
+  /** The banner's choice when another tab saved a different graph; either way the other version goes into the history. */
+  private async _resolveConflict(choice: 'mine' | 'theirs'): Promise<void> {
+    const saver = this._autosaver;
+    if (!saver) return;
+    try {
+      if (choice === 'mine') await saver.keepMine();
+      else this._replace("Load the other tab's version", saver.takeTheirs());
+      this._conflict = saver.conflict;
+      if (!this._conflict) this._autosave = 'saved';
+    } catch (err) {
+      this._notify(errorMessage(err));
+    }
+  }
+
+  /** The page may be closing: write the last edit now rather than after the debounce, which may never come. */
+  private readonly _onLeave = (): void => void this._autosaver?.flush({ leaving: true });
+
+  private readonly _onVisibility = (): void => {
+    if (document.visibilityState === 'hidden') this._onLeave();
+    else void this._autosaver?.check(); // another tab may have saved while this one slept
+  };
 
   private async _onFiles(e: CustomEvent<File[]>): Promise<void> {
     const files = e.detail;
@@ -209,7 +277,7 @@ export class PlaygroundApp extends LitElement {
       if (json) {
         const r = parseGraph(await json.text());
         if (!r.ok) return this._notify(`${json.name}: ${r.error}`);
-        this._open(r.graph);
+        this._replace(`Open ${json.name}`, r.graph);
         await this.updateComplete;
       }
       if (weights) {
@@ -226,10 +294,10 @@ export class PlaygroundApp extends LitElement {
     try {
       switch (e.detail) {
         case 'new':
-          this._trainer.pause();
-          this._ui = { ...this._ui, name: '', selection: [], selectedEdge: null };
-          this.graph.load({ nodes: [], edges: [] });
-          void this._canvas.resetView();
+          this._replace('New graph', { state: { nodes: [], edges: [] }, name: '', train: this._ui.train });
+          break;
+        case 'history':
+          this._history = await readHistory(this._storage);
           break;
         case 'gallery':
           this._ui = { ...this._ui, galleryOpen: true };
@@ -353,10 +421,22 @@ export class PlaygroundApp extends LitElement {
         .undoLabel=${this.graph.undoLabel}
         .redoLabel=${this.graph.redoLabel}
         .autosave=${this._autosave}
+        .history=${this._history}
         @toolbar-action=${this._onToolbar}
         @files-open=${this._onFiles}
+        @history-restore=${this._onRestore}
       ></editor-toolbar>
-      <div class="status"><slot name="status"></slot></div>
+      <div class="status">
+        ${this._conflict
+          ? html`<div class="conflict" role="alert" data-conflict>
+              <p>Another tab saved a different version of this graph${this._conflict.result.ok && this._conflict.result.graph.name ? ` ("${this._conflict.result.graph.name}")` : ''}.
+                Which one should this tab keep? The other stays in History….</p>
+              <button data-action="keep-mine" @click=${() => this._resolveConflict('mine')}>Keep this tab's version</button>
+              <button data-action="load-theirs" ?disabled=${!this._conflict.result.ok} @click=${() => this._resolveConflict('theirs')}>Load the other tab's</button>
+            </div>`
+          : nothing}
+        <slot name="status"></slot>
+      </div>
       <node-palette @palette-drop=${this._onPaletteDrop}></node-palette>
       <graph-canvas
         tabindex="0"

@@ -1,6 +1,6 @@
 // A storage adapter for the graph model's Autosave that also reports when a write has landed, so the toolbar
 // can say "Saved" (and tests can wait for it before reloading). The model's adapter interface is unchanged.
-import type { StorageAdapter } from './graph/autosave';
+import { updateKey, type StorageAdapter } from './graph/autosave';
 
 export class ObservedStorage implements StorageAdapter {
   constructor(
@@ -20,5 +20,11 @@ export class ObservedStorage implements StorageAdapter {
 
   delete(key: string): Promise<void> {
     return this.inner.delete(key);
+  }
+
+  async update(key: string, fn: (old: string | undefined) => string | undefined): Promise<void> {
+    this.onWrite('saving');
+    await updateKey(this.inner, key, fn);
+    this.onWrite('saved');
   }
 }

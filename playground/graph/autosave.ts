@@ -2,14 +2,35 @@
 // Storage is an adapter: IndexedDB through idb-keyval in the browser, a Map in tests (and wherever IndexedDB is
 // missing, such as some private modes). What comes back is validated like any file, so a corrupt or future save
 // is reported and ignored instead of breaking the page.
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import type { Graph } from './graph';
-import { parseGraph, serializeGraph, type LoadResult, type TrainSettings } from './schema';
+//
+// Nothing is lost to a newer graph. When the graph on screen is swapped for another (New, an example, Open…, a
+// restore), the one leaving goes into a short history of earlier graphs, which the editor offers to restore.
+//
+// Two tabs editing the same autosave never overwrite each other silently. The save carries a revision number; a
+// tab writes only over the revision its graph came from (a compare-and-swap in one IndexedDB transaction), and
+// tells the other tabs over a BroadcastChannel when it has written. A tab that finds a newer revision from
+// another tab stops saving and asks its user which version to keep (onConflict); either answer puts the other
+// version into the history.
+//
+//   graph:last          {"format":"gpu-learn.autosave","rev":7,"tab":"…","savedAt":1712345678901,"graph":"<graph file>"}
+//   graph:last:history  [{"savedAt":…,"name":"XOR MLP","nodes":5,"graph":"<graph file>"}, …]   newest first
+//
+// An autosave written before revisions existed (a bare graph file) reads as revision 0.
+import { createStore, del, get, set, update, type UseStore } from 'idb-keyval';
+import { graphSwap, type Graph } from './graph';
+import type { GraphMeta } from './commands';
+import type { GraphState } from './types';
+import { parseGraph, serializeGraph, type LoadedGraph, type LoadResult, type TrainSettings } from './schema';
 
 export interface StorageAdapter {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Reads a key and writes what `fn` returns (undefined: leave it as it is) in one transaction, so that another
+   * tab cannot write in between. An adapter without transactions may leave it out; a read then a write is used.
+   */
+  update?(key: string, fn: (old: string | undefined) => string | undefined): Promise<void>;
 }
 
 export class MemoryStorage implements StorageAdapter {
@@ -22,6 +43,10 @@ export class MemoryStorage implements StorageAdapter {
   }
   async delete(key: string): Promise<void> {
     this.data.delete(key);
+  }
+  async update(key: string, fn: (old: string | undefined) => string | undefined): Promise<void> {
+    const next = fn(this.data.get(key));
+    if (next !== undefined) this.data.set(key, next);
   }
 }
 
@@ -48,6 +73,10 @@ export class IndexedDbStorage implements StorageAdapter {
   async delete(key: string): Promise<void> {
     await del(key, this.db());
   }
+  async update(key: string, fn: (old: string | undefined) => string | undefined): Promise<void> {
+    // idb-keyval always puts what the updater returns, so "leave it" puts the old value back.
+    await update<unknown>(key, (old) => fn(typeof old === 'string' ? old : undefined) ?? old, this.db());
+  }
 }
 
 /** The browser's IndexedDB when it exists, else memory (the graph then lasts only as long as the page). */
@@ -56,6 +85,121 @@ export function defaultStorage(): StorageAdapter {
 }
 
 export const AUTOSAVE_KEY = 'graph:last';
+/** How many earlier graphs the history keeps. */
+export const HISTORY_LIMIT = 10;
+const RECORD_FORMAT = 'gpu-learn.autosave';
+
+/** The autosave as stored: its revision, which tab wrote it and when, and the graph file it holds. */
+export interface StoredGraph {
+  /** Counts the writes to this autosave; 0 for a save from before revisions. */
+  rev: number;
+  /** The tab that wrote it ('' for a save from before revisions). */
+  tab: string;
+  /** When it was written (ms since 1970; 0 when unknown). */
+  savedAt: number;
+  /** The graph file's text, compared as is to tell whether two tabs hold the same graph. */
+  text: string;
+  /** The graph read back from `text`, or why it can't be. */
+  result: LoadResult;
+}
+
+/** An earlier graph kept in the history. */
+export interface HistoryEntry {
+  /** When it left the screen (ms since 1970). */
+  savedAt: number;
+  name: string;
+  /** How many nodes it has (for the menu). */
+  nodes: number;
+  /** The graph file. */
+  text: string;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a stored autosave; a bare graph file (or anything else) reads as revision 0, validated as a graph. */
+export function parseStored(value: string): StoredGraph {
+  const raw = parseJson(value);
+  if (isRecord(raw) && raw.format === RECORD_FORMAT && typeof raw.graph === 'string' && Number.isSafeInteger(raw.rev) && (raw.rev as number) >= 0) {
+    const savedAt = typeof raw.savedAt === 'number' && Number.isFinite(raw.savedAt) ? raw.savedAt : 0;
+    return { rev: raw.rev as number, tab: typeof raw.tab === 'string' ? raw.tab : '', savedAt, text: raw.graph, result: parseGraph(raw.graph) };
+  }
+  return { rev: 0, tab: '', savedAt: 0, text: value, result: parseGraph(raw === undefined ? value : raw) };
+}
+
+function storedValue(rev: number, tab: string, savedAt: number, text: string): string {
+  return JSON.stringify({ format: RECORD_FORMAT, rev, tab, savedAt, graph: text });
+}
+
+/** The history list as stored; entries that aren't well formed are left out rather than failing the whole list. */
+export function parseHistory(value: string | undefined): HistoryEntry[] {
+  const raw = value === undefined ? undefined : parseJson(value);
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((e: unknown): HistoryEntry[] =>
+    isRecord(e) && typeof e.graph === 'string' && typeof e.savedAt === 'number' && Number.isFinite(e.savedAt)
+      ? [{ savedAt: e.savedAt, name: typeof e.name === 'string' ? e.name : '', nodes: typeof e.nodes === 'number' ? e.nodes : 0, text: e.graph }]
+      : [],
+  );
+}
+
+function historyValue(entries: readonly HistoryEntry[]): string {
+  return JSON.stringify(entries.map((e) => ({ savedAt: e.savedAt, name: e.name, nodes: e.nodes, graph: e.text })));
+}
+
+/** `storage.update`, or where the adapter has no transactions, a read and then a write. */
+export async function updateKey(storage: StorageAdapter, key: string, fn: (old: string | undefined) => string | undefined): Promise<void> {
+  if (storage.update) return storage.update(key, fn);
+  const next = fn(await storage.get(key));
+  if (next !== undefined) await storage.set(key, next);
+}
+
+/** The stored autosave, or null when there is none. */
+export async function readAutosave(storage: StorageAdapter, key = AUTOSAVE_KEY): Promise<StoredGraph | null> {
+  const value = await storage.get(key);
+  return value === undefined ? null : parseStored(value);
+}
+
+/** The last autosaved graph: null when there is none, else the load result (which may be an error message). */
+export async function restoreAutosave(storage: StorageAdapter, key = AUTOSAVE_KEY): Promise<LoadResult | null> {
+  return (await readAutosave(storage, key))?.result ?? null;
+}
+
+/** The earlier graphs, newest first. */
+export async function readHistory(storage: StorageAdapter, key = AUTOSAVE_KEY): Promise<HistoryEntry[]> {
+  return parseHistory(await storage.get(`${key}:history`));
+}
+
+/**
+ * Puts a graph at the front of the history. A graph already there (the same file, name included) moves to the
+ * front instead of appearing twice, and the oldest beyond `limit` are dropped. Empty graphs are not kept: there is
+ * nothing in them to restore.
+ */
+export async function addToHistory(storage: StorageAdapter, entry: HistoryEntry, key = AUTOSAVE_KEY, limit = HISTORY_LIMIT): Promise<void> {
+  if (entry.nodes === 0) return;
+  await updateKey(storage, `${key}:history`, (old) =>
+    historyValue([entry, ...parseHistory(old).filter((e) => e.text !== entry.text)].slice(0, limit)),
+  );
+}
+
+/** A message between tabs: `tab` has written revision `rev` of the autosave under `key`. */
+interface SavedMessage {
+  key: string;
+  tab: string;
+  rev: number;
+}
+
+function isSavedMessage(x: unknown): x is SavedMessage {
+  return isRecord(x) && typeof x.key === 'string' && typeof x.tab === 'string' && typeof x.rev === 'number';
+}
 
 export interface AutosaveOptions {
   key?: string;
@@ -64,6 +208,23 @@ export interface AutosaveOptions {
   /** Extra document fields to save with the graph (the training settings). */
   meta?: () => { name?: string; train?: TrainSettings };
   onError?: (e: unknown) => void;
+  /**
+   * The stored revision the graph on screen was read from (readAutosave().rev). Leave it out when the graph came
+   * from elsewhere (an example, a shared link): the first write then puts whatever was stored into the history
+   * before replacing it.
+   */
+  rev?: number;
+  /**
+   * Another tab has saved a different graph over the revision this one came from. Saving stops until the user
+   * picks a version with keepMine() or takeTheirs(); `theirs` is what that tab stored.
+   */
+  onConflict?: (theirs: StoredGraph) => void;
+  /** The BroadcastChannel the tabs talk over; null for none. Default "gpu-learn:<key>". */
+  channel?: string | null;
+  /** This tab's id in the stored record and the messages. Default: a random UUID. */
+  tab?: string;
+  /** The clock, for tests. */
+  now?: () => number;
 }
 
 /** Subscribes to a graph store and saves it after changes. */
@@ -72,6 +233,12 @@ export class Autosave {
   private pending: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
   private readonly key: string;
+  private readonly tab: string;
+  private readonly now: () => number;
+  private readonly channel: BroadcastChannel | null = null;
+  /** The stored revision this tab's graph descends from; null until it first reads or writes the store. */
+  private rev: number | null;
+  private theirs: StoredGraph | null = null;
 
   constructor(
     private readonly graph: Graph,
@@ -79,7 +246,26 @@ export class Autosave {
     private readonly opts: AutosaveOptions = {},
   ) {
     this.key = opts.key ?? AUTOSAVE_KEY;
-    this.unsubscribe = graph.subscribe(() => this.schedule());
+    this.tab = opts.tab ?? globalThis.crypto.randomUUID();
+    this.now = opts.now ?? Date.now;
+    this.rev = opts.rev ?? null;
+    this.unsubscribe = graph.subscribe((e) => {
+      const swap = graphSwap(e);
+      if (swap) this.queue(() => this.archive(swap.outgoing.state, swap.outgoing));
+      this.schedule();
+    });
+    const name = opts.channel === undefined ? `gpu-learn:${this.key}` : opts.channel;
+    if (name !== null && typeof BroadcastChannel === 'function') {
+      this.channel = new BroadcastChannel(name);
+      this.channel.onmessage = (e: MessageEvent<unknown>) => {
+        if (isSavedMessage(e.data) && e.data.key === this.key && e.data.tab !== this.tab && e.data.rev !== this.rev) void this.check();
+      };
+    }
+  }
+
+  /** The other tab's version while this tab waits for the user to choose; null when there is no conflict. */
+  get conflict(): StoredGraph | null {
+    return this.theirs;
   }
 
   private schedule(): void {
@@ -87,25 +273,124 @@ export class Autosave {
     this.timer = setTimeout(() => void this.flush(), this.opts.debounceMs ?? 300);
   }
 
-  /** Writes now (cancelling a scheduled write) and resolves when stored. */
-  flush(): Promise<void> {
+  /** Runs storage work after what is already queued, so that writes land in order; failures go to onError. */
+  private queue(work: () => Promise<void>): Promise<void> {
+    this.pending = this.pending.then(work).catch((e: unknown) => this.opts.onError?.(e));
+    return this.pending;
+  }
+
+  private text(): string {
+    return serializeGraph(this.graph.state, this.opts.meta?.() ?? {});
+  }
+
+  private archive(state: GraphState, meta: Partial<GraphMeta>, savedAt = this.now()): Promise<void> {
+    const text = serializeGraph(state, { name: meta.name, train: meta.train });
+    return addToHistory(this.storage, { savedAt, name: meta.name ?? '', nodes: state.nodes.length, text }, this.key);
+  }
+
+  private raise(theirs: StoredGraph): void {
+    this.theirs = theirs;
+    this.opts.onConflict?.(theirs);
+  }
+
+  /**
+   * Writes now (cancelling a scheduled write) and resolves when stored. While another tab's version waits for the
+   * user's choice nothing is written over it; `leaving` (the page is being hidden or closed) then puts this tab's
+   * graph into the history instead, so closing the tab loses nothing.
+   */
+  flush(opts: { leaving?: boolean } = {}): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const text = serializeGraph(this.graph.state, this.opts.meta?.() ?? {});
-    this.pending = this.pending.then(() => this.storage.set(this.key, text)).catch((e: unknown) => this.opts.onError?.(e));
-    return this.pending;
+    const meta = this.opts.meta?.() ?? {};
+    const text = serializeGraph(this.graph.state, meta);
+    const state = this.graph.state;
+    return this.queue(async () => {
+      if (this.theirs) {
+        if (opts.leaving) await this.archive(state, meta);
+        return;
+      }
+      await this.write(text);
+    });
+  }
+
+  private async write(text: string): Promise<void> {
+    if (this.rev === null) {
+      // A graph from elsewhere: what was stored goes into the history first, then this is written over it.
+      const stored = await readAutosave(this.storage, this.key);
+      if (stored && stored.text !== text && stored.result.ok) {
+        await this.archive(stored.result.graph.state, stored.result.graph, stored.savedAt || this.now());
+      }
+      this.rev = stored?.rev ?? 0;
+    }
+    const base = this.rev;
+    const outcome: { written?: number; newer?: StoredGraph } = {};
+    await updateKey(this.storage, this.key, (old) => {
+      const stored = old === undefined ? null : parseStored(old);
+      if (stored && stored.rev !== base) {
+        outcome.newer = stored;
+        return undefined;
+      }
+      if (stored?.text === text) return undefined; // nothing new to write
+      outcome.written = base + 1;
+      return storedValue(outcome.written, this.tab, this.now(), text);
+    });
+    if (outcome.written !== undefined) {
+      this.rev = outcome.written;
+      this.channel?.postMessage({ key: this.key, tab: this.tab, rev: outcome.written } satisfies SavedMessage);
+    } else if (outcome.newer) this.meet(outcome.newer, text);
+  }
+
+  /** Another tab's newer save: the same graph as here only moves this tab up to its revision; any other is a conflict. */
+  private meet(stored: StoredGraph, text: string): void {
+    if (stored.text === text) {
+      this.rev = stored.rev;
+      this.theirs = null;
+    } else this.raise(stored);
+  }
+
+  /**
+   * Looks for a newer save by another tab (on a message from it, or when this tab becomes visible again, in case
+   * it slept through the message) and raises a conflict if there is one.
+   */
+  check(): Promise<void> {
+    return this.queue(async () => {
+      if (this.rev === null) return; // nothing written yet: the first write keeps what is stored in the history
+      const stored = await readAutosave(this.storage, this.key);
+      if (stored && stored.rev !== this.rev && stored.rev !== this.theirs?.rev) this.meet(stored, this.text());
+    });
+  }
+
+  /** Resolves a conflict by keeping this tab's graph: the other tab's goes into the history, and this one is saved. */
+  keepMine(): Promise<void> {
+    const theirs = this.theirs;
+    if (!theirs) return this.pending;
+    this.theirs = null;
+    this.rev = theirs.rev;
+    return this.queue(async () => {
+      if (theirs.result.ok) await this.archive(theirs.result.graph.state, theirs.result.graph, theirs.savedAt || this.now());
+      await this.write(this.text());
+    });
+  }
+
+  /**
+   * Resolves a conflict by taking the other tab's graph, which is returned for the editor to swap in (with
+   * Graph.replace, so that this tab's graph goes into the history and Undo brings it back). Throws, changing
+   * nothing, when the other tab's save cannot be read.
+   */
+  takeTheirs(): LoadedGraph {
+    const theirs = this.theirs;
+    if (!theirs) throw new Error('There is no other version to load.');
+    if (!theirs.result.ok) throw new Error(`The other tab's graph cannot be read: ${theirs.result.error}`);
+    this.theirs = null;
+    this.rev = theirs.rev;
+    return theirs.result.graph;
   }
 
   /** Stops saving; a scheduled write is flushed first. */
   async stop(): Promise<void> {
     this.unsubscribe();
+    this.channel?.close();
     if (this.timer) await this.flush();
     await this.pending;
   }
-}
-
-/** The last autosaved graph: null when there is none, else the load result (which may be an error message). */
-export async function restoreAutosave(storage: StorageAdapter, key = AUTOSAVE_KEY): Promise<LoadResult | null> {
-  const text = await storage.get(key);
-  return text === undefined ? null : parseGraph(text);
 }

@@ -5,6 +5,7 @@ import { isNodeType, nodeType } from './nodes/index';
 import { paramTypeOk } from './node-type';
 import { edgeKey, type Edge, type GraphNode, type GraphState, type ParamValue, type PortRef, type Position } from './types';
 import { checkNodeId } from './ids';
+import type { TrainSettings } from './schema';
 
 /** An edit that does not apply to the current state (unknown node or port, duplicate id, wrong value kind). */
 export class GraphEditError extends Error {
@@ -219,6 +220,37 @@ export class MoveNode implements Command {
     const m = new MoveNode(this.id, next.to);
     m.from = this.from;
     return m;
+  }
+}
+
+/** What a graph document holds besides its nodes and wires; the app keeps it in its UI state, not in GraphState. */
+export interface GraphMeta {
+  name: string;
+  train?: TrainSettings;
+}
+
+/**
+ * Replaces the whole graph (New, an example, Open…, a restored autosave): one undo step back to the graph before,
+ * so starting over never throws work away. The name and training settings travel with it, before and after, for
+ * the app to put back on undo.
+ */
+export class ReplaceGraph implements Command {
+  private previous: GraphState | null = null;
+
+  constructor(
+    readonly label: string,
+    readonly next: GraphState,
+    readonly meta: { before: GraphMeta; after: GraphMeta },
+  ) {}
+
+  apply(state: GraphState): GraphState {
+    this.previous = state;
+    return this.next;
+  }
+
+  revert(): GraphState {
+    if (!this.previous) throw new GraphEditError('internal: revert before apply');
+    return this.previous;
   }
 }
 

@@ -2,7 +2,7 @@
 // validation of the current state, recomputed after every change. Views subscribe and re-render on each event;
 // they never mutate the state, they execute commands.
 import { nodeType } from './nodes/index';
-import { AddNode, Batch, Connect, Disconnect, MoveNode, RemoveNode, SetParam, type Command } from './commands';
+import { AddNode, Batch, Connect, Disconnect, MoveNode, RemoveNode, ReplaceGraph, SetParam, type Command, type GraphMeta } from './commands';
 import { freshId } from './ids';
 import { validate, type Validation } from './validate';
 import { EMPTY_GRAPH, type GraphState, type ParamValue, type PortRef, type Position } from './types';
@@ -14,7 +14,24 @@ export interface GraphEvent {
   /** The command executed, undone or redone (absent for load). */
   command?: Command;
   state: GraphState;
+  /** The state just before this change. */
+  previous: GraphState;
   validation: Validation;
+}
+
+/** A change that swapped the whole graph (a ReplaceGraph done, undone or redone), with the documents on each side. */
+export interface GraphSwap {
+  /** The graph that left, with its name and settings. */
+  outgoing: { state: GraphState } & GraphMeta;
+  /** The name and settings of the graph that came in (its state is the event's). */
+  incoming: GraphMeta;
+}
+
+export function graphSwap(e: GraphEvent): GraphSwap | null {
+  if (!(e.command instanceof ReplaceGraph)) return null;
+  const { before, after } = e.command.meta;
+  const [out, inc] = e.kind === 'undo' ? [after, before] : [before, after];
+  return { outgoing: { state: e.previous, ...out }, incoming: inc };
 }
 
 export type GraphListener = (event: GraphEvent) => void;
@@ -97,7 +114,7 @@ export class Graph {
     return true;
   }
 
-  /** Replaces the whole graph (opening a file, an example, a shared link) and starts a fresh history. */
+  /** Sets the graph a page starts with (a shared link, the autosave), with an empty undo history. */
   load(state: GraphState): void {
     this.undoStack = [];
     this.redoStack = [];
@@ -105,9 +122,10 @@ export class Graph {
   }
 
   private set(state: GraphState, kind: GraphEventKind, command?: Command): void {
+    const previous = this.current;
     this.current = state;
     this.checked = null;
-    const event: GraphEvent = { kind, command, state, validation: this.validation };
+    const event: GraphEvent = { kind, command, state, previous, validation: this.validation };
     for (const l of [...this.listeners]) l(event);
   }
 
@@ -144,5 +162,10 @@ export class Graph {
 
   moveNode(id: string, to: Position, opts: ExecuteOptions = {}): void {
     this.execute(new MoveNode(id, to), opts);
+  }
+
+  /** Swaps in a whole graph (New, an example, Open…) as one undoable step; `meta` names both sides for undo. */
+  replace(label: string, next: GraphState, meta: { before: GraphMeta; after: GraphMeta }): void {
+    this.execute(new ReplaceGraph(label, next, meta));
   }
 }

@@ -10,8 +10,8 @@ export * from './types';
 export { NODE_TYPES, NODE_TYPE_NAMES, nodeType, isNodeType, type NodeTypeName } from './nodes/index';
 export type { NodeTypeDef, ParamReader, IssueCode, DataSource, HostBatch, HostTensor, RunContext } from './node-type';
 export { paramRangeProblem } from './node-type';
-export { Graph, type GraphEvent, type GraphEventKind, type GraphListener, type ExecuteOptions } from './graph';
-export { AddNode, RemoveNode, Connect, Disconnect, SetParam, MoveNode, Batch, GraphEditError, type Command } from './commands';
+export { Graph, graphSwap, type GraphEvent, type GraphEventKind, type GraphListener, type ExecuteOptions, type GraphSwap } from './graph';
+export { AddNode, RemoveNode, Connect, Disconnect, SetParam, MoveNode, Batch, ReplaceGraph, GraphEditError, type Command, type GraphMeta } from './commands';
 export { checkNodeId, freshId } from './ids';
 export { validate, type Issue, type Validation } from './validate';
 export {
@@ -24,7 +24,10 @@ export {
   type GraphFileV1, type LoadResult, type LoadedGraph, type TrainSettings, type Migration,
 } from './schema';
 export { encodeGraphHash, decodeGraphHash, isGraphHash } from './share';
-export { Autosave, MemoryStorage, IndexedDbStorage, defaultStorage, restoreAutosave, AUTOSAVE_KEY, type StorageAdapter } from './autosave';
+export {
+  Autosave, MemoryStorage, IndexedDbStorage, defaultStorage, restoreAutosave, readAutosave, readHistory, addToHistory, AUTOSAVE_KEY,
+  HISTORY_LIMIT, type StorageAdapter, type StoredGraph, type HistoryEntry,
+} from './autosave';
 export { saveFiles, loadWeights, type SavedFiles } from './files';
 export { exportPyTorch, exportWeights, pythonClassName, type PyTorchExport } from './export-pytorch';
 export { EXAMPLES, loadExample, type Example } from './examples/index';
