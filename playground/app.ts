@@ -24,7 +24,8 @@ import { download, errorMessage, isTypingTarget } from './dom';
 import type { GraphCanvas, SelectionChange } from './components/canvas';
 import type { NodePalette, PaletteDrop } from './components/palette';
 import type { ToolbarAction } from './components/toolbar';
-import type { DeviceReady } from './device-status';
+import type { DeviceLost, DeviceReady } from './device-status';
+import { installTestHooks } from './test-hooks';
 import './components/canvas';
 import './components/palette';
 import './components/inspector';
@@ -105,6 +106,8 @@ export class PlaygroundApp extends LitElement {
     window.addEventListener('pagehide', this._onLeave);
     document.addEventListener('visibilitychange', this._onVisibility);
     this.addEventListener('device-ready', this._onDeviceReady);
+    this.addEventListener('device-lost', this._onDeviceLost);
+    installTestHooks(this._trainer);
     // In case the engine opened before this element was upgraded (the event then went unheard).
     const status = this.querySelector('device-status');
     if (status && status.status !== 'loading') {
@@ -119,6 +122,7 @@ export class PlaygroundApp extends LitElement {
     window.removeEventListener('pagehide', this._onLeave);
     document.removeEventListener('visibilitychange', this._onVisibility);
     this.removeEventListener('device-ready', this._onDeviceReady);
+    this.removeEventListener('device-lost', this._onDeviceLost);
     this._unsubscribe();
     void this._autosaver?.stop();
   }
@@ -174,6 +178,7 @@ export class PlaygroundApp extends LitElement {
   }
 
   private _open(g: LoadedGraph): void {
+    this._trainer.startOver();
     this._ui = { ...this._ui, name: g.name, train: { ...DEFAULT_TRAIN, ...g.train }, selection: [], selectedEdge: null };
     this.graph.load(g.state);
     void this.updateComplete.then(() => this._canvas.fitView());
@@ -188,6 +193,7 @@ export class PlaygroundApp extends LitElement {
     if (swap) {
       // A whole graph came in (or went back on undo): its name and settings come with it, and the view fits it.
       this._trainer.pause();
+      this._trainer.startOver(); // another graph: its training starts from scratch, not from this one's weights
       this._ui = { ...this._ui, name: swap.incoming.name, train: swap.incoming.train ?? DEFAULT_TRAIN, selection: [], selectedEdge: null };
       void this.updateComplete.then(() => (e.state.nodes.length ? this._canvas.fitView() : this._canvas.resetView()));
     }
@@ -204,9 +210,16 @@ export class PlaygroundApp extends LitElement {
     const detail = (e as CustomEvent<DeviceReady>).detail;
     this._deviceReady = detail.status !== 'error';
     if (detail.status === 'error') this._notify('The engine could not start, so the graph can be edited but not trained.');
+    // After a lost device, a new one: the trainer prepares the graph again from the weights it kept.
+    if (this._deviceReady) void this.updateComplete.then(() => this._trainer.recover());
     void this.updateComplete.then(() => this._trainer.sync());
     // The structure hasn't changed, so sync() alone won't start preparing: ask explicitly.
     void this.updateComplete.then(() => this._trainer.prepare());
+  };
+
+  private readonly _onDeviceLost = (e: Event): void => {
+    this._deviceReady = false;
+    this._trainer.deviceLost((e as CustomEvent<DeviceLost>).detail.reason);
   };
 
   private _notify(message: string): void {

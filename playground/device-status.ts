@@ -1,9 +1,13 @@
 // Opens the engine on WebGPU and shows the adapter's name. When WebGPU is unavailable it shows why, in a banner,
 // and falls back to the CPU backend. The outcome is also reflected as attributes (status, adapter) so that tests
 // and later elements can read it without looking inside the shadow root.
+//
+// When the GPU device is lost (a driver reset, the GPU process crashing, or a test destroying it) it says so in a
+// banner, sends 'device-lost', and offers one button that opens a new device and sends 'device-ready' again.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { init } from '../engine/index';
+import { webgpuBackend } from '../engine/bench';
 
 /** Sent (bubbling, composed) once the engine is open, or has failed to open on any backend. */
 export interface DeviceReady {
@@ -13,8 +17,16 @@ export interface DeviceReady {
   reason: string;
 }
 
-/** 'loading' while init() runs; 'webgpu' or 'cpu' once a backend is open; 'error' when even the CPU failed. */
-export type DeviceStatusState = 'loading' | 'webgpu' | 'cpu' | 'error';
+/** Sent (bubbling, composed) when the WebGPU device is lost; every tensor on it is gone. */
+export interface DeviceLost {
+  reason: string;
+}
+
+/**
+ * 'loading' while init() runs; 'webgpu' or 'cpu' once a backend is open; 'error' when even the CPU failed; 'lost'
+ * when the WebGPU device was lost, until it is reopened.
+ */
+export type DeviceStatusState = 'loading' | 'webgpu' | 'cpu' | 'error' | 'lost';
 
 @customElement('device-status')
 export class DeviceStatus extends LitElement {
@@ -37,9 +49,30 @@ export class DeviceStatus extends LitElement {
   @state() private _reason = '';
 
   override firstUpdated(): void {
-    void this._open().then(() => {
-      const detail: DeviceReady = { status: this.status === 'loading' ? 'error' : this.status, adapter: this.adapter, reason: this._reason };
-      this.dispatchEvent(new CustomEvent<DeviceReady>('device-ready', { detail, bubbles: true, composed: true }));
+    void this._openAndTell();
+  }
+
+  private async _openAndTell(): Promise<void> {
+    await this._open();
+    const status = this.status === 'loading' || this.status === 'lost' ? 'error' : this.status;
+    const detail: DeviceReady = { status, adapter: this.adapter, reason: this._reason };
+    this.dispatchEvent(new CustomEvent<DeviceReady>('device-ready', { detail, bubbles: true, composed: true }));
+  }
+
+  /** Reopens WebGPU (a new device) after the last one was lost. */
+  private _reopen(): void {
+    this.status = 'loading';
+    this._reason = '';
+    void this._openAndTell();
+  }
+
+  /** Watches the device just opened: its loss is announced once, and only while it is the engine's device. */
+  private _watch(device: GPUDevice): void {
+    void device.lost.then((info) => {
+      if (webgpuBackend()?.device !== device || this.status !== 'webgpu') return;
+      this._reason = `${info.reason ?? 'unknown'}${info.message ? `: ${info.message}` : ''}`;
+      this.status = 'lost';
+      this.dispatchEvent(new CustomEvent<DeviceLost>('device-lost', { detail: { reason: this._reason }, bubbles: true, composed: true }));
     });
   }
 
@@ -48,6 +81,8 @@ export class DeviceStatus extends LitElement {
       const info = await init({ backend: 'webgpu' });
       this.adapter = info.adapter;
       this.status = info.device;
+      const backend = webgpuBackend();
+      if (backend) this._watch(backend.device);
       return;
     } catch (e) {
       this._reason = errorMessage(e);
@@ -83,6 +118,14 @@ export class DeviceStatus extends LitElement {
             <pre id="reason">${this._reason}</pre>
           </div>
         `;
+      case 'lost':
+        return html`
+          <div class="banner error" role="alert" data-device-lost>
+            <strong>The GPU device was lost</strong> (<span id="reason">${this._reason}</span>). The graph and the
+            weights last read back from the GPU are kept.
+            <button data-action="reopen-device" @click=${() => this._reopen()}>Reopen WebGPU and resume</button>
+          </div>
+        `;
       default:
         return nothing;
     }
@@ -99,5 +142,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'device-ready': CustomEvent<DeviceReady>;
+    'device-lost': CustomEvent<DeviceLost>;
   }
 }

@@ -30,16 +30,25 @@ export class Adam extends Optimizer {
   }
 
   protected update(items: readonly UpdateItem[]): void {
-    const slots = items.map(({ p, param, grad }) => ({ param, grad, m: this.stateFor(this.m, p).storage, v: this.stateFor(this.v, p).storage }));
-    items[0].p.backend.adamStep(slots, {
-      lr: this.lr,
-      beta1: this.betas[0],
-      beta2: this.betas[1],
-      eps: this.eps,
-      weightDecay: this.weightDecay,
-      decoupled: this.decoupled,
-      step: this.stepCount,
-    });
+    // The bias correction depends on each parameter's own update count: one call per count (one in all, unless
+    // some parameters were adopted from another optimizer or skipped steps with no gradient).
+    for (const step of new Set(items.map(({ p }) => this.updates(p)))) {
+      const these = items.filter(({ p }) => this.updates(p) === step);
+      const slots = these.map(({ p, param, grad }) => ({ param, grad, m: this.stateFor(this.m, p).storage, v: this.stateFor(this.v, p).storage }));
+      these[0].p.backend.adamStep(slots, {
+        lr: this.lr,
+        beta1: this.betas[0],
+        beta2: this.betas[1],
+        eps: this.eps,
+        weightDecay: this.weightDecay,
+        decoupled: this.decoupled,
+        step,
+      });
+    }
+  }
+
+  protected stateMaps(): Array<Map<Tensor, Tensor>> {
+    return [this.m, this.v];
   }
 
   dispose(): void {

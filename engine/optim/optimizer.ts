@@ -6,7 +6,7 @@
 import type { Storage } from '../backend/backend';
 import { Tensor, zerosLike } from '../tensor';
 import { keep } from '../memory';
-import { fmt, stridesOf } from '../shape';
+import { fmt, sameShape, stridesOf } from '../shape';
 import { contiguousData } from '../ops/layout';
 
 /** One parameter of a step: the tensor (which keys the optimizer's state), and the storages the kernel updates. */
@@ -20,6 +20,12 @@ export abstract class Optimizer {
   /** The learning rate used by the next step(); schedulers set it. */
   lr: number;
   protected stepCount = 0;
+  /**
+   * Updates each parameter has had. It equals stepCount for a parameter that had a gradient at every step, but a
+   * parameter adopted from another optimizer brings its own count (Adam's bias correction needs it, as in PyTorch,
+   * which also counts per parameter).
+   */
+  private readonly updateCounts = new Map<Tensor, number>();
 
   constructor(
     readonly params: Tensor[],
@@ -34,6 +40,36 @@ export abstract class Optimizer {
 
   get steps(): number {
     return this.stepCount;
+  }
+
+  /** How many updates `p` has had (0 before its first). */
+  updates(p: Tensor): number {
+    return this.updateCounts.get(p) ?? 0;
+  }
+
+  /**
+   * Takes over the state `from` keeps for its parameter `src` (update count, and Adam's moments or SGD's momentum)
+   * as the state of this optimizer's parameter `dst`, so that training `dst` continues where `src` left off. The
+   * state moves (from no longer has it, and disposing from leaves it alive); the values of `dst` are the caller's
+   * to copy. Both optimizers must be of the same kind, and the two parameters of the same shape.
+   */
+  adopt(from: Optimizer, src: Tensor, dst: Tensor): void {
+    if (from.constructor !== this.constructor) {
+      throw new Error(`optimizer.adopt: state of a ${from.constructor.name} cannot continue in a ${this.constructor.name}`);
+    }
+    if (!from.params.includes(src)) throw new Error(`optimizer.adopt: ${src} is not a parameter of the optimizer it is taken from`);
+    if (!this.params.includes(dst)) throw new Error(`optimizer.adopt: ${dst} is not a parameter of this optimizer`);
+    if (!sameShape(src.shape, dst.shape)) throw new Error(`optimizer.adopt: shape ${fmt(src.shape)} cannot continue as ${fmt(dst.shape)}`);
+    const theirs = from.stateMaps();
+    this.stateMaps().forEach((mine, i) => {
+      const s = theirs[i].get(src);
+      mine.get(dst)?.dispose();
+      mine.delete(dst);
+      if (s) mine.set(dst, s);
+      theirs[i].delete(src);
+    });
+    this.updateCounts.set(dst, from.updates(src));
+    from.updateCounts.delete(src);
   }
 
   /** Drops every parameter's gradient (PyTorch's set_to_none). */
@@ -51,6 +87,7 @@ export abstract class Optimizer {
     const temps: Tensor[] = [];
     for (const p of this.params) {
       if (!p.grad) continue;
+      this.updateCounts.set(p, this.updates(p) + 1);
       if (p.grad.numel !== p.numel) throw new Error(`optimizer: gradient ${fmt(p.grad.shape)} does not match parameter ${fmt(p.shape)}`);
       const g = contiguousData(p.grad);
       const data = contiguousData(p);
@@ -69,6 +106,9 @@ export abstract class Optimizer {
 
   /** Updates each item's `param` (its parameter's values, contiguous) in place from `grad`; `p` keys the state. */
   protected abstract update(items: readonly UpdateItem[]): void;
+
+  /** The maps of per-parameter state tensors (the same kinds in the same order for every optimizer of a class). */
+  protected abstract stateMaps(): Array<Map<Tensor, Tensor>>;
 
   /** A zero-initialised state tensor for p that lives as long as the optimizer. */
   protected stateFor(map: Map<Tensor, Tensor>, p: Tensor): Tensor {

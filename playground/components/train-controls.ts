@@ -23,7 +23,7 @@ export class TrainControls extends LitElement {
     .stat b { display: block; font: 600 16px ui-monospace, monospace; }
     .stat small { color: #616e7c; }
     .message { color: #3e4c59; min-height: 1.3em; }
-    .message.invalid, .message.error { color: #b91c1c; }
+    .message.invalid, .message.error, .message.lost { color: #b91c1c; }
     loss-chart { flex: 1; min-height: 170px; }
   `;
 
@@ -52,7 +52,7 @@ export class TrainControls extends LitElement {
     const t = this.trainer;
     const s = this.settings;
     const busy = t.phase === 'preparing';
-    const blocked = t.phase === 'invalid' || t.phase === 'waiting' && !t.isTraining;
+    const blocked = t.phase === 'invalid' || t.phase === 'lost' || (t.phase === 'waiting' && !t.isTraining);
     const fmt = (x: number | null, d = 4): string => (x === null ? '—' : x.toFixed(d));
     return html`
       <div class="buttons">

@@ -7,15 +7,25 @@
 // data and hands a training step to the engine's warmup(), which learns the kernels the step needs without running
 // it and compiles them asynchronously, so the page keeps drawing. A progress indicator shows this; clicking Train
 // afterwards only runs steps.
+//
+// Training survives edits: an edit keeps the prepared graph aside (through any invalid states in between) until the
+// edited one is prepared, which then continues from it: every parameter whose node, name and shape are unchanged
+// keeps its values and optimizer state, the rest start from their initialisation, a message says which, and the
+// step count carries on. Only a new graph (New, an example, a file) or a new seed starts over.
+//
+// It also survives losing the GPU device: every parameter is read back to the host now and then (with the gradient
+// norm the tiles show, in one round trip, at most every READ_BACK_MS), and after the engine opens a new device the
+// graph is prepared again from those weights and training resumes.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { compileGraph, GraphCompileError, type CompiledGraph, type Feeds } from '../graph/compile';
-import { Trainer, type OptimizerName } from '../graph/train';
+import { Trainer, trainBlocker, type HostParam, type OptimizerName } from '../graph/train';
+import { describeCarry } from '../graph/carry';
 import type { DataSource } from '../graph/node-type';
 import type { Validation } from '../graph/validate';
 import type { GraphState } from '../graph/types';
 import type { TrainSettings } from '../graph/schema';
 import {
-  tensor, zeros, tidy, dispose, noGrad, mulberry32, loadModuleSafetensors, nn, optim, warmup, type Tensor,
+  tensor, zeros, tidy, noGrad, mulberry32, loadModuleSafetensors, nn, optim, warmup, DeviceLostError, type Tensor,
 } from '../../engine/index';
 import Module = nn.Module;
 import Adam = optim.Adam;
@@ -23,7 +33,7 @@ import AdamW = optim.AdamW;
 import SGD = optim.SGD;
 import { errorMessage } from '../dom';
 
-export type TrainPhase = 'waiting' | 'invalid' | 'preparing' | 'ready' | 'training' | 'error';
+export type TrainPhase = 'waiting' | 'invalid' | 'preparing' | 'ready' | 'training' | 'error' | 'lost';
 
 export interface TrainerInput {
   state: GraphState;
@@ -49,6 +59,14 @@ export interface History {
 
 const EVAL_EVERY = 20;
 const PREPARE_DELAY_MS = 250;
+/** The least time between two read-backs of the weights while training (as often as the views refresh). */
+const READ_BACK_MS = 500;
+
+/** A prepared graph: what an edit keeps aside for the edited graph to continue from. */
+interface Prepared {
+  compiled: CompiledGraph;
+  trainer: Trainer;
+}
 
 /** What changes the weights (a new graph or seed recompiles) versus what only changes the optimizer. */
 function structureKey(state: GraphState, settings: TrainSettings): string {
@@ -87,7 +105,19 @@ export class TrainerController implements ReactiveController {
   private inflight: Promise<unknown> = Promise.resolve();
   private structure = '';
   private optimizerSettings = '';
+  private seed: number | null = null;
   private prepareTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The last prepared graph, kept from an edit until the edited graph is prepared and continues from it. */
+  private previous: Prepared | null = null;
+  /** Set by startOver(): the next graph is another one, so nothing carries over to it. */
+  private fresh = true;
+  /** An edit (or a lost device) stopped training: it resumes once the graph is prepared again. */
+  private resume = false;
+  /** Every parameter as last read back, and the step it is from: what survives a lost device. */
+  private saved: { weights: HostParam[]; step: number } | null = null;
+  private lastReadBack = -Infinity;
+  /** Why the device was lost, until a new one is open (phase 'lost'). */
+  lostReason: string | null = null;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -129,24 +159,22 @@ export class TrainerController implements ReactiveController {
   }
 
   /**
-   * Call after any change to the graph, the settings or the device. A change of structure or seed drops the
-   * compiled graph (and its weights) and prepares again shortly; optimizer settings only rebuild the optimizer.
+   * Call after any change to the graph, the settings or the device. A change of structure prepares again shortly,
+   * continuing from the graph before it (startOver() or a new seed starts from scratch instead); optimizer
+   * settings only rebuild the optimizer.
    */
   sync(): void {
-    const { state, validation, settings, deviceReady } = this.input();
+    const { state, settings } = this.input();
     const structure = structureKey(state, settings);
     if (structure !== this.structure) {
+      const edit = !this.fresh && settings.seed === this.seed;
+      this.fresh = false;
       this.structure = structure;
+      this.seed = settings.seed;
       this.optimizerSettings = optimizerKey(settings);
-      this.reset();
-      if (!state.nodes.length) this._set('waiting', 'Add nodes, or open an example, to train.');
-      else if (!validation.ok) this._set('invalid', explain(validation));
-      else if (!state.nodes.some((n) => n.type === 'crossentropy' || n.type === 'mse')) this._set('invalid', 'Add a loss node to train.');
-      else if (!deviceReady) this._set('waiting', 'Opening the engine…');
-      else {
-        this._set('waiting', 'Preparing shortly…');
-        this.prepareTimer = setTimeout(() => void this.prepare(), PREPARE_DELAY_MS);
-      }
+      if (edit) this.retire();
+      else this.reset();
+      this._schedulePrepare();
       return;
     }
     if (this.trainer) {
@@ -158,25 +186,105 @@ export class TrainerController implements ReactiveController {
     }
   }
 
-  /** Drops the compiled graph (after any step in flight finishes) and the history. */
-  private reset(): void {
+  /** The next graph is a different one (New, an example, a file): training starts over on it. */
+  startOver(): void {
+    this.fresh = true;
+  }
+
+  /** Says why the graph can't train, or prepares it shortly. */
+  private _schedulePrepare(): void {
+    const { state, validation, deviceReady } = this.input();
+    const blocked = trainBlocker(state, validation);
+    if (blocked) this._set(blocked.phase, blocked.message);
+    else if (this.lostReason !== null) this._set('lost', this._lostMessage());
+    else if (!deviceReady) this._set('waiting', 'Opening the engine…');
+    else {
+      this._set('waiting', 'Preparing shortly…');
+      this.prepareTimer = setTimeout(() => void this.prepare(), PREPARE_DELAY_MS);
+    }
+  }
+
+  /** Stops the loop (after the step in flight) and any preparing. */
+  private _stop(): void {
     this.generation++;
     this.running = false;
     if (this.prepareTimer) clearTimeout(this.prepareTimer);
     this.prepareTimer = null;
     this.preparing = null;
-    const { compiled, trainer } = this;
+  }
+
+  /** Frees a prepared graph once any step in flight has finished with it. */
+  private _disposeLater(p: Prepared | null): void {
+    if (p) void this.inflight.finally(() => disposePrepared(p));
+  }
+
+  /** Drops the compiled graph, the one kept aside, the weights read back and the history. */
+  private reset(): void {
+    this._stop();
+    this.resume = false;
+    this._disposeLater(this.previous);
+    this._disposeLater(this.compiled && this.trainer ? { compiled: this.compiled, trainer: this.trainer } : null);
+    this.previous = null;
     this.compiled = this.trainer = null;
     this.sources = null;
-    void this.inflight.finally(() => {
-      trainer?.dispose();
-      compiled?.dispose();
-    });
+    this.saved = null;
     this.history = { steps: [], loss: [], accSteps: [], acc: [] };
     this.stepCount = 0;
     this.loss = this.initialLoss = this.accuracy = this.gradNorm = null;
-    this.prepareMs = null;
+    this.firstStepMs = this.prepareMs = null;
     this._changed();
+  }
+
+  /**
+   * An edit: stops (training resumes once the edited graph is prepared) and keeps the prepared graph aside for the
+   * edited one to continue from. While edits follow one another before any is prepared (or leave the graph
+   * invalid), the graph kept aside stays the last one prepared.
+   */
+  private retire(): void {
+    this.resume ||= this.running;
+    this._stop();
+    if (this.compiled && this.trainer) {
+      this._disposeLater(this.previous);
+      this.previous = { compiled: this.compiled, trainer: this.trainer };
+    }
+    this.compiled = this.trainer = null;
+    this.sources = null;
+    this.firstStepMs = null; // it timed a graph that is gone
+    this._changed();
+  }
+
+  /**
+   * The GPU device was lost: every tensor on it is gone. Stops, keeps the graph and the weights last read back,
+   * and waits for recover() (after the engine opened a new device).
+   */
+  deviceLost(reason: string): void {
+    if (this.lostReason !== null) return;
+    this.lostReason = reason;
+    this.resume ||= this.running;
+    this._stop();
+    // Their tensors are gone with the device; disposing them only drops the references. Steps in flight will
+    // fail, not finish, so nothing waits on them.
+    for (const p of [this.previous, this.compiled && this.trainer ? { compiled: this.compiled, trainer: this.trainer } : null]) {
+      if (p) disposePrepared(p);
+    }
+    this.previous = null;
+    this.compiled = this.trainer = null;
+    this.sources = null;
+    this.inflight = Promise.resolve();
+    this._set('lost', this._lostMessage());
+  }
+
+  /** After init() opened a new device: prepares the graph again from the weights last read back, and resumes. */
+  recover(): void {
+    if (this.lostReason === null) return;
+    this.lostReason = null;
+    this._stop();
+    this._schedulePrepare();
+  }
+
+  private _lostMessage(): string {
+    const kept = this.saved ? `the graph and the weights read back at step ${this.saved.step} are kept` : 'the graph is kept';
+    return `The GPU device was lost (${this.lostReason}): ${kept}. Reopen WebGPU to ${this.saved ? 'resume training from them' : 'train'}.`;
   }
 
   /** Bumped on every change a view shows (the history arrays grow in place, so views compare this). */
@@ -201,7 +309,8 @@ export class TrainerController implements ReactiveController {
   /** Compiles the graph, loads its data and warms every pipeline up. Resolves to whether it is ready. */
   prepare(): Promise<boolean> {
     if (this.compiled && this.trainer) return Promise.resolve(true);
-    if (this.phase === 'invalid') return Promise.resolve(false);
+    const { state, validation } = this.input();
+    if (trainBlocker(state, validation) || this.lostReason !== null) return Promise.resolve(false);
     this.preparing ??= this._prepare(this.generation);
     return this.preparing;
   }
@@ -230,7 +339,9 @@ export class TrainerController implements ReactiveController {
       await yieldToEventLoop();
       this.rand = mulberry32(settings.seed + 1);
       await this._compileAhead(compiled, sources, trainer, settings.optimizer);
-      if (stale()) {
+      // After any step still in flight on the graph kept aside, so that it continues from that step's update.
+      const carried = await this._serial(async () => (stale() ? null : this._continue(trainer)));
+      if (carried === null) {
         trainer.dispose();
         compiled.dispose();
         return false;
@@ -240,7 +351,11 @@ export class TrainerController implements ReactiveController {
       this.sources = sources;
       this.prepareMs = performance.now() - t0;
       this._progress('Ready', 3);
-      this._set('ready', '');
+      this._set('ready', carried);
+      if (this.resume) {
+        this.resume = false;
+        void this.start(carried);
+      }
       return true;
     } catch (e) {
       compiled?.dispose();
@@ -248,6 +363,43 @@ export class TrainerController implements ReactiveController {
       this._set(e instanceof GraphCompileError ? 'invalid' : 'error', errorMessage(e));
       return false;
     }
+  }
+
+  /**
+   * Carries what was learned into a newly prepared trainer: from the graph kept aside by an edit, or after a lost
+   * device from the weights last read back. Returns what to tell the user ('' when there was nothing to carry).
+   */
+  private _continue(trainer: Trainer): string {
+    const previous = this.previous;
+    if (previous) {
+      this.previous = null;
+      const plan = trainer.continueFrom(previous.trainer);
+      disposePrepared(previous);
+      return describeCarry(plan, this.stepCount);
+    }
+    if (this.saved) {
+      // Only after a lost device: otherwise the graph kept aside is newer than any read-back.
+      const { weights, step } = this.saved;
+      const plan = trainer.restore(weights, step);
+      this._rewindTo(step);
+      return `Reopened WebGPU and restored the weights read back at step ${step}; the optimizer's state starts over. ${describeCarry(plan, step)}`;
+    }
+    return '';
+  }
+
+  /** Forgets the steps after `step` (their updates were lost with the device). */
+  private _rewindTo(step: number): void {
+    const h = this.history;
+    const keep = <T>(steps: number[], values: T[]): number => {
+      const n = steps.filter((s) => s <= step).length;
+      steps.length = values.length = n;
+      return n;
+    };
+    const n = keep(h.steps, h.loss);
+    keep(h.accSteps, h.acc);
+    this.stepCount = step;
+    this.loss = n ? h.loss[n - 1] : null;
+    this.gradNorm = null;
   }
 
   /**
@@ -302,10 +454,8 @@ export class TrainerController implements ReactiveController {
     await this._serial(async () => {
       const { compiled, sources, trainer } = this;
       if (!compiled || !sources || !trainer) return;
-      const loss = noGrad(() => tidy(() => compiled.forward(this._feeds(compiled, sources, trainer.batchSize), { training: false }).loss!));
-      compiled.module.train(true);
-      const value = await loss.item();
-      loss.dispose();
+      const value = await this._lossOnFreshBatch(compiled, sources, trainer);
+      this.loss = value; // the tile and the message agree on the latest loss measured
       this.message = `Forward: loss ${value.toFixed(4)} on a fresh batch (weights unchanged).`;
       this._changed();
     });
@@ -320,12 +470,11 @@ export class TrainerController implements ReactiveController {
       trainer.optimizer.zeroGrad();
       const loss = tidy(() => compiled.forward(this._feeds(compiled, sources, trainer.batchSize), { training: true }).loss!);
       loss.backward();
-      const grads = compiled.module.parameters().flatMap((p) => (p.grad ? [p.grad] : []));
-      const norm = tidy(() => grads.map((g) => g.square().sum()).reduce((a: Tensor, b: Tensor) => a.add(b)).sqrt());
-      const [value, n] = [await loss.item(), await norm.item()];
-      dispose([loss, norm]);
-      this.gradNorm = n;
-      this.message = `Backward: loss ${value.toFixed(4)}, gradient norm ${n.toPrecision(3)} (press Step to update the weights).`;
+      const value = await loss.item();
+      loss.dispose();
+      await this._readBack(trainer);
+      this.loss = value;
+      this.message = `Backward: loss ${value.toFixed(4)}, gradient norm ${this.gradNorm?.toPrecision(3) ?? '—'} (press Step to update the weights).`;
       this._changed();
     });
   }
@@ -333,7 +482,7 @@ export class TrainerController implements ReactiveController {
   /** One optimizer step on a fresh batch. */
   async step(): Promise<void> {
     if (this.running || !(await this.prepare())) return;
-    await this._serial(() => this._trainStep());
+    await this._serial(() => this._trainStep(true));
     this.message = `Step ${this.stepCount}: loss ${this.loss?.toFixed(4)}.`;
     this._changed();
   }
@@ -346,27 +495,30 @@ export class TrainerController implements ReactiveController {
   /** Stops after the step in flight; the loop then reports where it paused. */
   pause(): void {
     this.running = false;
+    this.resume = false;
   }
 
-  /** Trains until paused: one step, then a yield to the event loop, and so on. */
-  async start(): Promise<void> {
+  /** Trains until paused: one step, then a yield to the event loop, and so on. `message` stays shown meanwhile. */
+  async start(message = ''): Promise<void> {
     if (this.running) return;
     const clickedAt = performance.now();
     this.running = true;
     const generation = this.generation;
-    this._set(this.compiled ? 'training' : this.phase, '');
+    this._set(this.compiled ? 'training' : this.phase, message);
     if (!(await this.prepare()) || generation !== this.generation || !this.running) {
-      this.running = false;
+      if (generation === this.generation) this.running = false;
       return;
     }
-    this._set('training', '');
+    this._set('training', message);
     let first = true;
     while (this.running && generation === this.generation) {
       try {
         await this._serial(() => this._trainStep());
       } catch (e) {
+        if (generation !== this.generation) return; // an edit or a lost device stopped this loop and says so
         this.running = false;
-        this._set('error', `Training stopped: ${errorMessage(e)}`);
+        if (e instanceof DeviceLostError) this.deviceLost(errorMessage(e));
+        else this._set('error', `Training stopped: ${errorMessage(e)}`);
         return;
       }
       if (first) {
@@ -379,14 +531,19 @@ export class TrainerController implements ReactiveController {
       }
       await yieldToEventLoop();
     }
+    if (generation !== this.generation || this.phase !== 'training') return;
+    // The tiles and the weights kept on the host then show where training paused.
+    await this._serial(async () => (this.trainer ? this._readBack(this.trainer) : undefined)).catch(() => undefined);
     if (generation === this.generation && this.phase === 'training') this._set('ready', `Paused at step ${this.stepCount}.`);
   }
 
-  private async _trainStep(): Promise<void> {
+  /** One step; then, at most every READ_BACK_MS (or when `readBack`), the weights and gradient norm are read back. */
+  private async _trainStep(readBack = false): Promise<void> {
     const trainer = this.trainer;
     if (!trainer) return;
     const loss = await trainer.step();
-    if (trainer !== this.trainer) return;
+    // A step that finished after an edit still counts: the graph kept aside, which it updated, is continued from.
+    if (trainer !== this.trainer && trainer !== this.previous?.trainer) return;
     this.stepCount++;
     this.loss = loss;
     this.initialLoss ??= loss; // the first step's loss is taken before its update
@@ -404,17 +561,54 @@ export class TrainerController implements ReactiveController {
         // Sources without held-out examples have no accuracy to show.
       }
     }
+    if (trainer === this.trainer && (readBack || performance.now() - this.lastReadBack >= READ_BACK_MS)) await this._readBack(trainer);
     this._changed();
   }
 
-  /** Loads weights saved with Save (safetensors) into the compiled graph. */
+  /** Reads every weight back to the host (what survives a lost device) and the gradient norm the tile shows. */
+  private async _readBack(trainer: Trainer): Promise<void> {
+    const { weights, gradNorm } = await trainer.readBack();
+    this.lastReadBack = performance.now();
+    if (trainer !== this.trainer) return;
+    this.saved = { weights, step: this.stepCount };
+    this.gradNorm = gradNorm;
+  }
+
+  private async _lossOnFreshBatch(compiled: CompiledGraph, sources: Map<string, DataSource>, trainer: Trainer): Promise<number> {
+    const loss = noGrad(() => tidy(() => compiled.forward(this._feeds(compiled, sources, trainer.batchSize), { training: false }).loss!));
+    compiled.module.train(true);
+    const value = await loss.item();
+    loss.dispose();
+    return value;
+  }
+
+  /**
+   * Loads weights saved with Save (safetensors) into the compiled graph, then measures them, so that no tile
+   * still shows a number about the weights they replaced: the loss on a fresh batch, the held-out accuracy
+   * (where the data has held-out examples), and no gradient norm until a backward pass.
+   */
   async loadWeights(bytes: Uint8Array): Promise<void> {
     if (!(await this.prepare()) || !this.compiled) throw new Error('The graph must be valid before weights can be loaded into it.');
-    const compiled = this.compiled;
-    await this._serial(async () => loadModuleSafetensors(compiled.module, bytes));
-    this.message = 'Loaded the weights.';
-    this._changed();
+    const { compiled, sources, trainer } = this;
+    if (!sources || !trainer) throw new Error('The graph must be valid before weights can be loaded into it.');
+    await this._serial(async () => {
+      await loadModuleSafetensors(compiled.module, bytes);
+      trainer.optimizer.zeroGrad(); // gradients of the weights just replaced
+      const loss = await this._lossOnFreshBatch(compiled, sources, trainer);
+      const accuracy = compiled.state.nodes.some((n) => n.type === 'crossentropy') ? await trainer.evaluate(256).then((e) => e.accuracy, () => null) : null;
+      await this._readBack(trainer);
+      if (trainer !== this.trainer) return;
+      this.loss = loss;
+      this.accuracy = accuracy;
+      this.message = `Loaded the weights: loss ${loss.toFixed(4)} on a fresh batch${accuracy === null ? '' : `, held-out accuracy ${(accuracy * 100).toFixed(0)}%`}.`;
+      this._changed();
+    });
   }
+}
+
+function disposePrepared(p: Prepared): void {
+  p.trainer.dispose();
+  p.compiled.dispose();
 }
 
 function trainerOptions(s: TrainSettings): { optimizer: OptimizerName; lr: number; batchSize: number; seed: number } {
@@ -444,8 +638,3 @@ async function warmUpOptimizer(name: OptimizerName, params: Tensor[]): Promise<v
   });
 }
 
-function explain(v: Validation): string {
-  const errors = v.issues.filter((i) => i.severity === 'error');
-  const first = errors[0];
-  return `${errors.length} problem${errors.length === 1 ? '' : 's'} to fix before training${first ? `: ${first.node ? `${first.node}: ` : ''}${first.message}` : '.'}`;
-}
