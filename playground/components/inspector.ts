@@ -6,6 +6,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { Graph } from '../graph/graph';
 import { nodeType } from '../graph/nodes/index';
 import type { Validation } from '../graph/validate';
+import { trainBlocker } from '../graph/train';
 import { formatType, type GraphNode, type GraphState, type ParamSpec, type ParamValue } from '../graph/types';
 import { errorMessage } from '../dom';
 
@@ -126,6 +127,8 @@ export class NodeInspector extends LitElement {
         <p class="muted">Drag one to move them all; Delete removes them (Ctrl+Z brings them back).</p>`;
     }
     const issues = this.validation.issues;
+    // The same rule the training controls follow, so an empty graph, or one with no loss, is not called ready.
+    const blocked = trainBlocker(this.state, this.validation);
     return html`
       <h2>Graph</h2>
       <p class="muted">${this.state.nodes.length} nodes, ${this.state.edges.length} wires. Select a node to edit its parameters.</p>
@@ -133,7 +136,7 @@ export class NodeInspector extends LitElement {
         ? html`<ul class="issues">
             ${issues.map((i) => html`<li class=${i.severity}>${i.node ? html`<b>${i.node}</b>: ` : nothing}${i.message}</li>`)}
           </ul>`
-        : html`<p>No problems: the graph is ready to train.</p>`}
+        : html`<p data-graph-status>${blocked?.message ?? 'No problems: the graph is ready to train.'}</p>`}
       <p class="muted">
         Keys: Delete removes the selection · Ctrl+Z / Ctrl+Shift+Z undo and redo · Ctrl+A selects all · arrows nudge ·
         F fits the view · / searches the palette · Ctrl+Enter trains or pauses · S steps once.
