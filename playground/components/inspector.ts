@@ -2,13 +2,15 @@
 // ports and the problems validation found on it. With nothing selected it lists the whole graph's problems.
 // Edits are SetParam commands on the store, so each one can be undone.
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import type { Graph } from '../graph/graph';
 import { nodeType } from '../graph/nodes/index';
 import type { Validation } from '../graph/validate';
 import { trainBlocker } from '../graph/train';
 import { formatType, type GraphNode, type GraphState, type ParamSpec, type ParamValue } from '../graph/types';
 import { errorMessage } from '../dom';
+import { pendingEntry, readNumberEntry, rejectedEntryMessage, type RejectedEntry } from './number-entry';
 
 @customElement('node-inspector')
 export class NodeInspector extends LitElement {
@@ -37,6 +39,8 @@ export class NodeInspector extends LitElement {
   @property({ attribute: false }) state!: GraphState;
   @property({ attribute: false }) validation!: Validation;
   @property({ attribute: false }) selection: readonly string[] = [];
+  /** Number fields whose last entry was not a number, by "node.param": the field keeps the text until it is fixed. */
+  @state() private _rejected = new Map<string, RejectedEntry>();
 
   private _set(node: GraphNode, spec: ParamSpec, value: ParamValue): void {
     try {
@@ -47,30 +51,37 @@ export class NodeInspector extends LitElement {
   }
 
   private _onNumber(e: Event, node: GraphNode, spec: ParamSpec): void {
-    const raw = (e.target as HTMLInputElement).value.trim();
-    const value = Number(raw);
-    if (raw === '' || !Number.isFinite(value)) {
-      this.requestUpdate(); // puts the old value back
-      return;
-    }
-    if (value !== (node.params[spec.name] ?? spec.default)) this._set(node, spec, value);
+    const typed = (e.target as HTMLInputElement).value;
+    const inForce = paramValue(node, spec);
+    const entry = readNumberEntry(typed, spec.label);
+    const rejected = new Map(this._rejected);
+    if (entry.ok) rejected.delete(`${node.id}.${spec.name}`);
+    else rejected.set(`${node.id}.${spec.name}`, { typed, problem: entry.problem, inForce });
+    // A new map, so that Lit renders again, even when a valid entry leaves the model as it was ("08" for 8).
+    this._rejected = rejected;
+    if (entry.ok && entry.value !== inForce) this._set(node, spec, entry.value);
   }
 
   private _editor(node: GraphNode, spec: ParamSpec) {
-    const value = Object.hasOwn(node.params, spec.name) ? node.params[spec.name] : spec.default;
+    const value = paramValue(node, spec);
     const problem = this.validation.issuesFor(node.id).find((i) => i.param === spec.name);
-    const cls = problem ? 'bad' : '';
+    const rejected = pendingEntry(this._rejected.get(`${node.id}.${spec.name}`), value);
+    const cls = problem || rejected ? 'bad' : '';
+    // Text fields, not type="number": a number field's value reads as empty for text that is no number, so it could
+    // neither keep nor quote what was typed. live(): the field is compared with what it holds now, not with what was
+    // rendered last, so the model's value comes back once a rejected entry no longer applies.
+    const shown = live(rejected ? rejected.typed : String(value));
     let input;
     let range = '';
     switch (spec.kind) {
       case 'int':
         range = `${spec.min} – ${spec.max}`;
-        input = html`<input type="number" class=${cls} data-param=${spec.name} min=${spec.min} max=${spec.max} step="1" .value=${String(value)}
+        input = html`<input type="text" inputmode="numeric" class=${cls} data-param=${spec.name} .value=${shown}
           @change=${(e: Event) => this._onNumber(e, node, spec)} />`;
         break;
       case 'float':
         range = `${spec.min} – ${spec.max}`;
-        input = html`<input type="number" class=${cls} data-param=${spec.name} min=${spec.min} max=${spec.max} step=${spec.step} .value=${String(value)}
+        input = html`<input type="text" inputmode="decimal" class=${cls} data-param=${spec.name} .value=${shown}
             @change=${(e: Event) => this._onNumber(e, node, spec)} />
           <input type="range" aria-label=${spec.label} min=${spec.min} max=${spec.max} step=${spec.step} .value=${String(value)}
             @change=${(e: Event) => this._onNumber(e, node, spec)} />`;
@@ -92,6 +103,7 @@ export class NodeInspector extends LitElement {
     }
     return html`<label>${spec.label} <span class="range">${range}</span></label>${input}
       <p class="phelp">${spec.help}</p>
+      ${rejected ? html`<p class="problem" data-rejected-entry=${spec.name}>${rejectedEntryMessage(rejected)}</p>` : nothing}
       ${problem ? html`<p class="problem">${problem.message}</p>` : nothing}`;
   }
 
@@ -143,6 +155,11 @@ export class NodeInspector extends LitElement {
       </p>
     `;
   }
+}
+
+/** The parameter's value in the model: as set on the node, else the type's default. */
+function paramValue(node: GraphNode, spec: ParamSpec): ParamValue {
+  return Object.hasOwn(node.params, spec.name) ? node.params[spec.name] : spec.default;
 }
 
 declare global {

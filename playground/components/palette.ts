@@ -66,7 +66,8 @@ export class NodePalette extends LitElement {
   @state() private _ghost: { type: string; x: number; y: number } | null = null;
   @query('input[type="search"]') private _search!: HTMLInputElement;
   private readonly _bound = new WeakSet<Element>();
-  private _pressedAt: { x: number; y: number } | null = null;
+  /** The item pressed and where, from the start of a drag to its end. */
+  private _pressed: { type: string; x: number; y: number } | null = null;
 
   /** Puts the cursor in the search box (the "/" shortcut). */
   focusSearch(): void {
@@ -78,25 +79,26 @@ export class NodePalette extends LitElement {
     for (const el of this.renderRoot.querySelectorAll<HTMLElement>('[data-node-type]')) {
       if (this._bound.has(el)) continue;
       this._bound.add(el);
-      const type = el.dataset.nodeType!;
       select(el).call(
         drag<HTMLElement, unknown>()
           .container(() => document.body)
           .on('start', (e: D3DragEvent<HTMLElement, unknown, unknown>) => {
             const m = e.sourceEvent as MouseEvent;
-            this._pressedAt = { x: m.clientX, y: m.clientY };
+            // Read the type when the drag starts, not when the handler was bound: Lit reuses a button for another
+            // item when the search filters the list, and updates its data-node-type, not this handler.
+            this._pressed = { type: el.dataset.nodeType!, x: m.clientX, y: m.clientY };
           })
           .on('drag', (e: D3DragEvent<HTMLElement, unknown, unknown>) => {
             const m = e.sourceEvent as MouseEvent;
-            this._ghost = { type, x: m.clientX, y: m.clientY };
+            if (this._pressed) this._ghost = { type: this._pressed.type, x: m.clientX, y: m.clientY };
           })
           .on('end', (e: D3DragEvent<HTMLElement, unknown, unknown>) => {
             const m = e.sourceEvent as MouseEvent;
-            const from = this._pressedAt;
+            const from = this._pressed;
             this._ghost = null;
-            this._pressedAt = null;
+            this._pressed = null;
             // A press without movement is a click (focus); only a real drag drops a node.
-            if (from && Math.hypot(m.clientX - from.x, m.clientY - from.y) > 4) this._drop({ type, clientX: m.clientX, clientY: m.clientY });
+            if (from && Math.hypot(m.clientX - from.x, m.clientY - from.y) > 4) this._drop({ type: from.type, clientX: m.clientX, clientY: m.clientY });
           }),
       );
     }

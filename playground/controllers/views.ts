@@ -11,6 +11,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { CompiledGraph, OutputRef, Probe } from '../graph/compile';
 import { nodeType } from '../graph/nodes/index';
+import type { GraphNode } from '../graph/types';
 import { cat, health, keep, noGrad, tidy, type Tensor } from '../../engine/index';
 import { errorMessage } from '../dom';
 import type { TrainerController } from './trainer';
@@ -76,6 +77,11 @@ export interface NormHistory {
 
 function key(r: OutputRef): string {
   return `${r.node}.${r.port}`;
+}
+
+/** The node as the compiled graph knows it; undefined for one added (or removed) since that compile. */
+function compiledNode(g: CompiledGraph, id: string): GraphNode | undefined {
+  return g.state.nodes.find((n) => n.id === id);
 }
 
 async function read(t: Tensor): Promise<TensorSummary> {
@@ -150,6 +156,7 @@ export class ViewsController implements ReactiveController {
     this.targetProbe = this.attentionProbe = null;
     this.graph = g;
     this.tensor = this.attention = this.pass = this.first = null;
+    this.error = ''; // whatever went wrong was about the graph being dropped
     this.flags = [];
     this.norms = { layers: [], steps: [], weight: [], grad: [] };
     this.lastNormStep = -1;
@@ -187,9 +194,12 @@ export class ViewsController implements ReactiveController {
     this.targetProbe = null;
     this.tensor = null;
     const g = this.graph;
-    if (where && g && !this.watch.has(key(where))) {
+    const node = where && g ? compiledNode(g, where.node) : undefined;
+    // A node added since the last compile is not in the compiled graph: it gets its probe when the recompiled
+    // graph attaches (_attach sets the target again). Probing it here would fail on a node the graph lacks.
+    if (where && g && node && !this.watch.has(key(where))) {
       try {
-        this.targetProbe = g.probe(where.node, where.port, { activation: true, gradient: nodeType(g.state.nodes.find((n) => n.id === where.node)?.type ?? '').category !== 'data' });
+        this.targetProbe = g.probe(where.node, where.port, { activation: true, gradient: nodeType(node.type).category !== 'data' });
       } catch (e) {
         this.error = errorMessage(e);
       }
@@ -205,7 +215,10 @@ export class ViewsController implements ReactiveController {
     this.attentionProbe?.dispose();
     this.attentionProbe = null;
     this.attention = null;
-    if (node && this.graph) this.attentionProbe = this.graph.probe(node, 'weights', { activation: true, gradient: false });
+    // As in setTarget: a node the compiled graph doesn't have yet is probed when its graph attaches.
+    if (node && this.graph && compiledNode(this.graph, node)) {
+      this.attentionProbe = this.graph.probe(node, 'weights', { activation: true, gradient: false });
+    }
     this._changed();
     this._schedule(true);
   }
