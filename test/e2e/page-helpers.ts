@@ -15,6 +15,23 @@ export interface PageHelpers {
   until(what: string, check: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   /** Loads the playground and waits for <device-status> to open WebGPU, failing with how to get it otherwise. */
   openOnWebGPU(): Promise<void>;
+  /** The centre of what `selector` matches, in page coordinates. */
+  centre(selector: string): Promise<Point>;
+  /** A mouse drag in small steps, as a person would make it. */
+  dragMouse(from: Point, to: Point): Promise<void>;
+  /** Drags a palette item (by its node type) to a point on the page. */
+  dropFromPalette(type: string, at: Point): Promise<void>;
+  /** Types into the palette's search box, replacing what it held (an empty string clears it). */
+  searchPalette(query: string): Promise<void>;
+  /** The ids of the nodes on the canvas, sorted. */
+  nodeIds(): Promise<string[]>;
+  /** Selects a node by clicking its header. */
+  selectNode(id: string): Promise<void>;
+}
+
+export interface Point {
+  x: number;
+  y: number;
 }
 
 /** Helpers bound to the playground that `current()` returns (set in a beforeAll). */
@@ -62,6 +79,36 @@ export function pageHelpers(current: () => Playground): PageHelpers {
       if (status !== 'webgpu') {
         throw new Error(`WebGPU is unavailable in headless chromium (status ${String(status)}). ${howToGetWebGPU}${h.context()}`);
       }
+    },
+    async centre(selector) {
+      const box = await (await h.el(selector)).boundingBox();
+      if (!box) throw new Error(`${selector} is not visible.${h.context()}`);
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    },
+    async dragMouse(from, to) {
+      const { mouse } = current().page;
+      await mouse.move(from.x, from.y);
+      await mouse.down();
+      await mouse.move(from.x + (to.x - from.x) / 3, from.y + (to.y - from.y) / 3, { steps: 4 });
+      await mouse.move(to.x, to.y, { steps: 8 });
+      await mouse.up();
+    },
+    async dropFromPalette(type, at) {
+      await (await h.el(`[data-node-type="${type}"]`)).scrollIntoView();
+      await h.dragMouse(await h.centre(`[data-node-type="${type}"]`), at);
+    },
+    async searchPalette(query) {
+      const box = await h.el('node-palette >>> input[type="search"]');
+      await box.click({ count: 3 });
+      await current().page.keyboard.press('Backspace');
+      if (query) await current().page.keyboard.type(query);
+    },
+    async nodeIds() {
+      return (await current().page.$$eval('>>> graph-node', (els) => els.map((e) => e.getAttribute('data-node-id') ?? ''))).sort();
+    },
+    async selectNode(id) {
+      const at = await h.centre(`[data-node-id="${id}"] >>> header`);
+      await current().page.mouse.click(at.x, at.y);
     },
   };
   return h;
