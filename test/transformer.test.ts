@@ -202,6 +202,34 @@ describe('MultiHeadAttention', () => {
     }
   });
 
+  test('padding with a learned float bias: padded keys get weight 0 and the bias reweights the rest and gets its gradient', async () => {
+    const mha = new MultiHeadAttention(8, 2, { seed: 10 });
+    const x = gpu([2, 5, 8], 11);
+    const pad = ints([0, 0, 0, 0, 0, 0, 0, 0, 1, 1], [2, 5]); // batch 1: the last two keys are padding
+    const biasData = randArray(25, 12, -1, 1);
+    const bias = tensor(biasData, [5, 5], { device: 'webgpu', requiresGrad: true }); // (Tq, Tk), shared by batch and heads
+    const withBias = mha.attend(x, { keyPaddingMask: pad, attnMask: bias, needWeights: true });
+    const plain = noGrad(() => mha.attend(x, { keyPaddingMask: pad, needWeights: true }));
+    const [w, w0] = [await withBias.weights!.toArray(), await plain.weights!.toArray()];
+    for (let b = 0; b < 2; b++) {
+      for (let h = 0; h < 2; h++) {
+        for (let i = 0; i < 5; i++) {
+          const row = (j: number): number => ((b * 2 + h) * 5 + i) * 5 + j;
+          const keys = b === 1 ? 3 : 5;
+          for (let j = keys; j < 5; j++) expect(w[row(j)]).toBe(0);
+          // Adding the bias multiplies the unmasked weights by exp(bias) and renormalises.
+          const scaled = Array.from({ length: keys }, (_, j) => w0[row(j)] * Math.exp(biasData[i * 5 + j]));
+          const total = scaled.reduce((a, c) => a + c, 0);
+          for (let j = 0; j < keys; j++) expect(w[row(j)]).toBeCloseTo(scaled[j] / total, 5);
+        }
+      }
+    }
+    withBias.output.sum().backward();
+    const g = await bias.grad!.toArray();
+    expect(g.some((v) => v !== 0)).toBe(true);
+    dispose([withBias, plain, x, pad, bias, bias.grad, mha.parameters()]);
+  });
+
   test('a KV cache gives the same output as attending over the whole sequence', async () => {
     for (const positional of ['none', 'rope', 'alibi'] as const) {
       const mha = new MultiHeadAttention(8, 2, { seed: 8, positional });
