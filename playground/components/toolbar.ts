@@ -113,6 +113,7 @@ export class EditorToolbar extends LitElement {
       <button data-action="redo" title=${this.redoLabel ? `Redo ${this.redoLabel} (Ctrl+Shift+Z)` : 'Nothing to redo'} ?disabled=${!this.redoLabel} @click=${() => this._act('redo')}>Redo</button>
       <span class="sep"></span>
       <a class="bench" data-action="bench" href="./bench.html" target="_blank" title="Benchmark attention kernels on this GPU">Bench</a>
+      <a class="bench" data-action="course" href="./learn.html" title="The course: lessons with live widgets and exercises">Course</a>
       <span class="spacer"></span>
       <span class="saved">${this.autosave === 'saved' ? 'Saved in this browser' : this.autosave === 'saving' ? 'Saving…' : 'Not saved'}</span>
       <slot></slot>
