@@ -62,6 +62,16 @@ export class NodeInspector extends LitElement {
     if (entry.ok && entry.value !== inForce) this._set(node, spec, entry.value);
   }
 
+  /** ArrowUp/ArrowDown step an int field by one within its range, as a number input's arrows would. */
+  private _onStep(e: KeyboardEvent, node: GraphNode, spec: ParamSpec): void {
+    if ((e.key !== 'ArrowUp' && e.key !== 'ArrowDown') || spec.kind !== 'int') return;
+    const current = paramValue(node, spec);
+    if (typeof current !== 'number') return;
+    e.preventDefault();
+    const next = Math.min(spec.max, Math.max(spec.min, current + (e.key === 'ArrowUp' ? 1 : -1)));
+    if (next !== current) this._set(node, spec, next);
+  }
+
   private _editor(node: GraphNode, spec: ParamSpec) {
     const value = paramValue(node, spec);
     const problem = this.validation.issuesFor(node.id).find((i) => i.param === spec.name);
@@ -77,7 +87,7 @@ export class NodeInspector extends LitElement {
       case 'int':
         range = `${spec.min} – ${spec.max}`;
         input = html`<input type="text" inputmode="numeric" class=${cls} data-param=${spec.name} .value=${shown}
-          @change=${(e: Event) => this._onNumber(e, node, spec)} />`;
+          @change=${(e: Event) => this._onNumber(e, node, spec)} @keydown=${(e: KeyboardEvent) => this._onStep(e, node, spec)} />`;
         break;
       case 'float':
         range = `${spec.min} – ${spec.max}`;

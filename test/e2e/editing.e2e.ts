@@ -105,5 +105,12 @@ describe('editor widgets', () => {
     await until('linear_1 to give 4 features', async () => (await text('[data-shape-for="tanh_1.x"]')) === '(B, 4)', 10_000);
     expect(await value()).toBe('4');
     expect(await page.$(`>>> ${rejected}`)).toBeNull();
+
+    // ArrowUp and ArrowDown step it by one, as a number input's arrows did.
+    await page.keyboard.press('ArrowUp');
+    await until('ArrowUp to step to 5', async () => (await text('[data-shape-for="tanh_1.x"]')) === '(B, 5)', 10_000);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await until('two ArrowDowns to step to 3', async () => (await value()) === '3', 10_000);
   }, 60_000);
 });
