@@ -1,0 +1,11 @@
+// The lesson registry: a lesson's id (its folder here, and its address learn.html#<id>) → a loader that imports the
+// folder only when the lesson is opened, so the course home and the other lessons never download it.
+//
+// To add a lesson: write lessons/<id>/index.ts exporting `lesson: Lesson`, then add one line below, e.g.
+//   'week-4': () => import('./week-4/index').then((m) => m.lesson),
+// A lesson whose id is `week-<group>` (week-0, week-1-2, …) becomes that week's link on the course home
+// (see ../weeks.ts); the e2e test (test/e2e/course.e2e.ts) opens every lesson listed here.
+import type { Lesson } from '../types';
+
+export const LESSONS: Record<string, () => Promise<Lesson>> = {
+};
