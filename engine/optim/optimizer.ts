@@ -55,7 +55,7 @@ export abstract class Optimizer {
    */
   adopt(from: Optimizer, src: Tensor, dst: Tensor): void {
     if (from.constructor !== this.constructor) {
-      throw new Error(`optimizer.adopt: state of a ${from.constructor.name} cannot continue in a ${this.constructor.name}`);
+      throw new Error(`optimizer.adopt: ${from.constructor.name} state cannot continue in ${this.constructor.name}`);
     }
     if (!from.params.includes(src)) throw new Error(`optimizer.adopt: ${src} is not a parameter of the optimizer it is taken from`);
     if (!this.params.includes(dst)) throw new Error(`optimizer.adopt: ${dst} is not a parameter of this optimizer`);

@@ -22,7 +22,7 @@ export class TrainControls extends LitElement {
     .stat { background: #f1f5f9; border-radius: 6px; padding: 4px 8px; }
     .stat b { display: block; font: 600 16px ui-monospace, monospace; }
     .stat small { color: #616e7c; }
-    .message { color: #3e4c59; min-height: 1.3em; }
+    .message { color: #3e4c59; min-height: 1.3em; flex: none; } /* a long message pushes the chart down, never under it */
     .message.invalid, .message.error, .message.lost { color: #b91c1c; }
     loss-chart { flex: 1; min-height: 170px; }
   `;

@@ -118,6 +118,11 @@ export class TrainerController implements ReactiveController {
   private lastReadBack = -Infinity;
   /** Why the device was lost, until a new one is open (phase 'lost'). */
   lostReason: string | null = null;
+  /**
+   * The training loop stopped on an error. A lost device fails the step in flight before the device's `lost`
+   * promise settles, so this tells deviceLost() that training was running and should resume.
+   */
+  private stoppedByError = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -186,9 +191,10 @@ export class TrainerController implements ReactiveController {
     }
   }
 
-  /** The next graph is a different one (New, an example, a file): training starts over on it. */
+  /** The next graph is a different one (New, an example, a file): training starts over on it at the next sync(). */
   startOver(): void {
     this.fresh = true;
+    this.structure = ''; // even when it has the same structure as the one it replaces
   }
 
   /** Says why the graph can't train, or prepares it shortly. */
@@ -260,7 +266,7 @@ export class TrainerController implements ReactiveController {
   deviceLost(reason: string): void {
     if (this.lostReason !== null) return;
     this.lostReason = reason;
-    this.resume ||= this.running;
+    this.resume ||= this.running || (this.phase === 'error' && this.stoppedByError);
     this._stop();
     // Their tensors are gone with the device; disposing them only drops the references. Steps in flight will
     // fail, not finish, so nothing waits on them.
@@ -283,8 +289,9 @@ export class TrainerController implements ReactiveController {
   }
 
   private _lostMessage(): string {
+    // The banner above says why; this says what is kept.
     const kept = this.saved ? `the graph and the weights read back at step ${this.saved.step} are kept` : 'the graph is kept';
-    return `The GPU device was lost (${this.lostReason}): ${kept}. Reopen WebGPU to ${this.saved ? 'resume training from them' : 'train'}.`;
+    return `The GPU device was lost: ${kept}. Reopen WebGPU to ${this.saved ? 'resume from them' : 'train'}.`;
   }
 
   /** Bumped on every change a view shows (the history arrays grow in place, so views compare this). */
@@ -382,7 +389,7 @@ export class TrainerController implements ReactiveController {
       const { weights, step } = this.saved;
       const plan = trainer.restore(weights, step);
       this._rewindTo(step);
-      return `Reopened WebGPU and restored the weights read back at step ${step}; the optimizer's state starts over. ${describeCarry(plan, step)}`;
+      return `Restored the weights read back at step ${step} on the new device; the optimizer's state starts over. ${describeCarry(plan, step)}`;
     }
     return '';
   }
@@ -503,6 +510,7 @@ export class TrainerController implements ReactiveController {
     if (this.running) return;
     const clickedAt = performance.now();
     this.running = true;
+    this.stoppedByError = false;
     const generation = this.generation;
     this._set(this.compiled ? 'training' : this.phase, message);
     if (!(await this.prepare()) || generation !== this.generation || !this.running) {
@@ -516,9 +524,10 @@ export class TrainerController implements ReactiveController {
         await this._serial(() => this._trainStep());
       } catch (e) {
         if (generation !== this.generation) return; // an edit or a lost device stopped this loop and says so
+        if (e instanceof DeviceLostError) return this.deviceLost(errorMessage(e)); // resumes once a new device is open
         this.running = false;
-        if (e instanceof DeviceLostError) this.deviceLost(errorMessage(e));
-        else this._set('error', `Training stopped: ${errorMessage(e)}`);
+        this.stoppedByError = true;
+        this._set('error', `Training stopped: ${errorMessage(e)}`);
         return;
       }
       if (first) {
