@@ -106,6 +106,21 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A name or dtype from the header, quoted for a message and cut short: the header may hold megabytes of it. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+/**
+ * A header value for a message, in one short line. Not JSON.stringify: the value may be nested thousands deep
+ * (which overflows its stack) or megabytes long.
+ */
+function show(value: unknown): string {
+  const scalar = (x: unknown): string => (typeof x === 'string' ? quote(x) : Array.isArray(x) ? '[…]' : isPlainObject(x) ? '{…}' : String(x));
+  if (!Array.isArray(value)) return scalar(value);
+  return `[${value.slice(0, 8).map(scalar).join(', ')}${value.length > 8 ? `, … ${value.length - 8} more` : ''}]`;
+}
+
 /** Parses and validates a safetensors file. Throws SafetensorsError naming the first problem found. */
 export function readSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): SafetensorsFile {
   const lim = { ...DEFAULT_LIMITS, ...limits };
@@ -139,7 +154,9 @@ export function readSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): Saf
   let metadata: Record<string, string> = {};
   const specs: Array<{ name: string; dtype: FileDType; shape: number[]; begin: number; end: number }> = [];
   const names = Object.keys(header);
-  if (names.length > lim.maxTensors + 1) throw new SafetensorsError(`safetensors: ${names.length} entries exceed the limit of ${lim.maxTensors} tensors`);
+  // "__metadata__" is the one entry that is not a tensor.
+  const tensorCount = names.length - (names.includes('__metadata__') ? 1 : 0);
+  if (tensorCount > lim.maxTensors) throw new SafetensorsError(`safetensors: ${tensorCount} tensors exceed the limit of ${lim.maxTensors}`);
   for (const name of names) {
     const entry = header[name];
     if (name === '__metadata__') {
@@ -149,35 +166,40 @@ export function readSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): Saf
       metadata = Object.assign(Object.create(null) as Record<string, string>, entry);
       continue;
     }
-    const what = `safetensors: tensor "${name}"`;
+    const what = `safetensors: tensor ${quote(name)}`;
     if (!isPlainObject(entry)) throw new SafetensorsError(`${what} must be an object with dtype, shape and data_offsets`);
     const extra = Object.keys(entry).filter((k) => k !== 'dtype' && k !== 'shape' && k !== 'data_offsets');
-    if (extra.length) throw new SafetensorsError(`${what} has unexpected field(s) ${extra.join(', ')}`);
+    if (extra.length) throw new SafetensorsError(`${what} has unexpected field(s) ${show(extra).slice(1, -1)}`);
     const { dtype, shape, data_offsets: offsets } = entry;
     if (typeof dtype !== 'string') throw new SafetensorsError(`${what} has no dtype string`);
-    if (!(dtype in DTYPE_BYTES)) {
+    // Own keys only: `in` would take "toString" or "__proto__" for a dtype.
+    if (!Object.hasOwn(DTYPE_BYTES, dtype)) {
       throw new SafetensorsError(
         KNOWN_UNSUPPORTED.has(dtype)
           ? `${what} has dtype ${dtype}, which is not supported (use F32, F64, F16, BF16, I32 or I64)`
-          : `${what} has unknown dtype "${dtype}"`,
+          : `${what} has unknown dtype ${quote(dtype)}`,
       );
     }
     if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || (d as number) < 0)) {
-      throw new SafetensorsError(`${what} has an invalid shape ${JSON.stringify(shape)}: dims must be non-negative integers`);
+      throw new SafetensorsError(`${what} has an invalid shape ${show(shape)}: dims must be non-negative integers`);
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || offsets.some((o) => !Number.isSafeInteger(o) || (o as number) < 0)) {
-      throw new SafetensorsError(`${what} has invalid data_offsets ${JSON.stringify(offsets)}: expected [begin, end] as non-negative integers`);
+      throw new SafetensorsError(`${what} has invalid data_offsets ${show(offsets)}: expected [begin, end] as non-negative integers`);
     }
     const [begin, end] = offsets as [number, number];
     if (begin > end) throw new SafetensorsError(`${what} has data_offsets [${begin}, ${end}] with begin after end`);
     if (end > dataLen) throw new SafetensorsError(`${what} has data_offsets [${begin}, ${end}] beyond the ${dataLen}-byte data section`);
     const dims = shape as number[];
-    const numel = dims.reduce((a, b) => a * b, 1);
-    if (numel > lim.maxElements) throw new SafetensorsError(`${what} has ${numel} elements, over the limit of ${lim.maxElements}`);
+    // A zero dim empties the tensor whatever the others are. Multiplying through instead, huge dims before it
+    // overflow to Infinity and Infinity × 0 is NaN: no limit check catches it, and the error speaks of "NaN bytes".
+    const numel = dims.includes(0) ? 0 : dims.reduce((a, b) => a * b, 1);
+    if (numel > lim.maxElements) {
+      throw new SafetensorsError(`${what} has shape ${show(dims)}: ${Number.isSafeInteger(numel) ? numel : 'more than 2^53'} elements, over the limit of ${lim.maxElements}`);
+    }
     const size = DTYPE_BYTES[dtype as FileDType];
     if (end - begin !== numel * size) {
       throw new SafetensorsError(
-        `${what} has shape [${dims.join(', ')}] of ${dtype} (${numel * size} bytes) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`,
+        `${what} has shape ${show(dims)} of ${dtype} (${numel * size} bytes) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`,
       );
     }
     specs.push({ name, dtype: dtype as FileDType, shape: dims, begin, end });
@@ -186,8 +208,8 @@ export function readSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): Saf
   const sorted = [...specs].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let covered = 0;
   for (const s of sorted) {
-    if (s.begin < covered) throw new SafetensorsError(`safetensors: tensor "${s.name}" overlaps the tensor before it (its data starts at ${s.begin}, before ${covered})`);
-    if (s.begin > covered) throw new SafetensorsError(`safetensors: bytes ${covered}..${s.begin} of the data section belong to no tensor (a hole before "${s.name}")`);
+    if (s.begin < covered) throw new SafetensorsError(`safetensors: tensor ${quote(s.name)} overlaps the tensor before it (its data starts at ${s.begin}, before ${covered})`);
+    if (s.begin > covered) throw new SafetensorsError(`safetensors: bytes ${covered}..${s.begin} of the data section belong to no tensor (a hole before ${quote(s.name)})`);
     covered = s.end;
   }
   if (covered !== dataLen) throw new SafetensorsError(`safetensors: bytes ${covered}..${dataLen} at the end of the data section belong to no tensor`);
@@ -235,7 +257,7 @@ function decode(view: DataView, at: number, bytes: number, dtype: FileDType, nam
       const out = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const v = view.getBigInt64(at + 8 * i, true);
-        if (v < -2147483648n || v > 2147483647n) throw new SafetensorsError(`safetensors: tensor "${name}" (I64) holds ${v}, outside the int32 range`);
+        if (v < -2147483648n || v > 2147483647n) throw new SafetensorsError(`safetensors: tensor ${quote(name)} (I64) holds ${v}, outside the int32 range`);
         out[i] = Number(v);
       }
       return out;
@@ -270,10 +292,10 @@ export function loadModuleSafetensors(module: Module, bytes: Uint8Array, limits?
   const params = new Map(module.namedParameters());
   for (const [name, t] of file.tensors) {
     const p = params.get(name);
-    if (!p) throw new SafetensorsError(`safetensors: the file holds "${name}", which this model does not have`);
-    if (t.data instanceof Int32Array) throw new SafetensorsError(`safetensors: "${name}" holds integers, but the parameter is float32`);
+    if (!p) throw new SafetensorsError(`safetensors: the file holds ${quote(name)}, which this model does not have`);
+    if (t.data instanceof Int32Array) throw new SafetensorsError(`safetensors: ${quote(name)} holds integers, but the parameter is float32`);
     if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
-      throw new SafetensorsError(`safetensors: "${name}" has shape [${t.shape.join(', ')}] in the file but [${p.shape.join(', ')}] in the model`);
+      throw new SafetensorsError(`safetensors: ${quote(name)} has shape ${show(t.shape)} in the file but [${p.shape.join(', ')}] in the model`);
     }
   }
   const missing = [...params.keys()].filter((k) => !file.tensors.has(k));

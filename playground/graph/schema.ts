@@ -78,17 +78,25 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** Text from a file cut to a length that fits in a message. */
+function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * A key that could reach an object's prototype if some code copied it naively. No graph field uses them, so a
  * file holding one is refused outright rather than silently cleaned (valibot would drop it without a word).
  */
-function findForbiddenKey(value: unknown, depth = 0): string | null {
-  if (typeof value !== 'object' || value === null || depth > 32) return null;
+function findForbiddenKey(value: unknown, depth = 0, seen = new Set<object>()): string | null {
+  // A parsed value (unlike JSON text) can share one object in many places, or hold itself: each object is
+  // scanned once, or a few levels of sharing would make this scan exponential.
+  if (typeof value !== 'object' || value === null || depth > 32 || seen.has(value)) return null;
+  seen.add(value);
   for (const key of Object.keys(value)) {
     if (FORBIDDEN_KEYS.has(key)) return key;
-    const found = findForbiddenKey((value as Record<string, unknown>)[key], depth + 1);
+    const found = findForbiddenKey((value as Record<string, unknown>)[key], depth + 1, seen);
     if (found) return found;
   }
   return null;
@@ -132,8 +140,10 @@ export function parseGraph(input: string | unknown, opts: { migrations?: Readonl
   const parsed = v.safeParse(GraphFileV1Schema, doc);
   if (!parsed.success) {
     const issue = parsed.issues[0];
+    // Both come from the file, which can hold a string megabytes long where a number belongs (valibot quotes the
+    // value it received) or as a parameter name (which is in the path).
     const path = v.getDotPath(issue);
-    return fail(`The graph file is malformed${path ? ` at ${path}` : ''}: ${issue.message}.`);
+    return fail(`The graph file is malformed${path ? ` at ${clip(path)}` : ''}: ${clip(issue.message)}.`);
   }
   const file = parsed.output;
 
