@@ -147,6 +147,36 @@ export class MultinomialNB {
       .sort((a, b) => b.logProb - a.logProb || (a.word < b.word ? -1 : a.word > b.word ? 1 : 0))
       .slice(0, k);
   }
+
+  /**
+   * The k words that most favour class cls over every other class, ranked by the log-likelihood ratio
+   *   log P(w | cls) − max_{c ≠ cls} log P(w | c),
+   * which is what one occurrence of w adds to cls's log posterior against its strongest rival. topFeatures ranks by
+   * P(w | cls) alone, so every class's list starts with "the" and "to"; this ranks the words that tell the classes
+   * apart. Largest ratio first, ties broken alphabetically. Needs at least two classes.
+   */
+  tellingFeatures(cls: number, k: number): TellingFeature[] {
+    this.requireFitted();
+    const c = this.classes.indexOf(cls);
+    if (c < 0) throw new RangeError(`MultinomialNB.tellingFeatures: unknown class ${cls}; classes are ${this.classes.join(', ')}`);
+    if (this.classes.length < 2) throw new RangeError('MultinomialNB.tellingFeatures: needs at least two classes');
+    return this.vocabulary
+      .map((word, j) => {
+        let rival = -Infinity;
+        for (let o = 0; o < this.classes.length; o++) if (o !== c) rival = Math.max(rival, this.featureLogProb[o][j]);
+        return { word, logRatio: this.featureLogProb[c][j] - rival, count: this.featureCount[c][j] };
+      })
+      .sort((a, b) => b.logRatio - a.logRatio || (a.word < b.word ? -1 : a.word > b.word ? 1 : 0))
+      .slice(0, k);
+  }
+}
+
+export interface TellingFeature {
+  word: string;
+  /** log P(w | cls) − max over the other classes of log P(w | c), in nats. */
+  logRatio: number;
+  /** count(w, cls) in the training documents. */
+  count: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

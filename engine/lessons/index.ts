@@ -1,8 +1,8 @@
 // The curriculum's foundations as engine code: metrics, Bayes, n-grams, information theory, linear algebra,
-// optimisation surfaces, the perceptron, text and demo datasets, and week 0's classifier and polynomial fits.
+// optimisation surfaces, the perceptron, text and demo datasets.
 export * as metrics from './metrics';
 export { MultinomialNB, GaussianNB, bayes, jointTable, marginal, conditional, logSumExp } from './bayes';
-export type { MultinomialNBOptions, Feature, BayesScalar, BayesVector, JointTable } from './bayes';
+export type { MultinomialNBOptions, Feature, TellingFeature, BayesScalar, BayesVector, JointTable } from './bayes';
 export { NGramLM, type NGramOptions, type Smoothing } from './ngram';
 export { entropy, crossEntropyOf, klDivergence, type Distribution } from './info';
 export { svd, eigh, powerIteration, project, norm, type SvdResult, type SvdOptions, type EighResult, type NormOrd } from './linalg';
@@ -10,5 +10,5 @@ export { surfaces, surfaceInfo, optimizePath, type Surface, type SurfaceName, ty
 export { Perceptron, type PerceptronOptions, type PerceptronFit } from './perceptron';
 export { wordTokenize, sentenceTokenize } from './text';
 export * as datasets from './datasets';
-export { gaussianBlobs, subset, trainLogistic, LogisticModel, type Points2D, type BlobOptions, type LogisticOptions, type LogisticFit } from './classify';
-export { legendre, fitPolynomial, meanSquaredError, trueCurve, sampleCurve, degreeSweep, type PolyFit, type CurveSample, type CurveOptions, type DegreeScore } from './polyfit';
+export * as courseData from './course-data';
+export type { SpamData, SotuData } from './course-data';
