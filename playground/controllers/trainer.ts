@@ -123,6 +123,8 @@ export class TrainerController implements ReactiveController {
    * promise settles, so this tells deviceLost() that training was running and should resume.
    */
   private stoppedByError = false;
+  /** Weights were loaded from a file since the last reset: then even an untrained graph has weights worth keeping. */
+  private loadedWeights = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -234,6 +236,7 @@ export class TrainerController implements ReactiveController {
     this.compiled = this.trainer = null;
     this.sources = null;
     this.saved = null;
+    this.loadedWeights = false;
     this.history = { steps: [], loss: [], accSteps: [], acc: [] };
     this.stepCount = 0;
     this.loss = this.initialLoss = this.accuracy = this.gradNorm = null;
@@ -382,7 +385,8 @@ export class TrainerController implements ReactiveController {
       this.previous = null;
       const plan = trainer.continueFrom(previous.trainer);
       disposePrepared(previous);
-      return describeCarry(plan, this.stepCount);
+      // Before any training there is nothing to lose, so nothing to report.
+      return this.stepCount > 0 || this.loadedWeights ? describeCarry(plan, this.stepCount) : '';
     }
     if (this.saved) {
       // Only after a lost device: otherwise the graph kept aside is newer than any read-back.
@@ -602,6 +606,7 @@ export class TrainerController implements ReactiveController {
     if (!sources || !trainer) throw new Error('The graph must be valid before weights can be loaded into it.');
     await this._serial(async () => {
       await loadModuleSafetensors(compiled.module, bytes);
+      this.loadedWeights = true;
       trainer.optimizer.zeroGrad(); // gradients of the weights just replaced
       const loss = await this._lossOnFreshBatch(compiled, sources, trainer);
       const accuracy = compiled.state.nodes.some((n) => n.type === 'crossentropy') ? await trainer.evaluate(256).then((e) => e.accuracy, () => null) : null;
