@@ -1,5 +1,5 @@
 // The curriculum's foundations as engine code: metrics, Bayes, n-grams, information theory, linear algebra,
-// optimisation surfaces, the perceptron, text and demo datasets.
+// optimisation surfaces, the perceptron, text and demo datasets, and week 0's classifier and polynomial fits.
 export * as metrics from './metrics';
 export { MultinomialNB, GaussianNB, bayes, jointTable, marginal, conditional, logSumExp } from './bayes';
 export type { MultinomialNBOptions, Feature, TellingFeature, BayesScalar, BayesVector, JointTable } from './bayes';
@@ -10,5 +10,7 @@ export { surfaces, surfaceInfo, optimizePath, type Surface, type SurfaceName, ty
 export { Perceptron, type PerceptronOptions, type PerceptronFit } from './perceptron';
 export { wordTokenize, sentenceTokenize } from './text';
 export * as datasets from './datasets';
+export { gaussianBlobs, subset, trainLogistic, LogisticModel, type Points2D, type BlobOptions, type LogisticOptions, type LogisticFit } from './classify';
+export { legendre, fitPolynomial, meanSquaredError, trueCurve, sampleCurve, degreeSweep, type PolyFit, type CurveSample, type CurveOptions, type DegreeScore } from './polyfit';
 export * as courseData from './course-data';
 export type { SpamData, SotuData } from './course-data';
