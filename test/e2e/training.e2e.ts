@@ -185,7 +185,8 @@ describe('training continuity', () => {
   }, 30_000);
 
   test('7. the device lost mid-training: a banner, the graph and weights survive, and one click resumes', async () => {
-    await pressUndo(); // New is undoable: the XOR graph comes back, to be trained from scratch
+    await click('[data-action="gallery"]');
+    await click('[data-example="xor-mlp"]'); // a graph opened afresh, so trained from scratch
     await until('the XOR graph, prepared', async () => (await page.$('>>> [data-node-id="xor_1"]')) !== null && (await phase()) === 'ready', 30_000);
     await click('[data-action="train"]');
     await until('a few steps', async () => (await step()) >= 10, 30_000);
