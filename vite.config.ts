@@ -21,11 +21,13 @@ export default defineConfig({
   build: {
     outDir: '../dist',
     emptyOutDir: true,
-    // Two pages: the editor (index.html) and the attention benchmark (bench.html, the Bench tab).
+    // Three pages: the editor (index.html), the attention benchmark (bench.html, the Bench tab) and the course
+    // (learn.html: the course home and its lessons).
     rolldownOptions: {
       input: {
         main: fileURLToPath(new URL('./playground/index.html', import.meta.url)),
         bench: fileURLToPath(new URL('./playground/bench.html', import.meta.url)),
+        learn: fileURLToPath(new URL('./playground/learn.html', import.meta.url)),
       },
     },
   },

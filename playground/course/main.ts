@@ -1,0 +1,2 @@
+// learn.html's entry: the course app (home and lesson pages).
+import './app';
