@@ -8,4 +8,6 @@
 import type { Lesson } from '../types';
 
 export const LESSONS: Record<string, () => Promise<Lesson>> = {
+  'week-0': () => import('./week-0/index').then((m) => m.lesson),
+  'week-4': () => import('./week-4/index').then((m) => m.lesson),
 };
