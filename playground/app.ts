@@ -9,7 +9,9 @@ import { Batch, MoveNode } from './graph/commands';
 import type { Validation } from './graph/validate';
 import type { GraphState } from './graph/types';
 import { parseGraph, serializeGraph, type LoadedGraph, type TrainSettings } from './graph/schema';
-import { Autosave, defaultStorage, readAutosave, readHistory, type HistoryEntry, type StoredGraph } from './graph/autosave';
+import {
+  Autosave, defaultDrafts, defaultStorage, draftPrefix, readAutosave, readHistory, recoverDrafts, type HistoryEntry, type StoredGraph,
+} from './graph/autosave';
 import { decodeGraphHash, encodeGraphHash, isGraphHash } from './graph/share';
 import { loadExample } from './graph/examples/index';
 import { exportPyTorch, exportWeights, pythonClassName } from './graph/export-pytorch';
@@ -104,6 +106,7 @@ export class PlaygroundApp extends LitElement {
     super.connectedCallback();
     window.addEventListener('keydown', this._onKey);
     window.addEventListener('pagehide', this._onLeave);
+    window.addEventListener('storage', this._onStorage);
     document.addEventListener('visibilitychange', this._onVisibility);
     this.addEventListener('device-ready', this._onDeviceReady);
     this.addEventListener('device-lost', this._onDeviceLost);
@@ -120,6 +123,7 @@ export class PlaygroundApp extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this._onKey);
     window.removeEventListener('pagehide', this._onLeave);
+    window.removeEventListener('storage', this._onStorage);
     document.removeEventListener('visibilitychange', this._onVisibility);
     this.removeEventListener('device-ready', this._onDeviceReady);
     this.removeEventListener('device-lost', this._onDeviceLost);
@@ -145,6 +149,7 @@ export class PlaygroundApp extends LitElement {
     }
     if (!opened) {
       try {
+        await recoverDrafts(this._storage, defaultDrafts()); // a tab closed within the debounce left its last edit there
         const saved = await readAutosave(this._storage);
         if (saved?.result.ok) {
           this._open(saved.result.graph);
@@ -276,6 +281,11 @@ export class PlaygroundApp extends LitElement {
 
   /** The page may be closing: write the last edit now rather than after the debounce, which may never come. */
   private readonly _onLeave = (): void => void this._autosaver?.flush({ leaving: true });
+
+  /** Another tab closed and left a draft: fold it in (and ask, if it differs from this tab's graph). */
+  private readonly _onStorage = (e: StorageEvent): void => {
+    if (e.key?.startsWith(draftPrefix()) && e.newValue !== null) void this._autosaver?.check();
+  };
 
   private readonly _onVisibility = (): void => {
     if (document.visibilityState === 'hidden') this._onLeave();

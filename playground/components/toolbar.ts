@@ -51,19 +51,27 @@ export class EditorToolbar extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('pointerdown', this._onOutside);
+    window.removeEventListener('keydown', this._onEscape);
   }
 
   private _setHistoryOpen(open: boolean): void {
     this._historyOpen = open;
     if (open) {
       window.addEventListener('pointerdown', this._onOutside);
+      window.addEventListener('keydown', this._onEscape);
       this._act('history');
-    } else window.removeEventListener('pointerdown', this._onOutside);
+    } else {
+      window.removeEventListener('pointerdown', this._onOutside);
+      window.removeEventListener('keydown', this._onEscape);
+    }
   }
 
-  /** A click anywhere else closes the menu, as menus do. */
+  /** A click anywhere else, or Escape, closes the menu, as menus do. */
   private readonly _onOutside = (e: PointerEvent): void => {
     if (!e.composedPath().includes(this)) this._setHistoryOpen(false);
+  };
+  private readonly _onEscape = (e: KeyboardEvent): void => {
+    if (e.key === 'Escape') this._setHistoryOpen(false);
   };
 
   private _restore(entry: HistoryEntry): void {
@@ -73,7 +81,7 @@ export class EditorToolbar extends LitElement {
 
   private _historyMenu() {
     if (!this._historyOpen) return nothing;
-    return html`<div class="menu" role="menu" data-history-menu @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this._setHistoryOpen(false)}>
+    return html`<div class="menu" role="menu" data-history-menu>
       ${this.history.length
         ? this.history.map(
             (e, i) => html`<button role="menuitem" data-history-entry=${i} title="Replace the graph with this one (Undo brings this one back)"

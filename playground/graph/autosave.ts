@@ -15,6 +15,14 @@
 //   graph:last          {"format":"gpu-learn.autosave","rev":7,"tab":"…","savedAt":1712345678901,"graph":"<graph file>"}
 //   graph:last:history  [{"savedAt":…,"name":"XOR MLP","nodes":5,"graph":"<graph file>"}, …]   newest first
 //
+// A page closing within the debounce can't wait for that compare-and-swap: IndexedDB answers after the page is
+// gone, and in headless Chromium a write begun as a tab closed landed in only 1 of 6 tries. So the page also
+// leaves its last edit as a draft in localStorage, whose writes are synchronous and do land, under a key of its
+// own. The next tab to start, or an open tab (told by the 'storage' event), folds the draft in: into the autosave
+// when nothing was saved since the draft's revision, else into the history.
+//
+//   localStorage["graph:last:draft:<tab>"]  {"format":"gpu-learn.autosave-draft","base":7,"tab":"…","savedAt":…,"graph":"<graph file>"}
+//
 // An autosave written before revisions existed (a bare graph file) reads as revision 0.
 import { createStore, del, get, set, update, type UseStore } from 'idb-keyval';
 import { graphSwap, type Graph } from './graph';
@@ -31,6 +39,38 @@ export interface StorageAdapter {
    * tab cannot write in between. An adapter without transactions may leave it out; a read then a write is used.
    */
   update?(key: string, fn: (old: string | undefined) => string | undefined): Promise<void>;
+}
+
+/** Where drafts go: synchronous, so that a write made as the page closes lands. The browser's localStorage is one. */
+export type DraftStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>;
+
+/** A DraftStorage in memory, for tests. */
+export class MemoryDrafts implements DraftStorage {
+  readonly data = new Map<string, string>();
+  get length(): number {
+    return this.data.size;
+  }
+  key(index: number): string | null {
+    return [...this.data.keys()][index] ?? null;
+  }
+  getItem(key: string): string | null {
+    return this.data.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.data.set(key, value);
+  }
+  removeItem(key: string): void {
+    this.data.delete(key);
+  }
+}
+
+/** The browser's localStorage, or null where there is none or it is refused (some private modes, sandboxes). */
+export function defaultDrafts(): DraftStorage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
 }
 
 export class MemoryStorage implements StorageAdapter {
@@ -190,6 +230,48 @@ export async function addToHistory(storage: StorageAdapter, entry: HistoryEntry,
   );
 }
 
+const DRAFT_FORMAT = 'gpu-learn.autosave-draft';
+/** Drafts for the autosave under `key` are kept under keys that start with this. */
+export const draftPrefix = (key = AUTOSAVE_KEY): string => `${key}:draft:`;
+
+/**
+ * Folds in the drafts that closing tabs left (see the top of this file), oldest first: a draft written over the
+ * revision still stored becomes the next revision; any other goes into the history. Returns the revision written,
+ * or null when the autosave is unchanged.
+ */
+export async function recoverDrafts(storage: StorageAdapter, store: DraftStorage | null, key = AUTOSAVE_KEY): Promise<number | null> {
+  if (!store) return null;
+  const keys: string[] = [];
+  for (let i = 0; i < store.length; i++) {
+    const k = store.key(i);
+    if (k?.startsWith(draftPrefix(key))) keys.push(k);
+  }
+  const drafts: Array<{ draftKey: string; base: number | null; tab: string; savedAt: number; text: string }> = [];
+  for (const draftKey of keys) {
+    const raw = parseJson(store.getItem(draftKey) ?? '');
+    if (isRecord(raw) && raw.format === DRAFT_FORMAT && typeof raw.graph === 'string' && typeof raw.savedAt === 'number') {
+      const base = typeof raw.base === 'number' ? raw.base : null;
+      drafts.push({ draftKey, base, tab: typeof raw.tab === 'string' ? raw.tab : '', savedAt: raw.savedAt, text: raw.graph });
+    } else store.removeItem(draftKey); // not a draft we wrote: nothing in it can be recovered
+  }
+  let written: number | null = null;
+  for (const d of drafts.sort((a, b) => a.savedAt - b.savedAt)) {
+    let kept = false;
+    await updateKey(storage, key, (old) => {
+      const stored = old === undefined ? null : parseStored(old);
+      kept = stored?.text === d.text;
+      if (kept || (stored !== null && stored.rev !== d.base)) return undefined;
+      kept = true;
+      written = (stored?.rev ?? 0) + 1;
+      return storedValue(written, d.tab, d.savedAt, d.text);
+    });
+    const r = parseGraph(d.text);
+    if (!kept && r.ok) await addToHistory(storage, { savedAt: d.savedAt, name: r.graph.name, nodes: r.graph.state.nodes.length, text: d.text }, key);
+    store.removeItem(d.draftKey);
+  }
+  return written;
+}
+
 /** A message between tabs: `tab` has written revision `rev` of the autosave under `key`. */
 interface SavedMessage {
   key: string;
@@ -219,6 +301,8 @@ export interface AutosaveOptions {
    * picks a version with keepMine() or takeTheirs(); `theirs` is what that tab stored.
    */
   onConflict?: (theirs: StoredGraph) => void;
+  /** Where a closing page leaves its last edit; null for nowhere. Default: localStorage, where there is one. */
+  drafts?: DraftStorage | null;
   /** The BroadcastChannel the tabs talk over; null for none. Default "gpu-learn:<key>". */
   channel?: string | null;
   /** This tab's id in the stored record and the messages. Default: a random UUID. */
@@ -238,6 +322,9 @@ export class Autosave {
   private readonly channel: BroadcastChannel | null = null;
   /** The stored revision this tab's graph descends from; null until it first reads or writes the store. */
   private rev: number | null;
+  /** The graph file stored at `rev`, as far as this tab knows (so that leaving with nothing new writes nothing). */
+  private saved: string | null = null;
+  private readonly drafts: DraftStorage | null;
   private theirs: StoredGraph | null = null;
 
   constructor(
@@ -248,7 +335,9 @@ export class Autosave {
     this.key = opts.key ?? AUTOSAVE_KEY;
     this.tab = opts.tab ?? globalThis.crypto.randomUUID();
     this.now = opts.now ?? Date.now;
+    this.drafts = opts.drafts === undefined ? defaultDrafts() : opts.drafts;
     this.rev = opts.rev ?? null;
+    if (this.rev !== null) this.saved = this.text(); // the graph on screen was just read from the store
     this.unsubscribe = graph.subscribe((e) => {
       const swap = graphSwap(e);
       if (swap) this.queue(() => this.archive(swap.outgoing.state, swap.outgoing));
@@ -258,7 +347,8 @@ export class Autosave {
     if (name !== null && typeof BroadcastChannel === 'function') {
       this.channel = new BroadcastChannel(name);
       this.channel.onmessage = (e: MessageEvent<unknown>) => {
-        if (isSavedMessage(e.data) && e.data.key === this.key && e.data.tab !== this.tab && e.data.rev !== this.rev) void this.check();
+        const m = e.data;
+        if (isSavedMessage(m) && m.key === this.key && m.tab !== this.tab && m.rev !== this.rev) void this.check();
       };
     }
   }
@@ -288,6 +378,10 @@ export class Autosave {
     return addToHistory(this.storage, { savedAt, name: meta.name ?? '', nodes: state.nodes.length, text }, this.key);
   }
 
+  private post(m: SavedMessage): void {
+    this.channel?.postMessage(m);
+  }
+
   private raise(theirs: StoredGraph): void {
     this.theirs = theirs;
     this.opts.onConflict?.(theirs);
@@ -295,8 +389,10 @@ export class Autosave {
 
   /**
    * Writes now (cancelling a scheduled write) and resolves when stored. While another tab's version waits for the
-   * user's choice nothing is written over it; `leaving` (the page is being hidden or closed) then puts this tab's
-   * graph into the history instead, so closing the tab loses nothing.
+   * user's choice nothing is written over it, and `leaving` then puts this tab's graph into the history instead.
+   *
+   * `leaving`: the page is being hidden or closed, so the queued write may never run. Anything unsaved is also
+   * left at once as a draft, which is removed again once the write lands.
    */
   flush(opts: { leaving?: boolean } = {}): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
@@ -304,13 +400,33 @@ export class Autosave {
     const meta = this.opts.meta?.() ?? {};
     const text = serializeGraph(this.graph.state, meta);
     const state = this.graph.state;
+    if (opts.leaving && text !== this.saved) this.leaveDraft(text);
     return this.queue(async () => {
       if (this.theirs) {
         if (opts.leaving) await this.archive(state, meta);
         return;
       }
       await this.write(text);
+      if (this.saved === text) this.drafts?.removeItem(this.draftKey);
     });
+  }
+
+  private get draftKey(): string {
+    return draftPrefix(this.key) + this.tab;
+  }
+
+  private leaveDraft(text: string): void {
+    try {
+      this.drafts?.setItem(this.draftKey, JSON.stringify({ format: DRAFT_FORMAT, base: this.rev, tab: this.tab, savedAt: this.now(), graph: text }));
+    } catch (e) {
+      this.opts.onError?.(e); // full, or refused: the queued write may still land
+    }
+  }
+
+  /** Folds in drafts that closed tabs left, telling the other tabs when that made a new revision. */
+  private async recover(): Promise<void> {
+    const rev = await recoverDrafts(this.storage, this.drafts, this.key);
+    if (rev !== null) this.post({ key: this.key, tab: this.tab, rev });
   }
 
   private async write(text: string): Promise<void> {
@@ -323,20 +439,24 @@ export class Autosave {
       this.rev = stored?.rev ?? 0;
     }
     const base = this.rev;
-    const outcome: { written?: number; newer?: StoredGraph } = {};
+    const outcome: { written?: number; newer?: StoredGraph; same?: boolean } = {};
     await updateKey(this.storage, this.key, (old) => {
       const stored = old === undefined ? null : parseStored(old);
       if (stored && stored.rev !== base) {
         outcome.newer = stored;
         return undefined;
       }
-      if (stored?.text === text) return undefined; // nothing new to write
+      outcome.same = stored?.text === text;
+      if (outcome.same) return undefined; // nothing new to write
       outcome.written = base + 1;
       return storedValue(outcome.written, this.tab, this.now(), text);
     });
+    if (outcome.written !== undefined || outcome.same) {
+      this.saved = text;
+    }
     if (outcome.written !== undefined) {
       this.rev = outcome.written;
-      this.channel?.postMessage({ key: this.key, tab: this.tab, rev: outcome.written } satisfies SavedMessage);
+      this.post({ key: this.key, tab: this.tab, rev: outcome.written });
     } else if (outcome.newer) this.meet(outcome.newer, text);
   }
 
@@ -344,16 +464,18 @@ export class Autosave {
   private meet(stored: StoredGraph, text: string): void {
     if (stored.text === text) {
       this.rev = stored.rev;
+      this.saved = text;
       this.theirs = null;
     } else this.raise(stored);
   }
 
   /**
-   * Looks for a newer save by another tab (on a message from it, or when this tab becomes visible again, in case
-   * it slept through the message) and raises a conflict if there is one.
+   * Folds in drafts that closed tabs left, then looks for a newer save by another tab (on a message from it, or
+   * when this tab becomes visible again, in case it slept through the message) and raises a conflict if there is one.
    */
   check(): Promise<void> {
     return this.queue(async () => {
+      await this.recover();
       if (this.rev === null) return; // nothing written yet: the first write keeps what is stored in the history
       const stored = await readAutosave(this.storage, this.key);
       if (stored && stored.rev !== this.rev && stored.rev !== this.theirs?.rev) this.meet(stored, this.text());
@@ -383,6 +505,7 @@ export class Autosave {
     if (!theirs.result.ok) throw new Error(`The other tab's graph cannot be read: ${theirs.result.error}`);
     this.theirs = null;
     this.rev = theirs.rev;
+    this.saved = theirs.text;
     return theirs.result.graph;
   }
 

@@ -25,8 +25,8 @@ export {
 } from './schema';
 export { encodeGraphHash, decodeGraphHash, isGraphHash } from './share';
 export {
-  Autosave, MemoryStorage, IndexedDbStorage, defaultStorage, restoreAutosave, readAutosave, readHistory, addToHistory, AUTOSAVE_KEY,
-  HISTORY_LIMIT, type StorageAdapter, type StoredGraph, type HistoryEntry,
+  Autosave, MemoryStorage, IndexedDbStorage, defaultStorage, restoreAutosave, readAutosave, readHistory, addToHistory, recoverDrafts, draftPrefix, defaultDrafts, MemoryDrafts, AUTOSAVE_KEY,
+  HISTORY_LIMIT, type StorageAdapter, type DraftStorage, type StoredGraph, type HistoryEntry,
 } from './autosave';
 export { saveFiles, loadWeights, type SavedFiles } from './files';
 export { exportPyTorch, exportWeights, pythonClassName, type PyTorchExport } from './export-pytorch';
