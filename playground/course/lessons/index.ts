@@ -9,5 +9,7 @@ import type { Lesson } from '../types';
 
 export const LESSONS: Record<string, () => Promise<Lesson>> = {
   'week-0': () => import('./week-0/index').then((m) => m.lesson),
+  'week-1-2': () => import('./week-1-2/index').then((m) => m.lesson),
+  'week-3': () => import('./week-3/index').then((m) => m.lesson),
   'week-4': () => import('./week-4/index').then((m) => m.lesson),
 };
