@@ -8,11 +8,11 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { EditorView } from '@codemirror/view';
-import { checkCode, freshSeed, type CellRun } from './check';
+import { checkCode, freshSeed, type CellRun } from './check-core';
 import { describe } from './compare';
 import { createEditor, goToLine, setDoc } from './editor';
 import { pageRunner } from './runner';
-import { describeRunError, type RunOutcome } from './sandbox';
+import { describeRunError, type RunOutcome } from './outcome';
 import type { ExerciseUpdate } from './exercises';
 import type { ExerciseRecord } from './progress';
 import type { CheckResult, CodeExercise } from './types';

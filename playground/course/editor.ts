@@ -6,7 +6,7 @@ import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } f
 import { defaultKeymap, history, historyKeymap, indentWithTab, temporarilySetTabFocusMode } from '@codemirror/commands';
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { javascript } from '@codemirror/lang-javascript';
-import type { CellLanguage } from './sandbox';
+import type { CellLanguage } from './outcome';
 
 export interface EditorOptions {
   parent: HTMLElement;

@@ -5,7 +5,7 @@
 // Every element reflects `status` ('idle', 'checking', 'ok' or 'wrong') for tests and styles.
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { checkChoice, checkNumber, parseNumberInput } from './check';
+import { checkChoice, checkNumber, parseNumberInput } from './check-core';
 import type { ExerciseRecord } from './progress';
 import type { CheckResult, ChoiceExercise, NumberExercise, TargetExercise } from './types';
 

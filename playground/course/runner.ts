@@ -1,7 +1,7 @@
 // Runs code cells off the main thread: one Web Worker (runner.worker.ts) for the page, one call at a time, each
 // with a time limit. A call that runs past its limit (an endless loop) can't be interrupted inside the worker, so
 // the worker is terminated and the next call starts a fresh one; the page never waits on the learner's code.
-import type { CellLanguage, RunOutcome } from './sandbox';
+import type { CellLanguage, RunOutcome } from './outcome';
 
 export interface RunRequest {
   code: string;

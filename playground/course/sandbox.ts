@@ -5,17 +5,9 @@
 // (test/course.sandbox.test.ts) call it directly.
 import { transform } from 'sucrase';
 import { toPlain } from './compare';
+import type { CellLanguage, RunError, RunOutcome } from './outcome';
 
-export type CellLanguage = 'javascript' | 'typescript';
-
-/** What went wrong, with the line in the learner's code where one is known (1-based). */
-export interface RunError {
-  kind: 'syntax' | 'missing' | 'runtime' | 'result' | 'timeout';
-  message: string;
-  line: number | null;
-}
-
-export type RunOutcome = { ok: true; value: unknown; logs: string[] } | { ok: false; error: RunError; logs: string[] };
+export { describeRunError, type CellLanguage, type RunError, type RunOutcome } from './outcome';
 
 /** The name stack traces give the learner's code; errorLine() looks for it. */
 const SOURCE_URL = 'learner-code.js';
@@ -153,15 +145,11 @@ export async function runCell(
   }
 }
 
-/** One sentence for a RunError, as a check or a run reports it. */
-export function describeRunError(e: RunError): string {
-  const where = e.line !== null ? ` (line ${e.line})` : '';
-  switch (e.kind) {
-    case 'syntax':
-      return `${e.message}${where}.`;
-    case 'runtime':
-      return `Your code threw an error${where}: ${e.message}`;
-    default:
-      return e.message;
-  }
+/**
+ * A runner for tests and scripts (see check.ts's CellRun): the learner's code runs in this thread with `engine` in
+ * scope, and no time limit.
+ */
+export function inProcess(ex: { name: string; language: CellLanguage }, code: string, engine: unknown): (args: unknown[]) => Promise<RunOutcome> {
+  const cache = new Map<string, (...args: unknown[]) => unknown>();
+  return (args) => runCell({ code, language: ex.language, name: ex.name, args }, engine, cache);
 }
