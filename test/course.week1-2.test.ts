@@ -110,6 +110,13 @@ describe('number, choice and target exercises', () => {
       if (ex.kind !== 'choice') continue;
       expect(checkChoice(ex, ex.correct).ok, ex.id).toBe(true);
       expect(checkChoice(ex, ex.demo.wrong).ok, ex.id).toBe(false);
+      // Every other option is refused too, with the right answer named.
+      for (let i = 0; i < ex.options.length; i++) {
+        if (i === ex.correct) continue;
+        const r = checkChoice(ex, i);
+        expect(r.ok, `${ex.id} option ${i}`).toBe(false);
+        expect(r.message).toContain(ex.options[ex.correct]);
+      }
       expect(ex.demo.wrong).not.toBe(ex.correct);
     }
   });

@@ -3,8 +3,8 @@
 // positive result means "you are somewhere in the shaded area", so P(H | E) is the left shaded area's share of all
 // shaded area. The bar beneath redraws only the shaded area at full width, which is what conditioning does: throw
 // away the unshaded world and rescale what is left to 1. The posterior comes from the engine's bayes().
-import { LitElement, html, svg } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { LitElement, html, nothing, svg } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import { bayes } from '../../../../engine/course';
 import { percent, w13Styles } from '../../widgets/w13-style';
 import type { AreaValue } from './exercises';
@@ -30,12 +30,17 @@ export class W12BayesArea extends LitElement {
   static override styles = [w13Styles];
 
   @property({ attribute: false }) value: AreaValue = { prior: 0.3, sensitivity: 0.8, falsePositive: 0.2 };
+  @state() private _error = '';
 
   private _set(key: Key, raw: string): void {
     const v = Number(raw);
-    // An empty or out-of-range entry is ignored (the field shows it until corrected); the diagram keeps its last
-    // valid state rather than drawing nonsense.
-    if (raw.trim() === '' || !Number.isFinite(v) || v < 0 || v > 1) return;
+    // An empty or out-of-range entry is named under the controls and otherwise ignored: the field keeps the text
+    // until it is corrected, and the diagram keeps its last valid state rather than drawing nonsense.
+    if (raw.trim() === '' || !Number.isFinite(v) || v < 0 || v > 1) {
+      this._error = `${LABELS[key]} must be a probability between 0 and 1 (got "${raw}"); the diagram shows the last valid value.`;
+      return;
+    }
+    this._error = '';
     this.value = { ...this.value, [key]: v };
     this.dispatchEvent(new CustomEvent<AreaValue>('change', { detail: { ...this.value }, bubbles: true, composed: true }));
   }
@@ -64,6 +69,7 @@ export class W12BayesArea extends LitElement {
       <div class="controls" style="flex-direction: column; align-items: flex-start">
         ${this._control('prior', 0.001)} ${this._control('sensitivity', 0.01)} ${this._control('falsePositive', 0.001)}
       </div>
+      ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : nothing}
       <div class="row">
         <svg width=${S + 2} height=${S + BAR + 40} viewBox="-1 -1 ${S + 2} ${S + BAR + 40}" role="img" aria-label=${alt}>
           <!-- everyone: the condition on the left, everyone else on the right; the shaded bottom part tests positive -->

@@ -2,8 +2,8 @@
 // vocabulary, words seen after the context in one colour and unseen ones in another, with k on a log-scale slider.
 // Dragging k shows the mass flowing from the few seen words to the many unseen ones. Its value is {k}, so the target
 // exercise can place it and check what it reports.
-import { LitElement, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { LitElement, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import { NGramLM } from '../../../../engine/course';
 import { percent, w13Styles } from '../../widgets/w13-style';
 import { TOY, TOY_CONTEXT, TOY_TEXT } from './exercises';
@@ -20,8 +20,15 @@ export class W3AddkToy extends LitElement {
   /** The context word whose continuations are drawn. */
   @property() context = TOY_CONTEXT;
 
-  private _setK(k: number): void {
-    if (!(k > 0) || !Number.isFinite(k)) return; // the box shows what was typed; the chart keeps the last valid k
+  @state() private _error = '';
+
+  private _setK(k: number, typed?: string): void {
+    if (!(k > 0) || !Number.isFinite(k)) {
+      // The box keeps what was typed and the chart its last valid k, with the reason shown.
+      this._error = `k must be a number above 0 (got "${typed ?? k}"); the chart shows k = ${this.value.k}.`;
+      return;
+    }
+    this._error = '';
     this.value = { k };
     this.dispatchEvent(new CustomEvent<{ k: number }>('change', { detail: { k }, bubbles: true, composed: true }));
   }
@@ -39,8 +46,12 @@ export class W3AddkToy extends LitElement {
         <label>k = <input type="range" min="-3" max="1" step="0.01" .value=${String(Math.log10(k))} aria-label="k, log scale"
           @input=${(e: Event) => this._setK(Number((10 ** Number((e.target as HTMLInputElement).value)).toPrecision(3)))} />
           <input type="number" min="0" step="any" .value=${String(k)} aria-label="k (exact)"
-            @change=${(e: Event) => this._setK(Number((e.target as HTMLInputElement).value))} /></label>
+            @change=${(e: Event) => {
+              const typed = (e.target as HTMLInputElement).value;
+              this._setK(typed.trim() === '' ? NaN : Number(typed), typed);
+            }} /></label>
       </div>
+      ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : nothing}
       <table role="img" aria-label=${alt}>
         <caption>P(next | ${this.context}), add-k: (c(${this.context}, w) + k) / (c(${this.context}) + k·|V|), |V| = ${lm.vocabSize}</caption>
         ${rows.map((r) => html`<tr>
