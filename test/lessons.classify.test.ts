@@ -2,6 +2,7 @@
 // CPU backend here), checked against the optimum that Newton's method finds in float64.
 import { describe, expect, test } from 'vitest';
 import { gaussianBlobs, subset, trainLogistic, LogisticModel, metrics } from '../engine/course';
+import { init } from '../engine/index';
 
 /** Mean logistic loss (nats) of w·x + b on the data, in float64. */
 function logLoss(x: Float32Array, y: Int32Array, w: readonly number[], b: number): number {
@@ -112,6 +113,27 @@ describe('trainLogistic', () => {
     expect(metrics.recall(data.y, fit.model.predict(data.x, 0))).toBe(1);
     expect(metrics.precision(data.y, fit.model.predict(data.x, 0))).toBeCloseTo(data.y.reduce((a, b) => a + b, 0) / 64, 12);
     expect([...fit.model.predict(data.x, 1)].every((v) => v === 0)).toBe(true);
+  });
+
+  test('on WebGPU (pipelines compiled ahead by warmup) it trains to the same model as on the CPU', async () => {
+    await init({ backend: 'webgpu' }); // fails, never skips, without an adapter
+    try {
+      const data = gaussianBlobs(97, { seed: 5 });
+      const gpu = await trainLogistic(data, { steps: 60, every: 20 });
+      // CPU tensors while the default device is WebGPU: no warm-up walk may touch them.
+      const cpu = await trainLogistic(data, { steps: 60, every: 20, device: 'cpu' });
+      expect(cpu.losses[0].step).toBe(20);
+      // At step 1 the weights are still zero, so every point has P = 1/2 and the loss is ln 2 on both devices.
+      for (const device of ['webgpu', 'cpu'] as const) {
+        const first = await trainLogistic(data, { steps: 1, device });
+        expect(first.losses[0].loss, device).toBeCloseTo(Math.LN2, 6);
+      }
+      for (let i = 0; i < 2; i++) expect(Math.abs(gpu.model.weights[i] - cpu.model.weights[i])).toBeLessThan(1e-4);
+      expect(Math.abs(gpu.model.bias - cpu.model.bias)).toBeLessThan(1e-4);
+      gpu.losses.forEach((l, i) => expect(Math.abs(l.loss - cpu.losses[i].loss)).toBeLessThan(1e-5));
+    } finally {
+      await init({ backend: 'cpu' });
+    }
   });
 
   test('LogisticModel is a stable sigmoid, and bad input gets a clear error', async () => {

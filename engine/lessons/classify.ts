@@ -5,6 +5,7 @@ import { tensor, Tensor } from '../tensor';
 import { tidy } from '../memory';
 import { crossEntropy } from '../ops/loss';
 import { Adam } from '../optim/adam';
+import { warmup } from '../warmup';
 import type { DeviceName } from '../backend/backend';
 import { seededRandom } from './metrics';
 
@@ -150,10 +151,24 @@ export async function trainLogistic(data: Points2D, opts: LogisticOptions = {}):
   // Zero weights: every point starts at P = 1/2, and the result does not depend on an initial draw.
   const W = tensor(new Float32Array(4), [2, 2], { device, requiresGrad: true });
   const b = tensor(new Float32Array(2), [2], { device, requiresGrad: true });
-  const opt = new Adam([W, b], { lr: opts.lr ?? 0.1 });
+  const lr = opts.lr ?? 0.1;
+  const opt = new Adam([W, b], { lr });
   const losses: Array<{ step: number; loss: number }> = [];
   let done = 0;
   try {
+    // Compile the step's GPU pipelines asynchronously before the first step: compiled on first use they would block
+    // the page for a few hundred milliseconds on SwiftShader. A throwaway optimizer keeps the real one's state clean,
+    // and the gradients the walk leaves hold no values, so they are dropped. Only for tensors on the GPU: warmup
+    // walks fn whenever the default device is WebGPU, and CPU tensors would really take that throwaway step.
+    if (x.device === 'webgpu') {
+      await warmup(() => {
+        crossEntropy(x.matmul(W).add(b), y).backward();
+        const scratch = new Adam([W, b], { lr });
+        scratch.step();
+        scratch.dispose();
+      });
+      opt.zeroGrad();
+    }
     for (let step = 1; step <= steps && !opts.signal?.aborted; step++) {
       const report = step % every === 0 || step === steps;
       const loss = tidy(() => {
