@@ -88,7 +88,7 @@ export class LessonPage extends LitElement {
       if (loaded.error) this._notice = { text: loaded.error, kind: 'error' };
       this._lesson = lesson;
       document.title = `${lesson.title} · gpu-learn course`;
-      installCourseTestHooks(lesson);
+      installCourseTestHooks(lesson, () => this._state);
       if (this.share) await this._offerShare(this.share);
     } catch (e) {
       this._error = `This lesson could not be loaded: ${(e as Error).message}`;

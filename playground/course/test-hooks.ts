@@ -1,6 +1,8 @@
 // Hooks for the browser tests on `window.__courseTest`, installed only when the address has `?test-hooks`: what
-// stat() recorded (to compare with the [data-stat] text on the page) and each exercise's demo answers (the right
-// one, and the wrong ones its checker must refuse), so the e2e test drives every registered lesson without knowing it.
+// stat() recorded (to compare with the [data-stat] text on the page), each exercise's demo answers (the right one,
+// and the wrong ones its checker must refuse), so the e2e test drives every registered lesson without knowing it,
+// and the lesson's state, to check what a reload restores.
+import type { LessonState } from './progress';
 import { statRecords } from './stat';
 import type { Lesson } from './types';
 
@@ -16,6 +18,8 @@ export interface CourseTestHooks {
   stats: typeof statRecords;
   /** The open lesson's exercises, in page order; empty on the home. */
   exercises: ExerciseDemo[];
+  /** The open lesson's state as the page holds it (what it saves); null on the home. */
+  state(): LessonState | null;
 }
 
 function demos(lesson: Lesson): ExerciseDemo[] {
@@ -35,9 +39,9 @@ function demos(lesson: Lesson): ExerciseDemo[] {
   });
 }
 
-export function installCourseTestHooks(lesson: Lesson | null): void {
+export function installCourseTestHooks(lesson: Lesson | null, state: () => LessonState | null = () => null): void {
   if (!new URLSearchParams(location.search).has('test-hooks')) return;
-  window.__courseTest = { stats: statRecords, exercises: lesson ? demos(lesson) : [] };
+  window.__courseTest = { stats: statRecords, exercises: lesson ? demos(lesson) : [], state };
 }
 
 declare global {

@@ -4,8 +4,8 @@
 //      console errors (screenshot test-output/course-<id>.png); every [data-stat] on the page shows what the
 //      lesson's engine code computed (stat() records each value; see playground/course/stat.ts); every widget
 //      responds to an input; every exercise refuses its demo wrong answers and accepts its right one (the
-//      solution, for a code cell);
-//   3. on the first lesson with a code cell: its progress survives a reload; an endless loop times out while the
+//      solution, for a code cell); every "Open in the playground" link carries a graph the editor can open;
+//   3. on the first lesson with a code cell: its progress (solved exercises, code, widget settings) survives a reload; an endless loop times out while the
 //      page stays usable; the editor lets keyboard focus out; a share link carries the code (which doesn't run by
 //      itself, and only replaces the learner's work when they accept); "Reset lesson" clears it with an undo; the
 //      home shows each lesson's progress.
@@ -17,12 +17,15 @@ import { openPlayground, outDir, type Playground } from './harness';
 import { LESSONS } from '../../playground/course/lessons/index';
 import { WEEKS } from '../../playground/course/weeks';
 import type { ExerciseDemo } from '../../playground/course/test-hooks';
+import { decodeGraphHash } from '../../playground/graph/share';
 
 let pg: Playground;
 let page: Page;
 const lessonIds = Object.keys(LESSONS);
 /** What the exercises of each lesson were, from the page's test hook. */
 const demosOf = new Map<string, ExerciseDemo[]>();
+/** Each lesson's widget settings as its test left them (saved, so a reload must restore them). */
+const widgetsOf = new Map<string, Record<string, unknown>>();
 
 beforeAll(async () => {
   pg = await openPlayground();
@@ -271,9 +274,19 @@ describe('the course', () => {
         expect(shown.some((s) => s.name === name), `stat "${name}" of ${id} is on the page`).toBe(true);
       }
 
+      // "Open in the playground": each link carries a graph the editor can open (decoded as the editor decodes it).
+      const links = await page.$$eval('a.open-playground', (els) => els.map((a) => a.getAttribute('href') ?? ''));
+      for (const href of links) {
+        expect(href).toMatch(/^\.\/index\.html#graph=/);
+        const graph = await decodeGraphHash(href.slice(href.indexOf('#')));
+        expect(graph.ok, `${id}: playground link ${href.slice(0, 60)}… ${graph.ok ? '' : graph.error}`).toBe(true);
+      }
+      expect(await page.$$eval('course-playground-link', (els) => els.length), `${id}: every playground link resolved`).toBe(links.length);
+
       const solved = await page.$eval('[data-progress]', (e) => e.textContent?.trim());
       expect(solved).toBe(`${demos.length} of ${demos.length} exercises solved`);
       await page.waitForSelector('lesson-page[saved="saved"]');
+      widgetsOf.set(id, await page.evaluate(() => window.__courseTest!.state()!.widgets));
       expect(errorsSince(from), `console errors on ${id}`).toEqual([]);
     });
   }
@@ -295,9 +308,15 @@ describe('the course', () => {
     const solved = () => page.$eval('[data-progress]', (e) => e.textContent?.trim());
     const code = () => page.$eval(ex(cell.id), (e) => (e as HTMLElement & { code: string }).code);
 
-    // A fresh load of the lesson shows what its test above left: everything solved, the solution in the editor.
+    // A fresh load of the lesson shows what its test above left: everything solved, the solution in the editor,
+    // and each widget's setting given back to it through its `value`.
     expect(await solved()).toBe(`${total} of ${total} exercises solved`);
     expect(await code()).toBe(cell.right);
+    const settings = widgetsOf.get(id) ?? {};
+    for (const [key, value] of Object.entries(settings)) {
+      const now = await page.$eval(`figure[data-widget-key="${key}"] > :first-child`, (w) => (w as HTMLElement & { value?: unknown }).value);
+      expect(now, `widget ${key} restored after a reload`).toEqual(value);
+    }
 
     // An endless loop: Run stops it after the cell's time limit and says so, while the page keeps answering.
     const name = await page.$eval(ex(cell.id, 'h3 code'), (e) => e.textContent ?? '');
