@@ -4,6 +4,7 @@
 // kernels it needs, and compiles them all with createComputePipelineAsync.
 import { getDefaultDevice, webgpuBackend } from './device';
 import { tidy } from './memory';
+import { CpuBackend } from './backend/cpu';
 import { Module } from './nn/module';
 import type { Tensor } from './tensor';
 
@@ -23,7 +24,8 @@ export interface WarmupResult {
  * Nothing inside has values: reading a tensor throws, and every tensor fn makes is disposed when it returns
  * (fn runs inside tidy). Tensors fn keeps beyond that (a gradient its backward leaves on a parameter, an
  * optimizer's state) hold garbage and are refused by later ops; so step a throwaway optimizer over the real
- * parameters, dispose it, and zero the gradients afterwards (optimizer.zeroGrad()).
+ * parameters, dispose it, and zero the gradients afterwards (optimizer.zeroGrad()). CPU tensors are refused
+ * inside, with an error saying so: their ops would run for real.
  *
  * When the default device is the CPU, nothing needs compiling: fn is not run and the promise resolves at once.
  */
@@ -55,11 +57,17 @@ export async function warmup(target: (() => unknown) | Module, ...inputs: Tensor
   const t0 = performance.now();
   const gpu = webgpuBackend();
   if (getDefaultDevice() !== 'webgpu' || !gpu) return { pipelines: 0, ms: 0 };
-  const compiles = gpu.ctx.collect(() =>
-    tidy(() => {
-      if (fn() instanceof Promise) throw new Error('warmup(fn) needs a synchronous fn: it cannot await inside, where nothing runs');
-    }),
-  );
+  CpuBackend.walking = true; // CPU ops would run for real: refused during the walk (cpu.ts)
+  let compiles: Array<Promise<void>>;
+  try {
+    compiles = gpu.ctx.collect(() =>
+      tidy(() => {
+        if (fn() instanceof Promise) throw new Error('warmup(fn) needs a synchronous fn: it cannot await inside, where nothing runs');
+      }),
+    );
+  } finally {
+    CpuBackend.walking = false;
+  }
   await Promise.all(compiles);
   return { pipelines: compiles.length, ms: performance.now() - t0 };
 }

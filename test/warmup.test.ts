@@ -104,6 +104,19 @@ describe('warmup', () => {
     for (const p of m.parameters()) p.grad?.dispose();
   });
 
+  test('a CPU tensor inside warmup is refused, since its ops would run for real, and nothing changes', async () => {
+    const w = tensor([1, 2, 3], [3], { device: 'cpu', requiresGrad: true });
+    const opt = new optim.SGD([w], { lr: 1 });
+    w.grad = keep(tensor([1, 1, 1], [3], { device: 'cpu' }));
+    await expect(warmup(() => opt.step())).rejects.toThrow(/warmup\(fn\) met a CPU tensor/);
+    expect(Array.from(await w.toArray())).toEqual([1, 2, 3]); // not stepped
+    // The refusal ends with the walk: CPU work runs again.
+    opt.step();
+    expect(Array.from(await w.toArray())).toEqual([0, 1, 2]);
+    w.grad.dispose();
+    w.dispose();
+  });
+
   test('reading a tensor inside warmup throws an error naming warmup', async () => {
     const seen: { read?: Promise<unknown> } = {};
     await warmup(() => {

@@ -106,7 +106,23 @@ export class CpuBackend implements Backend {
 
   // --- storage -------------------------------------------------------------------------------------------------
 
+  /**
+   * Set by warmup() while it walks a step to learn its GPU kernels. CPU ops would run for real there (an
+   * optimizer step on CPU parameters would really step), so the CPU backend refuses all work meanwhile.
+   */
+  static walking = false;
+
+  private refuseWhileWalking(): void {
+    if (CpuBackend.walking) {
+      throw new Error(
+        'warmup(fn) met a CPU tensor: warmup compiles WebGPU pipelines without running anything, but CPU ops would ' +
+          "run for real. Put the model and its inputs on 'webgpu', or leave warmup out on the CPU, which compiles nothing.",
+      );
+    }
+  }
+
   private alloc(dtype: DType, numel: number): CpuStorage {
+    this.refuseWhileWalking();
     const data = dtype === 'int32' ? new Int32Array(numel) : this.float64 ? new Float64Array(numel) : new Float32Array(numel);
     const s = new CpuStorage(data, dtype);
     this.live.add(s);
@@ -114,7 +130,8 @@ export class CpuBackend implements Backend {
   }
 
   /** Narrows a Storage to a live one of this backend. */
-  private cpu(s: Storage): CpuStorage {
+  private cpu(s: Storage, freeing = false): CpuStorage {
+    if (!freeing) this.refuseWhileWalking();
     if (!(s instanceof CpuStorage)) throw new Error('internal: a non-CPU storage reached the CPU backend');
     if (s.freed) throw new Error('This tensor was disposed; its memory has been released');
     if (!this.live.has(s)) throw new Error('internal: a storage from another CpuBackend reached this one');
@@ -149,7 +166,7 @@ export class CpuBackend implements Backend {
   }
 
   free(s: Storage): void {
-    const c = this.cpu(s);
+    const c = this.cpu(s, true); // warmup's tidy frees what its walk made
     c.freed = true;
     this.live.delete(c);
   }
