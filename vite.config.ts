@@ -18,6 +18,9 @@ export default defineConfig({
   // Vite allows because they sit inside the repository (the folder holding package.json).
   root: fileURLToPath(new URL('./playground', import.meta.url)),
   server: { host: '127.0.0.1' },
+  // The dev server pre-bundles what it finds by crawling the pages; sucrase is imported only by the code cells'
+  // worker, which the crawl does not reach, and discovering it on first use would reload an open lesson page.
+  optimizeDeps: { include: ['sucrase'] },
   build: {
     outDir: '../dist',
     emptyOutDir: true,
