@@ -273,6 +273,20 @@ describe('the course', () => {
       for (const name of Object.keys(stats.values)) {
         expect(shown.some((s) => s.name === name), `stat "${name}" of ${id} is on the page`).toBe(true);
       }
+      // The claims the pages make about those numbers, read off the page (issue 16's "Done means").
+      const v = (name: string): number => {
+        expect(stats.values[name], `${id} states ${name}`).toBeDefined();
+        return stats.values[name].value;
+      };
+      if (id === 'week-4') {
+        expect(v('w4-coin-bits')).toBe(1); // a fair coin's entropy is 1 bit
+        expect(v('w4-kl-self')).toBe(0); // KL(p‖p) = 0
+      }
+      if (id === 'week-3') {
+        expect(v('w3-bi-kn-ppl')).toBeLessThan(v('w3-bi-laplace-ppl')); // Kneser-Ney beats Laplace on held-out text
+        expect(Math.abs(v('w3-bi-kn-exp-xent') - v('w3-bi-kn-ppl-exact')) / v('w3-bi-kn-ppl-exact')).toBeLessThan(1e-9); // perplexity = exp(CE)
+      }
+      if (id === 'week-1-2') expect(v('w12-spam-accuracy')).toBeGreaterThanOrEqual(0.95); // naive Bayes on held-out spam
 
       // "Open in the playground": each link carries a graph the editor can open (decoded as the editor decodes it).
       const links = await page.$$eval('a.open-playground', (els) => els.map((a) => a.getAttribute('href') ?? ''));
