@@ -242,6 +242,17 @@ describe('the course', () => {
         expect(r.after, `${id}: ${w} changed its text after an input on its ${r.control}`).not.toBe(r.before);
       }
 
+      if (id === 'week-1-2') {
+        // Keyboard only: the Gaussian plot takes focus, the arrows move its cursor, Enter adds a point there.
+        const removeText = () => page.$eval('>>> w12-gaussian-nb >>> button:last-of-type', (b) => b.textContent ?? '');
+        const before = await removeText();
+        await page.$eval('>>> w12-gaussian-nb >>> canvas', (c) => (c as HTMLCanvasElement).focus());
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('Enter');
+        await until('Enter on the Gaussian plot to add a point', async () => (await removeText()) !== before);
+        expect(await removeText()).toMatch(/\(\d+\)/);
+      }
+
       const t1 = Date.now();
       // Every exercise: each wrong answer refused, the right one accepted.
       for (const d of demos) {

@@ -27,6 +27,9 @@ export class W12GaussianNb extends LitElement {
   @property({ attribute: false }) added: Points = { X: [], y: [] };
 
   @state() private _cls = 0;
+  /** Where Enter adds a point from the keyboard: moved with the arrow keys, drawn while the canvas has focus. */
+  @state() private _cursor: [number, number] = [0, 0];
+  @state() private _focused = false;
   @query('canvas') private _canvas!: HTMLCanvasElement;
   /** The points and the model fitted to them, recomputed when the data changes (not on every redraw). */
   private _fit!: { X: number[][]; y: number[]; nb: GaussianNB; accuracy: number };
@@ -56,8 +59,27 @@ export class W12GaussianNb extends LitElement {
     const box = this._canvas.getBoundingClientRect();
     const x = this._toPlane(((e.clientX - box.left) / box.width) * SIZE);
     const y = -this._toPlane(((e.clientY - box.top) / box.height) * SIZE);
+    this._add(x, y);
+  }
+
+  private _add(x: number, y: number): void {
     this.added = { X: [...this.added.X, [x, y]], y: [...this.added.y, this._cls] };
     this._changed();
+  }
+
+  /** The keyboard's way to add points: arrows move a cursor (Shift: farther), Enter or Space adds one there. */
+  private _onKey(e: KeyboardEvent): void {
+    const step = e.shiftKey ? 1 : 0.25;
+    const move: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    const clamp = (v: number) => Math.min(EXTENT, Math.max(-EXTENT, v));
+    if (move[e.key]) {
+      this._cursor = [clamp(this._cursor[0] + move[e.key][0]), clamp(this._cursor[1] + move[e.key][1])];
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      this._add(...this._cursor);
+    } else {
+      return;
+    }
+    e.preventDefault();
   }
 
   override render() {
@@ -65,11 +87,12 @@ export class W12GaussianNb extends LitElement {
     const fmt = (v: number) => v.toFixed(2);
     const alt =
       `Decision regions of Gaussian naive Bayes fitted to ${X.length} points in three classes; training accuracy ` +
-      `${(acc * 100).toFixed(1)}%. The fitted means and variances are in the table.`;
+      `${(acc * 100).toFixed(1)}%. The fitted means and variances are in the table. Click to add a point of the ` +
+      `chosen class, or use the arrow keys to move the cursor (now at ${this._cursor.map((v) => v.toFixed(2)).join(', ')}) and Enter to add one.`;
     return html`
       <div class="controls">
         <fieldset style="border:none;padding:0;display:flex;gap:10px">
-          <legend class="muted" style="float:left;margin-right:6px">Click adds class</legend>
+          <legend class="muted" style="float:left;margin-right:6px">Click (or Enter on the plot) adds class</legend>
           ${BLOBS.map((b, c) => html`<label><input type="radio" name="cls" .checked=${this._cls === c} @change=${() => (this._cls = c)} />
             <span style=${`color: rgb(${COLORS[c].join(',')})`}>${b.name}</span></label>`)}
         </fieldset>
@@ -81,7 +104,8 @@ export class W12GaussianNb extends LitElement {
         <button ?disabled=${this.added.y.length === 0} @click=${() => { this.added = { X: [], y: [] }; this._changed(); }}>Remove added points (${this.added.y.length})</button>
       </div>
       <div class="row">
-        <canvas width=${SIZE} height=${SIZE} style="border:1px solid #cbd2d9;cursor:crosshair" role="img" aria-label=${alt} @click=${this._onClick}></canvas>
+        <canvas width=${SIZE} height=${SIZE} style="border:1px solid #cbd2d9;cursor:crosshair" role="img" aria-label=${alt}
+          tabindex="0" @click=${this._onClick} @keydown=${this._onKey} @focus=${() => (this._focused = true)} @blur=${() => (this._focused = false)}></canvas>
         <table data-fitted>
           <caption>Fitted per class (training accuracy <span data-accuracy=${acc}>${(acc * 100).toFixed(1)}%</span>)</caption>
           <tr><th>class</th><th>points</th><th>P(c)</th><th>μx</th><th>μy</th><th>σ²x</th><th>σ²y</th></tr>
@@ -123,6 +147,17 @@ export class W12GaussianNb extends LitElement {
       ctx.strokeStyle = '#fff';
       ctx.stroke();
     });
+    if (this._focused) {
+      // The keyboard cursor: a crosshair where Enter adds a point.
+      const [cx, cy] = [((this._cursor[0] + EXTENT) / (2 * EXTENT)) * SIZE, ((EXTENT - this._cursor[1]) / (2 * EXTENT)) * SIZE];
+      ctx.strokeStyle = '#1f2933';
+      ctx.beginPath();
+      ctx.moveTo(cx - 8, cy);
+      ctx.lineTo(cx + 8, cy);
+      ctx.moveTo(cx, cy - 8);
+      ctx.lineTo(cx, cy + 8);
+      ctx.stroke();
+    }
   }
 }
 
