@@ -2,10 +2,21 @@
 // compiling ahead, and the numbers the tests read (data-stat attributes). Buttons call the trainer controller,
 // which the app owns; settings go up to the app as a 'settings-change' event, since they are UI state.
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
+import { pendingEntry, readNumberEntry, rejectedEntryMessage, type RejectedEntry } from './number-entry';
 import type { TrainSettings } from '../graph/schema';
 import type { TrainerController } from '../controllers/trainer';
 import './loss-chart';
+
+type NumberSetting = 'lr' | 'batchSize' | 'seed';
+
+/** The number settings' names as shown, and the values each accepts. */
+const NUMBER_SETTINGS: Record<NumberSetting, { label: string; min: number; max: number; integer: boolean }> = {
+  lr: { label: 'Learning rate', min: 1e-7, max: 10, integer: false },
+  batchSize: { label: 'Batch size', min: 1, max: 4096, integer: true },
+  seed: { label: 'Seed', min: 0, max: 4294967295, integer: true },
+};
 
 @customElement('train-controls')
 export class TrainControls extends LitElement {
@@ -25,6 +36,8 @@ export class TrainControls extends LitElement {
     .message { color: #3e4c59; min-height: 1.3em; flex: none; } /* a long message pushes the chart down, never under it */
     .message.invalid, .message.error, .message.lost { color: #b91c1c; }
     loss-chart { flex: 1; min-height: 170px; }
+    .settings input.bad { border: 1px solid #b91c1c; background: #fef2f2; }
+    .problem { color: #b91c1c; margin: 0; }
   `;
 
   @property({ attribute: false }) trainer!: TrainerController;
@@ -36,16 +49,32 @@ export class TrainControls extends LitElement {
     this.dispatchEvent(new CustomEvent<Partial<TrainSettings>>('settings-change', { detail: patch, bubbles: true, composed: true }));
   }
 
-  private _num(e: Event, key: 'lr' | 'batchSize' | 'seed', integer: boolean): void {
+  /** Entries typed into a number field and not applied: kept in the field with what is wrong, as the inspector does. */
+  @state() private _rejected: Partial<Record<NumberSetting, RejectedEntry>> = {};
+
+  private _num(e: Event, key: NumberSetting): void {
     const input = e.target as HTMLInputElement;
-    const v = Number(input.value);
-    const min = Number(input.min);
-    const max = Number(input.max);
-    if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-      input.value = String(this.settings[key]);
+    const { label, min, max, integer } = NUMBER_SETTINGS[key];
+    const entry = readNumberEntry(input.value, label);
+    let problem = entry.ok ? null : entry.problem;
+    if (entry.ok && (entry.value < min || entry.value > max || (integer && !Number.isInteger(entry.value)))) {
+      problem = `${label} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}; got ${entry.value}.`;
+    }
+    const { [key]: _dropped, ...others } = this._rejected;
+    if (problem !== null) {
+      this._rejected = { ...others, [key]: { typed: input.value, problem, inForce: this.settings[key] } };
       return;
     }
-    this._change({ [key]: v });
+    this._rejected = others;
+    if (entry.ok && entry.value !== this.settings[key]) this._change({ [key]: entry.value });
+  }
+
+  /** A number setting's field: what was typed while it is rejected, else the value in force. */
+  private _field(key: NumberSetting, id: string) {
+    const rejected = pendingEntry(this._rejected[key], this.settings[key]);
+    return html`<input id=${id} data-setting=${key} type="text" inputmode=${NUMBER_SETTINGS[key].integer ? 'numeric' : 'decimal'}
+      class=${rejected ? 'bad' : ''} aria-invalid=${rejected ? 'true' : 'false'}
+      .value=${live(rejected ? rejected.typed : String(this.settings[key]))} @change=${(e: Event) => this._num(e, key)} />`;
   }
 
   override render() {
@@ -69,12 +98,16 @@ export class TrainControls extends LitElement {
           ${(['adam', 'adamw', 'sgd'] as const).map((o) => html`<option value=${o} .selected=${o === s.optimizer}>${o === 'sgd' ? 'SGD' : o === 'adam' ? 'Adam' : 'AdamW'}</option>`)}
         </select>
         <label for="lr">Learning rate</label>
-        <input id="lr" data-setting="lr" type="number" min="0.0000001" max="10" step="any" .value=${String(s.lr)} @change=${(e: Event) => this._num(e, 'lr', false)} />
+        ${this._field('lr', 'lr')}
         <label for="bs">Batch size</label>
-        <input id="bs" data-setting="batchSize" type="number" min="1" max="4096" step="1" .value=${String(s.batchSize)} @change=${(e: Event) => this._num(e, 'batchSize', true)} />
+        ${this._field('batchSize', 'bs')}
         <label for="seed">Seed</label>
-        <input id="seed" data-setting="seed" type="number" min="0" max="4294967295" step="1" .value=${String(s.seed)} @change=${(e: Event) => this._num(e, 'seed', true)} />
+        ${this._field('seed', 'seed')}
       </div>
+      ${(Object.keys(NUMBER_SETTINGS) as NumberSetting[]).map((key) => {
+        const rejected = pendingEntry(this._rejected[key], s[key]);
+        return rejected ? html`<p class="problem" data-rejected-setting=${key}>${rejectedEntryMessage(rejected)}</p>` : nothing;
+      })}
       ${busy
         ? html`<div data-progress>
             <progress max=${t.progress.total} value=${t.progress.done}></progress>

@@ -113,4 +113,24 @@ describe('editor widgets', () => {
     await page.keyboard.press('ArrowDown');
     await until('two ArrowDowns to step to 3', async () => (await value()) === '3', 10_000);
   }, 60_000);
+  test('4. the training settings keep a rejected entry too, with the value in force', async () => {
+    const field = 'train-controls >>> input[data-setting="batchSize"]';
+    const rejected = 'train-controls >>> [data-rejected-setting="batchSize"]';
+    const value = async (): Promise<string> => (await el(field)).evaluate((e) => (e as HTMLInputElement).value);
+    const inForce = await value();
+    const enter = async (typed: string): Promise<void> => {
+      await (await el(field)).click({ count: 3 });
+      await page.keyboard.press('Backspace');
+      await page.keyboard.type(typed);
+      await page.keyboard.press('Enter');
+    };
+    await enter('abc');
+    await until('the rejected batch size', async () => (await page.$(`>>> ${rejected}`)) !== null, 10_000);
+    expect(await value()).toBe('abc');
+    expect(await text(rejected)).toBe(`Batch size: "abc" is not a number. The value in force is still ${inForce}.`);
+    await enter('0');
+    await until('the out-of-range message', async () => (await text(rejected)).includes('from 1 to 4096; got 0'), 10_000);
+    await enter('16');
+    await until('16 to be taken', async () => (await page.$(`>>> ${rejected}`)) === null && (await value()) === '16', 10_000);
+  }, 60_000);
 });
