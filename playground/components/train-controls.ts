@@ -3,7 +3,6 @@
 // which the app owns; settings go up to the app as a 'settings-change' event, since they are UI state.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
 import { pendingEntry, readNumberEntry, rejectedEntryMessage, type RejectedEntry } from './number-entry';
 import type { TrainSettings } from '../graph/schema';
 import type { TrainerController } from '../controllers/trainer';
@@ -69,12 +68,16 @@ export class TrainControls extends LitElement {
     if (entry.ok && entry.value !== this.settings[key]) this._change({ [key]: entry.value });
   }
 
-  /** A number setting's field: what was typed while it is rejected, else the value in force. */
+  /**
+   * A number setting's field: what was typed while it is rejected, else the value in force. Not live(): these
+   * controls re-render on every training step, and live() would put the value in force back under the learner's
+   * fingers while they type; Lit writes the field only when what is shown changes.
+   */
   private _field(key: NumberSetting, id: string) {
     const rejected = pendingEntry(this._rejected[key], this.settings[key]);
     return html`<input id=${id} data-setting=${key} type="text" inputmode=${NUMBER_SETTINGS[key].integer ? 'numeric' : 'decimal'}
       class=${rejected ? 'bad' : ''} aria-invalid=${rejected ? 'true' : 'false'}
-      .value=${live(rejected ? rejected.typed : String(this.settings[key]))} @change=${(e: Event) => this._num(e, key)} />`;
+      .value=${rejected ? rejected.typed : String(this.settings[key])} @change=${(e: Event) => this._num(e, key)} />`;
   }
 
   override render() {
