@@ -10,7 +10,7 @@ import type { Validation } from './graph/validate';
 import type { GraphState } from './graph/types';
 import { parseGraph, serializeGraph, type LoadedGraph, type TrainSettings } from './graph/schema';
 import {
-  Autosave, defaultDrafts, defaultStorage, draftPrefix, readAutosave, readHistory, recoverDrafts, type HistoryEntry, type StoredGraph,
+  Autosave, defaultDrafts, defaultStorage, draftPrefix, keepAside, readAutosave, readHistory, recoverDrafts, type HistoryEntry, type StoredGraph,
 } from './graph/autosave';
 import { decodeGraphHash, encodeGraphHash, isGraphHash } from './graph/share';
 import { loadExample } from './graph/examples/index';
@@ -155,7 +155,11 @@ export class PlaygroundApp extends LitElement {
           this._open(saved.result.graph);
           opened = true;
           rev = saved.rev;
-        } else if (saved && !saved.result.ok) this._notify(`The autosaved graph could not be restored: ${saved.result.error}`);
+        } else if (saved && !saved.result.ok) {
+          // Kept aside before anything is saved over it: it may be a newer version's work, or repairable by hand.
+          const aside = await keepAside(this._storage);
+          this._notify(`The autosaved graph could not be restored: ${saved.result.error} It was kept, unchanged, in this browser's storage under "${aside}".`);
+        }
       } catch (e) {
         this._notify(`Autosave is unavailable: ${errorMessage(e)}`);
       }

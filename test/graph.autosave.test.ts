@@ -8,6 +8,7 @@ import {
   recoverDrafts, loadExample, serializeGraph, HISTORY_LIMIT, AUTOSAVE_KEY, type GraphEvent, type LoadedGraph, type StoredGraph,
   type StorageAdapter,
 } from '../playground/graph/index';
+import { keepAside } from '../playground/graph/autosave';
 
 const xor = (): LoadedGraph => loadExample('xor-mlp');
 const gpt = (): LoadedGraph => loadExample('char-gpt-names');
@@ -350,5 +351,18 @@ describe('drafts left by a closing page', () => {
     expect(await recoverDrafts(storage, drafts)).toBeNull();
     expect([...drafts.data.keys()]).toEqual(['unrelated']);
     expect(await readAutosave(storage)).toBeNull();
+  });
+});
+
+describe('an autosave this version cannot read', () => {
+  test('is kept aside, byte for byte, before anything is saved over it', async () => {
+    const storage = new MemoryStorage();
+    const future = JSON.stringify({ format: 'gpu-learn.graph', version: 99, nodes: [] });
+    await storage.set(AUTOSAVE_KEY, future);
+    expect((await readAutosave(storage))!.result.ok).toBe(false);
+    const aside = await keepAside(storage, AUTOSAVE_KEY, Date.UTC(2026, 11, 4, 12));
+    expect(aside).toBe(`${AUTOSAVE_KEY}:unreadable:2026-12-04T12:00:00.000Z`);
+    expect(await storage.get(aside!)).toBe(future);
+    expect(await keepAside(new MemoryStorage())).toBeNull(); // nothing stored, nothing kept
   });
 });

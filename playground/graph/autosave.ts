@@ -208,6 +208,19 @@ export async function readAutosave(storage: StorageAdapter, key = AUTOSAVE_KEY):
   return value === undefined ? null : parseStored(value);
 }
 
+/**
+ * Copies the autosave, as stored, to a key of its own (`<key>:unreadable:<time>`) and returns that key: for an
+ * autosave this version cannot read (damaged, or written by a newer version), so that the next save does not
+ * destroy it. Nothing is copied when there is no autosave.
+ */
+export async function keepAside(storage: StorageAdapter, key = AUTOSAVE_KEY, now = Date.now()): Promise<string | null> {
+  const value = await storage.get(key);
+  if (value === undefined) return null;
+  const aside = `${key}:unreadable:${new Date(now).toISOString()}`;
+  await storage.set(aside, value);
+  return aside;
+}
+
 /** The last autosaved graph: null when there is none, else the load result (which may be an error message). */
 export async function restoreAutosave(storage: StorageAdapter, key = AUTOSAVE_KEY): Promise<LoadResult | null> {
   return (await readAutosave(storage, key))?.result ?? null;
