@@ -4,6 +4,7 @@
 // and the share link's payload. No DOM here; test/course.progress.test.ts covers it in Node.
 import * as v from 'valibot';
 import type { CheckResult } from './types';
+import { deflateRaw, fromBase64Url, inflateRaw, toBase64Url } from '../url-bytes';
 
 export const STATE_VERSION = 1;
 
@@ -146,57 +147,9 @@ export function stateFromShare(p: SharePayload, total: number): LessonState {
   return { v: STATE_VERSION, exercises, code: { ...p.code }, widgets: { ...p.widgets }, total };
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    return Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
-
-async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-/** Inflates, stopping (null) past `limit` bytes or on corrupt data. */
-async function inflate(bytes: Uint8Array, limit: number): Promise<Uint8Array | null> {
-  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > limit) {
-        await reader.cancel();
-        return null;
-      }
-      chunks.push(value);
-    }
-  } catch {
-    return null;
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 /** The payload as it goes after "?s=" in the address. */
 export async function encodeShare(p: SharePayload): Promise<string> {
-  return `${SHARE_VERSION}.${toBase64Url(await deflate(new TextEncoder().encode(JSON.stringify(p))))}`;
+  return `${SHARE_VERSION}.${toBase64Url(await deflateRaw(new TextEncoder().encode(JSON.stringify(p))))}`;
 }
 
 /** A payload from a link, validated; what is wrong is said in a sentence. */
@@ -210,7 +163,7 @@ export async function decodeShare(text: string): Promise<Parsed<SharePayload>> {
   if (Number(version) !== SHARE_VERSION) return bad(`its share format (${version}) is unknown.`);
   const bytes = fromBase64Url(text.slice(dot + 1));
   if (!bytes) return bad('its data is damaged (not base64url).');
-  const json = await inflate(bytes, MAX_INFLATED_BYTES);
+  const json = await inflateRaw(bytes, MAX_INFLATED_BYTES);
   if (!json) return bad('its data is damaged or too large.');
   let raw: unknown;
   try {

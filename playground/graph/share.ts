@@ -7,66 +7,17 @@
 // Decoding caps both the link length and the inflated size, so a "zip bomb" link can't exhaust memory.
 import { MAX_JSON_CHARS, parseGraph, serializeGraph, type LoadResult, type TrainSettings } from './schema';
 import type { GraphState } from './types';
+import { canCompress, deflateRaw, fromBase64Url, inflateRaw, toBase64Url } from '../url-bytes';
 
 const PREFIX = '#graph=';
 export const MAX_HASH_CHARS = 500_000;
-
-function toBase64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
-
-async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream, limit: number): Promise<Uint8Array | null> {
-  const writer = stream.writable.getWriter();
-  // Write and close without awaiting: the readable side must be drained concurrently or large inputs stall.
-  const writing = writer.write(bytes as Uint8Array<ArrayBuffer>).then(() => writer.close()).catch(() => undefined);
-  const reader = stream.readable.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > limit) {
-        await reader.cancel();
-        return null;
-      }
-      chunks.push(value);
-    }
-  } catch {
-    return null; // corrupt deflate data
-  }
-  await writing;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-const canCompress = (): boolean => typeof CompressionStream === 'function' && typeof DecompressionStream === 'function';
 
 /** The hash for a share link, e.g. "#graph=1.eJyr…". */
 export async function encodeGraphHash(state: GraphState, opts: { name?: string; train?: TrainSettings; compress?: boolean } = {}): Promise<string> {
   const json = JSON.stringify(JSON.parse(serializeGraph(state, { name: opts.name, train: opts.train, omitDefaults: true, roundPositions: true })));
   const bytes = new TextEncoder().encode(json);
   if ((opts.compress ?? true) && canCompress()) {
-    const packed = await pipe(bytes, new CompressionStream('deflate-raw'), Infinity);
-    if (packed) return `${PREFIX}1.${toBase64Url(packed)}`;
+    return `${PREFIX}1.${toBase64Url(await deflateRaw(bytes))}`;
   }
   return `${PREFIX}0.${toBase64Url(bytes)}`;
 }
@@ -89,7 +40,7 @@ export async function decodeGraphHash(hash: string): Promise<LoadResult> {
   if (kind === '0') json = bytes;
   else if (kind === '1') {
     if (!canCompress()) return { ok: false, error: 'This browser cannot read compressed links (it lacks DecompressionStream).' };
-    json = await pipe(bytes, new DecompressionStream('deflate-raw'), MAX_JSON_CHARS * 4);
+    json = await inflateRaw(bytes, MAX_JSON_CHARS * 4);
     if (!json) return { ok: false, error: 'This link is damaged or too large: its compressed graph could not be read.' };
   } else {
     return { ok: false, error: `This link uses an unknown encoding ("${kind.slice(0, 10)}"); it may come from a newer version of the playground.` };
