@@ -14,3 +14,4 @@ export { gaussianBlobs, subset, trainLogistic, LogisticModel, type Points2D, typ
 export { legendre, fitPolynomial, meanSquaredError, trueCurve, sampleCurve, degreeSweep, type PolyFit, type CurveSample, type CurveOptions, type DegreeScore } from './polyfit';
 export * as courseData from './course-data';
 export type { SpamData, SotuData } from './course-data';
+export { trainXorMlp, activationCurve, backpropTrace, linspace, XOR_X, XOR_Y, type XorMlpOptions, type XorMlpFit, type ActivationName, type ActivationCurve, type BackpropStep, type TwoLayerNet } from './neural';

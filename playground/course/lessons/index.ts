@@ -12,4 +12,5 @@ export const LESSONS: Record<string, () => Promise<Lesson>> = {
   'week-1-2': () => import('./week-1-2/index').then((m) => m.lesson),
   'week-3': () => import('./week-3/index').then((m) => m.lesson),
   'week-4': () => import('./week-4/index').then((m) => m.lesson),
+  'week-8-9': () => import('./week-8-9/index').then((m) => m.lesson),
 };
