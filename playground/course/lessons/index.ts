@@ -14,4 +14,5 @@ export const LESSONS: Record<string, () => Promise<Lesson>> = {
   'week-4': () => import('./week-4/index').then((m) => m.lesson),
   'week-8-9': () => import('./week-8-9/index').then((m) => m.lesson),
   'week-7': () => import('./week-7/index').then((m) => m.lesson),
+  'week-5-6': () => import('./week-5-6/index').then((m) => m.lesson),
 };
