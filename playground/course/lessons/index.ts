@@ -15,4 +15,5 @@ export const LESSONS: Record<string, () => Promise<Lesson>> = {
   'week-8-9': () => import('./week-8-9/index').then((m) => m.lesson),
   'week-7': () => import('./week-7/index').then((m) => m.lesson),
   'week-5-6': () => import('./week-5-6/index').then((m) => m.lesson),
+  'week-10': () => import('./week-10/index').then((m) => m.lesson),
 };
