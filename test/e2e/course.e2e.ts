@@ -298,6 +298,16 @@ describe('the course', () => {
         expect(Math.abs(v('w3-bi-kn-exp-xent') - v('w3-bi-kn-ppl-exact')) / v('w3-bi-kn-ppl-exact')).toBeLessThan(1e-9); // perplexity = exp(CE)
       }
       if (id === 'week-1-2') expect(v('w12-spam-accuracy')).toBeGreaterThanOrEqual(0.95); // naive Bayes on held-out spam
+      if (id === 'week-5-6') {
+        const errs = [1, 2, 4, 8, 16].map((k) => v(`w56-svd-err-k${k}`));
+        for (let i = 1; i < errs.length; i++) expect(errs[i]).toBeLessThan(errs[i - 1]); // the SVD error falls as k grows
+      }
+      if (id === 'week-7') expect(v('w7-race-adam-steps')).toBeLessThan(v('w7-race-sgd-steps')); // Adam reaches Rosenbrock's minimum sooner
+      if (id === 'week-10') expect(v('w10-mlp-ppl')).toBeLessThan(v('w10-kn-bigram-ppl')); // the MLP LM beats the Kneser-Ney bigram
+      if (id === 'week-8-9') {
+        expect(v('w89-perceptron-xor-accuracy')).toBeLessThan(1); // the perceptron fails on XOR
+        expect(v('w89-mlp-xor-accuracy')).toBe(1); // the MLP solves it
+      }
 
       // "Open in the playground": each link carries a graph the editor can open (decoded as the editor decodes it).
       const links = await page.$$eval('a.open-playground', (els) => els.map((a) => a.getAttribute('href') ?? ''));
