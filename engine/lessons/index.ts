@@ -15,3 +15,7 @@ export { legendre, fitPolynomial, meanSquaredError, trueCurve, sampleCurve, degr
 export * as courseData from './course-data';
 export type { SpamData, SotuData } from './course-data';
 export { trainXorMlp, activationCurve, backpropTrace, linspace, XOR_X, XOR_Y, type XorMlpOptions, type XorMlpFit, type ActivationName, type ActivationCurve, type BackpropStep, type TwoLayerNet } from './neural';
+export {
+  buildVocab, restrictToVocab, windowsOfIds, contextWindows, MLPLanguageModel, trainMLPLM, mlpPerplexity, mlpSample, compareLanguageModels,
+  type WordVocab, type MLPLMConfig, type TrainMLPLMOptions, type CompareOptions, type LMComparison,
+} from './mlplm';

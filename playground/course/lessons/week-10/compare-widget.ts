@@ -5,7 +5,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { init, getDefaultDevice, type DeviceName } from '../../../../engine/index';
-import { compareLanguageModels, type LMComparison } from '../../../../engine/lessons/mlplm';
+import { compareLanguageModels, type LMComparison } from '../../../../engine/course';
 import { loadSotu } from '../../widgets/w13-data';
 import { QUICK, breathe, quickComparison } from './quick';
 

@@ -3,7 +3,7 @@
 // fixed-window language model learns from (checked against the engine's windowsOfIds).
 import { html } from 'lit';
 import { entropy, metrics } from '../../../../engine/index';
-import { windowsOfIds } from '../../../../engine/lessons/mlplm';
+import { windowsOfIds } from '../../../../engine/course';
 import type { ChoiceExercise, CodeArgs, CodeExercise, NumberExercise } from '../../types';
 import { QUICK } from './quick';
 

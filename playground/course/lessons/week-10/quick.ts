@@ -1,7 +1,7 @@
 // The comparison the page states on load: both models on the same small vocabulary, trained and scored on the same
 // State of the Union sentences with a short, seeded schedule on the CPU backend (under a second in Node), so the
 // numbers are the same on every machine and test/course.week-10.test.ts checks exactly the run the page shows.
-import { compareLanguageModels, type CompareOptions, type LMComparison } from '../../../../engine/lessons/mlplm';
+import { compareLanguageModels, type CompareOptions, type LMComparison } from '../../../../engine/course';
 import { loadSotu } from '../../widgets/w13-data';
 
 /** Lets the page paint between training chunks (a macrotask, not a microtask). */

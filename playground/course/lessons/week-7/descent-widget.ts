@@ -5,7 +5,7 @@
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { cat, noGrad, tensor, tidy } from '../../../../engine/index';
-import { surfaces, surfaceInfo, type OptimizationPath, type SurfaceName } from '../../../../engine/lessons/index';
+import { surfaces, surfaceInfo, type OptimizationPath, type SurfaceName } from '../../../../engine/course';
 import {
   OPTIMIZERS, OPT_LABEL, STEP_CHOICES, SURFACE_LABEL, SURFACE_NAMES, defaultSetting, descentPaths, describePath, fmtLr, parseSetting,
   type DescentSetting, type OptName,

@@ -1,6 +1,6 @@
 // What the descent widget shows, with no DOM: its setting (surface, start, one learning rate per optimizer, steps),
 // sensible defaults per surface, and the three paths from the engine's optimizePath with SGD, momentum and Adam.
-import { optimizePath, surfaces, surfaceInfo, type OptimizationPath, type OptimizerSpec, type SurfaceName } from '../../../../engine/lessons/index';
+import { optimizePath, surfaces, surfaceInfo, type OptimizationPath, type OptimizerSpec, type SurfaceName } from '../../../../engine/course';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptName = (typeof OPTIMIZERS)[number];

@@ -1,7 +1,7 @@
 // The race the lesson states: plain SGD and Adam on the Rosenbrock valley from the same start, each run by the
 // engine's optimizePath with the real optimizers, and the first step at which each comes within 1e-3 of the
 // minimum (1, 1). Computed once and shared by every number on the page that needs it.
-import { optimizePath, surfaces, type OptimizerSpec } from '../../../../engine/lessons/index';
+import { optimizePath, surfaces, type OptimizerSpec } from '../../../../engine/course';
 
 export const RACE_START: [number, number] = [0, 0];
 export const RACE_TOL = 1e-3;

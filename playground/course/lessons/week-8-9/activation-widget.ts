@@ -2,7 +2,7 @@
 // f' as the gradient autograd leaves in the input after backward() (see activationCurve). Its value is the name.
 import { LitElement, css, html, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { activationCurve, linspace, type ActivationCurve, type ActivationName } from '../../../../engine/lessons/index';
+import { activationCurve, linspace, type ActivationCurve, type ActivationName } from '../../../../engine/course';
 
 const NAMES: ActivationName[] = ['relu', 'tanh', 'sigmoid', 'softmax'];
 const LABEL: Record<ActivationName, string> = {

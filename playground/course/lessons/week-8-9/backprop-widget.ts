@@ -3,7 +3,7 @@
 // backpropTrace (engine/lessons/neural.ts), which the tests compare with autograd. Its value is the step shown.
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { backpropTrace } from '../../../../engine/lessons/index';
+import { backpropTrace } from '../../../../engine/course';
 import { STEP_NET, STEP_T, STEP_X } from './data';
 
 const STEPS = backpropTrace(STEP_NET, STEP_X, STEP_T);

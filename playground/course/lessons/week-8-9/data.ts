@@ -1,6 +1,6 @@
 // The data the week's perceptron and networks run on, generated from a seed (no number typed in by hand): a
 // separable cloud labelled by a known line with a margin kept clear, and the four XOR points.
-import { metrics, Perceptron, XOR_X, XOR_Y, type TwoLayerNet } from '../../../../engine/lessons/index';
+import { metrics, Perceptron, XOR_X, XOR_Y, type TwoLayerNet } from '../../../../engine/course';
 
 /** The line that labels the separable set: w·x + b with w = (1, 0.5), b = −0.1. */
 export const TRUE_W = [1, 0.5];

@@ -2,7 +2,7 @@
 // MLP that solves XOR trained in the page by the engine, the activation functions and their derivatives by
 // autograd, and backprop one tensor at a time. Every number the prose states is computed by the engine via stat().
 import { html } from 'lit';
-import { activationCurve, trainXorMlp } from '../../../../engine/lessons/index';
+import { activationCurve, trainXorMlp } from '../../../../engine/course';
 import { stat } from '../../stat';
 import type { Lesson } from '../../types';
 import { separableBound } from './data';
