@@ -11,11 +11,8 @@ import { QUICK, quickComparison } from '../playground/course/lessons/week-10/qui
 import { uniformGuess, whyItWins, windowsCell, PREDICTED } from '../playground/course/lessons/week-10/exercises';
 import { LESSONS } from '../playground/course/lessons/index';
 import { statRecords } from '../playground/course/stat';
-import { checkCode, inProcess } from '../playground/course/check';
-import type { CheckResult, CodeExercise } from '../playground/course/types';
-import * as engine from '../engine/index';
+import { checkCell as check } from './course-cells';
 
-const check = (ex: CodeExercise, source: string, seed: number): Promise<CheckResult> => checkCode(ex, inProcess(ex, source, engine), seed);
 
 beforeAll(async () => {
   await init({ backend: 'cpu' });

@@ -15,13 +15,7 @@ import { dominantEigen } from '../playground/course/lessons/week-5-6/eigen';
 import { PRESETS } from '../playground/course/lessons/week-5-6/matrix-widget';
 import { LESSONS } from '../playground/course/lessons/index';
 import { statRecords } from '../playground/course/stat';
-import type { CheckResult, CodeExercise } from '../playground/course/types';
-import { checkCode, inProcess } from '../playground/course/check';
-import * as engine from '../engine/index';
-
-function check(ex: CodeExercise, source: string, seed: number): Promise<CheckResult> {
-  return checkCode(ex, inProcess(ex, source, engine), seed);
-}
+import { checkCell as check } from './course-cells';
 
 describe('number and choice exercises', () => {
   test('projection length: 4.8 passes; the coefficient (u·v/‖v‖²) and u·v itself fail', async () => {

@@ -3,7 +3,6 @@
 // run through the shell's checkCode against autograd and finite differences), the saddle exercise's answer against
 // optimizePath, the descent widget's model, and the Rosenbrock race the page states.
 import { describe, expect, test } from 'vitest';
-import { transform } from 'sucrase';
 import { lesson } from '../playground/course/lessons/week-7/index';
 import {
   BY_HAND_INPUTS, chainRuleByHand, compareGradient, finiteDifferenceGrad, gradientCell, himmelblau64, saddleChoice, SADDLE_LR, SADDLE_START, SADDLE_STEPS,
@@ -12,19 +11,8 @@ import { DEFAULT_INPUTS, chainRuleLine, evaluateGraph } from '../playground/cour
 import { RACE_ADAM, RACE_SGD, RACE_START, rosenbrockRace, stepsToReach } from '../playground/course/lessons/week-7/race';
 import { DEFAULTS, SURFACE_NAMES, defaultSetting, descentPaths, describePath, parseSetting } from '../playground/course/lessons/week-7/descent';
 import { statRecords } from '../playground/course/stat';
-import type { CheckResult, CodeArgs, CodeExercise } from '../playground/course/types';
-import { checkCode, inProcess } from '../playground/course/check';
-import * as engine from '../engine/index';
+import { compileCell as compile, checkCell as check } from './course-cells';
 import { optimizePath, surfaces } from '../engine/lessons/index';
-
-function compile(ex: CodeExercise, source: string): (...args: CodeArgs) => unknown {
-  const js = ex.language === 'typescript' ? transform(source, { transforms: ['typescript'] }).code : source;
-  return new Function(`${js}\nreturn ${ex.name};`)() as (...args: CodeArgs) => unknown;
-}
-
-function check(ex: CodeExercise, source: string, seed: number): Promise<CheckResult> {
-  return checkCode(ex, inProcess(ex, source, engine), seed);
-}
 
 describe('the computation graph', () => {
   test('values and autograd gradients match the chain rule by hand, for the defaults and other inputs', async () => {

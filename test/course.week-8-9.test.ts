@@ -3,7 +3,6 @@
 // shell's checkCode, as the page runs them); and the numbers the prose states, the perceptron failing on XOR and
 // the MLP solving it among them.
 import { describe, expect, test } from 'vitest';
-import * as engine from '../engine/index';
 import { activationCurve, backpropTrace, trainXorMlp } from '../engine/lessons/index';
 import { lesson, xorMlpFit } from '../playground/course/lessons/week-8-9/index';
 import {
@@ -11,12 +10,7 @@ import {
 } from '../playground/course/lessons/week-8-9/exercises';
 import { separableBound, STEP_NET, STEP_T, STEP_X } from '../playground/course/lessons/week-8-9/data';
 import { statRecords } from '../playground/course/stat';
-import { checkCode, inProcess } from '../playground/course/check';
-import type { CheckResult, CodeExercise } from '../playground/course/types';
-
-function check(ex: CodeExercise, source: string, seed: number): Promise<CheckResult> {
-  return checkCode(ex, inProcess(ex, source, engine), seed);
-}
+import { checkCell as check } from './course-cells';
 
 describe('engine: the week’s models', () => {
   test('the perceptron converges on the separable set within Novikoff’s bound, and fails on XOR', () => {

@@ -4,9 +4,9 @@
 // page's own Check (checkCode), and the numbers the prose states against the engine's values on the same file.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import * as engine from '../engine/index';
 import { GaussianNB, MultinomialNB, NGramLM, bayes, courseData, metrics } from '../engine/course';
-import { checkChoice, checkCode, checkNumber, inProcess } from '../playground/course/check';
+import { checkChoice, checkNumber } from '../playground/course/check';
+import { checkCell } from './course-cells';
 import { LESSONS } from '../playground/course/lessons/index';
 import { lesson } from '../playground/course/lessons/week-1-2/index';
 import {
@@ -18,7 +18,7 @@ import { explainMessage, fitSpam } from '../playground/course/lessons/week-1-2/s
 import { loadSotu, loadSpam } from '../playground/course/widgets/w13-data';
 import { LmLab } from '../playground/course/widgets/w13-lm';
 import { statRecords } from '../playground/course/stat';
-import type { CodeExercise, Exercise } from '../playground/course/types';
+import type { Exercise } from '../playground/course/types';
 
 const SPAM_PATH = new URL('../playground/public/course/spam.json', import.meta.url);
 
@@ -154,7 +154,7 @@ describe('number, choice and target exercises', () => {
 
 describe('code cells, through the page\'s Check', () => {
   const seeds = [1, 2, 3, 4, 5];
-  const verdict = (ex: CodeExercise, code: string, seed: number) => checkCode(ex, inProcess(ex, code, engine), seed);
+  const verdict = checkCell;
 
   test.each([bayesRuleCell, logPosteriorCell])('$id: the solution passes every seed; the starter fails', async (ex) => {
     for (const seed of seeds) {

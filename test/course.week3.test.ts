@@ -5,9 +5,9 @@
 // engine's values recomputed here from the same file.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import * as engine from '../engine/index';
 import { NGramLM, courseData } from '../engine/course';
-import { checkChoice, checkCode, checkNumber, inProcess } from '../playground/course/check';
+import { checkChoice, checkNumber } from '../playground/course/check';
+import { checkCell } from './course-cells';
 import { LESSONS } from '../playground/course/lessons/index';
 import { lesson } from '../playground/course/lessons/week-3/index';
 import {
@@ -17,7 +17,7 @@ import { MODELS } from '../playground/course/lessons/week-3/numbers';
 import { loadSotu } from '../playground/course/widgets/w13-data';
 import { LmLab } from '../playground/course/widgets/w13-lm';
 import { statRecords } from '../playground/course/stat';
-import type { CodeExercise, Exercise } from '../playground/course/types';
+import type { Exercise } from '../playground/course/types';
 
 const SOTU_PATH = new URL('../playground/public/course/sotu.json', import.meta.url);
 
@@ -111,7 +111,7 @@ describe('exercises', () => {
 
 describe('the bigram code cell, through the page\'s Check', () => {
   const seeds = [1, 2, 3, 4, 5];
-  const verdict = (ex: CodeExercise, code: string, seed: number) => checkCode(ex, inProcess(ex, code, engine), seed);
+  const verdict = checkCell;
 
   test('the solution passes every seed and matches NGramLM on the example; the starter fails', async () => {
     for (const seed of seeds) {

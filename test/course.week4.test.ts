@@ -2,7 +2,6 @@
 // cross-entropy code cell's solution and wrong solutions run as real functions against the engine's fused
 // crossEntropy (on the CPU backend and on WebGPU), and the numbers the prose states against the engine's values.
 import { describe, expect, test } from 'vitest';
-import { transform } from 'sucrase';
 import { init, entropy, klDivergence, type DeviceName } from '../engine/index';
 import { lesson } from '../playground/course/lessons/week-4/index';
 import {
@@ -12,20 +11,7 @@ import { divergences } from '../playground/course/lessons/week-4/quantities';
 import { LESSONS } from '../playground/course/lessons/index';
 import { statRecords } from '../playground/course/stat';
 import { setProbability } from '../playground/course/widgets/probability';
-import type { CheckResult, CodeArgs, CodeExercise } from '../playground/course/types';
-import { checkCode, inProcess } from '../playground/course/check';
-import * as engine from '../engine/index';
-
-/** A code cell's source as a callable, transpiled by sucrase as the page does (for calling it directly). */
-function compile(ex: CodeExercise, source: string): (...args: CodeArgs) => unknown {
-  const js = ex.language === 'typescript' ? transform(source, { transforms: ['typescript'] }).code : source;
-  return new Function(`${js}\nreturn ${ex.name};`)() as (...args: CodeArgs) => unknown;
-}
-
-/** Check as the page runs it (the shell's checkCode), with the code run in this thread instead of a worker. */
-function check(ex: CodeExercise, source: string, seed: number): Promise<CheckResult> {
-  return checkCode(ex, inProcess(ex, source, engine), seed);
-}
+import { compileCell as compile, checkCell as check } from './course-cells';
 
 describe('number and choice exercises', () => {
   test.each([entropyByHand, crossEntropyOneWord])('$id: the right answer passes, the wrong one fails', async (ex) => {
