@@ -14,12 +14,13 @@
 import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LESSONS } from '../playground/course/lessons/index';
 import { makeLog, parseArgs } from './harness';
+import { chromeFlags } from '../test/browser/chrome';
+import { freePort } from '../test/e2e/harness';
 
 const TARGET_TTI_MS = 1500;
 const TARGET_FRAME_MS = 50;
@@ -28,13 +29,6 @@ const SETTLE_MS = 1000;
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const chromium = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-// As in test/e2e/harness.ts: WebGPU needs --enable-unsafe-webgpu in headless chromium; the rest keep it off the
-// network and out of a sandbox it can't have as root.
-const chromiumFlags = [
-  '--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--disable-quic',
-];
-
 interface Row {
   lesson: string;
   ttiMs: number;
@@ -49,18 +43,6 @@ const log = makeLog(args.json);
 const dev = args.flags.has('dev');
 const only = args.flags.get('lesson')?.split(',');
 const lessons = Object.keys(LESSONS).filter((id) => !only || only.includes(id));
-
-/** A port that was free a moment ago (Vite is told to fail rather than move if someone took it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 /** Installed before any page script: the ready time, frame gaps and long tasks, on window.__bench. */
 function instrument(): void {
@@ -182,7 +164,7 @@ async function main(): Promise<void> {
   }
   const base = server.resolvedUrls?.local[0];
   if (!base) throw new Error('the server did not report its address');
-  const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: chromiumFlags });
+  const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: chromeFlags });
   try {
     // The adapter, as the lesson page's device status names it.
     const probe = await browser.newPage();

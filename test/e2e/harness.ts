@@ -7,22 +7,11 @@ import { createServer as createNetServer } from 'node:net';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { chromeFlags } from '../browser/chrome';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const outDir = join(repoRoot, 'test-output');
 const chromium = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-
-// See ../../../shared/HEADLESS-WEBGPU.md: without --enable-unsafe-webgpu headless chromium finds no adapter; the
-// rest keep it from reaching for the network or a sandbox it can't have as root.
-const chromiumFlags = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 export const howToGetWebGPU =
   "Headless WebGPU needs Debian's chromium, which ships SwiftShader's Vulkan driver " +
@@ -30,7 +19,7 @@ export const howToGetWebGPU =
   '(`npm test` does this for you), launched with --enable-unsafe-webgpu on http://localhost or 127.0.0.1.';
 
 /** A port that was free a moment ago; Vite is then told to fail rather than move if someone took it. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createNetServer();
     probe.once('error', reject);
@@ -66,7 +55,7 @@ export async function openPlayground(viewport = { width: 1280, height: 800 }): P
       clearScreen: false,
     });
     await server.listen();
-    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: chromiumFlags });
+    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: chromeFlags }); // the kernel suite's flags (test/browser/chrome.ts)
     const page = await browser.newPage();
     const log: string[] = [];
     page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
