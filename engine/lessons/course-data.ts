@@ -53,13 +53,8 @@ export interface SpamData {
   maxTokens: number;
 }
 
-/** A SOTU file, back as token lists, with the addresses each side came from. */
-export interface SotuData {
-  train: string[][];
-  test: string[][];
-  trainAddresses: AddressInfo[];
-  testAddresses: AddressInfo[];
-}
+/** A SOTU file, back as token lists, with the addresses each side came from: the split the Node loader gives. */
+export type SotuData = SotuSplit;
 
 const join = (tokens: readonly string[]) => tokens.join(' ');
 // '' is an empty document (a mail whose body had no words); ''.split(' ') would give [''].
