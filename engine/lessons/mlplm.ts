@@ -10,6 +10,7 @@ import { warmup } from '../warmup';
 import { noGrad } from '../autograd';
 import { Module } from '../nn/module';
 import { Embedding, Linear } from '../nn/layers';
+import { sampleToken } from '../nn/sampling';
 import type { DeviceName } from '../backend/backend';
 import { seededRandom } from './metrics';
 import { NGramLM, BOS, EOS, UNK } from './ngram';
@@ -206,20 +207,10 @@ export async function mlpSample(model: MLPLanguageModel, vocab: WordVocab, opts:
   const out: string[] = [];
   while (out.length < (opts.maxLen ?? 30)) {
     const x = tensor(Int32Array.from(ctx), [1, C], { device: model.config.device });
-    const p = noGrad(() => model.forward(x).softmax(-1));
-    const probs = await p.toArray();
+    const logits = noGrad(() => model.forward(x));
+    const pick = sampleToken(await logits.toArray(), {}, r); // softmax of the scores, drawn as GPT.generate draws
     x.dispose();
-    p.dispose();
-    const u = r();
-    let acc = 0;
-    let pick = probs.length - 1;
-    for (let w = 0; w < probs.length; w++) {
-      acc += probs[w];
-      if (u < acc) {
-        pick = w;
-        break;
-      }
-    }
+    logits.dispose();
     if (pick === vocab.eos) break;
     out.push(vocab.words[pick]);
     ctx.push(pick);
