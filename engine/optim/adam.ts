@@ -50,12 +50,6 @@ export class Adam extends Optimizer {
   protected stateMaps(): Array<Map<Tensor, Tensor>> {
     return [this.m, this.v];
   }
-
-  dispose(): void {
-    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
-    this.m.clear();
-    this.v.clear();
-  }
 }
 
 /** AdamW (Loshchilov & Hutter): weight decay applied to the weights directly, default 0.01 as in PyTorch. */

@@ -118,5 +118,10 @@ export abstract class Optimizer {
   }
 
   /** Frees the optimizer's state tensors. */
-  abstract dispose(): void;
+  dispose(): void {
+    for (const map of this.stateMaps()) {
+      for (const t of map.values()) t.dispose();
+      map.clear();
+    }
+  }
 }

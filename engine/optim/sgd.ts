@@ -50,9 +50,4 @@ export class SGD extends Optimizer {
   protected stateMaps(): Array<Map<Tensor, Tensor>> {
     return [this.buffers];
   }
-
-  dispose(): void {
-    for (const b of this.buffers.values()) b.dispose();
-    this.buffers.clear();
-  }
 }
