@@ -54,16 +54,22 @@ have_libvulkan() {
 
 is_debian() { [[ -r /etc/os-release ]] && grep -qx 'ID=debian' /etc/os-release && command -v apt-get >/dev/null; }
 
+# PyTorch (Debian's python3-torch, 1.13 on CPU) is the field's reference: tests load what the project exports
+# (Hugging Face checkpoints, PyTorch code) into it.
+have_torch() { command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; }
+
 # Debian's chromium brings the headless browser and SwiftShader's Vulkan driver (the WebGPU adapter with no
 # GPU); libvulkan1 is the Vulkan loader that Dawn needs in Node. See ../shared/HEADLESS-WEBGPU.md.
 ensure_system_packages() {
-  local missing=() cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium libvulkan1"
+  local missing=() cmd
   have_chromium || missing+=(chromium)
   have_libvulkan || missing+=(libvulkan1)
+  have_torch || missing+=(python3-torch)
   if (( ${#missing[@]} == 0 )); then
-    say "chromium (with SwiftShader) and libvulkan1 are installed"
+    say "chromium (with SwiftShader), libvulkan1 and python3-torch are installed"
     return 0
   fi
+  cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}"
   say "missing system packages: ${missing[*]}"
   if ! is_debian; then
     warn "Can't install ${missing[*]} here: this is not Debian with apt-get. Install Chromium with WebGPU and"
@@ -80,9 +86,9 @@ ensure_system_packages() {
     echo "(dry run) would run: $cmd"
     return "$WOULD_INSTALL"
   fi
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium libvulkan1 || return 1
-  if ! have_chromium || ! have_libvulkan; then
-    warn "apt-get finished, but $CHROMIUM_BIN, $SWIFTSHADER_ICD or libvulkan.so.1 is still missing."
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" || return 1
+  if ! have_chromium || ! have_libvulkan || ! have_torch; then
+    warn "apt-get finished, but $CHROMIUM_BIN, $SWIFTSHADER_ICD, libvulkan.so.1 or Python's torch is still missing."
     return 1
   fi
 }

@@ -85,12 +85,12 @@ summary() {
 require_node || exit 1
 if [[ "$DRY_RUN" == 1 ]]; then
   step "install: node_modules" 0 ensure_node_modules
-  step "install: chromium, libvulkan1" 0 ensure_system_packages
+  step "install: chromium, libvulkan1, torch" 0 ensure_system_packages
   summary
   exit $(( failed || would_install ))
 fi
 if ! step "install: node_modules" 0 ensure_node_modules \
-  || ! step "install: chromium, libvulkan1" 0 ensure_system_packages; then
+  || ! step "install: chromium, libvulkan1, torch" 0 ensure_system_packages; then
   summary
   exit 1
 fi
