@@ -56,7 +56,9 @@ is_debian() { [[ -r /etc/os-release ]] && grep -qx 'ID=debian' /etc/os-release &
 
 # PyTorch (Debian's python3-torch, 1.13 on CPU) is the field's reference: tests load what the project exports
 # (Hugging Face checkpoints, PyTorch code) into it.
-have_torch() { command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; }
+# Debian installs it for its own interpreter, which a pyenv or venv on PATH may hide: tests run TORCH_PYTHON.
+export TORCH_PYTHON="${TORCH_PYTHON:-/usr/bin/python3}"
+have_torch() { [[ -x "$TORCH_PYTHON" ]] && "$TORCH_PYTHON" -c 'import torch' 2>/dev/null; }
 
 # Debian's chromium brings the headless browser and SwiftShader's Vulkan driver (the WebGPU adapter with no
 # GPU); libvulkan1 is the Vulkan loader that Dawn needs in Node. See ../shared/HEADLESS-WEBGPU.md.
