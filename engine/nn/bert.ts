@@ -27,8 +27,35 @@ export interface BertConfig extends InitOptions {
   typeVocabSize?: number;
   /** Classes of the sequence-classification head. Default 2. */
   numLabels?: number;
-  /** The padding token, ignored by attention. */
+  /** The padding token, ignored by attention when maskPadding is on. */
   padId: number;
+  /**
+   * Without an explicit attention mask, mask the keys equal to padId out of attention (default true, as models
+   * built here train). Hugging Face's BERT masks only by its attention_mask, so its checkpoints load with false.
+   */
+  maskPadding?: boolean;
+  /** The feed-forward and MLM-transform activation. Default 'gelu' (exact, as BERT). */
+  activation?: BertActivation;
+  /** LayerNorm epsilon everywhere. Default 1e-12, as BERT. */
+  layerNormEps?: number;
+  /**
+   * Which heads exist (each default true). A model loaded from a checkpoint that lacks a head is built without
+   * it, and calling that head says so instead of running random weights.
+   */
+  heads?: BertHeads;
+  /** Where the weights came from (set by a loader), so that a missing head's error can say so. */
+  loadedFrom?: string;
+}
+
+export type BertActivation = 'gelu' | 'geluTanh' | 'relu';
+
+export interface BertHeads {
+  /** pooler: tanh(dense(h[CLS])), used by classify. */
+  pooler?: boolean;
+  /** The masked-LM transform and bias (the decoder is tied to the word embeddings). */
+  mlm?: boolean;
+  /** The sequence-classification layer on the pooled output. */
+  classifier?: boolean;
 }
 
 /** Token + position + segment embeddings, then LayerNorm and dropout: (B, T) ids → (B, T, d). */
@@ -51,7 +78,7 @@ export class BertEmbeddings extends Module {
     this.word_embeddings = table(vocabSize, seed);
     this.position_embeddings = new LearnedPositionalEmbedding(maxLen, dModel, { seed: seed + 1, device, std: 0.02 });
     this.token_type_embeddings = table(config.typeVocabSize ?? 2, seed + 2);
-    this.LayerNorm = new LayerNorm(dModel, 1e-12, { device });
+    this.LayerNorm = new LayerNorm(dModel, config.layerNormEps ?? 1e-12, { device });
     const p = config.dropout ?? 0.1;
     this.dropout = p > 0 ? new Dropout(p, { seed: seed + 3 }) : null;
   }
@@ -70,13 +97,13 @@ export class BertEmbeddings extends Module {
 export class BERT extends Module {
   embeddings: BertEmbeddings;
   encoder: TransformerEncoder;
-  /** MLM head: transform = LayerNorm(gelu(dense(h))), then the tied decoder plus a per-token bias. */
-  mlm_dense: Linear;
-  mlm_LayerNorm: LayerNorm;
-  mlm_bias: Tensor;
-  /** Classification head: pooled = tanh(pooler(h[CLS])), logits = classifier(dropout(pooled)). */
-  pooler: Linear;
-  classifier: Linear;
+  /** MLM head: transform = LayerNorm(act(dense(h))), then the tied decoder plus a per-token bias. Null when absent. */
+  mlm_dense: Linear | null;
+  mlm_LayerNorm: LayerNorm | null;
+  mlm_bias: Tensor | null;
+  /** Classification head: pooled = tanh(pooler(h[CLS])), logits = classifier(dropout(pooled)). Null when absent. */
+  pooler: Linear | null;
+  classifier: Linear | null;
   readonly config: Readonly<BertConfig>;
 
   constructor(config: BertConfig) {
@@ -85,22 +112,40 @@ export class BERT extends Module {
     const seed = nextSeed(config.seed);
     const { dModel, nHead, nLayer, device } = config;
     this.embeddings = new BertEmbeddings(config, seed);
+    const eps = config.layerNormEps ?? 1e-12;
+    const activation = config.activation ?? 'gelu';
     this.encoder = new TransformerEncoder(dModel, nHead, nLayer, {
       seed: seed + 10, device, dimFeedforward: config.dimFeedforward, dropout: config.dropout ?? 0.1,
-      activation: 'gelu', normFirst: false, layerNormEps: 1e-12,
+      activation, normFirst: false, layerNormEps: eps,
     });
-    this.mlm_dense = new Linear(dModel, dModel, { seed: seed + 20, device });
-    this.mlm_LayerNorm = new LayerNorm(dModel, 1e-12, { device });
-    this.mlm_bias = zeros([config.vocabSize], { device, requiresGrad: true });
-    this.pooler = new Linear(dModel, dModel, { seed: seed + 21, device });
-    this.classifier = new Linear(dModel, config.numLabels ?? 2, { seed: seed + 22, device });
+    const heads = config.heads ?? {};
+    const mlm = heads.mlm ?? true;
+    this.mlm_dense = mlm ? new Linear(dModel, dModel, { seed: seed + 20, device }) : null;
+    this.mlm_LayerNorm = mlm ? new LayerNorm(dModel, eps, { device }) : null;
+    this.mlm_bias = mlm ? zeros([config.vocabSize], { device, requiresGrad: true }) : null;
+    this.pooler = (heads.pooler ?? true) ? new Linear(dModel, dModel, { seed: seed + 21, device }) : null;
+    this.classifier = (heads.classifier ?? true) ? new Linear(dModel, config.numLabels ?? 2, { seed: seed + 22, device }) : null;
   }
 
-  /** ids (B, T) int32 → hidden states (B, T, d); padding (padId) is masked out of attention. */
-  encode(ids: Tensor, tokenTypeIds?: Tensor): Tensor {
+  /**
+   * ids (B, T) int32 → hidden states (B, T, d). attentionMask (B, T), int32 or float32, 1 = attend: positions
+   * where it is 0 are masked out as keys (their own rows are still computed, as in Hugging Face). Without it,
+   * keys equal to padId are masked when config.maskPadding is on (the default), and every key takes part when off.
+   * A row whose every key is masked attends to nothing and gives zeros before out_proj (Hugging Face's additive
+   * finfo.min mask would average all values instead); real inputs always have at least [CLS] unmasked.
+   */
+  encode(ids: Tensor, tokenTypeIds?: Tensor, attentionMask?: Tensor): Tensor {
     if (ids.ndim !== 2 || ids.dtype !== 'int32') throw new ShapeError(`BERT: ids must be (B, T) int32, got ${fmt(ids.shape)} ${ids.dtype}`);
+    for (const [name, t] of [['tokenTypeIds', tokenTypeIds], ['attentionMask', attentionMask]] as const) {
+      if (t && (t.ndim !== 2 || t.shape[0] !== ids.shape[0] || t.shape[1] !== ids.shape[1])) {
+        throw new ShapeError(`BERT: ${name} ${fmt(t.shape)} must match ids ${fmt(ids.shape)}`);
+      }
+    }
+    if (tokenTypeIds && tokenTypeIds.dtype !== 'int32') throw new ShapeError(`BERT: tokenTypeIds must be int32, got ${tokenTypeIds.dtype}`);
     return tidy(() => {
-      const keyPaddingMask = ids.eq(this.config.padId).int(); // (B, T), 1 = padding
+      let keyPaddingMask: Tensor | undefined; // (B, T), 1 = ignore as a key
+      if (attentionMask) keyPaddingMask = attentionMask.eq(0).int();
+      else if (this.config.maskPadding ?? true) keyPaddingMask = ids.eq(this.config.padId).int();
       return this.encoder.encode(this.embeddings.forward(ids, tokenTypeIds), { keyPaddingMask });
     });
   }
@@ -110,26 +155,37 @@ export class BERT extends Module {
   }
 
   /** ids (B, T) → MLM logits (B, T, V). */
-  mlmLogits(ids: Tensor, tokenTypeIds?: Tensor): Tensor {
+  mlmLogits(ids: Tensor, tokenTypeIds?: Tensor, attentionMask?: Tensor): Tensor {
+    const dense = this.mlm_dense;
+    const norm = this.mlm_LayerNorm;
+    if (!dense || !norm) throw new Error(`BERT.mlmLogits: this model has no masked-LM head${this.absentNote('cls.predictions.*')}`);
     return tidy(() => {
-      const h = this.mlm_LayerNorm.forward(this.mlm_dense.forwardWith(this.encode(ids, tokenTypeIds), 'gelu')); // (B, T, d)
+      const h = norm.forward(dense.forwardWith(this.encode(ids, tokenTypeIds, attentionMask), this.config.activation ?? 'gelu')); // (B, T, d)
       const w = this.embeddings.word_embeddings.weight; // (V, d), tied
       return linear(h, w, this.mlm_bias); // (B, T, d) @ (V, d)ᵀ + bias → (B, T, V)
     });
   }
 
   /** Cross-entropy on the selected positions; labels (B, T) int32, −100 elsewhere (see maskTokens). */
-  mlmLoss(ids: Tensor, labels: Tensor, tokenTypeIds?: Tensor): Tensor {
-    return tidy(() => crossEntropy(this.mlmLogits(ids, tokenTypeIds), labels, { ignoreIndex: -100 }));
+  mlmLoss(ids: Tensor, labels: Tensor, tokenTypeIds?: Tensor, attentionMask?: Tensor): Tensor {
+    return tidy(() => crossEntropy(this.mlmLogits(ids, tokenTypeIds, attentionMask), labels, { ignoreIndex: -100 }));
   }
 
   /** ids (B, T), [CLS] first → class logits (B, numLabels). */
-  classify(ids: Tensor, tokenTypeIds?: Tensor): Tensor {
+  classify(ids: Tensor, tokenTypeIds?: Tensor, attentionMask?: Tensor): Tensor {
+    const { pooler, classifier } = this;
+    if (!classifier) throw new Error(`BERT.classify: this model has no classification head${this.absentNote('classifier.*')}`);
+    if (!pooler) throw new Error(`BERT.classify: this model has no pooler, which classify needs${this.absentNote('pooler.*')}`);
     return tidy(() => {
-      const h = this.encode(ids, tokenTypeIds); // (B, T, d)
+      const h = this.encode(ids, tokenTypeIds, attentionMask); // (B, T, d)
       const cls = h.slice(1, 0, 1).squeeze(1); // (B, d)
-      return this.classifier.forward(this.pooler.forwardWith(cls, 'tanh')); // (B, numLabels)
+      return classifier.forward(pooler.forwardWith(cls, 'tanh')); // (B, numLabels)
     });
+  }
+
+  /** Where an absent head came from: a checkpoint without its weights, or a config that left it out. */
+  private absentNote(keys: string): string {
+    return this.config.loadedFrom ? ` (the checkpoint it was loaded from, ${this.config.loadedFrom}, had no ${keys} weights)` : ' (its config.heads left it out)';
   }
 
   protected override describe(): string {
