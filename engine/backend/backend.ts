@@ -254,6 +254,11 @@ export interface Runtime {
   /** Copies host data into a new storage. */
   upload(data: TypedArray): Storage;
   /**
+   * Copies host data into an existing storage in place, from element `offset` on (default 0), with no kernel: so
+   * no binding-size limit applies, and a checkpoint loader can fill a large parameter, or rows of one, as it reads.
+   */
+  write(s: Storage, data: TypedArray, offset?: number): void;
+  /**
    * Reads the first `numel` elements (default all) of a storage back. Also raises errors that earlier kernels
    * flagged (an index out of range).
    */

@@ -158,6 +158,14 @@ export class CpuBackend implements Backend {
     return s;
   }
 
+  write(s: Storage, data: TypedArray, offset = 0): void {
+    const c = this.cpu(s);
+    if (c.dtype !== (data instanceof Int32Array ? 'int32' : 'float32') || offset < 0 || offset + data.length > c.data.length) {
+      throw new Error(`internal: write of ${data.length} ${data.constructor.name} values at ${offset} into a ${c.data.length}-element ${c.dtype} storage`);
+    }
+    c.data.set(data, offset);
+  }
+
   // async, so that a freed storage rejects the promise (as on WebGPU) instead of throwing synchronously.
   async read(s: Storage, numel = s.numel): Promise<TypedArray> {
     // A copy, so that a caller mutating the result cannot change the storage.

@@ -47,6 +47,14 @@ export class WebGPUBackend implements Backend {
     return s;
   }
 
+  write(s: Storage, data: TypedArray, offset = 0): void {
+    const g = gpu(s);
+    if (g.dtype !== (data instanceof Int32Array ? 'int32' : 'float32') || offset < 0 || offset + data.length > g.numel) {
+      throw new Error(`internal: write of ${data.length} ${data.constructor.name} values at ${offset} into a ${g.numel}-element ${g.dtype} storage`);
+    }
+    this.ctx.write(g.buffer, data, data.length * 4, offset * 4);
+  }
+
   async read(s: Storage, numel = s.numel): Promise<TypedArray> {
     const g = gpu(s);
     const bytes = await this.ctx.read(g.buffer, numel * 4);

@@ -14,3 +14,6 @@ export { BERT, BertEmbeddings, maskTokens, type BertConfig, type MaskingOptions 
 export { CharTokenizer, WordTokenizer, loadTokenizer, type Tokenizer, type WordTokenizerOptions } from './tokenizers';
 export { sampleToken, samplingDistribution, type SamplingOptions } from './sampling';
 export { functionalCall } from './functional-call';
+export {
+  HuggingFaceError, type HuggingFaceWeights, type ShardedWeights, type ShardIndex, type LoadProgress, type HuggingFaceLoadOptions,
+} from '../io/huggingface/checkpoint';

@@ -343,11 +343,14 @@ export class GpuContext {
     return totals;
   }
 
-  /** Writes host data into a buffer, after flushing so that earlier encoded reads of a reused buffer come first. */
-  write(buffer: GPUBuffer, data: ArrayBufferView & { buffer: ArrayBufferLike }, byteLength: number): void {
+  /**
+   * Writes host data into a buffer (from byte `at`, a multiple of 4), after flushing so that earlier encoded reads
+   * of a reused buffer come first.
+   */
+  write(buffer: GPUBuffer, data: ArrayBufferView & { buffer: ArrayBufferLike }, byteLength: number, at = 0): void {
     this.checkAlive();
     this.flush();
-    if (byteLength > 0) this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, byteLength);
+    if (byteLength > 0) this.device.queue.writeBuffer(buffer, at, data.buffer, data.byteOffset, byteLength);
   }
 
   /** Reads `byteLength` bytes of a buffer back, with the error flags from the same submission. */
