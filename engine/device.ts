@@ -16,6 +16,8 @@ export interface DeviceInfo {
 let cpu = new CpuBackend();
 let webgpu: WebGPUBackend | null = null;
 let defaultDevice: DeviceName = 'cpu';
+/** The binding limit asked for by setBindingLimit (null: the adapter's), kept for a device opened later. */
+let bindingLimit: number | null = null;
 
 /**
  * Sets the default device. For 'webgpu' it opens an adapter with its real limits (in Node through Dawn, pointing
@@ -25,7 +27,10 @@ let defaultDevice: DeviceName = 'cpu';
 export async function init(opts: InitOptions = {}): Promise<DeviceInfo> {
   const device = opts.backend ?? 'webgpu';
   if (device === 'webgpu') {
-    if (!webgpu || webgpu.ctx.lostReason !== null) webgpu = await WebGPUBackend.create();
+    if (!webgpu || webgpu.ctx.lostReason !== null) {
+      webgpu = await WebGPUBackend.create();
+      webgpu.ctx.setBindingLimit(bindingLimit);
+    }
   } else if (device !== 'cpu') {
     throw new Error(`init: unknown backend '${String(device)}'; use 'webgpu' or 'cpu'`);
   }
@@ -63,4 +68,16 @@ export function withCpuBackend<T>(backend: CpuBackend, fn: () => T): T {
 /** The open WebGPU backend, or null before init({ backend: 'webgpu' }). */
 export function webgpuBackend(): WebGPUBackend | null {
   return webgpu;
+}
+
+/**
+ * Caps every WebGPU storage binding at `bytes` (null restores the adapter's maxStorageBufferBindingSize). A weight
+ * over the cap still runs through the split embedding lookup and matmul (inference only); any other kernel that
+ * would bind more throws an OverLimitError naming the kernel and the binding. Tests lower it to exercise the split
+ * paths on small models; a user can check that a model fits an adapter with a smaller limit. Values above the
+ * open adapter's limit are refused. The CPU backend ignores it.
+ */
+export function setBindingLimit(bytes: number | null): void {
+  webgpu?.ctx.setBindingLimit(bytes); // validates against the open adapter before anything changes
+  bindingLimit = bytes;
 }

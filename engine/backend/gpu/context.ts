@@ -64,6 +64,19 @@ export interface Kernel {
 
 export type Grid = [number, number, number];
 
+/**
+ * Part of a buffer bound as one storage binding: `offset` (bytes) a multiple of the adapter's
+ * minStorageBufferOffsetAlignment, `size` (bytes) a multiple of 4. Split kernels bind a big weight chunk by chunk.
+ */
+export interface BufferRange {
+  buffer: GPUBuffer;
+  offset: number;
+  size: number;
+}
+
+/** What dispatch() binds to a storage binding: a whole buffer, or a range of one. */
+export type Binding = GPUBuffer | BufferRange;
+
 /** One run of collect mode: the compiles it started, and whether it is still running. */
 export interface CollectScope {
   open: boolean;
@@ -96,6 +109,8 @@ export class GpuContext {
   readonly dispatchesByKernel = new Map<string, number>();
   submits = 0;
   private profiler: Profiler | null = null;
+  /** The most bytes one storage binding may cover: the adapter's maxStorageBufferBindingSize unless lowered. */
+  private bindingCap: number;
 
   constructor(
     readonly device: GPUDevice,
@@ -104,6 +119,7 @@ export class GpuContext {
     private utils: WebgpuUtils,
   ) {
     this.limits = device.limits;
+    this.bindingCap = this.limits.maxStorageBufferBindingSize;
     this.pool = new BufferPool(device);
     this.uniformBuffer = device.createBuffer({ size: ARENA_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.errorBuffer = device.createBuffer({
@@ -248,17 +264,102 @@ export class GpuContext {
     return this.kernels.size;
   }
 
+  /** The most bytes one storage binding may cover (see setBindingLimit). */
+  get bindingLimit(): number {
+    return this.bindingCap;
+  }
+
   /**
-   * Encodes one dispatch. `buffers` names every storage binding; `params` fills the kernel's uniform struct.
-   * Nothing is submitted until flush(), so consecutive ops share one command buffer with no CPU round trip.
+   * Caps every storage binding at `bytes` (null: the adapter's maxStorageBufferBindingSize again). Tests lower it
+   * to run the split embedding and matmul paths on small models; a user can check that a model fits an adapter
+   * with a smaller limit. Storages may still be as large as maxBufferSize; only what one binding covers is capped.
    */
-  dispatch(k: Kernel, buffers: Record<string, GPUBuffer>, params: Record<string, unknown> | null, grid: Grid): void {
+  setBindingLimit(bytes: number | null): void {
+    const adapterCap = this.limits.maxStorageBufferBindingSize;
+    if (bytes === null) {
+      this.bindingCap = adapterCap;
+      return;
+    }
+    const align = this.limits.minStorageBufferOffsetAlignment;
+    if (!Number.isInteger(bytes) || bytes % 4 !== 0 || bytes < align) {
+      throw new RangeError(
+        `setBindingLimit: ${bytes} is not a usable binding limit: give a whole number of bytes, a multiple of 4 and at ` +
+          `least this adapter's minStorageBufferOffsetAlignment (${align}), or null for the adapter's own limit`,
+      );
+    }
+    if (bytes > adapterCap) {
+      throw new RangeError(
+        `setBindingLimit: ${bytes} bytes is above this adapter's maxStorageBufferBindingSize (${adapterCap}); the limit ` +
+          'can only be lowered',
+      );
+    }
+    this.flush(); // dispatches already encoded were checked against the old limit
+    this.bindingCap = bytes;
+  }
+
+  /** Where the binding limit comes from, for error messages. */
+  private bindingCapSource(): string {
+    const adapterCap = this.limits.maxStorageBufferBindingSize;
+    return this.bindingCap === adapterCap
+      ? "this adapter's maxStorageBufferBindingSize"
+      : `set by setBindingLimit; the adapter's maxStorageBufferBindingSize is ${adapterCap}`;
+  }
+
+  /**
+   * The binding of `b` to storage binding `name` of kernel `k`, refused with a clear error (never left to WebGPU
+   * validation) when it is over the binding limit or a range is misaligned. A whole pooled buffer is bound over
+   * just the bytes its holder asked for, so a bucket bigger than the limit still binds a tensor that fits it.
+   */
+  private storageBinding(k: Kernel, name: string, b: Binding): GPUBufferBinding {
+    const kernel = k.key.slice(0, k.key.indexOf('|'));
+    const cap = this.bindingCap;
+    if ('buffer' in b) {
+      const align = this.limits.minStorageBufferOffsetAlignment;
+      if (b.offset % align !== 0 || b.size % 4 !== 0 || b.size <= 0 || b.offset + b.size > b.buffer.size) {
+        throw new Error(
+          `internal: ${kernel}: binding '${name}' is bytes [${b.offset}, ${b.offset + b.size}) of a ${b.buffer.size}-byte ` +
+            `buffer; a range must start at a multiple of minStorageBufferOffsetAlignment (${align}), have a size that is ` +
+            'a positive multiple of 4, and lie inside the buffer',
+        );
+      }
+      if (b.size > cap) {
+        throw new OverLimitError(
+          `${kernel}: binding '${name}' is a range of ${b.size} bytes, over the storage binding limit of ${cap} bytes ` +
+            `(${this.bindingCapSource()})`,
+        );
+      }
+      return { buffer: b.buffer, offset: b.offset, size: b.size };
+    }
+    if (b.size <= cap) return { buffer: b };
+    const used = Math.max(4, Math.ceil(this.pool.askedBytes(b) / 4) * 4);
+    if (used <= cap) return { buffer: b, offset: 0, size: used };
+    throw new OverLimitError(
+      `${kernel}: binding '${name}' is a whole buffer of ${used} bytes, over the storage binding limit of ${cap} bytes ` +
+        `(${this.bindingCapSource()}). Only the embedding lookup and matmul split a tensor this large over several ` +
+        'bindings (for inference); other kernels on it, and training it, are not supported on this adapter.',
+    );
+  }
+
+  /**
+   * Encodes one dispatch. `buffers` names every storage binding (a whole buffer or a range of one); `params` fills
+   * the kernel's uniform struct. Nothing is submitted until flush(), so consecutive ops share one command buffer
+   * with no CPU round trip.
+   */
+  dispatch(k: Kernel, buffers: Record<string, Binding>, params: Record<string, unknown> | null, grid: Grid): void {
     this.checkAlive();
     const max = this.limits.maxComputeWorkgroupsPerDimension;
     if (grid.some((g) => g > max)) {
       throw new OverLimitError(
         `${k.key}: dispatch of [${grid.join(', ')}] workgroups exceeds this adapter's maxComputeWorkgroupsPerDimension (${max})`,
       );
+    }
+    // Checked before anything is encoded, and in warmup's collect mode too, so an over-limit binding fails there.
+    const resources = new Map<string, GPUBufferBinding>();
+    for (const [name, info] of k.bindings) {
+      if (info.kind === 'uniform' || name === 'errors') continue;
+      const b = buffers[name];
+      if (!b) throw new Error(`${k.key}: no buffer given for binding '${name}'`);
+      resources.set(name, this.storageBinding(k, name, b));
     }
     if (grid.some((g) => g === 0) || this.scope) return;
     if (k.uniform && this.arenaUsed + UNIFORM_ALIGN > ARENA_BYTES) this.flush();
@@ -273,9 +374,7 @@ export class GpuContext {
       } else if (name === 'errors') {
         entries.push({ binding: info.binding, resource: { buffer: this.errorBuffer } });
       } else {
-        const buffer = buffers[name];
-        if (!buffer) throw new Error(`${k.key}: no buffer given for binding '${name}'`);
-        entries.push({ binding: info.binding, resource: { buffer } });
+        entries.push({ binding: info.binding, resource: resources.get(name)! });
       }
     }
     const bindGroup = this.device.createBindGroup({ layout: k.layout, entries });
@@ -394,13 +493,15 @@ export class GpuContext {
     throw new RangeError(`A GPU kernel reported bad input since the last read: ${hit.join('; ')}.`);
   }
 
-  /** Checks a storage size against the binding and buffer limits before allocating. */
+  /**
+   * Checks a storage size against the buffer limit before allocating. A storage may be larger than one binding
+   * (maxStorageBufferBindingSize): dispatch() checks each binding, and the split kernels bind it range by range.
+   */
   checkBytes(bytes: number, what: string): void {
-    const limit = Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
+    const limit = this.limits.maxBufferSize;
     if (bytes > limit) {
       throw new OverLimitError(
-        `${what} needs ${bytes} bytes, over this adapter's limit of ${limit} bytes per buffer ` +
-          `(maxStorageBufferBindingSize ${this.limits.maxStorageBufferBindingSize}, maxBufferSize ${this.limits.maxBufferSize})`,
+        `${what} needs ${bytes} bytes, over this adapter's limit of ${limit} bytes per buffer (maxBufferSize)`,
       );
     }
   }

@@ -29,6 +29,8 @@ export class BufferPool {
   pooledBytes = 0;
   /** Buffers to destroy once the commands already encoded with them have been submitted. */
   private doomed: GPUBuffer[] = [];
+  /** The bytes last asked of each buffer (its bucket may be bigger): what a binding of it must cover. */
+  private asked = new WeakMap<GPUBuffer, number>();
 
   constructor(
     private device: GPUDevice,
@@ -49,7 +51,13 @@ export class BufferPool {
     this.liveBuffers++;
     this.liveBytes += cap;
     this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
+    this.asked.set(buf, bytes);
     return buf;
+  }
+
+  /** The bytes the buffer's current holder asked for (at most its size); its size for a buffer not from the pool. */
+  askedBytes(buf: GPUBuffer): number {
+    return Math.min(buf.size, this.asked.get(buf) ?? buf.size);
   }
 
   release(buf: GPUBuffer): void {
