@@ -20,7 +20,9 @@ export class SafetensorsError extends Error {
 
 /** The dtypes the reader accepts, with their byte size. Written files use only F32 and I32. */
 const DTYPE_BYTES = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4 } as const;
-type FileDType = keyof typeof DTYPE_BYTES;
+/** A tensor's dtype as the file stores it (read() converts it to float32 or int32). */
+export type SafetensorsDType = keyof typeof DTYPE_BYTES;
+type FileDType = SafetensorsDType;
 /** Valid safetensors dtypes that the engine has no use for; named separately so the error says "unsupported". */
 const KNOWN_UNSUPPORTED = new Set(['BOOL', 'U8', 'I8', 'U16', 'I16', 'U32', 'U64', 'F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'E8M0', 'C64']);
 
@@ -121,8 +123,50 @@ function show(value: unknown): string {
   return `[${value.slice(0, 8).map(scalar).join(', ')}${value.length > 8 ? `, … ${value.length - 8} more` : ''}]`;
 }
 
-/** Parses and validates a safetensors file. Throws SafetensorsError naming the first problem found. */
-export function readSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): SafetensorsFile {
+/** One tensor's header entry: its dtype in the file and its shape. */
+export interface SafetensorsEntry {
+  dtype: SafetensorsDType;
+  shape: readonly number[];
+}
+
+/**
+ * A safetensors file whose header has been validated whole but whose tensors are decoded only when read, so a
+ * loader can upload one weight at a time instead of holding a decoded copy of every one.
+ */
+export interface LazySafetensors {
+  /** Tensor names in file-header order. */
+  readonly names: readonly string[];
+  /** The dtype and shape of tensor `name`; throws SafetensorsError naming it when the file has no such tensor. */
+  entry(name: string): SafetensorsEntry;
+  metadata: Record<string, string>;
+  /**
+   * Decodes tensor `name` to float32 or int32. F32 (and I32) data that lies 4-byte aligned in `bytes` comes back
+   * as a view into them, without a copy: do not modify it, and keep `bytes` unchanged while it is in use.
+   */
+  read(name: string): TensorData;
+}
+
+interface Spec {
+  name: string;
+  dtype: FileDType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** A validated header: where the data starts, and each tensor's entry in header order. */
+interface Header {
+  view: DataView;
+  dataStart: number;
+  specs: Spec[];
+  metadata: Record<string, string>;
+}
+
+/**
+ * Parses and validates a file's header: every entry, the limits, and the exact cover of the data section. Throws
+ * SafetensorsError naming the first problem found.
+ */
+function parseHeader(bytes: Uint8Array, limits: ReadLimits): Header {
   const lim = { ...DEFAULT_LIMITS, ...limits };
   if (bytes.length < 8) throw new SafetensorsError(`safetensors: the file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -152,7 +196,7 @@ export function readSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): Saf
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
   let metadata: Record<string, string> = {};
-  const specs: Array<{ name: string; dtype: FileDType; shape: number[]; begin: number; end: number }> = [];
+  const specs: Spec[] = [];
   const names = Object.keys(header);
   // "__metadata__" is the one entry that is not a tensor.
   const tensorCount = names.length - (names.includes('__metadata__') ? 1 : 0);
@@ -214,14 +258,55 @@ export function readSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): Saf
   }
   if (covered !== dataLen) throw new SafetensorsError(`safetensors: bytes ${covered}..${dataLen} at the end of the data section belong to no tensor`);
 
+  return { view, dataStart, specs, metadata };
+}
+
+/**
+ * Validates a safetensors file's header whole (exactly as readSafetensors does) and decodes nothing until read().
+ * Throws SafetensorsError naming the first problem found.
+ */
+export function openSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): LazySafetensors {
+  const { view, dataStart, specs, metadata } = parseHeader(bytes, limits);
+  // A Map, so a hostile name such as "__proto__" is just a key.
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const spec = (name: string): Spec => {
+    const s = byName.get(name);
+    if (!s) throw new SafetensorsError(`safetensors: the file has no tensor ${quote(name)}`);
+    return s;
+  };
+  return {
+    names: specs.map((s) => s.name),
+    entry: (name) => {
+      const s = spec(name);
+      return { dtype: s.dtype, shape: s.shape };
+    },
+    metadata,
+    read: (name) => {
+      const s = spec(name);
+      return { shape: s.shape, data: decode(view, dataStart + s.begin, s.end - s.begin, s.dtype, s.name, true) };
+    },
+  };
+}
+
+/** Parses, validates and decodes a whole safetensors file. Throws SafetensorsError naming the first problem found. */
+export function readSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): SafetensorsFile {
+  const { view, dataStart, specs, metadata } = parseHeader(bytes, limits);
+  // Copies, never views of `bytes`: the decoded tensors are independent of the file, as they always were.
   const tensors = new Map<string, TensorData>();
   for (const s of specs) tensors.set(s.name, { shape: s.shape, data: decode(view, dataStart + s.begin, s.end - s.begin, s.dtype, s.name) });
   return { tensors, metadata };
 }
 
-/** Reads one tensor's bytes (little-endian) into the engine's float32 or int32. */
-function decode(view: DataView, at: number, bytes: number, dtype: FileDType, name: string): Float32Array | Int32Array {
+/**
+ * Reads one tensor's bytes (little-endian) into the engine's float32 or int32. With `mayView`, 32-bit data on a
+ * little-endian machine at a 4-byte-aligned address is returned as a view of the file's bytes instead of a copy.
+ */
+function decode(view: DataView, at: number, bytes: number, dtype: FileDType, name: string, mayView = false): Float32Array | Int32Array {
   const n = bytes / DTYPE_BYTES[dtype];
+  const address = view.byteOffset + at;
+  if (mayView && littleEndian && address % 4 === 0 && (dtype === 'F32' || dtype === 'I32')) {
+    return dtype === 'F32' ? new Float32Array(view.buffer, address, n) : new Int32Array(view.buffer, address, n);
+  }
   switch (dtype) {
     case 'F32': {
       const out = new Float32Array(n);
