@@ -1,6 +1,6 @@
 // The engine's single entry point: the same imports work in Node (Dawn, through the `webgpu` package) and in a
 // browser (navigator.gpu).
-export { init, getDefaultDevice, type InitOptions, type DeviceInfo } from './device';
+export { init, getDefaultDevice, setBindingLimit, type InitOptions, type DeviceInfo } from './device';
 export {
   Tensor, tensor, zeros, ones, full, zerosLike, onesLike, randn, rand, arange,
   type TensorOptions, type RandomOptions, type GradFn,
@@ -22,7 +22,10 @@ export { noGrad, isGradEnabled, graphStats, record, type BackwardOptions, type G
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
-export { readSafetensors, writeSafetensors, saveModuleSafetensors, loadModuleSafetensors, safetensorsToTensors, SafetensorsError, type SafetensorsFile, type TensorData } from './io/safetensors';
+export {
+  readSafetensors, openSafetensors, writeSafetensors, saveModuleSafetensors, loadModuleSafetensors, safetensorsToTensors, SafetensorsError,
+  type SafetensorsFile, type TensorData, type LazySafetensors, type SafetensorsEntry, type SafetensorsDType, type ReadLimits,
+} from './io/safetensors';
 export { setDebug, isDebug, type DebugSink } from './debug';
 export {
   metrics, MultinomialNB, GaussianNB, bayes, jointTable, marginal, conditional, NGramLM, entropy, crossEntropyOf,
