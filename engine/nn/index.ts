@@ -12,6 +12,10 @@ export { Transformer, type TransformerConfig, type BeamOptions } from './seq2seq
 export { GPT, GPTCache, type GPTConfig, type GPTPositional, type GenerateOptions } from './gpt';
 export { BERT, BertEmbeddings, maskTokens, type BertConfig, type MaskingOptions } from './bert';
 export { CharTokenizer, WordTokenizer, loadTokenizer, type Tokenizer, type WordTokenizerOptions } from './tokenizers';
+export { GPT2Tokenizer, type GPT2DecodeOptions } from './gpt2-tokenizer';
+export {
+  BertTokenizer, type BertTokenizerOptions, type BertEncodeOptions, type BertEncoding, type BertDecodeOptions,
+} from './bert-tokenizer';
 export { sampleToken, samplingDistribution, type SamplingOptions } from './sampling';
 export { functionalCall } from './functional-call';
 export {
