@@ -59,7 +59,9 @@ export class GPT2Tokenizer {
   readonly vocabSize = VOCAB_SIZE;
 
   private static loading: Promise<GPT2Tokenizer> | undefined;
-  private readonly decoder = new TextDecoder('utf-8'); // not fatal: malformed bytes read as U+FFFD
+  // Not fatal: malformed bytes read as U+FFFD. ignoreBOM keeps a leading U+FEFF, which is text to GPT-2 (WHATWG's
+  // decoder would drop it by default, Python's utf-8 codec does not).
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private alphabet: string[] | undefined;
 
   private constructor(
