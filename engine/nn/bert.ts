@@ -12,6 +12,8 @@ import { Module } from './module';
 import { Dropout, Embedding, LayerNorm, Linear, type InitOptions } from './layers';
 import { LearnedPositionalEmbedding, normalParam } from './positional';
 import { TransformerEncoder } from './transformer';
+import type { HuggingFaceLoadOptions, HuggingFaceWeights } from '../io/huggingface/checkpoint';
+import { bertFromHuggingFace, bertToHuggingFace, type BertExportOptions } from '../io/huggingface/bert';
 
 export interface BertConfig extends InitOptions {
   vocabSize: number;
@@ -105,6 +107,28 @@ export class BERT extends Module {
   pooler: Linear | null;
   classifier: Linear | null;
   readonly config: Readonly<BertConfig>;
+
+  /**
+   * A BERT from a Hugging Face checkpoint (BertModel, BertForMaskedLM, BertForSequenceClassification or
+   * BertForPreTraining): `weights` is model.safetensors' bytes or a sharded index with a shard reader, `config`
+   * the parsed config.json. encode() gives the last hidden state, every position taking part unless an attention
+   * mask says otherwise; the pooler and the masked-LM and classification heads load when the checkpoint has them.
+   * Loaded in eval mode. See engine/io/huggingface/bert.ts for the key mapping.
+   */
+  static async fromHuggingFace(weights: HuggingFaceWeights, config: Readonly<Record<string, unknown>>, opts: HuggingFaceLoadOptions = {}): Promise<BERT> {
+    return bertFromHuggingFace((c) => new BERT(c), weights, config, opts);
+  }
+
+  /**
+   * This model as a Hugging Face checkpoint (model.safetensors' bytes) and its config.json object, which
+   * transformers' BertModel.from_pretrained loads. With heads (the default) the body is written "bert."-prefixed
+   * and the heads follow as cls.predictions.* and classifier.*, as BertForPreTraining-style checkpoints are;
+   * `{ heads: false }` writes BertModel's own layout. transformers masks padding only by attention_mask, so a model
+   * trained here with its implicit padId mask needs attention_mask = (ids != pad) there.
+   */
+  async toHuggingFace(opts: BertExportOptions = {}): Promise<{ weights: Uint8Array; config: Record<string, unknown> }> {
+    return bertToHuggingFace(this, opts);
+  }
 
   constructor(config: BertConfig) {
     super();
