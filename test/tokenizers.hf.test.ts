@@ -8,12 +8,15 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Tiktoken } from 'js-tiktoken/lite';
 import gpt2Ranks from 'js-tiktoken/ranks/gpt2';
-import { nn } from '../engine/index';
+// The two modules directly (engine/index.ts exports them as nn.GPT2Tokenizer and nn.BertTokenizer), so the
+// file does not load the whole engine.
+import { GPT2Tokenizer } from '../engine/nn/gpt2-tokenizer';
+import { BertTokenizer } from '../engine/nn/bert-tokenizer';
 
 const reference = new Tiktoken(gpt2Ranks);
 /** js-tiktoken's GPT-2 ids, reading <|endoftext|> in the text as the special token (as Hugging Face does). */
 const tiktoken = (s: string) => reference.encode(s, 'all');
-const gpt2 = nn.GPT2Tokenizer.load();
+const gpt2 = GPT2Tokenizer.load();
 
 /** What a lone surrogate becomes once the text is UTF-8: U+FFFD (as String.prototype.toWellFormed). */
 const wellFormed = (s: string) => s.replace(/\p{Cs}/gu, '\ufffd');
@@ -62,7 +65,7 @@ describe('GPT2Tokenizer', () => {
     expect(tok.tokens(' the\n<|endoftext|>')).toEqual(['Ġthe', 'Ċ', '<|endoftext|>']);
     expect(tok.eosTokenId).toBe(50256);
     expect(tok.vocabSize).toBe(50257);
-    expect(await nn.GPT2Tokenizer.load()).toBe(tok); // loaded once, shared
+    expect(await GPT2Tokenizer.load()).toBe(tok); // loaded once, shared
   });
 
   test('hard strings: the same ids as js-tiktoken, and decode gives the text back', async () => {
@@ -162,7 +165,7 @@ const VOCAB = [
 const id = (t: string) => VOCAB.split('\n').indexOf(t);
 
 describe('BertTokenizer', () => {
-  const tok = nn.BertTokenizer.fromVocab(VOCAB);
+  const tok = BertTokenizer.fromVocab(VOCAB);
 
   test('WordPiece: longest match first, ## continuations, [UNK] for a word with no cover', () => {
     expect(tok.tokenize('unaffable')).toEqual(['un', '##aff', '##able']);
@@ -193,11 +196,11 @@ describe('BertTokenizer', () => {
   });
 
   test('cased: no lowercasing, accents kept unless asked, NFC first', () => {
-    const cased = nn.BertTokenizer.fromVocab(VOCAB, { lowercase: false });
+    const cased = BertTokenizer.fromVocab(VOCAB, { lowercase: false });
     expect(cased.tokenize('Héllo hello')).toEqual(['Héllo', 'hello']);
     expect(cased.tokenize('He\u0301llo')).toEqual(['Héllo']); // NFC makes e + U+0301 the vocabulary's é
     expect(cased.tokenize('Hello')).toEqual(['[UNK]']);
-    const stripped = nn.BertTokenizer.fromVocab(VOCAB, { lowercase: false, stripAccents: true });
+    const stripped = BertTokenizer.fromVocab(VOCAB, { lowercase: false, stripAccents: true });
     expect(stripped.tokenize('résumé Héllo')).toEqual(['resume', '[UNK]']); // "Hello" is not in the vocabulary
   });
 
@@ -264,17 +267,17 @@ describe('BertTokenizer', () => {
     expect(tok.idToToken(id('##able'))).toBe('##able');
     expect(() => tok.idToToken(32)).toThrow(/idToToken: id is 32/);
     // CRLF line ends read the same, and the specials may sit anywhere.
-    const crlf = nn.BertTokenizer.fromVocab(['x', '[MASK]', '[SEP]', '[CLS]', '[UNK]', '[PAD]', 'y'].join('\r\n'));
+    const crlf = BertTokenizer.fromVocab(['x', '[MASK]', '[SEP]', '[CLS]', '[UNK]', '[PAD]', 'y'].join('\r\n'));
     expect([crlf.maskTokenId, crlf.sepTokenId, crlf.clsTokenId, crlf.unkTokenId, crlf.padTokenId]).toEqual([1, 2, 3, 4, 5]);
     expect(crlf.tokenize('y x')).toEqual(['y', 'x']);
   });
 
   test('a bad vocab.txt is refused, naming the problem and the line', () => {
-    expect(() => nn.BertTokenizer.fromVocab('')).toThrow(/the vocabulary is empty/);
-    expect(() => nn.BertTokenizer.fromVocab('[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\n[MASK]\ncat\nthe\n'))
+    expect(() => BertTokenizer.fromVocab('')).toThrow(/the vocabulary is empty/);
+    expect(() => BertTokenizer.fromVocab('[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\n[MASK]\ncat\nthe\n'))
       .toThrow(/line 8 repeats the token "the" of line 5/);
-    expect(() => nn.BertTokenizer.fromVocab('[PAD]\n[CLS]\nthe\n[SEP]\n'))
+    expect(() => BertTokenizer.fromVocab('[PAD]\n[CLS]\nthe\n[SEP]\n'))
       .toThrow(/the vocabulary lacks \[UNK\], \[MASK\] \(BERT needs each of \[PAD\], \[UNK\], \[CLS\], \[SEP\], \[MASK\]/);
-    expect(() => nn.BertTokenizer.fromVocab(42 as unknown as string)).toThrow(/expected the text of vocab.txt, got number/);
+    expect(() => BertTokenizer.fromVocab(42 as unknown as string)).toThrow(/expected the text of vocab.txt, got number/);
   });
 });
