@@ -16,6 +16,8 @@ import { KVCache } from './attention';
 import { LearnedPositionalEmbedding, normalParam, SinusoidalPositionalEncoding } from './positional';
 import { TransformerEncoderLayer } from './transformer';
 import { sampleToken, type SamplingOptions } from './sampling';
+import { gpt2FromHuggingFace, gpt2ToHuggingFace, type GPT2Config } from '../io/huggingface/gpt2';
+import type { HuggingFaceLoadOptions, HuggingFaceWeights } from '../io/huggingface/checkpoint';
 
 export type GPTPositional = 'learned' | 'sinusoidal' | 'rope' | 'alibi';
 
@@ -30,6 +32,22 @@ export interface GPTConfig extends InitOptions {
   dropout?: number;
   /** Default 'learned' (GPT-2). */
   positional?: GPTPositional;
+  /** The feed-forward activation: default 'gelu' (exact); GPT-2's checkpoints use 'geluTanh'. */
+  activation?: 'gelu' | 'geluTanh' | 'relu';
+  /** Default 1e-5, as GPT-2. */
+  layerNormEps?: number;
+  /** Width of the feed-forward block; default 4·nEmbd. */
+  dimFeedforward?: number;
+}
+
+export interface LogitsOptions {
+  /** With a cache, idx holds only the positions after the cached ones, and the cache is extended with them. */
+  cache?: GPTCache;
+  /**
+   * Score only the last position: (B, 1, V) instead of (B, T, V). Generation needs no more, and with GPT-2's
+   * 50257-token vocabulary the full (1, 1024, V) logits are 205 MB.
+   */
+  lastOnly?: boolean;
 }
 
 export interface GenerateOptions extends SamplingOptions {
@@ -40,6 +58,10 @@ export interface GenerateOptions extends SamplingOptions {
   stopToken?: number;
   /** Use the KV cache (default true); false recomputes the whole context at every step. */
   useCache?: boolean;
+  /** Called with each new token as soon as it is chosen. */
+  onToken?: (token: number) => void;
+  /** Stops generation between steps: the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** One KVCache per block. */
@@ -69,7 +91,10 @@ export class GPT extends Module {
     super();
     const seed = nextSeed(config.seed);
     const positional = config.positional ?? 'learned';
-    this.config = { ...config, dropout: config.dropout ?? 0, positional };
+    const activation = config.activation ?? 'gelu';
+    const layerNormEps = config.layerNormEps ?? 1e-5;
+    const dimFeedforward = config.dimFeedforward ?? 4 * config.nEmbd;
+    this.config = { ...config, dropout: config.dropout ?? 0, positional, activation, layerNormEps, dimFeedforward };
     const { vocabSize, blockSize, nLayer, nHead, nEmbd, device } = { ...config };
     this.wte = new Embedding(vocabSize, nEmbd, { seed, device });
     // GPT-2's N(0, 0.02²) instead of Embedding's N(0, 1): tied to the output, it makes the initial logits ≈ 0,
@@ -83,10 +108,10 @@ export class GPT extends Module {
     const inAttention = positional === 'rope' || positional === 'alibi' ? positional : 'none';
     this.h = Array.from({ length: nLayer }, (_, i) =>
       new TransformerEncoderLayer(nEmbd, nHead, {
-        seed: seed + 1000 * (i + 1), device, dropout: p, activation: 'gelu', normFirst: true, positional: inAttention,
+        seed: seed + 1000 * (i + 1), device, dropout: p, activation, normFirst: true, positional: inAttention, layerNormEps, dimFeedforward,
       }),
     );
-    this.ln_f = new LayerNorm(nEmbd, 1e-5, { device });
+    this.ln_f = new LayerNorm(nEmbd, layerNormEps, { device });
   }
 
   /** idx (B, T) int32 → logits (B, T, V). */
@@ -99,10 +124,20 @@ export class GPT extends Module {
   }
 
   /**
-   * Logits for idx (B, T). With a cache, idx holds only the positions after the cached ones, and the cache is
-   * extended with them.
+   * A GPT-2 checkpoint in Hugging Face's layout (GPT2Model or GPT2LMHeadModel): the bytes of model.safetensors or a
+   * sharded { index, shard }, and the parsed config.json. See io/huggingface/gpt2.ts.
    */
-  logits(idx: Tensor, opts: { cache?: GPTCache } = {}): Tensor {
+  static async fromHuggingFace(weights: HuggingFaceWeights, config: GPT2Config | Readonly<Record<string, unknown>>, opts: HuggingFaceLoadOptions = {}): Promise<GPT> {
+    return gpt2FromHuggingFace((c) => new GPT(c), weights, config, opts);
+  }
+
+  /** This model as GPT2LMHeadModel's model.safetensors (tied head omitted, as save_pretrained writes it) and config.json. */
+  async toHuggingFace(): Promise<{ weights: Uint8Array; config: GPT2Config }> {
+    return gpt2ToHuggingFace(this);
+  }
+
+  /** Logits for idx (B, T): (B, T, V), or (B, 1, V) with lastOnly. */
+  logits(idx: Tensor, opts: LogitsOptions = {}): Tensor {
     if (idx.ndim !== 2 || idx.dtype !== 'int32') throw new ShapeError(`GPT: idx must be (B, T) int32, got ${fmt(idx.shape)} ${idx.dtype}`);
     const offset = opts.cache?.length ?? 0;
     if (offset + idx.shape[1] > this.config.blockSize) {
@@ -114,6 +149,8 @@ export class GPT extends Module {
       if (this.sinusoidal) x = this.sinusoidal.encode(x, offset);
       if (this.drop && this.training) x = this.drop.forward(x);
       this.h.forEach((block, i) => (x = block.encode(x, { causal: true, cache: opts.cache?.layers[i] })));
+      const T = idx.shape[1];
+      if (opts.lastOnly && T > 1) x = x.slice(1, T - 1, T); // (B, 1, E)
       x = this.ln_f.forward(x);
       return linear(x, this.wte.weight); // (B, T, E) @ (V, E)ᵀ → (B, T, V), the tied embedding read in place
     });
@@ -139,6 +176,7 @@ export class GPT extends Module {
     this.eval();
     try {
       for (let step = 0; step < opts.maxNewTokens; step++) {
+        opts.signal?.throwIfAborted();
         if (cache && tokens.length > blockSize) {
           cache.dispose();
           cache = null;
@@ -148,14 +186,15 @@ export class GPT extends Module {
         const c = cache ?? undefined;
         const last = noGrad(() =>
           tidy(() => {
-            const lg = this.logits(tensor(Int32Array.from(input), [1, input.length], { device }), { cache: c });
-            return lg.slice(1, input.length - 1, input.length).reshape([vocabSize]); // (V): the last position
+            const lg = this.logits(tensor(Int32Array.from(input), [1, input.length], { device }), { cache: c, lastOnly: true });
+            return lg.reshape([vocabSize]); // (1, 1, V) → (V): the last position
           }),
         );
         const row = await last.toArray();
         last.dispose();
         const next = sampleToken(row, opts, random);
         tokens.push(next);
+        opts.onToken?.(next);
         if (next === opts.stopToken) break;
       }
     } finally {

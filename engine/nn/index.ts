@@ -9,8 +9,10 @@ export {
   type TransformerLayerOptions, type EncoderCallOptions, type DecoderCallOptions,
 } from './transformer';
 export { Transformer, type TransformerConfig, type BeamOptions } from './seq2seq';
-export { GPT, GPTCache, type GPTConfig, type GPTPositional, type GenerateOptions } from './gpt';
-export { BERT, BertEmbeddings, maskTokens, type BertConfig, type MaskingOptions } from './bert';
+export { GPT, GPTCache, type GPTConfig, type GPTPositional, type GenerateOptions, type LogitsOptions } from './gpt';
+export type { GPT2Config } from '../io/huggingface/gpt2';
+export { BERT, BertEmbeddings, maskTokens, type BertConfig, type BertActivation, type BertHeads, type MaskingOptions } from './bert';
+export type { BertExportOptions } from '../io/huggingface/bert';
 export { CharTokenizer, WordTokenizer, loadTokenizer, type Tokenizer, type WordTokenizerOptions } from './tokenizers';
 export { GPT2Tokenizer, type GPT2DecodeOptions } from './gpt2-tokenizer';
 export {
