@@ -359,7 +359,7 @@ describe('errors name the problem and leave nothing behind', () => {
     const bad = good.map(([k, t]): [string, TensorData] => (k === 'transformer.h.1.mlp.c_fc.weight' ? [k, { shape: [32, 8], data: t.data }] : [k, t]));
     await fails(file(bad), hf.config, /"transformer\.h\.1\.mlp\.c_fc\.weight" has shape \[32, 8\], but the model needs \[8, 32\] for h\.1\.linear1\.weight \(stored transposed\)/);
     const ints = good.map(([k, t]): [string, TensorData] => (k === 'transformer.ln_f.bias' ? [k, { shape: [8], data: new Int32Array(8) }] : [k, t]));
-    await fails(writeSafetensors(new Map(ints)), hf.config, /"transformer\.ln_f\.bias" holds integers, but ln_f\.bias is a float parameter/);
+    await fails(writeSafetensors(new Map(ints)), hf.config, /"transformer\.ln_f\.bias" holds integers \(I32\), but ln_f\.bias is a float parameter/);
   });
 
   test('config: model_type, activation, sizes, untied heads', async () => {

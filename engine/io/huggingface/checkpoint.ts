@@ -10,7 +10,7 @@
 //      tensor are held at once.
 // On any failure the model's parameters are disposed and the error propagates: a half-loaded model is never
 // returned.
-import { readSafetensors, SafetensorsError, writeSafetensors, type TensorData } from '../safetensors';
+import { openSafetensors, SafetensorsError, writeSafetensors, type LazySafetensors, type TensorData } from '../safetensors';
 import type { Module } from '../../nn/module';
 import type { Tensor } from '../../tensor';
 import type { DeviceName } from '../../backend/backend';
@@ -109,11 +109,8 @@ function checkIndex(index: unknown): { weightMap: Map<string, string>; files: st
   return { weightMap, files: [...new Set(weightMap.values())] };
 }
 
-/** One shard, its header validated: the tensors' dtypes and shapes, and a decoder for one tensor at a time. */
-interface OpenShard {
-  specs: Map<string, { dtype: string; shape: readonly number[] }>;
-  read(key: string): TensorData;
-}
+/** Integer dtypes: the reader gives them as int32, which no float parameter takes. */
+const INTEGER_DTYPES = new Set(['I32', 'I64']);
 
 /** Prefixes a SafetensorsError with the file it came from, keeping its class. */
 function inFile<T>(file: string, fn: () => T): T {
@@ -125,25 +122,15 @@ function inFile<T>(file: string, fn: () => T): T {
   }
 }
 
-function openShard(bytes: unknown, file: string): OpenShard {
+/** Validates a shard's header; its tensors are decoded one at a time by read(). */
+function openShard(bytes: unknown, file: string): LazySafetensors {
   if (!(bytes instanceof Uint8Array)) throw new HuggingFaceError(`${file}: expected the file's bytes as a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
-  // readSafetensors validates the header and decodes every tensor of this one shard; `read` hands them out in turn.
-  const parsed = inFile(file, () => readSafetensors(bytes));
-  const specs = new Map([...parsed.tensors].map(([k, t]) => [k, { dtype: t.data instanceof Int32Array ? 'I32' : 'F32', shape: t.shape }]));
-  return {
-    specs,
-    read: (key) => {
-      const t = parsed.tensors.get(key);
-      if (!t) throw new HuggingFaceError(`${file}: has no tensor ${JSON.stringify(key)}`);
-      parsed.tensors.delete(key); // read once: let it go as soon as it is written
-      return t;
-    },
-  };
+  return inFile(file, () => openSafetensors(bytes));
 }
 
 /** The checkpoint's keys as stored (with any prefix): from the single file's header, or from the index. */
 export async function checkpointKeys(weights: HuggingFaceWeights): Promise<string[]> {
-  if (weights instanceof Uint8Array) return [...openShard(weights, SINGLE_FILE).specs.keys()];
+  if (weights instanceof Uint8Array) return [...openShard(weights, SINGLE_FILE).names];
   if (!isPlainObject(weights)) throw new HuggingFaceError('weights: expected the bytes of model.safetensors (a Uint8Array) or { index, shard }');
   return [...checkIndex(weights.index).weightMap.keys()];
 }
@@ -203,14 +190,15 @@ function expectedShape(t: KeyTarget, p: Tensor): number[] {
 }
 
 /** Checks one shard's header against the plan before any of it is written. */
-function checkShard(file: string, shard: OpenShard, keys: readonly Resolved[], params: Map<string, Tensor>): void {
+function checkShard(file: string, shard: LazySafetensors, keys: readonly Resolved[], params: Map<string, Tensor>): void {
+  const names = new Set(shard.names);
   for (const r of keys) {
-    const spec = shard.specs.get(r.stored);
+    const spec = names.has(r.stored) ? shard.entry(r.stored) : null;
     if (!spec) throw new HuggingFaceError(`${file}: the index places ${JSON.stringify(r.stored)} in this shard, but the file does not hold it`);
     if (!r.target) continue;
-    if (spec.dtype !== 'F32') {
-      // The reader widens F16/BF16/F64 to float32 and I64 to int32, so anything not float here held integers.
-      throw new HuggingFaceError(`${file}: ${JSON.stringify(r.stored)} holds integers, but ${r.target.param} is a float parameter`);
+    if (INTEGER_DTYPES.has(spec.dtype)) {
+      // F16, BF16 and F64 are converted to float32 as they are read; integers have no float meaning.
+      throw new HuggingFaceError(`${file}: ${JSON.stringify(r.stored)} holds integers (${spec.dtype}), but ${r.target.param} is a float parameter`);
     }
     const want = expectedShape(r.target, params.get(r.target.param)!);
     if (spec.shape.length !== want.length || spec.shape.some((d, i) => d !== want[i])) {
@@ -221,7 +209,7 @@ function checkShard(file: string, shard: OpenShard, keys: readonly Resolved[], p
     }
   }
   const listed = new Set(keys.map((r) => r.stored));
-  const extra = [...shard.specs.keys()].filter((k) => !listed.has(k));
+  const extra = shard.names.filter((k) => !listed.has(k));
   if (extra.length) throw new HuggingFaceError(`${file}: holds ${extra.length} tensor(s) the index does not place in it: ${listNames(extra)}`);
 }
 
@@ -271,11 +259,11 @@ export async function loadCheckpoint(model: Module, plan: KeyPlan, weights: Hugg
     let files: string[];
     let byFile: Map<string, Resolved[]>;
     let read: (file: string) => Promise<unknown>;
-    let firstShard: OpenShard | null = null;
+    let firstShard: LazySafetensors | null = null;
     if (weights instanceof Uint8Array) {
       firstShard = openShard(weights, SINGLE_FILE);
       files = [SINGLE_FILE];
-      byFile = new Map([[SINGLE_FILE, [...resolveKeys(plan, [...firstShard.specs.keys()]).values()]]]);
+      byFile = new Map([[SINGLE_FILE, [...resolveKeys(plan, firstShard.names).values()]]]);
       read = async () => weights;
     } else {
       if (!isPlainObject(weights) || typeof weights.shard !== 'function') {
@@ -293,6 +281,7 @@ export async function loadCheckpoint(model: Module, plan: KeyPlan, weights: Hugg
     for (const file of files) {
       let shard = firstShard;
       firstShard = null;
+      // Only this shard's bytes are held: the reader's result goes out of scope with the loop iteration.
       if (!shard) {
         let bytes: unknown;
         try {
@@ -306,7 +295,7 @@ export async function loadCheckpoint(model: Module, plan: KeyPlan, weights: Hugg
       checkShard(file, shard, keys, params);
       for (const r of keys) {
         if (!r.target) continue;
-        const data = inFile(file, () => shard.read(r.stored));
+        const data = inFile(file, () => shard.read(r.stored)); // the one decoded tensor held at a time
         upload(r.target, data, params.get(r.target.param)!);
         opts.onProgress?.({ loaded: ++loaded, total, key: r.stored, shard: file });
       }
