@@ -2,9 +2,10 @@
 // with a clear OverLimitError (never a WebGPU validation error), and setBindingLimit lowers the cap so that tests
 // can exercise the split embedding and matmul paths on small models.
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { init, setBindingLimit, tensor, OverLimitError } from '../engine/index';
+import { init, setBindingLimit, tensor, functional as F, OverLimitError, type Tensor } from '../engine/index';
 import { webgpuBackend } from '../engine/device';
 import type { WebGPUBackend } from '../engine/backend/webgpu';
+import { expectAllClose, randArray, randInts } from './helpers';
 
 let be: WebGPUBackend;
 
@@ -66,5 +67,132 @@ describe('setBindingLimit', () => {
     // 720 bytes sit in a 1024-byte pool bucket: bound as its first 720 bytes, not refused.
     const x = tensor(Float32Array.from({ length: 180 }, (_, i) => i), [180], { device: 'webgpu' });
     expect(Array.from(await x.add(1).toArray())).toEqual(Array.from({ length: 180 }, (_, i) => i + 1));
+  });
+});
+
+/** Runs fn with the binding cap at `bytes`, then restores the adapter's; returns fn's arrays. */
+async function capped<T>(bytes: number, fn: () => Promise<T>): Promise<T> {
+  setBindingLimit(bytes);
+  try {
+    return await fn();
+  } finally {
+    setBindingLimit(null);
+  }
+}
+
+const dispatchesOf = (kernel: string): number => be.ctx.dispatchesByKernel.get(kernel) ?? 0;
+
+// Forward tolerance against the CPU backend (float32 dot products summed in another order); the split paths
+// themselves are compared with the uncapped GPU path bit for bit.
+const VS_CPU = { atol: 1e-5, rtol: 1e-5 };
+
+describe('embedding over the binding limit', () => {
+  // Rows of 13 words (52 bytes): windows start mid-row of the 256-byte alignment, and rows are not a multiple of a
+  // window. A cap must hold one row after the worst alignment slack (252 bytes), and the output (n, 13) whole.
+  const rowSize = 13;
+  const cap = 304;
+  const cases: Array<[number, number, number]> = [[7, 5, 304], [33, 17, 1024], [257, 41, 4096]]; // rows, n, cap
+  test.each(cases)('a (%i, 13) table is gathered window by window for %i indices, equal to the uncapped path and the CPU', async (rows, n, rowCap) => {
+    const table = randArray(rows * rowSize, rows);
+    const idx = randInts(n, rows + 1, 0, rows);
+    idx[0] = rows - 1; // the last row (in the last window) and the first
+    idx[1] = 0;
+    const gt = tensor(table, [rows, rowSize], { device: 'webgpu' });
+    const gi = tensor(idx, [n], { device: 'webgpu' });
+    const whole = await F.embedding(gi, gt).toArray();
+    const before = dispatchesOf('gather');
+    const split = await capped(rowCap, () => F.embedding(gi, gt).toArray());
+    expect(dispatchesOf('gather') - before).toBeGreaterThan(1); // it really was split
+    expect(Array.from(split)).toEqual(Array.from(whole));
+    const cpu = await F.embedding(tensor(idx, [n], { device: 'cpu' }), tensor(table, [rows, rowSize], { device: 'cpu' })).toArray();
+    expectAllClose(split, cpu, { atol: 0, rtol: 0 }, `embedding (${rows}, ${rowSize})`);
+  });
+
+  test('an index outside [0, rows) still sets the gather error flag, once, when split', async () => {
+    const rows = 33;
+    const gt = tensor(randArray(rows * rowSize, 3), [rows, rowSize], { device: 'webgpu' });
+    const gi = tensor(Int32Array.from([4, rows, -1, 32]), [4], { device: 'webgpu' });
+    await capped(cap, async () => {
+      const y = F.embedding(gi, gt);
+      await expect(y.toArray()).rejects.toThrow(/gather: an index was outside \[0, rows\)/);
+      // The flag was cleared by that read: a good lookup afterwards reads cleanly.
+      const ok = F.embedding(tensor(Int32Array.from([32, 0]), [2], { device: 'webgpu' }), gt);
+      expect((await ok.toArray()).length).toBe(2 * rowSize);
+    });
+  });
+
+  test('a row that cannot fit the cap, and the table\'s gradient, get clear errors', async () => {
+    const gt = tensor(randArray(7 * 100, 5), [7, 100], { device: 'webgpu' }); // 400-byte rows
+    await capped(512, async () => {
+      // Row 1 starts 144 bytes past an aligned byte: 544 bytes to bind it.
+      expect(() => F.embedding(tensor(Int32Array.from([1]), [1], { device: 'webgpu' }), gt)).toThrow(/one row of the \(7, 100\) table is 400 bytes/);
+    });
+    const gi = tensor(Int32Array.from([1, 6]), [2], { device: 'webgpu' });
+    const big = tensor(randArray(33 * rowSize, 6), [33, rowSize], { device: 'webgpu', requiresGrad: true });
+    await capped(cap, async () => {
+      const y = F.embedding(gi, big).sum();
+      expect(() => y.backward()).toThrow(OverLimitError);
+      expect(() => F.embedding(gi, big).sum().backward()).toThrow(/Training a weight over the binding limit is not supported on this adapter/);
+    });
+  });
+});
+
+describe('matmul over the binding limit', () => {
+  // W (V, E) read as Wᵀ by linear, as GPT's tied head reads its embedding. E = 36: rows of 144 bytes, so chunk
+  // boundaries fall mid-alignment. Each cap is over the output (which is not split) and under W.
+  const E = 36;
+  const capFor = (M: number, V: number): number => Math.max(512, Math.ceil((M * V * 4) / 16) * 16 + 256);
+  const cases: Array<[number, number]> = [[1, 7], [7, 33], [33, 65], [4, 64]]; // (rows of x, V); V = 257 below
+  test.each(cases)('linear(x (%i, 36), W (%i, 36)) with a bias and relu splits W by rows, equal to the uncapped path', async (M, V) => {
+    const [x, w, b] = [randArray(M * E, M), randArray(V * E, V + 1), randArray(V, V + 2)];
+    const run = (device: 'webgpu' | 'cpu'): Promise<Float32Array | Int32Array> =>
+      F.linear(tensor(x, [M, E], { device }), tensor(w, [V, E], { device }), tensor(b, [V], { device }), 'relu').toArray();
+    const whole = await run('webgpu');
+    const before = be.ctx.dispatches;
+    const split = await capped(capFor(M, V), () => run('webgpu'));
+    expect(be.ctx.dispatches - before).toBeGreaterThan(2); // chunks and their copies
+    expect(Array.from(split)).toEqual(Array.from(whole));
+    expectAllClose(split, await run('cpu'), VS_CPU, `linear (${M}, ${E}) @ (${V}, ${E})ᵀ`);
+  });
+
+  test('odd rows (E = 5) and a plain matmul with Wᵀ as a view split alike', async () => {
+    const [M, V, E5] = [3, 257, 5]; // W 5140 bytes, the output 3084
+    const [x, w] = [randArray(M * E5, 11), randArray(V * E5, 12)];
+    const run = (device: 'webgpu' | 'cpu'): Promise<Float32Array | Int32Array> =>
+      tensor(x, [M, E5], { device }).matmul(tensor(w, [V, E5], { device }).transpose(0, 1)).toArray();
+    const whole = await run('webgpu');
+    const split = await capped(3600, () => run('webgpu'));
+    expect(Array.from(split)).toEqual(Array.from(whole));
+    expectAllClose(split, await run('cpu'), VS_CPU, 'x @ Wᵀ, E = 5');
+  });
+
+  test('the gradient of x through a frozen W over the cap sums K chunks, equal to the uncapped path', async () => {
+    const [M, V] = [3, 257];
+    const [x, w, g] = [randArray(M * E, 21), randArray(V * E, 22), randArray(M * V, 23)];
+    const grad = async (): Promise<Float32Array | Int32Array> => {
+      const xt = tensor(x, [M, E], { device: 'webgpu', requiresGrad: true });
+      const y = F.linear(xt, tensor(w, [V, E], { device: 'webgpu' })); // (M, V)
+      y.mul(tensor(g, [M, V], { device: 'webgpu' })).sum().backward(); // dy = g, so dx = g W
+      return (xt.grad as Tensor).toArray();
+    };
+    const whole = await grad();
+    const split = await capped(4096, grad);
+    // dx = g W sums over V: split along V (K), the chunk sums are added in another order.
+    expectAllClose(split, whole, { atol: 1e-5, rtol: 1e-5 }, 'dx = g W');
+  });
+
+  test('training W over the cap, or an output over the cap, gets a clear error', async () => {
+    const [M, V] = [3, 257];
+    const xt = tensor(randArray(M * E, 31), [M, E], { device: 'webgpu' });
+    const wt = tensor(randArray(V * E, 32), [V, E], { device: 'webgpu', requiresGrad: true });
+    await capped(4096, async () => {
+      const loss = F.linear(xt, wt).sum();
+      expect(() => loss.backward()).toThrow(/output of shape \(257, 36\) is 37008 bytes, over the storage binding limit of 4096 bytes/);
+      expect(() => F.linear(xt, wt).sum().backward()).toThrow(/training a weight over the binding limit .*is not supported on this adapter/);
+      // (40, 257) logits are 41120 bytes: over a 32 KiB cap whatever the split.
+      const x40 = tensor(randArray(40 * E, 33), [40, E], { device: 'webgpu' });
+      setBindingLimit(32768);
+      expect(() => F.linear(x40, wt)).toThrow(/output of shape \(40, 257\) is 41120 bytes/);
+    });
   });
 });

@@ -331,7 +331,11 @@ export class GpuContext {
       return { buffer: b.buffer, offset: b.offset, size: b.size };
     }
     if (b.size <= cap) return { buffer: b };
-    const used = Math.max(4, Math.ceil(this.pool.askedBytes(b) / 4) * 4);
+    // Whole vec4s where the cap allows, as kernels that read array<vec4<f32>> need (a binding's last partial vec4
+    // would be cut off); the words asked for fill whole vec4s whenever such a kernel binds them.
+    const asked = Math.max(4, Math.ceil(this.pool.askedBytes(b) / 4) * 4);
+    const vec4s = Math.min(b.size, Math.ceil(asked / 16) * 16);
+    const used = vec4s <= cap ? vec4s : asked;
     if (used <= cap) return { buffer: b, offset: 0, size: used };
     throw new OverLimitError(
       `${kernel}: binding '${name}' is a whole buffer of ${used} bytes, over the storage binding limit of ${cap} bytes ` +

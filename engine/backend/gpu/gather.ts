@@ -2,24 +2,63 @@
 // slot gatherIndex, raised at the next read. Its backward, scatterAdd (shaders/scatter_add.wgsl), sums rows of the
 // gradient into the table's shape.
 import type { Storage } from '../backend';
-import { errorSlotConsts, type GpuContext, type Kernel } from './context';
+import { errorSlotConsts, OverLimitError, type Binding, type GpuContext, type Kernel } from './context';
 import { fill } from './elementwise';
 import { allocStorage, gpu, groups, type GpuStorage } from './storage';
 import { wgslConsts } from './shader';
 
 const WG = 256;
 
+/** A window of table rows [rowStart, rowStart + windowRows), bound as `table` with `lead` words before its first row. */
+interface RowWindow {
+  table: Binding;
+  rowStart: number;
+  windowRows: number;
+  lead: number;
+}
+
+/**
+ * The table as row windows that each fit one storage binding: the whole table when it fits (the usual case),
+ * else consecutive row ranges, each bound from the aligned byte at or before its first row. GPT-2's (50257, 768)
+ * embedding is 154 MB, over the 128 MiB binding limit of many adapters.
+ */
+export function rowWindows(ctx: GpuContext, table: GpuStorage, rows: number, rowSize: number): RowWindow[] {
+  const cap = ctx.bindingLimit;
+  const rowBytes = rowSize * 4;
+  if (rows * rowBytes <= cap || rowBytes === 0) return [{ table: table.buffer, rowStart: 0, windowRows: rows, lead: 0 }];
+  const align = ctx.limits.minStorageBufferOffsetAlignment;
+  const windows: RowWindow[] = [];
+  for (let r0 = 0; r0 < rows; ) {
+    const start = r0 * rowBytes;
+    const base = Math.floor(start / align) * align;
+    const fit = Math.min(rows - r0, Math.floor((cap - (start - base)) / rowBytes));
+    if (fit < 1) {
+      throw new OverLimitError(
+        `embedding: one row of the (${rows}, ${rowSize}) table is ${rowBytes} bytes, which with the ${align}-byte offset ` +
+          `alignment does not fit the storage binding limit of ${cap} bytes`,
+      );
+    }
+    windows.push({ table: { buffer: table.buffer, offset: base, size: start - base + fit * rowBytes }, rowStart: r0, windowRows: fit, lead: (start - base) / 4 });
+    r0 += fit;
+  }
+  return windows;
+}
+
 export function gather(ctx: GpuContext, tableS: Storage, idxS: Storage, rows: number, rowSize: number): GpuStorage {
   const [table, idx] = [gpu(tableS), gpu(idxS)];
   const n = idx.numel;
   const out = allocStorage(ctx, n * rowSize, table.dtype); // (n, rowSize)
   const k = ctx.kernel('gather', { file: 'gather', consts: errorSlotConsts() }, { WG });
-  ctx.dispatch(
-    k,
-    { table: table.buffer, idx: idx.buffer, out: out.buffer },
-    { n, rows, rowSize },
-    ctx.grid1d(groups(n * rowSize, WG)),
-  );
+  // One dispatch per window; each writes the positions whose index falls in it (every position is in exactly one,
+  // or out of range, which the window at row 0 writes and flags).
+  for (const w of rowWindows(ctx, table, rows, rowSize)) {
+    ctx.dispatch(
+      k,
+      { table: w.table, idx: idx.buffer, out: out.buffer },
+      { n, rows, rowSize, rowStart: w.rowStart, windowRows: w.windowRows, lead: w.lead },
+      ctx.grid1d(groups(n * rowSize, WG)),
+    );
+  }
   return out;
 }
 
@@ -53,6 +92,16 @@ const DIRECT_STEPS = 1 << 22;
 export function scatterAdd(ctx: GpuContext, gS: Storage, idxS: Storage, rows: number, rowSize: number): GpuStorage {
   const [g, idx] = [gpu(gS), gpu(idxS)];
   const n = idx.numel;
+  const bytes = rows * rowSize * 4;
+  if (bytes > ctx.bindingLimit) {
+    // The lookup splits such a table over several bindings; its gradient (and an optimizer step on it) would too,
+    // which nothing needs for inference.
+    throw new OverLimitError(
+      `embedding backward: the gradient of the (${rows}, ${rowSize}) table is ${bytes} bytes, over the storage binding ` +
+        `limit of ${ctx.bindingLimit} bytes. Training a weight over the binding limit is not supported on this adapter ` +
+        '(inference through it is); freeze it (requiresGrad = false) or use an adapter with a larger limit.',
+    );
+  }
   const out = allocStorage(ctx, rows * rowSize, 'float32'); // (rows, rowSize)
   if (rows * n * rowSize <= DIRECT_STEPS) {
     const k = ctx.kernel('scatterAddDirect', { file: 'scatter_add_direct' }, { WG: SCATTER_WG });

@@ -14,8 +14,13 @@
 // There the *gpu* variant, shaders/matmul_tiled.wgsl, runs instead: 64 × 64 (or 32 × 32) tiles of C per
 // workgroup of 16 × 16 (or 8 × 8) invocations, A and B staged through workgroup memory, 4 × 4 per invocation.
 // softwareAdapter() picks between them; setMatmulVariant() overrides that for tests and benchmarks.
+//
+// An operand over the storage-binding limit (GPT-2's tied head reads its 154 MB (V, E) embedding as Bᵀ) is bound
+// as just the range its matrix occupies, and where even that is over the limit the product is split along N, M or
+// K into chunks whose operand ranges fit (splitProduct), each into a scratch copied (or, along K, added) into C.
 import type { MatmulActivation, MatmulOperand, MatmulParams, Storage } from '../backend';
-import type { GpuContext, Grid, Kernel } from './context';
+import { OverLimitError, type Binding, type GpuContext, type Grid, type Kernel } from './context';
+import { copy } from './elementwise';
 import { allocStorage, gpu, type GpuStorage } from './storage';
 import { softwareAdapter } from './adapter-class';
 import { wgslConsts } from './shader';
@@ -243,31 +248,183 @@ export function matmul(ctx: GpuContext, as: Storage, bs: Storage, p: MatmulParam
   const a = gpu(as);
   const b = gpu(bs);
   const bias = biasS ? gpu(biasS) : null;
-  const { M, N, K } = p;
+  const { M, N } = p;
   const batch = p.batchShape.reduce((x, y) => x * y, 1);
   if (p.sumA && batch !== 1) throw new Error('internal: matmul sumA needs a single matrix');
-  const out = allocStorage(ctx, batch * M * N, 'float32', `a matmul output of shape (${[...p.batchShape, M, N].join(', ')})`);
+  const shape = `(${[...p.batchShape, M, N].join(', ')})`;
+  const outBytes = batch * M * N * 4;
+  if (outBytes > ctx.bindingLimit) {
+    throw new OverLimitError(
+      `matmul: the output of shape ${shape} is ${outBytes} bytes, over the storage binding limit of ${ctx.bindingLimit} ` +
+        'bytes. Only an operand is split over several bindings, never the output: compute fewer rows at once (a ' +
+        'language model that samples needs only the last position\'s logits). A gradient this large belongs to a ' +
+        'weight over the binding limit: training a weight over the binding limit (its gradient, its optimizer step) ' +
+        'is not supported on this adapter; inference through it is.',
+    );
+  }
+  const out = allocStorage(ctx, batch * M * N, 'float32', `a matmul output of shape ${shape}`);
   const sumA = p.sumA ? allocStorage(ctx, M, 'float32') : undefined;
   if (batch * M * N === 0) return { out, sumA };
   // K = 0 is an empty sum: every kernel then skips its K loop and stores the epilogue of 0.
+  const split = splitPlan(ctx, a, b, p, bias !== null);
+  if (split) splitProduct(ctx, a, b, p, bias, out, sumA ?? null, split);
+  else encode(ctx, a, b, p, bias, out.buffer, sumA?.buffer ?? null);
+  return { out, sumA };
+}
+
+/** Encodes act(A @ B + bias) into `out` (and Σ_k A into `sumA`): one dispatch, or several for a huge grid. */
+function encode(ctx: GpuContext, a: GpuStorage, b: GpuStorage, p: MatmulParams, bias: GpuStorage | null, out: GPUBuffer, sumA: GPUBuffer | null): void {
+  const { M, N, K } = p;
+  const batch = p.batchShape.reduce((x, y) => x * y, 1);
   const pl = plan(ctx, p, bias !== null);
   const kernel = compile(ctx, pl);
   const { wgRows, wgCols } = pl;
   // The full grid: x over column blocks, y over row blocks, z over the batch (all kernels lay it out alike).
   const full: Grid = [Math.ceil(N / wgCols), Math.ceil(M / wgRows), batch];
-  const buffers: Record<string, GPUBuffer> = { a: a.buffer, b: b.buffer, out: out.buffer };
+  const A = bindOperand(ctx, a.buffer, p.a, M, K, p.batchShape);
+  const B = bindOperand(ctx, b.buffer, p.b, K, N, p.batchShape);
+  const buffers: Record<string, Binding> = { a: A.binding, b: B.binding, out };
   if (bias) buffers.bias = bias.buffer;
-  if (sumA) buffers.sumA = sumA.buffer;
+  if (sumA) buffers.sumA = sumA;
   const uniforms = {
     M, N, K, biasOffset: p.biasOffset,
-    aOffset: p.a.offset, aRowStride: p.a.rowStride, aColStride: p.a.colStride,
-    bOffset: p.b.offset, bRowStride: p.b.rowStride, bColStride: p.b.colStride,
+    aOffset: A.offset, aRowStride: p.a.rowStride, aColStride: p.a.colStride,
+    bOffset: B.offset, bRowStride: p.b.rowStride, bColStride: p.b.colStride,
     batchShape: batch4(p.batchShape, 1), aBatchStrides: batch4(p.a.batchStrides, 0), bBatchStrides: batch4(p.b.batchStrides, 0),
   };
   for (const [offset, grid] of splitGrid(full, ctx.limits.maxComputeWorkgroupsPerDimension)) {
     ctx.dispatch(kernel, buffers, { ...uniforms, wgOffset: offset }, grid);
   }
-  return { out, sumA };
+}
+
+/** Elements [lo, hi] of its storage that an operand's (rows, cols) matrices over the batch read (hi < lo: none). */
+function operandSpan(o: MatmulOperand, rows: number, cols: number, batchShape: readonly number[]): [number, number] {
+  if (rows === 0 || cols === 0 || batchShape.includes(0)) return [o.offset, o.offset - 1];
+  let hi = o.offset + (rows - 1) * o.rowStride + (cols - 1) * o.colStride; // strides are never negative
+  batchShape.forEach((d, i) => (hi += (d - 1) * o.batchStrides[i]));
+  return [o.offset, hi];
+}
+
+/**
+ * How an operand is bound: its whole buffer when that fits the binding limit (offset unchanged), else the range
+ * its matrices occupy, from the aligned byte at or before the first, in whole vec4s, with the offset rebased to
+ * the range. The rebase moves the offset by a multiple of 64 elements, so the vec4 layouts plan() chose still hold.
+ */
+function bindOperand(ctx: GpuContext, buffer: GPUBuffer, o: MatmulOperand, rows: number, cols: number, batchShape: readonly number[]): { binding: Binding; offset: number } {
+  if (buffer.size <= ctx.bindingLimit) return { binding: buffer, offset: o.offset };
+  const [lo, hi] = operandSpan(o, rows, cols, batchShape);
+  const align = ctx.limits.minStorageBufferOffsetAlignment;
+  const base = Math.floor((lo * 4) / align) * align;
+  const size = Math.min(buffer.size - base, Math.max(16, Math.ceil(((hi + 1) * 4 - base) / 16) * 16));
+  return { binding: { buffer, offset: base, size }, offset: o.offset - base / 4 };
+}
+
+type SplitDim = 'M' | 'N' | 'K';
+
+/** The chunk of the product covering [d0, d0 + size) along `dim`: the operands' offsets moved to its start. */
+function chunkParams(p: MatmulParams, dim: SplitDim, d0: number, size: number): MatmulParams {
+  if (dim === 'N') return { ...p, N: size, b: { ...p.b, offset: p.b.offset + d0 * p.b.colStride }, biasOffset: p.biasOffset + d0 };
+  if (dim === 'M') return { ...p, M: size, a: { ...p.a, offset: p.a.offset + d0 * p.a.rowStride } };
+  return { ...p, K: size, a: { ...p.a, offset: p.a.offset + d0 * p.a.colStride }, b: { ...p.b, offset: p.b.offset + d0 * p.b.rowStride } };
+}
+
+/**
+ * Null when both operands bind (whole, or as the range their matrices occupy) within the limit; else the split,
+ * of the dimensions along which chunks do fit, that takes the fewest chunks. Splitting N (the columns of B) is
+ * what x @ Wᵀ with a huge W (V, E) needs: a chunk of columns is a run of W's rows. K (which sums chunk
+ * products) serves g @ W in its backward; it needs a plain product (no bias, activation or row sums).
+ */
+function splitPlan(ctx: GpuContext, a: GpuStorage, b: GpuStorage, p: MatmulParams, hasBias: boolean): { dim: SplitDim; chunk: number } | null {
+  const cap = ctx.bindingLimit;
+  if (a.buffer.size <= cap && b.buffer.size <= cap) return null;
+  // Room for a span with the worst alignment slack before it and the vec4 rounding after it.
+  const room = cap - (ctx.limits.minStorageBufferOffsetAlignment - 4) - 12;
+  const spanBytes = (o: MatmulOperand, rows: number, cols: number): number => {
+    const [lo, hi] = operandSpan(o, rows, cols, p.batchShape);
+    return (hi - lo + 1) * 4;
+  };
+  const fits = (q: MatmulParams): boolean =>
+    (a.buffer.size <= cap || spanBytes(q.a, q.M, q.K) <= room) && (b.buffer.size <= cap || spanBytes(q.b, q.K, q.N) <= room);
+  if (fits(p)) return null;
+  const shapes = `A (${[...p.batchShape, p.M, p.K].join(', ')}) @ B (${[...p.batchShape, p.K, p.N].join(', ')})`;
+  if (p.batchShape.some((d) => d !== 1)) {
+    throw new OverLimitError(
+      `matmul: ${shapes} reads an operand over the storage binding limit of ${cap} bytes; only a single matrix ` +
+        'product is split over several bindings, not a batch',
+    );
+  }
+  const plainSum = !hasBias && p.activation === 'none' && !p.sumA;
+  let best: { dim: SplitDim; chunk: number; count: number } | null = null;
+  for (const dim of ['N', 'M', 'K'] as const) {
+    if (dim === 'K' && !plainSum) continue;
+    const extent = p[dim];
+    if (!fits(chunkParams(p, dim, 0, 1))) continue;
+    // The largest chunk that fits: spans grow with the chunk, so bisect.
+    let [lo, hi] = [1, extent];
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (fits(chunkParams(p, dim, 0, mid))) lo = mid;
+      else hi = mid - 1;
+    }
+    const count = Math.ceil(extent / lo);
+    if (!best || count < best.count) best = { dim, chunk: lo, count };
+  }
+  if (!best) {
+    throw new OverLimitError(
+      `matmul: ${shapes} reads an operand over the storage binding limit of ${cap} bytes, and no split of it into ` +
+        `chunks fits (${plainSum ? 'along M, N or K' : 'along M or N; K is split only without a bias, activation or row sums'})`,
+    );
+  }
+  return { dim: best.dim, chunk: best.chunk };
+}
+
+/**
+ * Runs the product chunk by chunk along `split.dim`. Each chunk computes into a scratch that is copied into its
+ * block of C: columns [n0, n1) for N, rows for M; along K the chunk products are added into C (so the sum's order
+ * differs from the unsplit kernel's, within float32 rounding). Row sums (sumA) follow their rows.
+ */
+function splitProduct(
+  ctx: GpuContext, a: GpuStorage, b: GpuStorage, p: MatmulParams, bias: GpuStorage | null, out: GpuStorage, sumA: GpuStorage | null,
+  split: { dim: SplitDim; chunk: number },
+): void {
+  const { M, N } = p;
+  const { dim, chunk } = split;
+  const scratch: GpuStorage[] = [];
+  const temp = (n: number): GpuStorage => {
+    const t = allocStorage(ctx, n, 'float32', 'a matmul chunk');
+    scratch.push(t);
+    return t;
+  };
+  try {
+    for (let d0 = 0; d0 < p[dim]; d0 += chunk) {
+      const size = Math.min(chunk, p[dim] - d0);
+      const q = chunkParams(p, dim, d0, size);
+      if (dim === 'K') {
+        if (d0 === 0) {
+          encode(ctx, a, b, q, null, out.buffer, null);
+        } else {
+          const part = temp(M * N); // (M, N)
+          encode(ctx, a, b, q, null, part.buffer, null);
+          const whole = { shape: [M * N], strides: [1], offset: 0 };
+          copy(ctx, part, whole, { storage: out, view: whole }, true);
+        }
+        continue;
+      }
+      const rows = dim === 'M' ? size : M;
+      const cols = dim === 'N' ? size : N;
+      const part = temp(rows * cols); // (rows, cols)
+      // N chunks all compute the row sums; the first one's are kept.
+      const partSum = sumA ? (dim === 'N' && d0 === 0 ? sumA : temp(rows)) : null;
+      encode(ctx, a, b, q, bias, part.buffer, partSum?.buffer ?? null);
+      const src = { shape: [rows, cols], strides: [cols, 1], offset: 0 };
+      const dst = dim === 'N' ? { shape: [rows, cols], strides: [N, 1], offset: d0 } : { shape: [rows, cols], strides: [N, 1], offset: d0 * N };
+      copy(ctx, part, src, { storage: out, view: dst });
+      if (sumA && dim === 'M') copy(ctx, partSum!, { shape: [rows], strides: [1], offset: 0 }, { storage: sumA, view: { shape: [rows], strides: [1], offset: d0 } });
+    }
+  } finally {
+    // Later users of the scratch buffers are encoded after these dispatches, so they can go back at once.
+    for (const t of scratch) ctx.pool.release(t.buffer);
+  }
 }
 
 /**
