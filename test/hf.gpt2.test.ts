@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFloat16 } from '@petamoriken/float16';
-import { dispose, init, memoryStats, nn, noGrad, SafetensorsError, tensor, writeSafetensors, type DeviceName, type TensorData } from '../engine/index';
+import { dispose, init, memoryStats, nn, noGrad, SafetensorsError, setBindingLimit, tensor, writeSafetensors, type DeviceName, type TensorData } from '../engine/index';
 import { expectAllClose, rng } from './helpers';
 import { runTorch } from './torch';
 
@@ -314,6 +314,43 @@ describe('GPT.fromHuggingFace matches the reference forward', () => {
     const abort = new AbortController();
     abort.abort(new Error('stopped by the test'));
     await expect(model.generate(prompt, { maxNewTokens: 3, signal: abort.signal })).rejects.toThrow('stopped by the test');
+    dispose(model.parameters());
+  });
+});
+
+describe('over the binding limit', () => {
+  test('with the cap below wte, GPU last-position logits and greedy generate equal the uncapped ones', async () => {
+    // wte is 200 × 8 × 4 = 6400 bytes; every other tensor, and the (2, 1, 200) last-position logits, stay under
+    // 2048 bytes. (The full (2, 7, 200) logits would be an output over the cap, which the engine refuses.)
+    const hf = makeGpt2(6, { vocab_size: 200 });
+    const weights = rawSafetensors(entries(hf, { prefix: 'transformer.', lmHead: true, buffers: false }), 'F32');
+    const prompt = [150, 3, 199];
+    const last = async (m: nn.GPT): Promise<Float32Array> => {
+      const out = noGrad(() => m.logits(tensor(Int32Array.from(IDS.flat()), [2, IDS[0].length], { device: 'webgpu', dtype: 'int32' }), { lastOnly: true }));
+      const a = (await out.toArray()) as Float32Array;
+      out.dispose();
+      return a;
+    };
+    const model = await nn.GPT.fromHuggingFace(weights, hf.config, { device: 'webgpu' });
+    const free = await last(model);
+    const freeTokens = await model.generate(prompt, { maxNewTokens: 5, temperature: 0 });
+    let capped: Float32Array;
+    let cappedTokens: number[];
+    setBindingLimit(2048);
+    try {
+      // Loaded under the cap too: Runtime.write fills wte without binding it.
+      const again = await nn.GPT.fromHuggingFace(weights, hf.config, { device: 'webgpu' });
+      capped = await last(again);
+      cappedTokens = await again.generate(prompt, { maxNewTokens: 5, temperature: 0 });
+      dispose(again.parameters());
+    } finally {
+      setBindingLimit(null);
+    }
+    expectAllClose(capped, free, { atol: 1e-5, rtol: 1e-5 }, 'capped vs uncapped');
+    expect(cappedTokens).toEqual(freeTokens);
+    const lastRows = IDS.flatMap((row) => [...reference(hf, row).at(-1)!]);
+    expectAllClose(free, lastRows, TOL.webgpu, 'uncapped vs reference');
+    expect(freeTokens).toEqual(referenceGreedy(hf, prompt, 5));
     dispose(model.parameters());
   });
 });
