@@ -2,8 +2,9 @@
 // with a clear OverLimitError (never a WebGPU validation error), and setBindingLimit lowers the cap so that tests
 // can exercise the split embedding and matmul paths on small models.
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { init, setBindingLimit, tensor, functional as F, OverLimitError, type Tensor } from '../engine/index';
+import { init, setBindingLimit, tensor, nn, noGrad, functional as F, OverLimitError, type Tensor } from '../engine/index';
 import { webgpuBackend } from '../engine/device';
+import { setMatmulVariant } from '../engine/backend/gpu/matmul';
 import type { WebGPUBackend } from '../engine/backend/webgpu';
 import { expectAllClose, randArray, randInts } from './helpers';
 
@@ -155,6 +156,21 @@ describe('matmul over the binding limit', () => {
     expectAllClose(split, await run('cpu'), VS_CPU, `linear (${M}, ${E}) @ (${V}, ${E})ᵀ`);
   });
 
+  test('under the tiled kernel that hardware GPUs run, the split equals the uncapped path', async () => {
+    const [M, V] = [7, 257];
+    const [x, w, b] = [randArray(M * E, 41), randArray(V * E, 42), randArray(V, 43)];
+    const run = (): Promise<Float32Array | Int32Array> =>
+      F.linear(tensor(x, [M, E], { device: 'webgpu' }), tensor(w, [V, E], { device: 'webgpu' }), tensor(b, [V], { device: 'webgpu' }), 'relu').toArray();
+    setMatmulVariant('gpu');
+    try {
+      const whole = await run();
+      const split = await capped(8192, run); // W 37008 bytes, the output 7196
+      expect(Array.from(split)).toEqual(Array.from(whole));
+    } finally {
+      setMatmulVariant('auto');
+    }
+  });
+
   test('odd rows (E = 5) and a plain matmul with Wᵀ as a view split alike', async () => {
     const [M, V, E5] = [3, 257, 5]; // W 5140 bytes, the output 3084
     const [x, w] = [randArray(M * E5, 11), randArray(V * E5, 12)];
@@ -194,5 +210,16 @@ describe('matmul over the binding limit', () => {
       setBindingLimit(32768);
       expect(() => F.linear(x40, wt)).toThrow(/output of shape \(40, 257\) is 41120 bytes/);
     });
+  });
+});
+
+describe('a model whose embedding is over the binding limit', () => {
+  test('GPT logits (embedding lookup and tied head) under a lowered cap equal the uncapped ones', async () => {
+    const m = new nn.GPT({ vocabSize: 257, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16, seed: 1, device: 'webgpu' });
+    const idx = tensor(Int32Array.from([0, 5, 256, 100, 7, 3]), [2, 3], { device: 'webgpu' });
+    const whole = await noGrad(() => m.logits(idx)).toArray();
+    // wte (257, 16) is 16448 bytes, over the cap; the (2, 3, 257) logits (6168 bytes) are under it.
+    const split = await capped(8192, () => noGrad(() => m.logits(idx)).toArray());
+    expect(Array.from(split)).toEqual(Array.from(whole));
   });
 });
