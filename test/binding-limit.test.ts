@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { init, setBindingLimit, tensor, nn, noGrad, functional as F, OverLimitError, type Tensor } from '../engine/index';
 import { webgpuBackend } from '../engine/device';
 import { setMatmulVariant } from '../engine/backend/gpu/matmul';
+import { product } from '../engine/ops/matmul';
 import type { WebGPUBackend } from '../engine/backend/webgpu';
 import { expectAllClose, randArray, randInts } from './helpers';
 
@@ -180,6 +181,25 @@ describe('matmul over the binding limit', () => {
     const split = await capped(3600, () => run('webgpu'));
     expect(Array.from(split)).toEqual(Array.from(whole));
     expectAllClose(split, await run('cpu'), VS_CPU, 'x @ Wᵀ, E = 5');
+  });
+
+  test('W over the cap as A splits by rows (M), N splits keep the row sums, both with a bias, equal to the uncapped path', async () => {
+    const [V, M2] = [257, 3];
+    const [w, v, x, b3, bV] = [randArray(V * E, 51), randArray(E * M2, 52), randArray(M2 * E, 53), randArray(M2, 54), randArray(V, 55)];
+    const dev = { device: 'webgpu' as const };
+    const run = async (): Promise<number[][]> => {
+      const W = tensor(w, [V, E], dev);
+      // W (257, 36) @ v (36, 3) + b: A over the cap, split along M; Σ_k W[m, k] rides along.
+      const m = product(W, tensor(v, [E, M2], dev), { bias: tensor(b3, [M2], dev), sumA: true });
+      // x (3, 36) @ Wᵀ + b: B over the cap, split along N; Σ_k x[m, k] from the first chunk.
+      const n = product(tensor(x, [M2, E], dev), W.transpose(0, 1), { bias: tensor(bV, [V], dev), sumA: true });
+      return Promise.all([m.out, m.sumA!, n.out, n.sumA!].map(async (t) => Array.from(await t.toArray())));
+    };
+    const whole = await run();
+    const before = be.ctx.dispatches;
+    const split = await capped(4096, run); // W 37008 bytes; outputs 3084 bytes
+    expect(be.ctx.dispatches - before).toBeGreaterThan(8);
+    expect(split).toEqual(whole);
   });
 
   test('the gradient of x through a frozen W over the cap sums K chunks, equal to the uncapped path', async () => {

@@ -22,7 +22,7 @@ interface RowWindow {
  * else consecutive row ranges, each bound from the aligned byte at or before its first row. GPT-2's (50257, 768)
  * embedding is 154 MB, over the 128 MiB binding limit of many adapters.
  */
-export function rowWindows(ctx: GpuContext, table: GpuStorage, rows: number, rowSize: number): RowWindow[] {
+function rowWindows(ctx: GpuContext, table: GpuStorage, rows: number, rowSize: number): RowWindow[] {
   const cap = ctx.bindingLimit;
   const rowBytes = rowSize * 4;
   if (rows * rowBytes <= cap || rowBytes === 0) return [{ table: table.buffer, rowStart: 0, windowRows: rows, lead: 0 }];
