@@ -209,7 +209,9 @@ describe('save, open and export', () => {
     expect(py.code).toContain('    def forward(self, xor_1_x, xor_1_label):');
     expect(py.code).toContain('        linear_1_y = self.linear_1(xor_1_x)');
     expect(py.code).toContain('F.cross_entropy(linear_2_y.reshape(-1, linear_2_y.shape[-1]), xor_1_label.reshape(-1).long(), label_smoothing=0.0)');
-    expect(py.code).toContain('return {"loss": crossentropy_1_loss}');
+    // The loss, and the logits the cross-entropy scores (for accuracy).
+    expect(py.code).toContain('return {"loss": crossentropy_1_loss, "linear_2_y": linear_2_y}');
+    expect(py.accuracy).toEqual({ logits: 'linear_2_y', target: 'xor_1_label' });
     expect(py.inputs.map((i) => i.name)).toEqual(['xor_1_x', 'xor_1_label']);
   });
 

@@ -18,7 +18,7 @@
 // graph is prepared again from those weights and training resumes.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { compileGraph, GraphCompileError, type CompiledGraph, type Feeds } from '../graph/compile';
-import { Trainer, trainBlocker, type HostParam, type OptimizerName } from '../graph/train';
+import { Trainer, trainBlocker, EVAL_EVERY, EVAL_EXAMPLES, type HostParam, type OptimizerName } from '../graph/train';
 import { describeCarry } from '../graph/carry';
 import type { DataSource } from '../graph/node-type';
 import type { Validation } from '../graph/validate';
@@ -57,7 +57,6 @@ export interface History {
   acc: number[];
 }
 
-const EVAL_EVERY = 20;
 const PREPARE_DELAY_MS = 250;
 /** The least time between two read-backs of the weights while training (as often as the views refresh). */
 const READ_BACK_MS = 500;
@@ -564,7 +563,7 @@ export class TrainerController implements ReactiveController {
     this.history.loss.push(loss);
     if (this.stepCount % EVAL_EVERY === 0 && this.compiled?.state.nodes.some((n) => n.type === 'crossentropy')) {
       try {
-        const ev = await trainer.evaluate(256);
+        const ev = await trainer.evaluate(EVAL_EXAMPLES);
         if (ev.accuracy !== null) {
           this.accuracy = ev.accuracy;
           this.history.accSteps.push(this.stepCount);
@@ -609,7 +608,7 @@ export class TrainerController implements ReactiveController {
       this.loadedWeights = true;
       trainer.optimizer.zeroGrad(); // gradients of the weights just replaced
       const loss = await this._lossOnFreshBatch(compiled, sources, trainer);
-      const accuracy = compiled.state.nodes.some((n) => n.type === 'crossentropy') ? await trainer.evaluate(256).then((e) => e.accuracy, () => null) : null;
+      const accuracy = compiled.state.nodes.some((n) => n.type === 'crossentropy') ? await trainer.evaluate(EVAL_EXAMPLES).then((e) => e.accuracy, () => null) : null;
       await this._readBack(trainer);
       if (trainer !== this.trainer) return;
       this.loss = loss;

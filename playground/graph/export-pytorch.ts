@@ -22,6 +22,11 @@ export interface PyTorchExport {
   parameters: Array<{ name: string; shape: number[] }>;
   /** The forward() arguments: data-node outputs, with their shapes and dtypes. */
   inputs: Array<{ name: string; type: TensorType }>;
+  /**
+   * The first cross-entropy loss's logits and target, as forward()'s result keys or argument names, from which
+   * accuracy is measured as the playground does (argmax of the logits equal to the target); null without one.
+   */
+  accuracy: { logits: string; target: string } | null;
 }
 
 /** "char GPT (names)" → "CharGptNames"; a safe Python class name. */
@@ -91,6 +96,17 @@ export function exportPyTorch(state: GraphState, opts: { name?: string; module?:
     }
   }
 
+  // forward() also returns what the first cross-entropy compares, so a training script can measure accuracy.
+  const ce = validation.order.map((id) => byId.get(id)!).find((n) => n.type === 'crossentropy');
+  const into = (port: string): string | undefined => {
+    const e = ce && validation.edgeInto(ce.id, port);
+    return e ? varName(e.from.node, e.from.port) : undefined;
+  };
+  const [logits, target] = [into('logits'), into('target')];
+  const accuracy = logits && target ? { logits, target } : null;
+  const argNames = new Set(inputs.map((i) => i.name));
+  for (const v of accuracy ? [accuracy.logits, accuracy.target] : []) if (!argNames.has(v) && !results.includes(v)) results.push(v);
+
   const parameters = (opts.module?.namedParameters() ?? []).map(([name, t]) => ({ name, shape: [...t.shape] }));
   const dimsNote = [...validation.dims].map(([k, v]) => `${k} = ${v}`).join(', ');
   const typeNote = (t: TensorType): string => `${t.dtype === 'int32' ? 'int64 ids' : 'float32'} of shape (${t.shape.join(', ')})${t.classes !== undefined ? `, values in [0, ${t.classes})` : ''}`;
@@ -113,6 +129,8 @@ export function exportPyTorch(state: GraphState, opts: { name?: string; module?:
     '# forward() takes the data nodes\' outputs:',
     ...inputs.map((i) => `#     ${i.name}: ${typeNote(i.type)}`),
     ...(dimsNote ? [`# where B is the batch size and ${dimsNote}.`] : ['# where B is the batch size.']),
+    '# It returns a dict: "loss" (the sum of the loss nodes), each output nothing consumes, and the logits the first',
+    '# cross-entropy scores, so that accuracy can be measured.',
     ...(parameters.length ? ['#', '# Parameters:', ...parameters.map((p) => `#     ${p.name}: (${p.shape.join(', ')})`)] : []),
     ...[...imports].sort(),
     'import os',
@@ -151,7 +169,7 @@ export function exportPyTorch(state: GraphState, opts: { name?: string; module?:
     '    print({k: tuple(v.shape) for k, v in out.items()})',
     '',
   ];
-  return { code: lines.join('\n'), className, parameters, inputs };
+  return { code: lines.join('\n'), className, parameters, inputs, accuracy };
 }
 
 /** The weights file to ship beside the Python: the compiled module's parameters under their PyTorch names. */

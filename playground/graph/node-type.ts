@@ -123,7 +123,20 @@ export interface DataSource {
   heldOut(max: number): HostBatch | null;
   /** Token sources: the character of each id, so samples can be printed. */
   vocabulary?: string;
+  /**
+   * The training data an exported project ships (export-project.ts), a fixed set where the playground draws fresh
+   * batches: sources that generate examples draw a set of them with `rand`; the others give what they sample from.
+   */
+  trainingSet(rand: () => number): TrainingSet;
 }
+
+/**
+ * Training data as a project ships it: `examples` holds N examples per output port (first dim N); `stream` is a
+ * token stream whose windows of `blockSize` ids are the first port and the same window one id later the second.
+ */
+export type TrainingSet =
+  | { kind: 'examples'; examples: HostBatch }
+  | { kind: 'stream'; ids: Int32Array; blockSize: number; ports: readonly [input: string, target: string] };
 
 /** Reads params of a node against its type's specs; missing ones take their default. */
 export function paramReader(def: NodeTypeDef, params: Readonly<Record<string, ParamValue>>): ParamReader {

@@ -14,6 +14,10 @@ import { planCarry, type CarryPlan } from './carry';
 
 export type OptimizerName = 'adam' | 'adamw' | 'sgd';
 
+/** The playground measures held-out loss and accuracy every EVAL_EVERY steps, on EVAL_EXAMPLES examples. */
+export const EVAL_EVERY = 20;
+export const EVAL_EXAMPLES = 256;
+
 export interface TrainerOptions {
   optimizer?: OptimizerName;
   lr?: number;

@@ -28,6 +28,10 @@ export function mnistSource(testFraction: number): DataSource {
       const { train } = need();
       return rows(train, Int32Array.from({ length: size }, () => Math.floor(rand() * train.n)));
     },
+    trainingSet() {
+      const { train } = need();
+      return { kind: 'examples', examples: { image: { data: train.images, shape: [train.n, MNIST_PIXELS] }, label: { data: train.labels, shape: [train.n] } } };
+    },
     heldOut(max) {
       const { test } = need();
       return rows(test, Int32Array.from({ length: Math.min(max, test.n) }, (_, i) => i));

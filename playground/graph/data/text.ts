@@ -81,6 +81,7 @@ export function textSource(corpus: string, text: string, blockSize: number): Dat
       const s = need(train);
       return windows(s, Int32Array.from({ length: size }, () => Math.floor(rand() * (s.length - blockSize))));
     },
+    trainingSet: () => ({ kind: 'stream', ids: need(train), blockSize, ports: ['tokens', 'next'] }),
     heldOut(max) {
       if (!held) return null;
       const s = need(held);

@@ -3,22 +3,28 @@
 import type { DataSource, HostBatch } from '../node-type';
 
 /** XOR: the four corners of the unit square, labelled by whether exactly one coordinate is 1. */
+/** How many points an exported project ships for a generated 2-D problem (the playground draws fresh ones). */
+const SHIPPED_XOR = 256;
+const SHIPPED_SPIRALS = 2048;
+
 export function xorSource(noise: number): DataSource {
+  const draw = (size: number, rand: () => number): HostBatch => {
+    const x = new Float32Array(size * 2);
+    const y = new Int32Array(size);
+    // Cycle through the corners in order, so a batch of 4 is exactly the classic truth table.
+    for (let i = 0; i < size; i++) {
+      const a = (i >> 1) & 1;
+      const b = i & 1;
+      x[2 * i] = a + noise * (2 * rand() - 1);
+      x[2 * i + 1] = b + noise * (2 * rand() - 1);
+      y[i] = a ^ b;
+    }
+    return { x: { data: x, shape: [size, 2] }, label: { data: y, shape: [size] } };
+  };
   return {
     load: async () => {},
-    batch(size, rand) {
-      const x = new Float32Array(size * 2);
-      const y = new Int32Array(size);
-      // Cycle through the corners in order, so a batch of 4 is exactly the classic truth table.
-      for (let i = 0; i < size; i++) {
-        const a = (i >> 1) & 1;
-        const b = i & 1;
-        x[2 * i] = a + noise * (2 * rand() - 1);
-        x[2 * i + 1] = b + noise * (2 * rand() - 1);
-        y[i] = a ^ b;
-      }
-      return { x: { data: x, shape: [size, 2] }, label: { data: y, shape: [size] } };
-    },
+    batch: draw,
+    trainingSet: (rand) => ({ kind: 'examples', examples: draw(SHIPPED_XOR, rand) }),
     heldOut() {
       return {
         x: { data: new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), shape: [4, 2] },
@@ -47,6 +53,7 @@ export function spiralsSource(turns: number, noise: number): DataSource {
   return {
     load: async () => {},
     batch: draw,
+    trainingSet: (rand) => ({ kind: 'examples', examples: draw(SHIPPED_SPIRALS, rand) }),
     heldOut(max) {
       // A fixed seed, so the held-out points are the same for every evaluation.
       let s = 12345;

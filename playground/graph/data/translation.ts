@@ -14,6 +14,9 @@ export function translate(task: string, src: number[]): number[] {
   return [...src];
 }
 
+/** How many pairs an exported project ships (the playground draws fresh ones for every batch). */
+const SHIPPED_PAIRS = 16384;
+
 export function translationSource(task: string, length: number): DataSource {
   const draw = (size: number, rand: () => number): HostBatch => {
     const src = new Int32Array(size * length);
@@ -37,6 +40,7 @@ export function translationSource(task: string, length: number): DataSource {
     vocabulary: TRANSLATION_VOCAB,
     load: async () => {},
     batch: draw,
+    trainingSet: (rand) => ({ kind: 'examples', examples: draw(SHIPPED_PAIRS, rand) }),
     heldOut(max) {
       let s = 777;
       const rand = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);

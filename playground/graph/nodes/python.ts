@@ -27,8 +27,26 @@ def rope(x, base=10000.0):
     return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)`,
 };
 
+// PyTorch 2.0 added F.scaled_dot_product_attention (fused kernels on GPUs); 1.13 lacks it, so the file falls back
+// to the same sum written out. A causal mask is aligned top-left, as SDPA's is_causal is.
+const attend: PyHelper = {
+  name: 'attend',
+  code: `def attend(q, k, v, mask=None, causal=False):
+    """softmax(q kᵀ / √d + mask) v over (B, H, T, d) tensors; mask is added to the scores, causal hides later keys."""
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal and mask is None)
+    scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5  # (B, H, Tq, Tk)
+    if mask is not None:
+        scores = scores + mask
+    elif causal:
+        later = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool, device=q.device).triu(1)  # key after query
+        scores = scores.masked_fill(later, float("-inf"))
+    return scores.softmax(dim=-1) @ v  # (B, H, Tq, d)`,
+};
+
 export const PY_MHA: PyHelper[] = [
   alibiAndRope,
+  attend,
   {
     name: 'MultiHeadAttention',
     code: `class MultiHeadAttention(nn.Module):
@@ -66,7 +84,7 @@ export const PY_MHA: PyHelper[] = [
             mask = -self.slopes.view(-1, 1, 1) * dist  # (H, Tq, Tk)
             if causal:
                 mask = mask.masked_fill(kpos > qpos, float("-inf"))
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal and mask is None)  # (B, H, Tq, d)
+        out = attend(q, k, v, mask, causal)  # (B, H, Tq, d)
         return self.out_proj(out.transpose(1, 2).reshape(b, tq, e))`,
   },
 ];
