@@ -24,7 +24,7 @@ export * as nn from './nn/index';
 export * as optim from './optim/index';
 export {
   readSafetensors, openSafetensors, writeSafetensors, saveModuleSafetensors, loadModuleSafetensors, safetensorsToTensors, SafetensorsError,
-  type SafetensorsFile, type TensorData, type LazySafetensors, type SafetensorsEntry, type SafetensorsDType, type ReadLimits,
+  type SafetensorsFile, type TensorData, type LazySafetensors, type SafetensorsEntry, type SafetensorsDType, type UnreadableDType, type ReadLimits,
 } from './io/safetensors';
 export { setDebug, isDebug, type DebugSink } from './debug';
 export {

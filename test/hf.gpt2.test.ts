@@ -97,14 +97,19 @@ function entries(hf: Hf, v: Variant): Array<[string, TensorData]> {
   return out;
 }
 
-/** A safetensors file written byte by byte here (not by the engine's writer), in F32, F16 or BF16. */
-function rawSafetensors(items: Array<[string, TensorData]>, dtype: Dtype): Uint8Array {
-  const size = dtype === 'F32' ? 4 : 2;
+/**
+ * A safetensors file written byte by byte here (not by the engine's writer), in F32, F16 or BF16. With maskU8, the
+ * causal-mask buffers (`attn.bias`) are U8, as older GPT-2 checkpoints store them: a dtype the engine cannot read,
+ * under a key the loader ignores.
+ */
+function rawSafetensors(items: Array<[string, TensorData]>, dtype: Dtype, opts: { maskU8?: boolean } = {}): Uint8Array {
+  const sizeOf = (name: string): number => (opts.maskU8 && name.endsWith('.attn.bias') ? 1 : dtype === 'F32' ? 4 : 2);
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   let offset = 0;
   for (const [name, t] of items) {
-    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + t.data.length * size] };
-    offset += t.data.length * size;
+    const u8 = sizeOf(name) === 1;
+    header[name] = { dtype: u8 ? 'U8' : dtype, shape: t.shape, data_offsets: [offset, offset + t.data.length * sizeOf(name)] };
+    offset += t.data.length * sizeOf(name);
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerLen = Math.ceil(json.length / 8) * 8;
@@ -115,7 +120,11 @@ function rawSafetensors(items: Array<[string, TensorData]>, dtype: Dtype): Uint8
   out.set(json, 8);
   let at = 8 + headerLen;
   const word = new DataView(new ArrayBuffer(4));
-  for (const [, t] of items) {
+  for (const [name, t] of items) {
+    if (sizeOf(name) === 1) {
+      for (const x of t.data) out[at++] = x;
+      continue;
+    }
     for (const x of t.data) {
       if (dtype === 'F32') view.setFloat32(at, x, true);
       else if (dtype === 'F16') setFloat16(view, at, x, true);
@@ -123,7 +132,7 @@ function rawSafetensors(items: Array<[string, TensorData]>, dtype: Dtype): Uint8
         word.setFloat32(0, x);
         view.setUint16(at, word.getUint32(0) >>> 16, true); // bfloat16: the top half of the float32
       }
-      at += size;
+      at += dtype === 'F32' ? 4 : 2;
     }
   }
   return out;
@@ -265,7 +274,7 @@ const CASES: Case[] = (() => {
   return [
     { name: 'GPT2LMHeadModel: transformer. prefix, lm_head, attn buffers, F32', hf: a, weights: () => rawSafetensors(entries(a, { prefix: 'transformer.', lmHead: true, buffers: true }), 'F32') },
     { name: 'GPT2Model: no prefix, no lm_head, exact gelu, n_inner 12', hf: b, weights: () => rawSafetensors(entries(b, { prefix: '', lmHead: false, buffers: false }), 'F32') },
-    { name: 'no prefix with lm_head and buffers, F16, relu', hf: c, weights: () => rawSafetensors(entries(c, { prefix: '', lmHead: true, buffers: true }), 'F16') },
+    { name: 'no prefix with lm_head and U8 mask buffers, F16, relu', hf: c, weights: () => rawSafetensors(entries(c, { prefix: '', lmHead: true, buffers: true }), 'F16', { maskU8: true }) },
     { name: 'transformer. prefix without lm_head, BF16, gelu_pytorch_tanh, eps 1e-3', hf: d, weights: () => rawSafetensors(entries(d, { prefix: 'transformer.', lmHead: false, buffers: false }), 'BF16') },
     { name: 'two shards with an index', hf: e, weights: () => ({ index: shards.index, shard: async (f: string) => shards.files.get(f)! }) },
   ];

@@ -117,6 +117,21 @@ describe('openSafetensors', () => {
     expect(() => openSafetensors(bytes)).toThrow(eager);
   });
 
+  test('a U8 or BOOL tensor opens (its bytes are checked) but only reading it fails; readSafetensors refuses the file', () => {
+    const data = new Uint8Array(4 + 3);
+    new DataView(data.buffer).setFloat32(0, 2.5, true);
+    data.set([1, 0, 1], 4);
+    const header = { w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, mask: { dtype: 'U8', shape: [3], data_offsets: [4, 7] } };
+    const file = openSafetensors(rawFile(header, data));
+    expect(file.entry('mask')).toEqual({ dtype: 'U8', shape: [3] });
+    expect([...file.read('w').data]).toEqual([2.5]);
+    expect(() => file.read('mask')).toThrow(/tensor "mask" has dtype U8, which is not supported/);
+    expect(() => readSafetensors(rawFile(header, data))).toThrow(/tensor "mask" has dtype U8, which is not supported/);
+    // The size is still checked: three BOOLs cannot span four bytes.
+    const wrong = { mask: { dtype: 'BOOL', shape: [3], data_offsets: [0, 4] } };
+    expect(() => openSafetensors(rawFile(wrong, new Uint8Array(4)))).toThrow(/\(3 bytes\) but data_offsets \[0, 4\] span 4 bytes/);
+  });
+
   test('limits apply when opening', () => {
     const bytes = writeSafetensors({ a: { shape: [4], data: new Float32Array(4) }, b: { shape: [1], data: new Float32Array(1) } });
     expect(() => openSafetensors(bytes, { maxTensors: 1 })).toThrow(/2 tensors exceed the limit of 1/);

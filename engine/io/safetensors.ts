@@ -25,6 +25,20 @@ export type SafetensorsDType = keyof typeof DTYPE_BYTES;
 type FileDType = SafetensorsDType;
 /** Valid safetensors dtypes that the engine has no use for; named separately so the error says "unsupported". */
 const KNOWN_UNSUPPORTED = new Set(['BOOL', 'U8', 'I8', 'U16', 'I16', 'U32', 'U64', 'F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'E8M0', 'C64']);
+/**
+ * The byte sizes of the unsupported dtypes that whole bytes hold. openSafetensors accepts these in a header, so that
+ * a file can be validated and its other tensors read: old GPT-2 checkpoints carry their causal-mask buffer
+ * (`attn.bias`) as U8 or BOOL, a key the loader ignores. Reading such a tensor is still an error.
+ */
+const UNSUPPORTED_BYTES = {
+  BOOL: 1, U8: 1, I8: 1, U16: 2, I16: 2, U32: 4, U64: 8, F8_E4M3: 1, F8_E5M2: 1, F8_E8M0: 1, E8M0: 1, C64: 8,
+} as const;
+/** A dtype that openSafetensors lists in entry() but whose read() throws. */
+export type UnreadableDType = keyof typeof UNSUPPORTED_BYTES;
+
+function unsupportedMessage(what: string, dtype: string): string {
+  return `${what} has dtype ${dtype}, which is not supported (use F32, F64, F16, BF16, I32 or I64)`;
+}
 
 export interface TensorData {
   shape: readonly number[];
@@ -125,7 +139,8 @@ function show(value: unknown): string {
 
 /** One tensor's header entry: its dtype in the file and its shape. */
 export interface SafetensorsEntry {
-  dtype: SafetensorsDType;
+  /** An UnreadableDType names a tensor that the file may hold (and a loader may ignore) but read() refuses. */
+  dtype: SafetensorsDType | UnreadableDType;
   shape: readonly number[];
 }
 
@@ -148,7 +163,8 @@ export interface LazySafetensors {
 
 interface Spec {
   name: string;
-  dtype: FileDType;
+  /** An UnreadableDType only in a lazily opened file (see UNSUPPORTED_BYTES); read() refuses it. */
+  dtype: FileDType | UnreadableDType;
   shape: number[];
   begin: number;
   end: number;
@@ -166,7 +182,7 @@ interface Header {
  * Parses and validates a file's header: every entry, the limits, and the exact cover of the data section. Throws
  * SafetensorsError naming the first problem found.
  */
-function parseHeader(bytes: Uint8Array, limits: ReadLimits): Header {
+function parseHeader(bytes: Uint8Array, limits: ReadLimits, acceptUnsupported = false): Header {
   const lim = { ...DEFAULT_LIMITS, ...limits };
   if (bytes.length < 8) throw new SafetensorsError(`safetensors: the file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -217,12 +233,9 @@ function parseHeader(bytes: Uint8Array, limits: ReadLimits): Header {
     const { dtype, shape, data_offsets: offsets } = entry;
     if (typeof dtype !== 'string') throw new SafetensorsError(`${what} has no dtype string`);
     // Own keys only: `in` would take "toString" or "__proto__" for a dtype.
-    if (!Object.hasOwn(DTYPE_BYTES, dtype)) {
-      throw new SafetensorsError(
-        KNOWN_UNSUPPORTED.has(dtype)
-          ? `${what} has dtype ${dtype}, which is not supported (use F32, F64, F16, BF16, I32 or I64)`
-          : `${what} has unknown dtype ${quote(dtype)}`,
-      );
+    const deferred = acceptUnsupported && Object.hasOwn(UNSUPPORTED_BYTES, dtype);
+    if (!Object.hasOwn(DTYPE_BYTES, dtype) && !deferred) {
+      throw new SafetensorsError(KNOWN_UNSUPPORTED.has(dtype) ? unsupportedMessage(what, dtype) : `${what} has unknown dtype ${quote(dtype)}`);
     }
     if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || (d as number) < 0)) {
       throw new SafetensorsError(`${what} has an invalid shape ${show(shape)}: dims must be non-negative integers`);
@@ -240,13 +253,13 @@ function parseHeader(bytes: Uint8Array, limits: ReadLimits): Header {
     if (numel > lim.maxElements) {
       throw new SafetensorsError(`${what} has shape ${show(dims)}: ${Number.isSafeInteger(numel) ? numel : 'more than 2^53'} elements, over the limit of ${lim.maxElements}`);
     }
-    const size = DTYPE_BYTES[dtype as FileDType];
+    const size = deferred ? UNSUPPORTED_BYTES[dtype as UnreadableDType] : DTYPE_BYTES[dtype as FileDType];
     if (end - begin !== numel * size) {
       throw new SafetensorsError(
         `${what} has shape ${show(dims)} of ${dtype} (${numel * size} bytes) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`,
       );
     }
-    specs.push({ name, dtype: dtype as FileDType, shape: dims, begin, end });
+    specs.push({ name, dtype: dtype as FileDType | UnreadableDType, shape: dims, begin, end });
   }
   // The data must be covered exactly once: sorted by begin, each tensor starts where the previous one ended.
   const sorted = [...specs].sort((a, b) => a.begin - b.begin || a.end - b.end);
@@ -266,7 +279,7 @@ function parseHeader(bytes: Uint8Array, limits: ReadLimits): Header {
  * Throws SafetensorsError naming the first problem found.
  */
 export function openSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): LazySafetensors {
-  const { view, dataStart, specs, metadata } = parseHeader(bytes, limits);
+  const { view, dataStart, specs, metadata } = parseHeader(bytes, limits, true);
   // A Map, so a hostile name such as "__proto__" is just a key.
   const byName = new Map(specs.map((s) => [s.name, s]));
   const spec = (name: string): Spec => {
@@ -283,7 +296,8 @@ export function openSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): Laz
     metadata,
     read: (name) => {
       const s = spec(name);
-      return { shape: s.shape, data: decode(view, dataStart + s.begin, s.end - s.begin, s.dtype, s.name, true) };
+      if (!Object.hasOwn(DTYPE_BYTES, s.dtype)) throw new SafetensorsError(unsupportedMessage(`safetensors: tensor ${quote(s.name)}`, s.dtype));
+      return { shape: s.shape, data: decode(view, dataStart + s.begin, s.end - s.begin, s.dtype as FileDType, s.name, true) };
     },
   };
 }
@@ -293,7 +307,8 @@ export function readSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): Saf
   const { view, dataStart, specs, metadata } = parseHeader(bytes, limits);
   // Copies, never views of `bytes`: the decoded tensors are independent of the file, as they always were.
   const tensors = new Map<string, TensorData>();
-  for (const s of specs) tensors.set(s.name, { shape: s.shape, data: decode(view, dataStart + s.begin, s.end - s.begin, s.dtype, s.name) });
+  // parseHeader without acceptUnsupported has refused every dtype outside FileDType.
+  for (const s of specs) tensors.set(s.name, { shape: s.shape, data: decode(view, dataStart + s.begin, s.end - s.begin, s.dtype as FileDType, s.name) });
   return { tensors, metadata };
 }
 

@@ -110,7 +110,8 @@ function checkIndex(index: unknown): { weightMap: Map<string, string>; files: st
 }
 
 /** Integer dtypes: the reader gives them as int32, which no float parameter takes. */
-const INTEGER_DTYPES = new Set(['I32', 'I64']);
+/** The dtypes read() turns into float32 (F16, BF16 and F64 converted as they are read). */
+const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
 
 /** Prefixes a SafetensorsError with the file it came from, keeping its class. */
 function inFile<T>(file: string, fn: () => T): T {
@@ -196,9 +197,10 @@ function checkShard(file: string, shard: LazySafetensors, keys: readonly Resolve
     const spec = names.has(r.stored) ? shard.entry(r.stored) : null;
     if (!spec) throw new HuggingFaceError(`${file}: the index places ${JSON.stringify(r.stored)} in this shard, but the file does not hold it`);
     if (!r.target) continue;
-    if (INTEGER_DTYPES.has(spec.dtype)) {
-      // F16, BF16 and F64 are converted to float32 as they are read; integers have no float meaning.
-      throw new HuggingFaceError(`${file}: ${JSON.stringify(r.stored)} holds integers (${spec.dtype}), but ${r.target.param} is a float parameter`);
+    if (!FLOAT_DTYPES.has(spec.dtype)) {
+      // Integers and booleans have no float meaning (a U8/BOOL buffer under an ignored key is fine: it is never read).
+      const kind = spec.dtype === 'BOOL' ? 'booleans' : /^[IU]\d/.test(spec.dtype) ? 'integers' : 'values';
+      throw new HuggingFaceError(`${file}: ${JSON.stringify(r.stored)} holds ${kind} (${spec.dtype}), but ${r.target.param} is a float parameter`);
     }
     const want = expectedShape(r.target, params.get(r.target.param)!);
     if (spec.shape.length !== want.length || spec.shape.some((d, i) => d !== want[i])) {
