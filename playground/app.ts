@@ -35,6 +35,7 @@ import './components/train-controls';
 import './components/gallery';
 import './components/toolbar';
 import './components/views-panel';
+import './components/load-model-dialog';
 
 /** The example a first visit opens, so nobody starts on an empty canvas. */
 const FIRST_EXAMPLE = 'xor-mlp';
@@ -86,6 +87,8 @@ export class PlaygroundApp extends LitElement {
   @state() private _history: readonly HistoryEntry[] = [];
   /** Another tab's save that this tab's user has not yet chosen between (the banner). */
   @state() private _conflict: StoredGraph | null = null;
+  /** The Load a model dialog (components/load-model-dialog.ts); its model never touches the graph. */
+  @state() private _modelDialogOpen = false;
 
   @query('graph-canvas') private _canvas!: GraphCanvas;
   @query('node-palette') private _palette!: NodePalette;
@@ -329,6 +332,9 @@ export class PlaygroundApp extends LitElement {
         case 'gallery':
           this._ui = { ...this._ui, galleryOpen: true };
           break;
+        case 'load-model':
+          this._modelDialogOpen = true;
+          break;
         case 'undo':
           this.graph.undo();
           break;
@@ -486,6 +492,7 @@ export class PlaygroundApp extends LitElement {
         <train-controls .trainer=${this._trainer} .settings=${ui.train} .version=${this._trainer.version} @settings-change=${this._onSettings}></train-controls>
       </div>
       <example-gallery ?open=${ui.galleryOpen} @example-open=${this._onExample} @gallery-close=${() => (this._ui = { ...this._ui, galleryOpen: false })}></example-gallery>
+      <load-model-dialog ?open=${this._modelDialogOpen} @model-dialog-close=${() => (this._modelDialogOpen = false)}></load-model-dialog>
       ${this._toast ? html`<div class="toast" role="status" data-toast>${this._toast}</div>` : nothing}
     `;
   }

@@ -7,7 +7,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { HistoryEntry } from '../graph/autosave';
 
 /** 'history' asks the app to refresh the list of earlier graphs, as the History menu opens. */
-export type ToolbarAction = 'new' | 'save' | 'share' | 'export' | 'gallery' | 'history' | 'undo' | 'redo';
+export type ToolbarAction = 'new' | 'save' | 'share' | 'export' | 'gallery' | 'history' | 'undo' | 'redo' | 'load-model';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
@@ -120,6 +120,8 @@ export class EditorToolbar extends LitElement {
       <button data-action="undo" title=${this.undoLabel ? `Undo ${this.undoLabel} (Ctrl+Z)` : 'Nothing to undo'} ?disabled=${!this.undoLabel} @click=${() => this._act('undo')}>Undo</button>
       <button data-action="redo" title=${this.redoLabel ? `Redo ${this.redoLabel} (Ctrl+Shift+Z)` : 'Nothing to redo'} ?disabled=${!this.redoLabel} @click=${() => this._act('redo')}>Redo</button>
       <span class="sep"></span>
+      <button data-action="load-model" title="Load a Hugging Face GPT-2 or BERT checkpoint from disk or a URL, and run it" aria-haspopup="dialog"
+        @click=${() => this._act('load-model')}>Load a model</button>
       <a class="bench" data-action="bench" href="./bench.html" target="_blank" title="Benchmark attention kernels on this GPU">Bench</a>
       <a class="bench" data-action="course" href="./learn.html" title="The course: lessons with live widgets and exercises">Course</a>
       <span class="spacer"></span>
