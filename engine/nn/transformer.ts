@@ -113,6 +113,17 @@ export class TransformerEncoderLayer extends TransformerLayerBase {
     });
   }
 
+  /**
+   * The self-attention weights (B, H, T, T) that encode(src, opts) forms, for visualisation. Call it in eval mode
+   * (dropout would draw from its generator) and, for a plain view, under noGrad().
+   */
+  selfAttentionWeights(src: Tensor, opts: Omit<EncoderCallOptions, 'cache'> = {}): Tensor {
+    return tidy(() => {
+      const h = this.normFirst ? this.norm1.forward(src) : src; // what the attention sub-layer reads
+      return this.self_attn.attend(h, { keyPaddingMask: opts.keyPaddingMask, attnMask: opts.attnMask, causal: opts.causal, needWeights: true }).weights!;
+    });
+  }
+
   protected override describe(): string {
     return `dModel=${this.dModel}, nHead=${this.nHead}, ${this.normFirst ? 'pre-LN' : 'post-LN'}, ${this.activation}`;
   }
@@ -156,6 +167,29 @@ export class TransformerDecoderLayer extends TransformerLayerBase {
       let x = this.residual(tgt, this.norm1, this.dropout1, selfAttn);
       x = this.residual(x, this.norm2, this.dropout2, crossAttn);
       return this.residual(x, this.norm3, this.dropout3, (h) => this.feedForward(h));
+    });
+  }
+
+  /**
+   * Both attention maps that decode(tgt, memory, opts) forms, for visualisation: self (B, H, Tt, Tt) over the
+   * target and cross (B, H, Tt, Ts) from the target to memory. The cross-attention reads the self-attention
+   * sub-layer's result, so that sub-layer runs again here. Call it in eval mode (dropout would draw from its
+   * generator) and, for a plain view, under noGrad().
+   */
+  attentionWeights(tgt: Tensor, memory: Tensor, opts: DecoderCallOptions = {}): { self: Tensor; cross: Tensor } {
+    return tidy(() => {
+      let self: Tensor | undefined;
+      let cross: Tensor | undefined;
+      const selfAttn = (h: Tensor): Tensor => {
+        const r = this.self_attn.attend(h, { keyPaddingMask: opts.tgtKeyPaddingMask, causal: opts.causal ?? true, needWeights: true });
+        self = r.weights;
+        return r.output;
+      };
+      const x = this.residual(tgt, this.norm1, this.dropout1, selfAttn); // (B, Tt, d)
+      // Only the cross-attention's input is needed: norm2(x) pre-LN, x itself post-LN.
+      const h = this.normFirst ? this.norm2.forward(x) : x;
+      cross = this.multihead_attn.attend(h, { key: memory, value: memory, keyPaddingMask: opts.memoryKeyPaddingMask, needWeights: true }).weights;
+      return { self: self!, cross: cross! };
     });
   }
 
