@@ -37,6 +37,20 @@ interface MoveDrag {
   dy: number;
 }
 
+/** A wire as drawn: its path, where its shape label goes, and how it is marked. */
+interface DrawnWire {
+  edge: Edge;
+  /** Its input port, "node.port" (wires are selected by it). */
+  key: string;
+  path: string;
+  lx: number;
+  ly: number;
+  bad: boolean;
+  /** It closes a loop: drawn above the nodes and highlighted. */
+  cycle: boolean;
+  type: TensorType | undefined;
+}
+
 export interface SelectionChange {
   nodes: readonly string[];
   edge: string | null;
@@ -59,6 +73,10 @@ export class GraphCanvas extends LitElement {
     path.wire.selected { stroke: #2563eb; stroke-width: 3; }
     path.wire.pending { stroke: #2563eb; stroke-dasharray: 6 4; }
     path.hit { fill: none; stroke: transparent; stroke-width: 14; pointer-events: stroke; cursor: pointer; }
+    /* A wire that closes a loop is drawn above the nodes (it often runs behind one, or is a node's own input), in red
+       with a halo, so the one the error asks to remove can be found and clicked. */
+    path.wire.cycle { stroke: #dc2626; stroke-width: 3; stroke-dasharray: 8 4; }
+    path.halo { fill: none; stroke: rgb(254 202 202 / 0.85); stroke-width: 9; pointer-events: none; }
     .shape {
       position: absolute;
       transform: translate(-50%, -135%);
@@ -323,7 +341,7 @@ export class GraphCanvas extends LitElement {
     if (!this.state || !this.validation) return nothing;
     const v = this._viewport;
     const val = this.validation;
-    const wires = this.state.edges.flatMap((edge) => {
+    const wires = this.state.edges.flatMap((edge): DrawnWire[] => {
       if (this._wire?.lifted && portKey(this._wire.lifted.to) === portKey(edge.to)) return [];
       const a = this._portAt(edge.from, 'out');
       const b = this._portAt(edge.to, 'in');
@@ -331,18 +349,14 @@ export class GraphCanvas extends LitElement {
       const [path, lx, ly] = this._wirePath(a, b);
       const bad = val.issuesFor(edge.to.node).some((i) => i.port === edge.to.port && isBlocking(i));
       const type: TensorType | undefined = val.outputType(edge.from.node, edge.from.port);
-      return [{ edge, key: portKey(edge.to), path, lx, ly, bad, type }];
+      return [{ edge, key: portKey(edge.to), path, lx, ly, bad, type, cycle: val.cycleWires.has(portKey(edge.to)) }];
     });
     const pending = this._pendingPath();
     return html`
       <div class="pane" @click=${this._onPaneClick}>
         <div class="layer" style="transform: translate(${v.x}px, ${v.y}px) scale(${v.zoom})">
           <svg class="wires">
-            ${wires.map(
-              (w) => svg`
-                <path class="wire ${w.bad ? 'bad' : ''} ${this.selectedEdge === w.key ? 'selected' : ''}" d=${w.path}></path>
-                <path class="hit nopan" data-edge=${w.key} d=${w.path} @click=${(e: MouseEvent) => this._onEdgeClick(e, w.edge)}></path>`,
-            )}
+            ${wires.filter((w) => !w.cycle).map((w) => this._wireSvg(w))}
             ${pending ? svg`<path class="wire pending" d=${pending}></path>` : nothing}
           </svg>
           ${repeat(
@@ -369,6 +383,9 @@ export class GraphCanvas extends LitElement {
               ></graph-node>`;
             },
           )}
+          <svg class="wires cycles">
+            ${wires.filter((w) => w.cycle).map((w) => this._wireSvg(w))}
+          </svg>
           ${wires.map((w) =>
             w.type ? html`<div class="shape ${w.bad ? 'bad' : ''}" data-shape-for=${w.key} style="left:${w.lx}px; top:${w.ly}px">${formatType(w.type)}</div>` : nothing,
           )}
@@ -381,6 +398,14 @@ export class GraphCanvas extends LitElement {
         <button title="Fit the graph in view (F)" @click=${() => void this.fitView()}>⤢</button>
       </div>
     `;
+  }
+
+  private _wireSvg(w: DrawnWire) {
+    const selected = this.selectedEdge === w.key ? 'selected' : '';
+    return svg`
+      ${w.cycle ? svg`<path class="halo" d=${w.path}></path>` : nothing}
+      <path class="wire ${w.bad ? 'bad' : ''} ${w.cycle ? 'cycle' : ''} ${selected}" d=${w.path}></path>
+      <path class="hit nopan" data-edge=${w.key} ?data-cycle-wire=${w.cycle} d=${w.path} @click=${(e: MouseEvent) => this._onEdgeClick(e, w.edge)}></path>`;
   }
 
   private _pendingPath(): string | null {

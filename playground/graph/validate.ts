@@ -31,6 +31,8 @@ export interface Validation {
   inputType(node: string, port: string): TensorType | undefined;
   /** The edge feeding an input port, if any. */
   edgeInto(node: string, port: string): Edge | undefined;
+  /** The wires that close a loop (self-loops included), by their input port ("node.port"); empty without loops. */
+  readonly cycleWires: ReadonlySet<string>;
 }
 
 export function validate(state: GraphState): Validation {
@@ -61,7 +63,8 @@ export function validate(state: GraphState): Validation {
     if (ok) paramsOk.add(node.id);
   }
 
-  const order = topologicalOrder(state, byId, issues);
+  const cycleWires = new Set<string>();
+  const order = topologicalOrder(state, byId, issues, cycleWires);
 
   // Shape inference in dataflow order. Nodes on a cycle (and everything downstream of one) get no types.
   const visit = order ?? kahnPrefix(state);
@@ -79,11 +82,11 @@ export function validate(state: GraphState): Validation {
           port.target && def.category === 'loss'
             ? {
                 code: 'loss-without-target', severity: 'error', node: id, port: port.name,
-                message: `This loss has nothing to compare against: connect the right answers (such as a data node's labels) to its "${port.label}" input.`,
+                message: `This loss has nothing to compare against: connect the right answers (such as a data node's labels) to its "${port.name}" input.`,
               }
             : {
                 code: 'unconnected-input', severity: 'error', node: id, port: port.name,
-                message: `Input "${port.label}" is not connected: wire an output into it.`,
+                message: `Input "${port.name}" is not connected: wire an output into it.`,
               },
         );
       } else if (!types.has(portKey(edge.from))) {
@@ -146,14 +149,15 @@ export function validate(state: GraphState): Validation {
       return e ? types.get(portKey(e.from)) : undefined;
     },
     edgeInto: (node, port) => into.get(`${node}.${port}`),
+    cycleWires,
   };
 }
 
 /**
  * Kahn's algorithm, taking ready nodes in the order they appear in the graph so the result is stable. When some
- * nodes never become ready they sit on or behind a cycle: one cycle is traced and reported on each of its nodes.
+ * nodes never become ready, the graph has loops: every one is reported (see reportCycles) and the order is null.
  */
-function topologicalOrder(state: GraphState, byId: Map<string, GraphNode>, issues: Issue[]): string[] | null {
+function topologicalOrder(state: GraphState, byId: Map<string, GraphNode>, issues: Issue[], cycleWires: Set<string>): string[] | null {
   const indeg = new Map<string, number>(state.nodes.map((n) => [n.id, 0]));
   const out = new Map<string, string[]>(state.nodes.map((n) => [n.id, []]));
   for (const e of state.edges) {
@@ -174,35 +178,110 @@ function topologicalOrder(state: GraphState, byId: Map<string, GraphNode>, issue
     }
   }
   if (order.length === state.nodes.length) return order;
-
-  const cycle = findCycle(state, new Set(state.nodes.map((n) => n.id).filter((id) => !order.includes(id))));
-  const path = [...cycle, cycle[0]].join(' → ');
-  for (const id of cycle) {
-    issues.push({
-      code: 'cycle', severity: 'error', node: id,
-      message: `This node is part of a loop (${path}). Data must flow one way through a network: remove one of the wires in the loop.`,
-    });
-  }
+  reportCycles(state, byId, issues, cycleWires);
   return null;
 }
 
-/** A cycle among `remaining` (nodes Kahn could not order), as a list of node ids, found by walking back edges. */
-function findCycle(state: GraphState, remaining: Set<string>): string[] {
+/**
+ * Every loop at once, so that removing one wire never uncovers another the user was not told about. A wire closes
+ * a loop exactly when both its ends lie in one strongly connected component (a self-loop is one on its own), so
+ * the components give the set of wires the canvas highlights; each node in a loop gets an issue that spells out
+ * the shortest loop through it, by node ids, so the user can follow it on the canvas.
+ */
+function reportCycles(state: GraphState, byId: Map<string, GraphNode>, issues: Issue[], cycleWires: Set<string>): void {
+  const edges = state.edges.filter((e) => byId.has(e.from.node) && byId.has(e.to.node));
+  const component = stronglyConnected(state.nodes.map((n) => n.id), edges);
+  const looped = new Set<string>();
+  for (const e of edges) {
+    if (component.get(e.from.node) !== component.get(e.to.node)) continue;
+    cycleWires.add(portKey(e.to));
+    looped.add(e.from.node);
+  }
+  for (const n of state.nodes) {
+    if (!looped.has(n.id)) continue;
+    const path = [...shortestLoop(n.id, edges, component), n.id].join(' → ');
+    issues.push({
+      code: 'cycle', severity: 'error', node: n.id,
+      message: `This node is part of a loop (${path}). Data must flow one way through a network: remove one of the wires in the loop (drawn in red, above the nodes).`,
+    });
+  }
+}
+
+/** Tarjan's algorithm: each node's strongly connected component, as an index. Iterative, so a long chain can't overflow the stack. */
+function stronglyConnected(ids: readonly string[], edges: readonly Edge[]): Map<string, number> {
+  const succ = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const e of edges) succ.get(e.from.node)!.push(e.to.node);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const component = new Map<string, number>();
+  let counter = 0;
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    // Each frame is a node and how many of its successors have been looked at.
+    const frames: Array<{ id: string; next: number }> = [{ id: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (frames.length) {
+      const f = frames[frames.length - 1];
+      const nexts = succ.get(f.id)!;
+      if (f.next < nexts.length) {
+        const w = nexts[f.next++];
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          frames.push({ id: w, next: 0 });
+        } else if (onStack.has(w)) low.set(f.id, Math.min(low.get(f.id)!, index.get(w)!));
+        continue;
+      }
+      frames.pop();
+      if (frames.length) {
+        const parent = frames[frames.length - 1].id;
+        low.set(parent, Math.min(low.get(parent)!, low.get(f.id)!));
+      }
+      if (low.get(f.id) === index.get(f.id)) {
+        // f is the root of a component: everything above it on the stack belongs to it.
+        const c = component.size;
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.set(w, c);
+        } while (w !== f.id);
+      }
+    }
+  }
+  return component;
+}
+
+/** The shortest loop from `start` back to itself inside its component (breadth-first), as the nodes along it. */
+function shortestLoop(start: string, edges: readonly Edge[], component: Map<string, number>): string[] {
+  const c = component.get(start);
   const succ = new Map<string, string[]>();
-  for (const e of state.edges) {
-    if (remaining.has(e.from.node) && remaining.has(e.to.node)) succ.set(e.from.node, [...(succ.get(e.from.node) ?? []), e.to.node]);
+  for (const e of edges) {
+    if (component.get(e.from.node) === c && component.get(e.to.node) === c) succ.set(e.from.node, [...(succ.get(e.from.node) ?? []), e.to.node]);
   }
-  // Every remaining node either lies on a cycle or leads to one, so following any successor must revisit a node.
-  const start = [...remaining].find((id) => succ.has(id)) ?? [...remaining][0];
-  const seen = new Map<string, number>();
-  const walk: string[] = [];
-  let id: string | undefined = start;
-  while (id !== undefined && !seen.has(id)) {
-    seen.set(id, walk.length);
-    walk.push(id);
-    id = succ.get(id)?.[0];
+  const parent = new Map<string, string>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i];
+    for (const next of succ.get(id) ?? []) {
+      if (next === start) {
+        const path = [id];
+        while (path[0] !== start) path.unshift(parent.get(path[0])!);
+        return path;
+      }
+      if (parent.has(next)) continue;
+      parent.set(next, id);
+      queue.push(next);
+    }
   }
-  return id === undefined ? walk : walk.slice(seen.get(id));
+  return [start]; // unreachable for a node in a loop
 }
 
 /** With a cycle present, the nodes that can still be ordered: those not on a cycle or downstream of one. */
