@@ -129,11 +129,11 @@ export class NodeInspector extends LitElement {
       <table>
         ${def.inputs.map((p) => {
           const t = v.inputType(node.id, p.name);
-          return html`<tr><td>in <b>${p.name}</b> ${p.shape}</td><td class="t">${t ? formatType(t) : '—'}</td></tr>`;
+          return html`<tr title=${p.help}><td>in <b data-port-name>${p.name}</b> ${p.shape}</td><td class="t">${t ? formatType(t) : '—'}</td></tr>`;
         })}
         ${def.outputs.map((p) => {
           const t = v.outputType(node.id, p.name);
-          return html`<tr><td>out <b>${p.name}</b> ${p.shape}</td><td class="t">${t ? formatType(t) : '—'}</td></tr>`;
+          return html`<tr title=${p.help}><td>out <b data-port-name>${p.name}</b> ${p.shape}</td><td class="t">${t ? formatType(t) : '—'}</td></tr>`;
         })}
       </table>
       ${issues.length ? html`<ul class="issues">${issues.map((i) => html`<li class=${i.severity}>${i.message}</li>`)}</ul>` : nothing}

@@ -105,11 +105,11 @@ export class GraphNodeElement extends LitElement {
     const key = `${kind}:${p.name}`;
     const bad = this.issues.some((i) => i.port === p.name && isBlocking(i) && kind === 'in');
     const t = this.types.get(key);
-    const title = `${p.label} ${p.shape}${t ? ` = ${formatType(t)}` : ''}\n${p.help}`;
+    const title = `${p.name} ${p.shape}${t ? ` = ${formatType(t)}` : ''}\n${p.help}`;
     const cls = ['port', kind, p.dtype === 'int32' ? 'int' : '', this.connected.has(key) ? 'connected' : '', bad ? 'bad' : '', p.optional ? 'optional' : '']
       .filter(Boolean)
       .join(' ');
-    return html`<div class=${cls} data-port=${p.name} data-port-kind=${kind} title=${title} style="grid-row:${this._row(p, kind)}">${p.label}</div>`;
+    return html`<div class=${cls} data-port=${p.name} data-port-kind=${kind} title=${title} style="grid-row:${this._row(p, kind)}">${p.name}</div>`;
   }
 
   private _row(p: PortSpec, kind: 'in' | 'out'): number {

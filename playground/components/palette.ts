@@ -146,7 +146,7 @@ export class NodePalette extends LitElement {
                 @keydown=${(e: KeyboardEvent) => this._onKey(e, d.type)}
                 @dblclick=${() => this._drop({ type: d.type })}
               >
-                ${d.label}<small>${ports(d.inputs)} → ${ports(d.outputs)}</small>
+                ${d.label}<small data-ports>${ports(d)}</small>
               </button>`,
             )}`;
         })}
@@ -157,8 +157,10 @@ export class NodePalette extends LitElement {
   }
 }
 
-function ports(list: readonly PortSpec[]): string {
-  return list.length ? list.map((p) => p.name).join(', ') : '∅';
+/** "x, memory → y, weights", by the names the node shows; a data node has no inputs: "→ x, label". */
+function ports(d: NodeTypeDef): string {
+  const names = (list: readonly PortSpec[]): string => list.map((p) => p.name).join(', ');
+  return d.inputs.length ? `${names(d.inputs)} → ${names(d.outputs)}` : `→ ${names(d.outputs)}`;
 }
 
 declare global {

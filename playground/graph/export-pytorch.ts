@@ -87,7 +87,7 @@ export function exportPyTorch(state: GraphState, opts: { name?: string; module?:
     for (const p of def.outputs) {
       const key = `${id}.${p.name}`;
       if (!exprs[p.name]) {
-        if (consumed.has(key)) throw new Error(`Export to PyTorch does not support wiring the "${p.label}" output of ${def.label} ("${id}").`);
+        if (consumed.has(key)) throw new Error(`Export to PyTorch does not support wiring the "${p.name}" output of ${def.label} ("${id}").`);
         continue;
       }
       body.push(`        ${varName(id, p.name)} = ${exprs[p.name]}`);

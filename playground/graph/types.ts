@@ -63,8 +63,11 @@ export interface TextParam extends ParamBase {
 export type ParamSpec = IntParam | FloatParam | ChoiceParam | BoolParam | TextParam;
 
 export interface PortSpec {
+  /**
+   * The port's one name: shown on the node, in the palette, the inspector and messages, and used in files, share
+   * links, edges ("linear_1.x") and probe(node, port). What it means in words is in `help`.
+   */
   name: string;
-  label: string;
   /** The dtype the port takes or gives; 'any' for pass-through layers. */
   dtype: DType | 'any';
   /** The expected shape in words for the palette and tooltips, e.g. "(…, features)". */

@@ -15,8 +15,8 @@ function activation(type: string, label: string, help: string, make: () => Modul
     label,
     category: 'layer',
     help,
-    inputs: [{ name: 'x', label: 'input', dtype: 'float32', shape: '(…)', help: 'Any float tensor.' }],
-    outputs: [{ name: 'y', label: 'output', dtype: 'float32', shape: '(…)', help: 'The same shape, each number transformed on its own.' }],
+    inputs: [{ name: 'x', dtype: 'float32', shape: '(…)', help: 'Any float tensor.' }],
+    outputs: [{ name: 'y', dtype: 'float32', shape: '(…)', help: 'The same shape, each number transformed on its own.' }],
     params: [],
     infer(ctx) {
       const x = typedInput(ctx, 'x', 'float32');

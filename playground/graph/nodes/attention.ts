@@ -53,12 +53,12 @@ export const attention: NodeTypeDef = {
   category: 'layer',
   help: 'Each position asks a question (query), every position offers an answer (key and value), and each position takes a mix of the values whose keys match its query best. Connect "memory" to attend to another sequence (cross-attention).',
   inputs: [
-    { name: 'x', label: 'input', dtype: 'float32', shape: '(B, T, D)', help: 'The sequence that asks (queries); also the one attended to when memory is unconnected.' },
-    { name: 'memory', label: 'memory', dtype: 'float32', shape: '(B, S, D)', help: 'Optional: another sequence to attend to, such as an encoder\'s output.', optional: true },
+    { name: 'x', dtype: 'float32', shape: '(B, T, D)', help: 'The sequence that asks (queries); also the one attended to when memory is unconnected.' },
+    { name: 'memory', dtype: 'float32', shape: '(B, S, D)', help: 'Optional: another sequence to attend to, such as an encoder\'s output.', optional: true },
   ],
   outputs: [
-    { name: 'y', label: 'output', dtype: 'float32', shape: '(B, T, D)', help: 'One mixed vector per position.' },
-    { name: 'weights', label: 'attention weights', dtype: 'float32', shape: '(B, H, T, S)', help: 'How much each position attended to each other one, per head. Computed only when something reads it.' },
+    { name: 'y', dtype: 'float32', shape: '(B, T, D)', help: 'One mixed vector per position.' },
+    { name: 'weights', dtype: 'float32', shape: '(B, H, T, S)', help: 'How much each position attended to each other one, per head. Computed only when something reads it.' },
   ],
   params: [
     { kind: 'int', name: 'heads', label: 'Heads', default: 4, min: 1, max: 64, help: 'Independent attention patterns computed side by side. The vector size must divide by it.' },

@@ -11,10 +11,10 @@ export const add: NodeTypeDef = {
   category: 'combine',
   help: 'Adds two tensors number by number. Adding a block\'s input to its output is a residual connection: it lets gradients flow straight through deep networks.',
   inputs: [
-    { name: 'a', label: 'a', dtype: 'float32', shape: '(…)', help: 'The first tensor.' },
-    { name: 'b', label: 'b', dtype: 'float32', shape: '(…)', help: 'The second tensor: the same shape as a (or one that broadcasts, such as a single row).' },
+    { name: 'a', dtype: 'float32', shape: '(…)', help: 'The first tensor.' },
+    { name: 'b', dtype: 'float32', shape: '(…)', help: 'The second tensor: the same shape as a (or one that broadcasts, such as a single row).' },
   ],
-  outputs: [{ name: 'y', label: 'sum', dtype: 'float32', shape: '(…)', help: 'a + b.' }],
+  outputs: [{ name: 'y', dtype: 'float32', shape: '(…)', help: 'a + b.' }],
   params: [],
   infer(ctx) {
     const a = typedInput(ctx, 'a', 'float32');
@@ -37,10 +37,10 @@ export const concat: NodeTypeDef = {
   category: 'combine',
   help: 'Joins two tensors end to end along one dimension, for example two feature vectors of 8 and 4 numbers into one of 12.',
   inputs: [
-    { name: 'a', label: 'a', dtype: 'any', shape: '(…, n)', help: 'The first tensor.' },
-    { name: 'b', label: 'b', dtype: 'any', shape: '(…, m)', help: 'The second tensor: the same shape as a except along the joined dimension.' },
+    { name: 'a', dtype: 'any', shape: '(…, n)', help: 'The first tensor.' },
+    { name: 'b', dtype: 'any', shape: '(…, m)', help: 'The second tensor: the same shape as a except along the joined dimension.' },
   ],
-  outputs: [{ name: 'y', label: 'joined', dtype: 'any', shape: '(…, n + m)', help: 'a followed by b.' }],
+  outputs: [{ name: 'y', dtype: 'any', shape: '(…, n + m)', help: 'a followed by b.' }],
   params: [{ kind: 'int', name: 'dim', label: 'Dimension', default: -1, min: -8, max: 7, help: 'The dimension to join along; −1 is the last.' }],
   infer(ctx) {
     const a = ctx.input('a');

@@ -9,8 +9,8 @@ export const dropout: NodeTypeDef = {
   label: 'Dropout',
   category: 'layer',
   help: 'While training, sets each number to 0 with probability p and scales the rest up, so the network cannot rely on any single unit. It does nothing when evaluating.',
-  inputs: [{ name: 'x', label: 'input', dtype: 'float32', shape: '(…)', help: 'Any float tensor.' }],
-  outputs: [{ name: 'y', label: 'output', dtype: 'float32', shape: '(…)', help: 'The same shape.' }],
+  inputs: [{ name: 'x', dtype: 'float32', shape: '(…)', help: 'Any float tensor.' }],
+  outputs: [{ name: 'y', dtype: 'float32', shape: '(…)', help: 'The same shape.' }],
   params: [{ kind: 'float', name: 'p', label: 'Drop probability', default: 0.1, min: 0, max: 0.9, step: 0.05, help: 'The chance that each number is dropped. 0 turns dropout off.' }],
   infer(ctx) {
     const x = typedInput(ctx, 'x', 'float32');

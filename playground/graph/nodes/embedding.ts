@@ -9,8 +9,8 @@ export const embedding: NodeTypeDef = {
   label: 'Embedding',
   category: 'layer',
   help: 'Turns each token id into a learned vector: row i of a table for id i. Similar tokens end up with similar vectors as the model trains.',
-  inputs: [{ name: 'ids', label: 'token ids', dtype: 'int32', shape: '(…)', help: 'Whole-number ids, each below the vocabulary size.' }],
-  outputs: [{ name: 'y', label: 'vectors', dtype: 'float32', shape: '(…, dim)', help: 'One vector of size dim per id.' }],
+  inputs: [{ name: 'ids', dtype: 'int32', shape: '(…)', help: 'Whole-number ids, each below the vocabulary size.' }],
+  outputs: [{ name: 'y', dtype: 'float32', shape: '(…, dim)', help: 'One vector of size dim per id.' }],
   params: [
     { kind: 'int', name: 'numEmbeddings', label: 'Vocabulary size', default: 32, min: 1, max: 65536, help: 'Rows of the table: one per possible id. It must cover every id the data produces.' },
     { kind: 'int', name: 'dim', label: 'Vector size', default: 32, min: 1, max: 4096, help: 'Numbers per vector (often called d_model). Bigger vectors can hold more meaning.' },

@@ -10,8 +10,8 @@ export const layernorm: NodeTypeDef = {
   label: 'LayerNorm',
   category: 'layer',
   help: 'Rescales each vector to mean 0 and variance 1, then applies a learned scale and shift. It keeps numbers in a healthy range in deep networks.',
-  inputs: [{ name: 'x', label: 'input', dtype: 'float32', shape: '(…, D)', help: 'Normalised over its last dimension.' }],
-  outputs: [{ name: 'y', label: 'output', dtype: 'float32', shape: '(…, D)', help: 'The same shape.' }],
+  inputs: [{ name: 'x', dtype: 'float32', shape: '(…, D)', help: 'Normalised over its last dimension.' }],
+  outputs: [{ name: 'y', dtype: 'float32', shape: '(…, D)', help: 'The same shape.' }],
   params: [{ kind: 'float', name: 'eps', label: 'Epsilon', default: 1e-5, min: 1e-12, max: 0.1, step: 1e-5, help: 'A small number added to the variance so that nothing divides by zero.' }],
   infer(ctx) {
     const x = typedInput(ctx, 'x', 'float32');

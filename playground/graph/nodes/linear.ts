@@ -10,8 +10,8 @@ export const linear: NodeTypeDef = {
   label: 'Linear',
   category: 'layer',
   help: 'Each output is a weighted sum of all inputs plus a bias. Training adjusts the weights. It acts on the last dimension, so (B, T, 64) → (B, T, out) works too.',
-  inputs: [{ name: 'x', label: 'input', dtype: 'float32', shape: '(…, in)', help: 'Any float tensor; its last dimension is the number of input features.' }],
-  outputs: [{ name: 'y', label: 'output', dtype: 'float32', shape: '(…, out)', help: 'The same leading dimensions, with out features.' }],
+  inputs: [{ name: 'x', dtype: 'float32', shape: '(…, in)', help: 'Any float tensor; its last dimension is the number of input features.' }],
+  outputs: [{ name: 'y', dtype: 'float32', shape: '(…, out)', help: 'The same leading dimensions, with out features.' }],
   params: [
     { kind: 'int', name: 'outFeatures', label: 'Output features', default: 8, min: 1, max: 4096, help: 'How many numbers each example comes out with (the number of units or neurons).' },
     { kind: 'bool', name: 'bias', label: 'Bias', default: true, help: 'Adds a learned constant to each output, so the layer can shift its result.' },

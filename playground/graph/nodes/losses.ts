@@ -13,10 +13,10 @@ export const crossentropy: NodeTypeDef = {
   category: 'loss',
   help: 'For classification: turns each row of scores into probabilities (softmax) and measures how little probability went to the right class. 0 means always certain and right.',
   inputs: [
-    { name: 'logits', label: 'scores', dtype: 'float32', shape: '(…, C)', help: 'One raw score per class, usually from a Linear layer with C outputs. No Softmax needed.' },
-    { name: 'target', label: 'target', dtype: 'int32', shape: '(…)', help: 'The right class of each row, from a data node.', target: true },
+    { name: 'logits', dtype: 'float32', shape: '(…, C)', help: 'One raw score per class, usually from a Linear layer with C outputs. No Softmax needed.' },
+    { name: 'target', dtype: 'int32', shape: '(…)', help: 'The right class of each row, from a data node.', target: true },
   ],
-  outputs: [{ name: 'loss', label: 'loss', dtype: 'float32', shape: '()', help: 'The mean loss over the batch.' }],
+  outputs: [{ name: 'loss', dtype: 'float32', shape: '()', help: 'The mean loss over the batch.' }],
   params: [
     { kind: 'float', name: 'labelSmoothing', label: 'Label smoothing', default: 0, min: 0, max: 0.5, step: 0.05, help: 'Aims for slightly less than 100% on the right class, which can stop a model from growing overconfident.' },
   ],
@@ -63,10 +63,10 @@ export const mse: NodeTypeDef = {
   category: 'loss',
   help: 'For predicting numbers: the average of (prediction − target)². Big misses cost much more than small ones.',
   inputs: [
-    { name: 'prediction', label: 'prediction', dtype: 'float32', shape: '(…)', help: 'The predicted numbers.' },
-    { name: 'target', label: 'target', dtype: 'float32', shape: '(…)', help: 'The right numbers, the same shape as the prediction.', target: true },
+    { name: 'prediction', dtype: 'float32', shape: '(…)', help: 'The predicted numbers.' },
+    { name: 'target', dtype: 'float32', shape: '(…)', help: 'The right numbers, the same shape as the prediction.', target: true },
   ],
-  outputs: [{ name: 'loss', label: 'loss', dtype: 'float32', shape: '()', help: 'The mean squared error.' }],
+  outputs: [{ name: 'loss', dtype: 'float32', shape: '()', help: 'The mean squared error.' }],
   params: [],
   infer(ctx) {
     const p = typedInput(ctx, 'prediction', 'float32');

@@ -14,8 +14,8 @@ export const positional: NodeTypeDef = {
   label: 'Positional encoding',
   category: 'layer',
   help: 'Attention on its own cannot tell "dog bites man" from "man bites dog". This adds each token\'s position: as a fixed wave pattern (sinusoidal), as a learned vector (learned), or inside attention as a distance penalty (ALiBi) or a rotation (RoPE).',
-  inputs: [{ name: 'x', label: 'vectors', dtype: 'float32', shape: '(B, T, D)', help: 'One vector per position, usually from an Embedding.' }],
-  outputs: [{ name: 'y', label: 'vectors', dtype: 'float32', shape: '(B, T, D)', help: 'The same shape, now carrying positions.' }],
+  inputs: [{ name: 'x', dtype: 'float32', shape: '(B, T, D)', help: 'One vector per position, usually from an Embedding.' }],
+  outputs: [{ name: 'y', dtype: 'float32', shape: '(B, T, D)', help: 'The same shape, now carrying positions.' }],
   params: [
     { kind: 'choice', name: 'kind', label: 'Kind', default: 'learned', options: ['sinusoidal', 'learned', 'alibi', 'rope'], help: 'sinusoidal: fixed waves (the original Transformer). learned: a trained table (GPT-2). alibi: attention prefers nearby tokens. rope: queries and keys rotate by position (LLaMA).' },
     { kind: 'int', name: 'maxLen', label: 'Longest sequence', default: 64, min: 1, max: 4096, help: 'The most positions the table covers (sinusoidal and learned). It must be at least the sequence length T.' },

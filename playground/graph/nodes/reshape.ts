@@ -15,8 +15,8 @@ export const reshape: NodeTypeDef = {
   label: 'Reshape',
   category: 'layer',
   help: 'Arranges the values of each example into a new shape, for example 784 pixels into a 28×28 image. The first (batch) dimension stays; the number of values per example must not change. One dimension may be −1, meaning "whatever fits".',
-  inputs: [{ name: 'x', label: 'input', dtype: 'any', shape: '(B, …)', help: 'Any tensor whose dimensions after the first are known numbers.' }],
-  outputs: [{ name: 'y', label: 'output', dtype: 'any', shape: '(B, shape…)', help: 'The same values in the new shape.' }],
+  inputs: [{ name: 'x', dtype: 'any', shape: '(B, …)', help: 'Any tensor whose dimensions after the first are known numbers.' }],
+  outputs: [{ name: 'y', dtype: 'any', shape: '(B, shape…)', help: 'The same values in the new shape.' }],
   params: [
     {
       kind: 'text', name: 'shape', label: 'Shape per example', default: '-1', maxLength: 64, pattern: /^\s*(-1|[1-9][0-9]{0,6})(\s*,\s*(-1|[1-9][0-9]{0,6}))*\s*$/, example: '28, 28',
@@ -62,8 +62,8 @@ export const flatten: NodeTypeDef = {
   label: 'Flatten',
   category: 'layer',
   help: 'Joins the dimensions from "start" onward into one, for example a (B, 28, 28) image into (B, 784), so a Linear layer can read it.',
-  inputs: [{ name: 'x', label: 'input', dtype: 'any', shape: '(B, …)', help: 'Any tensor whose dimensions from "start" on are known numbers.' }],
-  outputs: [{ name: 'y', label: 'output', dtype: 'any', shape: '(B, n)', help: 'The leading dimensions, then one dimension holding the product of the rest.' }],
+  inputs: [{ name: 'x', dtype: 'any', shape: '(B, …)', help: 'Any tensor whose dimensions from "start" on are known numbers.' }],
+  outputs: [{ name: 'y', dtype: 'any', shape: '(B, n)', help: 'The leading dimensions, then one dimension holding the product of the rest.' }],
   params: [{ kind: 'int', name: 'startDim', label: 'Start dimension', default: 1, min: 1, max: 7, help: 'The first dimension to join; 1 keeps the batch dimension.' }],
   infer(ctx) {
     const x = ctx.input('x');

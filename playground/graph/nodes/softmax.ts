@@ -9,8 +9,8 @@ export const softmax: NodeTypeDef = {
   label: 'Softmax',
   category: 'layer',
   help: 'Turns a row of scores into probabilities: exponentiate, then divide by the sum. Cross-entropy already includes it, so put Softmax only where you want to see probabilities.',
-  inputs: [{ name: 'x', label: 'scores', dtype: 'float32', shape: '(…)', help: 'Any float tensor.' }],
-  outputs: [{ name: 'y', label: 'probabilities', dtype: 'float32', shape: '(…)', help: 'The same shape; values in (0, 1) that sum to 1 along the chosen dimension.' }],
+  inputs: [{ name: 'x', dtype: 'float32', shape: '(…)', help: 'Any float tensor.' }],
+  outputs: [{ name: 'y', dtype: 'float32', shape: '(…)', help: 'The same shape; values in (0, 1) that sum to 1 along the chosen dimension.' }],
   params: [{ kind: 'int', name: 'dim', label: 'Dimension', default: -1, min: -8, max: 7, help: 'Which dimension sums to 1; −1 is the last.' }],
   infer(ctx) {
     const x = typedInput(ctx, 'x', 'float32');

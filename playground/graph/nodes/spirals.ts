@@ -10,8 +10,8 @@ export const spirals: NodeTypeDef = {
   help: 'Points on two spirals that wind around each other. Separating them needs a curved boundary, so it takes more hidden units than XOR.',
   inputs: [],
   outputs: [
-    { name: 'x', label: 'points', dtype: 'float32', shape: '(B, 2)', help: 'The (x, y) coordinates of each point.' },
-    { name: 'label', label: 'labels', dtype: 'int32', shape: '(B)', help: 'Which spiral each point is on: 0 or 1.' },
+    { name: 'x', dtype: 'float32', shape: '(B, 2)', help: 'The (x, y) coordinates of each point.' },
+    { name: 'label', dtype: 'int32', shape: '(B)', help: 'Which spiral each point is on: 0 or 1.' },
   ],
   params: [
     { kind: 'float', name: 'turns', label: 'Turns', default: 1, min: 0.25, max: 3, step: 0.25, help: 'How many times each spiral winds around the centre. More turns is harder.' },

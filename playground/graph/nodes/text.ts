@@ -10,8 +10,8 @@ export const text: NodeTypeDef = {
   help: 'Text cut into windows of T characters, one id per character. The target at each position is the next character, so a model learns to continue text — GPT in miniature.',
   inputs: [],
   outputs: [
-    { name: 'tokens', label: 'tokens', dtype: 'int32', shape: '(B, T)', help: 'Character ids of each window.' },
-    { name: 'next', label: 'next tokens', dtype: 'int32', shape: '(B, T)', help: 'The same window shifted by one: the character that follows each position.' },
+    { name: 'tokens', dtype: 'int32', shape: '(B, T)', help: 'Character ids of each window.' },
+    { name: 'next', dtype: 'int32', shape: '(B, T)', help: 'The same window shifted by one: the character that follows each position.' },
   ],
   params: [
     { kind: 'choice', name: 'corpus', label: 'Corpus', default: 'names', options: CORPORA, help: 'First names (about 8,800, separated by ".") or your own text below.' },

@@ -14,10 +14,10 @@ export const transformer: NodeTypeDef = {
   category: 'layer',
   help: 'The building block of GPT and BERT: self-attention lets positions share information, then a feed-forward network processes each position. Residual connections and LayerNorm keep deep stacks trainable. Connect "memory" to make it a decoder block with cross-attention.',
   inputs: [
-    { name: 'x', label: 'input', dtype: 'float32', shape: '(B, T, D)', help: 'A sequence of vectors.' },
-    { name: 'memory', label: 'memory', dtype: 'float32', shape: '(B, S, D)', help: 'Optional: the encoder\'s output, for a decoder block.', optional: true },
+    { name: 'x', dtype: 'float32', shape: '(B, T, D)', help: 'A sequence of vectors.' },
+    { name: 'memory', dtype: 'float32', shape: '(B, S, D)', help: 'Optional: the encoder\'s output, for a decoder block.', optional: true },
   ],
-  outputs: [{ name: 'y', label: 'output', dtype: 'float32', shape: '(B, T, D)', help: 'The same shape, each vector updated.' }],
+  outputs: [{ name: 'y', dtype: 'float32', shape: '(B, T, D)', help: 'The same shape, each vector updated.' }],
   params: [
     { kind: 'int', name: 'heads', label: 'Heads', default: 4, min: 1, max: 64, help: 'Attention heads. The vector size must divide by it.' },
     { kind: 'int', name: 'ffnDim', label: 'Feed-forward size', default: 128, min: 1, max: 16384, help: 'Width of the hidden layer inside the block; usually 4 × the vector size.' },
@@ -49,10 +49,24 @@ export const transformer: NodeTypeDef = {
     const causal = ctx.bool('causal');
     if (ctx.inputs.memory) {
       const module = new TransformerDecoderLayer(D, ctx.int('heads'), opts);
-      return { module, forward: (i) => ({ y: module.decode(i.x, i.memory, { causal }) }) };
+      return {
+        module,
+        forward: (i) => ({ y: module.decode(i.x, i.memory, { causal }) }),
+        attention(i) {
+          const { self, cross } = module.attentionWeights(i.x, i.memory, { causal });
+          return [
+            { kind: 'self', weights: self, queries: 'x', keys: 'x' },
+            { kind: 'cross', weights: cross, queries: 'x', keys: 'memory' },
+          ];
+        },
+      };
     }
     const module = new TransformerEncoderLayer(D, ctx.int('heads'), opts);
-    return { module, forward: (i) => ({ y: module.encode(i.x, { causal }) }) };
+    return {
+      module,
+      forward: (i) => ({ y: module.encode(i.x, { causal }) }),
+      attention: (i) => [{ kind: 'self', weights: module.selfAttentionWeights(i.x, { causal }), queries: 'x', keys: 'x' }],
+    };
   },
   pytorch(ctx) {
     const x = ctx.inputs.x!;

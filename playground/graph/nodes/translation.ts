@@ -10,9 +10,9 @@ export const translation: NodeTypeDef = {
   help: 'Pairs of digit strings where the "translation" follows a rule, such as reversing. An encoder reads the source; a decoder writes the target one digit at a time, looking back at the source through cross-attention.',
   inputs: [],
   outputs: [
-    { name: 'source', label: 'source', dtype: 'int32', shape: '(B, S)', help: 'The digits to translate (ids 0–9).' },
-    { name: 'decoderIn', label: 'decoder input', dtype: 'int32', shape: '(B, T)', help: 'The target shifted right behind a start symbol: what the decoder has written so far.' },
-    { name: 'decoderTarget', label: 'decoder target', dtype: 'int32', shape: '(B, T)', help: 'The target followed by an end symbol: what the decoder should write next at each position.' },
+    { name: 'source', dtype: 'int32', shape: '(B, S)', help: 'The digits to translate (ids 0–9).' },
+    { name: 'decoderIn', dtype: 'int32', shape: '(B, T)', help: 'The target shifted right behind a start symbol: what the decoder has written so far.' },
+    { name: 'decoderTarget', dtype: 'int32', shape: '(B, T)', help: 'The target followed by an end symbol: what the decoder should write next at each position.' },
   ],
   params: [
     { kind: 'choice', name: 'task', label: 'Task', default: 'reverse', options: TASKS, help: 'The rule that turns the source into the target.' },
