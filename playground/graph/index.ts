@@ -18,7 +18,7 @@ export {
   compileGraph, CompiledGraph, GraphModule, GraphCompileError, Probe,
   type CompileOptions, type Feeds, type ForwardResult, type ForwardOptions, type TensorHook, type OutputRef,
 } from './compile';
-export { Trainer, type TrainerOptions, type Evaluation, type OptimizerName } from './train';
+export { Trainer, EVAL_EVERY, EVAL_EXAMPLES, type TrainerOptions, type Evaluation, type OptimizerName } from './train';
 export {
   parseGraph, serializeGraph, toDocument, FORMAT, CURRENT_VERSION, MIGRATIONS,
   type GraphFileV1, type LoadResult, type LoadedGraph, type TrainSettings, type Migration,
@@ -30,4 +30,5 @@ export {
 } from './autosave';
 export { saveFiles, loadWeights, type SavedFiles } from './files';
 export { exportPyTorch, exportWeights, pythonClassName, type PyTorchExport } from './export-pytorch';
+export { exportPyTorchProject, zipProject, type ProjectFiles, type ProjectOptions } from './export-project';
 export { EXAMPLES, loadExample, type Example } from './examples/index';

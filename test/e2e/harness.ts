@@ -3,7 +3,7 @@
 // Every e2e file opens the playground through openPlayground().
 import { createServer as createViteServer, type ViteDevServer } from 'vite';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { createServer as createNetServer } from 'node:net';
+import { freePort } from '../free-port';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -19,16 +19,7 @@ export const howToGetWebGPU =
   '(`npm test` does this for you), launched with --enable-unsafe-webgpu on http://localhost or 127.0.0.1.';
 
 /** A port that was free a moment ago; Vite is then told to fail rather than move if someone took it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 export interface Playground {
   url: string;
