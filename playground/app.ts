@@ -14,7 +14,9 @@ import {
 } from './graph/autosave';
 import { decodeGraphHash, encodeGraphHash, isGraphHash } from './graph/share';
 import { loadExample } from './graph/examples/index';
-import { exportPyTorch, exportWeights, pythonClassName } from './graph/export-pytorch';
+import { pythonClassName } from './graph/export-pytorch';
+import { exportPyTorchProject, zipProject } from './graph/export-project';
+import { trainBlocker } from './graph/train';
 import { saveModuleSafetensors } from '../engine/index';
 import { TrainerController } from './controllers/trainer';
 import { ViewsController } from './controllers/views';
@@ -355,10 +357,11 @@ export class PlaygroundApp extends LitElement {
           break;
         }
         case 'export': {
-          const module = this._trainer.module ?? undefined;
-          const out = exportPyTorch(this._state, { name: this._ui.name, module, weightsFile: module ? `${base}.safetensors` : undefined });
-          download(`${base}.py`, out.code, 'text/x-python');
-          if (module) download(`${base}.safetensors`, await exportWeights(module), 'application/octet-stream');
+          // A training project (model, weights, data, train.py) from the compiled graph's current weights.
+          const compiled = (await this._trainer.prepare()) ? this._trainer.graph : null;
+          if (!compiled) throw new Error(`Export PyTorch: ${trainBlocker(this._state, this._validation)?.message ?? 'the graph is not ready yet; try again once it is prepared.'}`);
+          const files = await this._trainer.exclusive(() => exportPyTorchProject(this._state, { name: this._ui.name, compiled, train: this._ui.train }));
+          download(`${base}.zip`, zipProject(files, base), 'application/zip');
           break;
         }
       }

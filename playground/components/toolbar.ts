@@ -110,7 +110,7 @@ export class EditorToolbar extends LitElement {
       <button data-action="open" title="Open a graph (.json) and, optionally, its weights (.safetensors)" @click=${() => this._file.click()}>Open…</button>
       <button data-action="save" title="Save the graph as JSON (and the weights as safetensors, once trained)" @click=${() => this._act('save')}>Save</button>
       <button data-action="share" title="Put the graph in the address bar and copy the link" @click=${() => this._act('share')}>Share link</button>
-      <button data-action="export" title="Export a PyTorch module (.py) and its weights" @click=${() => this._act('export')}>Export PyTorch</button>
+      <button data-action="export" title="Export a PyTorch training project (.zip): the model, its weights and data, and train.py for python or torchrun" @click=${() => this._act('export')}>Export PyTorch</button>
       <span class="anchor">
         <button data-action="history" title="Restore an earlier graph that New, Examples or Open… replaced" aria-haspopup="menu"
           aria-expanded=${this._historyOpen ? 'true' : 'false'} @click=${() => this._setHistoryOpen(!this._historyOpen)}>History…</button>

@@ -1,7 +1,8 @@
 // Keeping work, end to end, in headless chromium: what a learner has built survives every way of saving,
 // sharing, replacing, reloading and closing it, and two tabs on the same autosave ask before overwriting.
 //   1. Save → Open brings back the graph and its trained weights (saved again, they are the same bytes);
-//   2. Export PyTorch downloads a .py that Python parses, with one submodule per layer, named by node id;
+//   2. Export PyTorch downloads the training project as one zip (model.py, train.py, weights, data, graph.json,
+//      README), the scripts valid Python, the module with one submodule per layer, and the page's weights in it;
 //   3. New, Examples and Open… are undoable, and the graphs they replace are restored from History… after a reload;
 //   4. the last edit survives closing the tab within the autosave's debounce (a), and a reload after Share and an
 //      edit shows the edit, not the link's graph (b);
@@ -14,6 +15,8 @@ import type { CDPSession, ElementHandle, Page } from 'puppeteer';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
+import { readSafetensors } from '../../engine/index';
 import { openPlayground, outDir, type Playground } from './harness';
 import { pageHelpers } from './page-helpers';
 
@@ -160,23 +163,34 @@ describe('keeping work', () => {
     expect(Buffer.compare(readFileSync(weights2), readFileSync(savedWeights)), 'the weights opened are the ones saved').toBe(0);
   }, 120_000);
 
-  test('2. Export PyTorch downloads a Python module that names each layer by its node id', async () => {
+  test('2. Export PyTorch downloads the training project as one zip, with the weights the page has', async () => {
     const dir = await downloadsTo('export');
     await (await el('editor-toolbar >>> [data-action="export"]')).click();
-    const [py] = await waitFiles(dir, ['.py', '.safetensors']);
-    // Python's own parser: the file must be valid Python, and __init__ must assign one submodule per layer.
+    const [zip] = await waitFiles(dir, ['.zip']);
+    const files = unzipSync(readFileSync(zip));
+    const project = ['README.md', 'data.safetensors', 'graph.json', 'model.py', 'train.py', 'weights.safetensors'];
+    expect(Object.keys(files).sort()).toEqual(project.map((f) => `xorMlp/${f}`));
+    // Python's own parser: both scripts must be valid Python, and model.py's __init__ one submodule per layer.
     const layers = execFileSync('python3', ['-c', [
       'import ast, json, sys',
-      'tree = ast.parse(open(sys.argv[1]).read())',
+      'model, train = json.load(sys.stdin)',
+      'ast.parse(train)',
+      'tree = ast.parse(model)',
       'cls = next(n for n in tree.body if isinstance(n, ast.ClassDef))',
       'init = next(f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__")',
       'print(json.dumps(sorted(t.attr for s in init.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Attribute))))',
-    ].join('\n'), py], { encoding: 'utf8' });
+    ].join('\n')], { encoding: 'utf8', input: JSON.stringify([strFromU8(files['xorMlp/model.py']), strFromU8(files['xorMlp/train.py'])]) });
     expect(JSON.parse(layers)).toEqual(expect.arrayContaining(['linear_1', 'linear_2']));
-    const code = readFileSync(py, 'utf8');
+    const code = strFromU8(files['xorMlp/model.py']);
     expect(code).toMatch(/class XorMlp\(nn\.Module\)/);
     expect(code).toMatch(/self\.linear_1 = nn\.Linear\(2, 8/);
     expect(code).toMatch(/self\.linear_2 = nn\.Linear\(8, 2/);
+    expect(strFromU8(files['xorMlp/train.py'])).toMatch(/^from model import XorMlp$/m);
+    // The project starts from the weights the page holds: those test 1 saved and opened.
+    const exported = readSafetensors(files['xorMlp/weights.safetensors']);
+    const saved = readSafetensors(readFileSync(savedWeights));
+    expect([...exported.tensors.keys()]).toEqual([...saved.tensors.keys()]);
+    for (const [name, t] of saved.tensors) expect(exported.tensors.get(name)!.data, name).toEqual(t.data);
   }, 60_000);
 
   test('3. New, Examples and Open… are undoable, and what they replaced is restored from History… after a reload', async () => {
