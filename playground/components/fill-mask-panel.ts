@@ -1,47 +1,13 @@
 // The fill-the-mask panel of the Load a model dialog, for BERT-style models: a sentence with [MASK] in it, and for
 // each mask position the k most likely tokens with their probabilities (softmax of the masked-LM logits at that
 // position). A checkpoint without the masked-LM head cannot fill masks; the panel says so and shows the last
-// hidden state per token instead (its norm and first values). Test hooks: data-fill, data-fill-results.
+// hidden state per token instead (its norm and first values). The numbers come from ../hf/fill-mask.ts. Test
+// hooks: data-fill, data-fill-results, data-fill-error, data-hidden-state, data-no-mlm.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { noGrad, tensor, tidy, type Tensor } from '../../engine/index';
 import { errorMessage } from '../dom';
+import { fillMask, hiddenStates, type HiddenRow, type MaskResult } from '../hf/fill-mask';
 import type { LoadedBert } from '../hf/load';
-
-interface Prediction {
-  token: string;
-  p: number;
-}
-
-interface MaskResult {
-  /** The mask's position among the tokens, [CLS] being 0. */
-  position: number;
-  predictions: Prediction[];
-}
-
-interface HiddenRow {
-  token: string;
-  norm: number;
-  first: number[];
-}
-
-/** The k largest entries of softmax(row), most likely first; the max is subtracted before exp. */
-function topK(row: ArrayLike<number>, k: number): Array<{ index: number; p: number }> {
-  let max = -Infinity;
-  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i]);
-  let total = 0;
-  for (let i = 0; i < row.length; i++) total += Math.exp(row[i] - max);
-  const best: Array<{ index: number; p: number }> = [];
-  for (let i = 0; i < row.length; i++) {
-    const p = Math.exp(row[i] - max) / total;
-    if (best.length < k || p > best[best.length - 1].p) {
-      best.push({ index: i, p });
-      best.sort((a, b) => b.p - a.p);
-      if (best.length > k) best.pop();
-    }
-  }
-  return best;
-}
 
 @customElement('fill-mask-panel')
 export class FillMaskPanel extends LitElement {
@@ -70,72 +36,17 @@ export class FillMaskPanel extends LitElement {
     if (changed.has('loaded')) Object.assign(this, { _masks: null, _hidden: null, _error: '' });
   }
 
-  /** The sentence as the model's inputs (1, T), cut to the model's longest sequence. */
-  private _inputs(m: LoadedBert): { ids: number[]; inputs: [Tensor, Tensor, Tensor] } {
-    const max = m.config.max_position_embeddings;
-    const enc = m.tokenizer.encode(this._text, undefined, { maxLength: typeof max === 'number' ? max : 512, truncation: true });
-    const T = enc.ids.length;
-    const device = m.model.parameters()[0].device;
-    const as = (v: number[]): Tensor => tensor(Int32Array.from(v), [1, T], { device });
-    return { ids: enc.ids, inputs: [as(enc.ids), as(enc.tokenTypeIds), as(enc.attentionMask)] };
-  }
-
   private async _run(): Promise<void> {
     const m = this.loaded;
     if (!m || this._busy) return;
-    this._busy = true;
-    this._error = '';
+    Object.assign(this, { _busy: true, _error: '', _masks: null, _hidden: null });
     try {
-      const { ids, inputs } = this._inputs(m);
-      if (m.hasMlmHead) await this._fill(m, ids, inputs);
-      else await this._showHidden(m, ids, inputs);
+      if (m.hasMlmHead) this._masks = await fillMask(m, this._text, this._k);
+      else this._hidden = await hiddenStates(m, this._text);
     } catch (e) {
       this._error = errorMessage(e);
     } finally {
       this._busy = false;
-    }
-  }
-
-  private async _fill(m: LoadedBert, ids: number[], inputs: [Tensor, Tensor, Tensor]): Promise<void> {
-    const positions = ids.flatMap((id, i) => (id === m.tokenizer.maskTokenId ? [i] : []));
-    if (!positions.length) {
-      inputs.forEach((t) => t.dispose());
-      this._masks = null;
-      this._error = 'The sentence has no [MASK]: write [MASK] where a word should be predicted.';
-      return;
-    }
-    // Only the masked rows are read back: (1, T, V) → one (V) row per mask.
-    const rows = noGrad(() =>
-      tidy(() => {
-        const logits = m.model.mlmLogits(...inputs); // (1, T, V)
-        const V = logits.shape[2];
-        return positions.map((p) => logits.slice(1, p, p + 1).reshape([V]));
-      }),
-    );
-    inputs.forEach((t) => t.dispose());
-    try {
-      const read = await Promise.all(rows.map((r) => r.toArray()));
-      this._masks = positions.map((position, i) => ({
-        position,
-        predictions: topK(read[i], this._k).map(({ index, p }) => ({ token: m.tokenizer.idToToken(index), p })),
-      }));
-    } finally {
-      rows.forEach((r) => r.dispose());
-    }
-  }
-
-  private async _showHidden(m: LoadedBert, ids: number[], inputs: [Tensor, Tensor, Tensor]): Promise<void> {
-    const h = noGrad(() => m.model.encode(...inputs)); // (1, T, H)
-    inputs.forEach((t) => t.dispose());
-    try {
-      const H = h.shape[2];
-      const data = await h.toArray();
-      this._hidden = ids.map((id, t) => {
-        const row = Array.from(data.subarray(t * H, (t + 1) * H));
-        return { token: m.tokenizer.idToToken(id), norm: Math.hypot(...row), first: row.slice(0, 4) };
-      });
-    } finally {
-      h.dispose();
     }
   }
 
@@ -177,7 +88,7 @@ export class FillMaskPanel extends LitElement {
                 @change=${(e: Event) => { const v = (e.target as HTMLInputElement).valueAsNumber; if (Number.isFinite(v)) this._k = Math.min(50, Math.max(1, Math.round(v))); }} />`
           : nothing}
       </div>
-      ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : nothing}
+      ${this._error ? html`<p class="error" role="alert" data-fill-error>${this._error}</p>` : nothing}
       ${this._results()}
     `;
   }

@@ -51,9 +51,10 @@ export function describeModel(m: LoadedModel): string {
   const params = m.model.numParameters();
   const size = params >= 1e6 ? `${(params / 1e6).toFixed(1)}M` : `${(params / 1e3).toFixed(1)}k`;
   const c = m.config;
+  const count = (n: unknown, what: string): string => `${String(n)} ${what}${n === 1 ? '' : 's'}`;
   return m.kind === 'gpt2'
-    ? `GPT-2-style model: ${size} parameters, ${String(c.n_layer)} layers, ${String(c.n_head)} heads, width ${String(c.n_embd)}, vocabulary ${String(c.vocab_size)}`
-    : `BERT-style model: ${size} parameters, ${String(c.num_hidden_layers)} layers, ${String(c.num_attention_heads)} heads, width ${String(c.hidden_size)}, vocabulary ${String(c.vocab_size)}`;
+    ? `GPT-2-style model: ${size} parameters, ${count(c.n_layer, 'layer')}, ${count(c.n_head, 'head')}, width ${String(c.n_embd)}, vocabulary ${String(c.vocab_size)}`
+    : `BERT-style model: ${size} parameters, ${count(c.num_hidden_layers, 'layer')}, ${count(c.num_attention_heads, 'head')}, width ${String(c.hidden_size)}, vocabulary ${String(c.vocab_size)}`;
 }
 
 function parseJson(name: string, bytes: Uint8Array): unknown {

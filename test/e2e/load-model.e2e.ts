@@ -6,15 +6,17 @@
 //   2. broken checkpoints each get a message naming the file and the problem, and the dialog stays usable:
 //      config.json that is not JSON, an unknown model_type, a truncated model.safetensors, no weights at all,
 //      an HTTP error, and a server that does not allow cross-origin reads (CORS);
-//   3. by the file picker: the same checkpoint from disk loads and generates again;
-//   4. Escape closes the dialog, focus goes back to the toolbar, and the graph is untouched and still editable.
+//   3. a tiny BERT fills in [MASK] (five guesses with probabilities), and one without the masked-LM head says so
+//      and shows its hidden states;
+//   4. by the file picker: the GPT-2 checkpoint from disk loads and generates again;
+//   5. Escape closes the dialog, focus goes back to the toolbar, and the graph is untouched and still editable.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ElementHandle } from 'puppeteer';
-import { writeSafetensors, type TensorData } from '../../engine/index';
+import { nn, writeSafetensors, type TensorData } from '../../engine/index';
 import { freePort, openPlayground, type Playground } from './harness';
 import { pageHelpers } from './page-helpers';
 
@@ -73,6 +75,14 @@ const routes = new Map<string, [number, string | Uint8Array, boolean]>([
   ['/no-cors/config.json', [200, config, false]],
 ]);
 
+/** A tiny BERT (built here on the CPU, written by toHuggingFace) over a 15-token WordPiece vocabulary. */
+const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'cat', 'sat', 'on', 'mat', '.', 'a', 'dog', '##s', 'ran'];
+async function tinyBert(heads: boolean): Promise<{ weights: Uint8Array; config: string }> {
+  const model = new nn.BERT({ vocabSize: VOCAB.length, maxLen: 16, nLayer: 1, nHead: 2, dModel: 8, dimFeedforward: 12, dropout: 0, padId: 0, seed: 3, device: 'cpu' });
+  const { weights, config } = await model.toHuggingFace({ heads });
+  return { weights, config: JSON.stringify(config) };
+}
+
 let server: Server;
 let base = '';
 let pg: Playground;
@@ -80,6 +90,12 @@ let dir = '';
 const { openOnWebGPU, context, el, text, until, nodeIds, selectNode } = pageHelpers(() => pg);
 
 beforeAll(async () => {
+  for (const [path, heads] of [['/bert/', true], ['/bert-bare/', false]] as const) {
+    const bert = await tinyBert(heads);
+    routes.set(`${path}config.json`, [200, bert.config, true]);
+    routes.set(`${path}model.safetensors`, [200, bert.weights, true]);
+    routes.set(`${path}vocab.txt`, [200, VOCAB.join('\n'), true]);
+  }
   server = createServer((req, res) => {
     const route = routes.get(req.url ?? '');
     const [status, body, cors] = route ?? [404, 'Not Found', true];
@@ -167,7 +183,21 @@ async function generate(prompt: string): Promise<string> {
   return (await el(output)).evaluate((e) => e.textContent ?? '');
 }
 
-test('a tiny GPT-2 loads through the dialog by URL and from files, generates text, and broken checkpoints get clear errors', async () => {
+/** Presses the fill-mask panel's button and returns what it shows (`shown`), failing with the panel's error instead. */
+async function fill(shown: string): Promise<ElementHandle<Element>> {
+  const panel = `${dialog} >>> fill-mask-panel >>> `;
+  await (await el(`${panel}[data-fill]`)).click();
+  let found: ElementHandle<Element> | null = null;
+  let failed: ElementHandle<Element> | null = null;
+  await until(`the fill-mask panel to show ${shown}`, async () => {
+    [found, failed] = await Promise.all([pg.page.$(`>>> ${panel}${shown}`), pg.page.$(`>>> ${panel}[data-fill-error]`)]);
+    return found !== null || failed !== null;
+  }, 10_000);
+  if (failed) throw new Error(`The fill-mask panel failed: ${await (failed as ElementHandle<Element>).evaluate((e) => e.textContent)}`);
+  return found!;
+}
+
+test('tiny GPT-2 and BERT checkpoints load through the dialog by URL and from files and run, and broken ones get clear errors', async () => {
   await openOnWebGPU();
   await until('the first example to open', async () => (await nodeIds()).length > 0, 15_000);
   const graphBefore = await nodeIds();
@@ -176,7 +206,7 @@ test('a tiny GPT-2 loads through the dialog by URL and from files, generates tex
   const openButton = await el('editor-toolbar >>> [data-action="load-model"]');
   await openButton.click();
   if ((await loadUrl(`${base}/good/`)) !== 'ready') throw new Error(`The good checkpoint should load, but: ${await errorText()}${context()}`);
-  expect(await text(`${dialog} >>> [data-model-summary]`)).toMatch(/GPT-2-style model: .* 1 layers, 2 heads, width 8, vocabulary 50257/);
+  expect(await text(`${dialog} >>> [data-model-summary]`)).toMatch(/GPT-2-style model: .* 1 layer, 2 heads, width 8, vocabulary 50257/);
   const out = await generate('Hello world');
   expect(out.startsWith('Hello world'), out).toBe(true);
   expect(out.length).toBeGreaterThan('Hello world'.length);
@@ -198,7 +228,23 @@ test('a tiny GPT-2 loads through the dialog by URL and from files, generates tex
     expect(await pg.page.$(`>>> ${dialog} >>> generate-panel`), `${path}: no model panel after a failed load`).toBeNull();
   }
 
-  // 3. The same checkpoint from disk, through the file picker.
+  // 3. BERT: the fill-the-mask panel, and for a checkpoint without the masked-LM head, the hidden states.
+  expect(await loadUrl(`${base}/bert/`), `the BERT should load${context()}`).toBe('ready');
+  expect(await text(`${dialog} >>> [data-model-summary]`)).toMatch(/BERT-style model: .* 1 layer, 2 heads, width 8, vocabulary 15/);
+  const sentence = await el(`${dialog} >>> fill-mask-panel >>> [data-sentence]`);
+  await sentence.click({ count: 3 });
+  await sentence.type('the cat [MASK] on the mat.');
+  const predictions = await (await fill('[data-fill-results]')).evaluate((e) =>
+    [...e.querySelectorAll('tr')].slice(1).map((r) => [...r.querySelectorAll('td')].map((d) => d.textContent?.trim()).join(' ')),
+  );
+  expect(predictions, 'five guesses for the one mask, each a vocabulary token with its probability').toHaveLength(5);
+  for (const p of predictions) expect(p).toMatch(/^\S+ \d+\.\d%$/);
+  expect(await loadUrl(`${base}/bert-bare/`)).toBe('ready');
+  expect(await text(`${dialog} >>> fill-mask-panel >>> [data-no-mlm]`)).toMatch(/no masked-LM head/);
+  const hidden = await (await fill('[data-hidden-state]')).evaluate((e) => e.querySelectorAll('tr').length - 1);
+  expect(hidden, 'one row per token of the sentence kept from before: [CLS] the cat [MASK] on the mat . [SEP]').toBe(9);
+
+  // 4. The GPT-2 checkpoint from disk, through the file picker.
   const picker = (await el(`${dialog} >>> [data-model-files]`)) as ElementHandle<HTMLInputElement>;
   const picked = await load('the picked files', () => picker.uploadFile(join(dir, 'config.json'), join(dir, 'model.safetensors')));
   if (picked !== 'ready') throw new Error(`The picked files should load, but: ${await errorText()}${context()}`);
@@ -206,7 +252,7 @@ test('a tiny GPT-2 loads through the dialog by URL and from files, generates tex
   const again = await generate('The');
   expect(again.startsWith('The') && again.length > 3, again).toBe(true);
 
-  // 4. Escape closes the dialog and gives focus back to the toolbar; the graph is as it was, and still editable.
+  // 5. Escape closes the dialog and gives focus back to the toolbar; the graph is as it was, and still editable.
   await pg.page.keyboard.press('Escape');
   await until('the dialog to close', async () => !(await (await el(dialog)).evaluate((e) => e.hasAttribute('open'))), 5_000);
   expect(await openButton.evaluate((b) => b.getRootNode() instanceof ShadowRoot && (b.getRootNode() as ShadowRoot).activeElement === b)).toBe(true);
