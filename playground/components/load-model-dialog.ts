@@ -166,7 +166,7 @@ export class LoadModelDialog extends LitElement {
         <progress aria-label="Loading progress" max=${p.total ?? 1} value=${ifDefined(p.total ? p.loaded : undefined)}></progress>
         <button data-cancel @click=${this._cancel}>Cancel</button>
       </div>
-      <div class="stage" aria-live="polite">${p.stage}${amount ? ` — ${amount}` : ''}</div>`;
+      <div class="stage" data-load-stage aria-live="polite">${p.stage}${amount ? ` — ${amount}` : ''}</div>`;
   }
 
   private _panel() {

@@ -5,13 +5,13 @@
 //   1. by URL: the dialog fetches config.json and model.safetensors, then Generate writes a continuation;
 //   2. broken checkpoints each get a message naming the file and the problem, and the dialog stays usable:
 //      config.json that is not JSON, an unknown model_type, a truncated model.safetensors, no weights at all,
-//      an HTTP error, and a server that does not allow cross-origin reads (CORS);
+//      an HTTP error, and a server that does not allow cross-origin reads (CORS); a stalled download is cancelled;
 //   3. a tiny BERT fills in [MASK] (five guesses with probabilities), and one without the masked-LM head says so
 //      and shows its hidden states;
-//   4. by the file picker: the GPT-2 checkpoint from disk loads and generates again;
+//   4. by the file picker: the GPT-2 checkpoint from disk loads, and Stop ends a long generation early;
 //   5. Escape closes the dialog, focus goes back to the toolbar, and the graph is untouched and still editable.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,8 @@ async function tinyBert(heads: boolean): Promise<{ weights: Uint8Array; config: 
 }
 
 let server: Server;
+/** Responses the /stalled/ route started and never finished (ended when the test is over). */
+const stalled: ServerResponse[] = [];
 let base = '';
 let pg: Playground;
 let dir = '';
@@ -97,6 +99,13 @@ beforeAll(async () => {
     routes.set(`${path}vocab.txt`, [200, VOCAB.join('\n'), true]);
   }
   server = createServer((req, res) => {
+    if (req.url === '/stalled/config.json') {
+      // Headers and the first bytes of a 1 kB file, then nothing: the dialog sits on its progress bar.
+      res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Content-Length': '1000' });
+      res.write('{"model_type": ');
+      stalled.push(res);
+      return;
+    }
     const route = routes.get(req.url ?? '');
     const [status, body, cors] = route ?? [404, 'Not Found', true];
     if (cors) res.setHeader('Access-Control-Allow-Origin', '*');
@@ -115,6 +124,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pg?.screenshot('load-model.png').catch(() => undefined);
   await pg?.close();
+  for (const res of stalled) res.destroy();
   await new Promise((resolve) => server?.close(resolve));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -151,29 +161,39 @@ async function load(what: string, start: () => Promise<void>): Promise<string> {
   return ended;
 }
 
-/** Submits a base URL in the dialog and returns how the load ended. */
-async function loadUrl(url: string): Promise<string> {
+/** Submits a base URL in the dialog (then does `meanwhile`, if given) and returns how the load ended. */
+async function loadUrl(url: string, meanwhile?: () => Promise<void>): Promise<string> {
   const input = await el(`${dialog} >>> [data-model-url]`);
   await input.click({ count: 3 });
   await input.type(url);
-  return load(url, () => input.press('Enter'));
+  return load(url, async () => {
+    await input.press('Enter');
+    await meanwhile?.();
+  });
 }
 
 async function errorText(): Promise<string> {
   return text(`${dialog} >>> [data-load-error]`);
 }
 
-/** Generates a few tokens from a short prompt and returns the output once the run has finished. */
-async function generate(prompt: string): Promise<string> {
+/**
+ * Generates up to `max` tokens from a short prompt and returns the output once the run has finished; with `stop`,
+ * presses Stop as soon as the first token shows.
+ */
+async function generate(prompt: string, max = 6, stop = false): Promise<string> {
   const box = await el(`${dialog} >>> generate-panel >>> [data-prompt]`);
   await box.click({ count: 3 });
   await box.type(prompt);
-  const max = await el(`${dialog} >>> generate-panel >>> #max`);
-  await max.click({ count: 3 });
-  await max.type('6');
-  await max.press('Tab'); // 'change' fires as the field loses focus
+  const field = await el(`${dialog} >>> generate-panel >>> #max`);
+  await field.click({ count: 3 });
+  await field.type(String(max));
+  await field.press('Tab'); // 'change' fires as the field loses focus
   await (await el(`${dialog} >>> generate-panel >>> [data-generate]`)).click();
   const output = `${dialog} >>> generate-panel >>> [data-generate-output]`;
+  if (stop) {
+    await until('the first token', async () => /^\d+ tokens/.test(await text(`${dialog} >>> generate-panel >>> [data-rate]`)), 20_000);
+    await (await el(`${dialog} >>> generate-panel >>> [data-stop]`)).click();
+  }
   await until('generation to finish', async () => {
     const o = await el(output);
     return (await o.evaluate((e) => e.getAttribute('data-running'))) === 'false' && (await o.evaluate((e) => e.textContent ?? '')).length > prompt.length;
@@ -228,6 +248,14 @@ test('tiny GPT-2 and BERT checkpoints load through the dialog by URL and from fi
     expect(await pg.page.$(`>>> ${dialog} >>> generate-panel`), `${path}: no model panel after a failed load`).toBeNull();
   }
 
+  // Cancel: a server that stalls mid-file keeps the progress bar up; Cancel ends the load, with no error.
+  const cancelled = await loadUrl(`${base}/stalled/`, async () => {
+    await until('the progress bar', async () => /config\.json/.test(await text(`${dialog} >>> [data-load-stage]`)), 10_000);
+    await (await el(`${dialog} >>> [data-cancel]`)).click();
+  });
+  expect(cancelled).toBe('idle');
+  expect(await pg.page.$(`>>> ${dialog} >>> [data-load-error]`), 'a cancel is no error').toBeNull();
+
   // 3. BERT: the fill-the-mask panel, and for a checkpoint without the masked-LM head, the hidden states.
   expect(await loadUrl(`${base}/bert/`), `the BERT should load${context()}`).toBe('ready');
   expect(await text(`${dialog} >>> [data-model-summary]`)).toMatch(/BERT-style model: .* 1 layer, 2 heads, width 8, vocabulary 15/);
@@ -249,8 +277,10 @@ test('tiny GPT-2 and BERT checkpoints load through the dialog by URL and from fi
   const picked = await load('the picked files', () => picker.uploadFile(join(dir, 'config.json'), join(dir, 'model.safetensors')));
   if (picked !== 'ready') throw new Error(`The picked files should load, but: ${await errorText()}${context()}`);
   expect(await pg.page.$(`>>> ${dialog} >>> [data-load-error]`), 'the last error is cleared').toBeNull();
-  const again = await generate('The');
+  const again = await generate('The', 1000, true);
   expect(again.startsWith('The') && again.length > 3, again).toBe(true);
+  const made = Number((await text(`${dialog} >>> generate-panel >>> [data-rate]`)).split(' ')[0]);
+  expect(made, 'Stop ends a 1000-token run early, keeping what it wrote').toBeLessThan(1000);
 
   // 5. Escape closes the dialog and gives focus back to the toolbar; the graph is as it was, and still editable.
   await pg.page.keyboard.press('Escape');
