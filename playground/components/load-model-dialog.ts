@@ -93,8 +93,7 @@ export class LoadModelDialog extends LitElement {
   /** The dialog closed (Escape, the × button, or `open` cleared by the host). */
   private _onClose(): void {
     this._release();
-    this._progress = null;
-    if (this.state !== 'error') this.state = 'idle';
+    Object.assign(this, { _progress: null, _error: '', state: 'idle' }); // opened again, it starts afresh
     this._returnFocus?.focus();
     this._returnFocus = null;
     if (this.open) this.dispatchEvent(new CustomEvent('model-dialog-close', { bubbles: true, composed: true }));
