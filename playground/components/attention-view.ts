@@ -1,11 +1,13 @@
-// An attention node's weights (B, H, T, S) for one example of the batch: every head as a small heatmap (queries
-// down, keys across), and the chosen head drawn large beside them with the input tokens on both axes, as BertViz
-// lays out its head view. Click a head to enlarge it. Test hooks: data-heads/data-shape on the host, data-head on
-// each thumbnail.
+// One attention map (B, H, T, S) of one node — a Multi-Head Attention node's, or a Transformer Block's self- or
+// cross-attention — for one example of the batch: every head as a small heatmap (queries down, keys across), and
+// the chosen head drawn large beside them with the tokens on both axes (the queries' down, the keys' across, which
+// for cross-attention are the source's), as BertViz lays out its head view. Click a head to enlarge it. Test
+// hooks: data-node/data-kind/data-heads/data-shape on the host, data-head on each thumbnail, data-tokens and
+// data-key-tokens on the token lines.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { slice2d } from '../controllers/tensor-summary';
-import type { AttentionData } from '../controllers/views';
+import type { AttentionMapData } from '../controllers/views';
 import './heatmap';
 
 @customElement('attention-view')
@@ -21,9 +23,13 @@ export class AttentionView extends LitElement {
     .muted { color: #7b8794; }
   `;
 
-  @property({ attribute: false }) data: AttentionData | null = null;
+  @property({ attribute: false }) data: AttentionMapData | null = null;
+  /** The training step the map is from. */
+  @property({ type: Number }) step = 0;
   @property({ type: Number, reflect: true, attribute: 'data-heads' }) heads = 0;
   @property({ reflect: true, attribute: 'data-shape' }) shapeText = '';
+  @property({ reflect: true, attribute: 'data-node' }) nodeId = '';
+  @property({ reflect: true, attribute: 'data-kind' }) kind = '';
 
   @state() private _batch = 0;
   @state() private _head = 0;
@@ -31,6 +37,8 @@ export class AttentionView extends LitElement {
   override willUpdate(): void {
     this.heads = this.data ? this.data.weights.shape[1] : 0;
     this.shapeText = this.data ? this.data.weights.shape.join(',') : '';
+    this.nodeId = this.data?.node ?? '';
+    this.kind = this.data?.kind ?? '';
   }
 
   override render() {
@@ -39,15 +47,16 @@ export class AttentionView extends LitElement {
     const [B, H, T, S] = d.weights.shape;
     const b = Math.min(this._batch, B - 1);
     const head = Math.min(this._head, H - 1);
-    const tokens = d.tokens?.[b] ?? null;
-    const labels = tokens ? [...tokens] : null;
+    const queries = d.queries?.[b] ?? null;
+    const keys = d.keys?.[b] ?? null;
     const big = slice2d(d.weights, [b, head]);
     return html`
       <div class="controls">
-        <b>${d.node}</b> weights (${d.weights.shape.join(', ')}) at step ${d.step}
+        <b>${d.node}</b> ${d.kind === 'cross' ? 'cross-attention' : 'self-attention'} weights (${d.weights.shape.join(', ')}) at step ${this.step}
         <label>example <input type="number" min="0" max=${B - 1} .value=${String(b)} data-batch
           @change=${(e: Event) => (this._batch = Math.max(0, Math.min(B - 1, Number((e.target as HTMLInputElement).value) || 0)))} /></label>
-        ${tokens ? html`<span>input: <code data-tokens>${tokens}</code></span>` : nothing}
+        ${queries ? html`<span>${d.kind === 'cross' ? 'queries' : 'input'}: <code data-tokens>${queries.join('')}</code></span>` : nothing}
+        ${keys && d.kind === 'cross' ? html`<span>keys: <code data-key-tokens>${keys.join('')}</code></span>` : nothing}
       </div>
       <div class="row">
         <div class="heads">
@@ -62,7 +71,7 @@ export class AttentionView extends LitElement {
         <div class="big" data-big-head=${head}>
           <h4>head ${head}: each row is a query position, each column the position it attends to (T=${T}, S=${S})</h4>
           <tensor-heatmap .values=${big.values} .rows=${big.rows} .cols=${big.cols} scale="sequential" size="200"
-            .rowLabels=${labels} .colLabels=${labels && S === T ? labels : null}></tensor-heatmap>
+            .rowLabels=${queries && queries.length === T ? queries : null} .colLabels=${keys && keys.length === S ? keys : null}></tensor-heatmap>
         </div>
       </div>
     `;

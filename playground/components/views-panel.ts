@@ -1,5 +1,5 @@
 // The Views panel under the canvas: step-through of one forward and backward pass, a tensor view of the selected
-// output or wire, an attention node's heads, and the per-layer weight and gradient norms. Above the tabs, a health
+// output or wire, the heads of attention nodes and Transformer Blocks, and the per-layer weight and gradient norms. Above the tabs, a health
 // line names where NaN or Inf first appeared. It draws what the ViewsController (which the app owns) has read
 // back, and tells it what to watch: the selected wire or node output, and the attention node to show.
 import { LitElement, css, html, nothing } from 'lit';
@@ -40,6 +40,7 @@ export class ViewsPanel extends LitElement {
     ol.steps li.forward { background: #dcfce7; }
     ol.steps li.backward { background: #ffedd5; }
     ol.steps li.current { outline: 2px solid #1f2933; }
+    attention-view + attention-view { margin-top: 10px; padding-top: 8px; border-top: 1px solid #e4e7eb; }
   `;
 
   @property({ attribute: false }) views!: ViewsController;
@@ -67,7 +68,7 @@ export class ViewsPanel extends LitElement {
     // Both calls do nothing when nothing changed.
     this.views.setTarget(this._target());
     // Weights are computed only while the Attention tab shows them (the fused kernel never forms them otherwise).
-    this.views.setAttention(this._tab === 'attention' ? this._attentionNode() : null);
+    this.views.setAttention(this._tab === 'attention' ? this._attentionNodes() : null);
   }
 
   private _target(): OutputRef | null {
@@ -83,10 +84,11 @@ export class ViewsPanel extends LitElement {
     return port ? { node: node.id, port: port.name } : null;
   }
 
-  /** The selected attention node, else the first in the graph. */
-  private _attentionNode(): string | null {
-    const attention = this.state.nodes.filter((n) => n.type === 'attention');
-    return (attention.find((n) => this.selection.includes(n.id)) ?? attention[0])?.id ?? null;
+  /** The selected nodes with attention (Multi-Head Attention, Transformer Block), else every such node in the graph. */
+  private _attentionNodes(): string[] {
+    const attention = this.state.nodes.filter((n) => n.type === 'attention' || n.type === 'transformer').map((n) => n.id);
+    const selected = attention.filter((id) => this.selection.includes(id));
+    return selected.length ? selected : attention;
   }
 
   // ---- step-through ----
@@ -194,7 +196,7 @@ export class ViewsPanel extends LitElement {
       ['attention', 'Attention'],
       ['norms', 'Weights & gradients'],
     ];
-    const attention = this._attentionNode();
+    const attention = this._attentionNodes();
     return html`
       ${this._health()}
       <nav role="tablist">
@@ -207,9 +209,11 @@ export class ViewsPanel extends LitElement {
           : this._tab === 'tensor'
             ? this._tensor()
             : this._tab === 'attention'
-              ? attention
-                ? html`<attention-view .data=${v.attention}></attention-view>`
-                : html`<p class="muted">Add a Multi-Head Attention node to see its heads. (Transformer blocks don't expose their attention weights yet.)</p>`
+              ? attention.length
+                ? v.attention
+                  ? v.attention.maps.map((m) => html`<attention-view .data=${m} .step=${v.attention!.step}></attention-view>`)
+                  : html`<attention-view .data=${null}></attention-view>`
+                : html`<p class="muted">Add a Multi-Head Attention node or a Transformer Block to see its heads.</p>`
               : html`<norms-chart .norms=${v.norms} .version=${v.version}></norms-chart>`}
       </div>
     `;

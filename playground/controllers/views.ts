@@ -3,7 +3,9 @@
 //   - numerical health: NaN/±Inf in every node output and gradient (engine health(), counted on the GPU), and
 //     the FIRST node, in forward order, where one appeared;
 //   - a tensor view of one output (activation and gradient: shape, statistics, histogram, data for heatmaps);
-//   - an attention node's weights (B, H, T, S), requested through a probe on its `weights` output;
+//   - attention maps (B, H, T, S): a Multi-Head Attention node's through a probe on its `weights` output, a
+//     Transformer Block's (self-attention, and cross-attention in a decoder block) computed again from its inputs
+//     in the last forward pass, in eval mode without gradients (CompiledGraph.attentionMaps), so training is untouched;
 //   - per-layer norms of the weights and their gradients, step by step;
 //   - step-through: one forward and backward pass recorded node by node, replayed one step at a time.
 // Read-backs run between training steps (TrainerController.exclusive) and at most every REFRESH_MS while
@@ -56,12 +58,22 @@ export interface TensorData {
   step: number;
 }
 
-export interface AttentionData {
+/** One attention map of one node. */
+export interface AttentionMapData {
   node: string;
+  /** 'self': a sequence attends to itself; 'cross': to another one (a decoder's memory). */
+  kind: 'self' | 'cross';
   /** (B, H, T, S). */
   weights: TensorSummary;
-  /** Per batch row, the input characters, where the sequence comes from a text node; else null. */
-  tokens: string[] | null;
+  /** Per batch row, the tokens of the queries (T of them), where that sequence comes from a text or translation node; else null. */
+  queries: string[][] | null;
+  /** Per batch row, the tokens of the keys (S of them), likewise. */
+  keys: string[][] | null;
+}
+
+export interface AttentionData {
+  /** Every map of every node shown, in forward order (a decoder block's self-attention before its cross-attention). */
+  maps: AttentionMapData[];
   step: number;
 }
 
@@ -109,8 +121,10 @@ export class ViewsController implements ReactiveController {
   private watch = new Map<string, Probe>();
   private target: OutputRef | null = null;
   private targetProbe: Probe | null = null;
-  private attentionNode: string | null = null;
-  private attentionProbe: Probe | null = null;
+  /** The nodes whose attention maps are shown (Multi-Head Attention nodes and Transformer Blocks). */
+  private attentionNodes: readonly string[] = [];
+  /** A probe on each shown Multi-Head Attention node's `weights` output, by node id. */
+  private attentionProbes = new Map<string, Probe>();
   private seen = -1;
   private refreshing = false;
   private again = false;
@@ -152,8 +166,9 @@ export class ViewsController implements ReactiveController {
     for (const p of this.watch.values()) p.dispose();
     this.watch.clear();
     this.targetProbe?.dispose();
-    this.attentionProbe?.dispose();
-    this.targetProbe = this.attentionProbe = null;
+    this.targetProbe = null;
+    for (const p of this.attentionProbes.values()) p.dispose();
+    this.attentionProbes.clear();
     this.graph = g;
     this.tensor = this.attention = this.pass = this.first = null;
     this.error = ''; // whatever went wrong was about the graph being dropped
@@ -165,8 +180,9 @@ export class ViewsController implements ReactiveController {
         this.watch.set(`${id}.${port}`, g.probe(id, port, { activation: true, gradient: !isData }));
       }
       const target = this.target;
-      const attention = this.attentionNode;
-      this.target = this.attentionNode = null;
+      const attention = this.attentionNodes;
+      this.target = null;
+      this.attentionNodes = [];
       this.setTarget(target);
       this.setAttention(attention);
     }
@@ -208,16 +224,22 @@ export class ViewsController implements ReactiveController {
     this._schedule(true);
   }
 
-  /** The attention node whose weights are shown (null: none). Asking for them makes the node compute them. */
-  setAttention(node: string | null): void {
-    if (node === this.attentionNode) return;
-    this.attentionNode = node;
-    this.attentionProbe?.dispose();
-    this.attentionProbe = null;
+  /**
+   * The nodes whose attention maps are shown (none: null or []). Asking for a Multi-Head Attention node's weights
+   * makes it compute them in every forward pass from now on; a Transformer Block's are computed at each refresh.
+   */
+  setAttention(nodes: string | readonly string[] | null): void {
+    const list = nodes === null ? [] : typeof nodes === 'string' ? [nodes] : [...nodes];
+    if (list.join('\n') === this.attentionNodes.join('\n')) return;
+    this.attentionNodes = list;
+    for (const p of this.attentionProbes.values()) p.dispose();
+    this.attentionProbes.clear();
     this.attention = null;
-    // As in setTarget: a node the compiled graph doesn't have yet is probed when its graph attaches.
-    if (node && this.graph && compiledNode(this.graph, node)) {
-      this.attentionProbe = this.graph.probe(node, 'weights', { activation: true, gradient: false });
+    const g = this.graph;
+    for (const id of list) {
+      // As in setTarget: a node the compiled graph doesn't have yet is probed when its graph attaches.
+      const node = g ? compiledNode(g, id) : undefined;
+      if (g && node?.type === 'attention') this.attentionProbes.set(id, g.probe(id, 'weights', { activation: true, gradient: false }));
     }
     this._changed();
     this._schedule(true);
@@ -279,11 +301,52 @@ export class ViewsController implements ReactiveController {
         step,
       };
     }
-    const att = this.attentionProbe;
-    if (this.attentionNode && att?.activation) {
-      this.attention = { node: this.attentionNode, weights: await read(att.activation), tokens: await this._tokens(g, this.attentionNode), step };
+    if (this.attentionNodes.length) {
+      const maps = await this._attentionMaps(g);
+      if (maps.length) this.attention = { maps, step };
     }
     await this._sampleNorms(g, step);
+  }
+
+  /** Every map of the shown nodes, read back with the tokens along both axes; the GPU copies are freed as read. */
+  private async _attentionMaps(g: CompiledGraph): Promise<AttentionMapData[]> {
+    const out: AttentionMapData[] = [];
+    const tokens = new Map<string, Promise<string[][] | null>>();
+    const tokensInto = (node: string, port: string): Promise<string[][] | null> => {
+      const k = `${node}.${port}`;
+      if (!tokens.has(k)) tokens.set(k, this._tokens(g, node, port));
+      return tokens.get(k)!;
+    };
+    const rank = new Map(g.order.map((id, i) => [id, i]));
+    const nodes = this.attentionNodes.filter((id) => rank.has(id)).sort((a, b) => rank.get(a)! - rank.get(b)!);
+    for (const node of nodes) {
+      const probe = this.attentionProbes.get(node);
+      if (probe?.activation) {
+        const memory = g.state.edges.some((e) => e.to.node === node && e.to.port === 'memory');
+        out.push({
+          node, kind: memory ? 'cross' : 'self', weights: await read(probe.activation),
+          queries: await tokensInto(node, 'x'), keys: await tokensInto(node, memory ? 'memory' : 'x'),
+        });
+        continue;
+      }
+      if (!g.hasAttentionMaps(node)) continue;
+      // The block's inputs in the last forward pass: every wired output is watched, so each has a probe.
+      const inputs: Record<string, Tensor> = {};
+      for (const e of g.state.edges) {
+        const t = e.to.node === node ? this.watch.get(key(e.from))?.activation : undefined;
+        if (t) inputs[e.to.port] = t;
+      }
+      if (!inputs.x) continue; // no forward pass yet
+      const maps = g.attentionMaps(node, inputs);
+      try {
+        for (const m of maps) {
+          out.push({ node, kind: m.kind, weights: await read(m.weights), queries: await tokensInto(node, m.queries), keys: await tokensInto(node, m.keys) });
+        }
+      } finally {
+        for (const m of maps) m.weights.dispose();
+      }
+    }
+    return out;
   }
 
   /** Health of every watched output and gradient; flags the bad ones and finds where the trouble began. */
@@ -305,25 +368,26 @@ export class ViewsController implements ReactiveController {
     this.first = flags.find((f) => f.what === 'output') ?? flags.filter((f) => f.what === 'gradient').at(-1) ?? null;
   }
 
-  /** Decodes the token ids that fed the attention node, when a text node's `tokens` reach it. */
-  private async _tokens(g: CompiledGraph, node: string): Promise<string[] | null> {
+  /**
+   * The tokens of the sequence arriving at a node's input port, per batch row: the ids of the data node output
+   * (B, T) whose wires lead there (through embeddings, positions, earlier blocks), decoded with that data node's
+   * vocabulary. Null where no token ids lead there.
+   */
+  private async _tokens(g: CompiledGraph, node: string, port: string): Promise<string[][] | null> {
     const seen = new Set<string>();
-    const queue = [node];
+    const queue = g.state.edges.filter((e) => e.to.node === node && e.to.port === port).map((e) => e.from);
     while (queue.length) {
-      const id = queue.shift()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      for (const e of g.state.edges) {
-        if (e.to.node !== id) continue;
-        const vocab = this.trainer.dataSource(e.from.node)?.vocabulary;
-        const probe = this.watch.get(key(e.from));
-        if (vocab && e.from.port === 'tokens' && probe?.activation) {
-          const ids = await probe.activation.toArray();
-          const [B, T] = probe.activation.shape;
-          return Array.from({ length: B }, (_, b) => Array.from(ids.subarray(b * T, (b + 1) * T), (i) => vocab[i] ?? '?').join(''));
-        }
-        queue.push(e.from.node);
+      const from = queue.shift()!;
+      if (seen.has(key(from))) continue;
+      seen.add(key(from));
+      const vocab = this.trainer.dataSource(from.node)?.vocabulary;
+      const t = this.watch.get(key(from))?.activation;
+      if (vocab && t && t.dtype === 'int32' && t.ndim === 2) {
+        const ids = await t.toArray();
+        const [B, T] = t.shape;
+        return Array.from({ length: B }, (_, b) => Array.from(ids.subarray(b * T, (b + 1) * T), (i) => vocab[i] ?? '?'));
       }
+      for (const e of g.state.edges) if (e.to.node === from.node) queue.push(e.from);
     }
     return null;
   }

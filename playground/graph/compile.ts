@@ -10,10 +10,10 @@
 //
 // Kernels are compiled once per device by the backend's pipeline cache (keyed by WGSL source), so compiling the
 // same graph again — or a similar one — reuses every pipeline; only parameters are new.
-import { getDefaultDevice, keep, nn, record, type DeviceName, type Tensor } from '../../engine/index';
+import { getDefaultDevice, keep, nn, noGrad, record, type DeviceName, type Tensor } from '../../engine/index';
 import Module = nn.Module;
 import { nodeType } from './nodes/index';
-import { paramReader, type DataSource, type NodeRuntime, type RunContext } from './node-type';
+import { paramReader, type AttentionMap, type DataSource, type NodeRuntime, type RunContext } from './node-type';
 import { validate, type Issue, type Validation } from './validate';
 import type { GraphState, TensorType } from './types';
 import type { Graph } from './graph';
@@ -52,6 +52,11 @@ export type TensorHook = (t: Tensor, where: OutputRef) => void;
 export interface ForwardOptions {
   /** Training mode (dropout active); default: the module's mode. */
   training?: boolean;
+  /**
+   * False: no activation or gradient hook sees this pass, and outputs only hooks read are not computed. For work
+   * beside training that the views must not mistake for a training step, such as sampling. Default true.
+   */
+  hooks?: boolean;
 }
 
 export interface ForwardResult {
@@ -206,12 +211,13 @@ export class CompiledGraph {
    */
   forward(feeds: Feeds, opts: ForwardOptions = {}): ForwardResult {
     if (opts.training !== undefined) this.module.train(opts.training);
+    const hooks = opts.hooks ?? true;
     const run: RunContext = {
       feeds,
       training: this.module.training,
       wants: (node, port) => {
         const key = `${node}.${port}`;
-        return this.consumed.has(key) || (this.activationHooks.get(key)?.size ?? 0) > 0;
+        return this.consumed.has(key) || (hooks && (this.activationHooks.get(key)?.size ?? 0) > 0);
       },
     };
     const outputs: Record<string, Record<string, Tensor>> = {};
@@ -221,7 +227,7 @@ export class CompiledGraph {
         if (e.to.node === id) inputs[e.to.port] = outputs[e.from.node][e.from.port];
       }
       const produced = this.runtimes.get(id)!.forward(inputs, run);
-      for (const [port, t] of Object.entries(produced)) produced[port] = this.observe(id, port, t);
+      if (hooks) for (const [port, t] of Object.entries(produced)) produced[port] = this.observe(id, port, t);
       outputs[id] = produced;
     }
     let loss: Tensor | null = null;
@@ -247,6 +253,28 @@ export class CompiledGraph {
     }
     for (const h of this.activationHooks.get(key) ?? []) h(out, where);
     return out;
+  }
+
+  /** Whether a node forms attention maps inside itself (a Transformer Block) that attentionMaps() hands out. */
+  hasAttentionMaps(node: string): boolean {
+    return this.runtimes.get(node)?.attention !== undefined;
+  }
+
+  /**
+   * The attention maps a node forms on the given inputs (typically its inputs in the last forward pass), computed
+   * again in eval mode without gradients: no dropout draws, so training goes on exactly as without them. The
+   * caller disposes the weights. Empty for nodes without maps inside them.
+   */
+  attentionMaps(node: string, inputs: Readonly<Record<string, Tensor>>): AttentionMap[] {
+    const runtime = this.runtimes.get(node);
+    if (!runtime?.attention) return [];
+    const training = this.module.training;
+    this.module.train(false);
+    try {
+      return noGrad(() => runtime.attention!(inputs));
+    } finally {
+      this.module.train(training);
+    }
   }
 
   /** Frees the parameters (and anything probes still hold is theirs to dispose). */

@@ -60,10 +60,26 @@ export interface CompileContext extends ParamReader {
   readonly seed: number;
 }
 
+/** One attention map a node forms inside itself: which sequence asks (queries) and which is looked at (keys). */
+export interface AttentionMap {
+  /** 'self': the input attends to itself; 'cross': the input attends to another sequence. */
+  kind: 'self' | 'cross';
+  /** (B, H, T, S). */
+  weights: Tensor;
+  /** The input ports the queries (T) and the keys (S) come from. */
+  queries: string;
+  keys: string;
+}
+
 /** A compiled node: its parameters live in `module` (registered under the node id), its computation in forward. */
 export interface NodeRuntime {
   module?: Module;
   forward(inputs: Readonly<Record<string, Tensor>>, run: RunContext): Record<string, Tensor>;
+  /**
+   * Nodes with attention inside them (a Transformer Block): the maps their forward pass forms on these inputs, for
+   * the Attention view. Run in eval mode without gradients; the caller disposes the weights.
+   */
+  attention?(inputs: Readonly<Record<string, Tensor>>): AttentionMap[];
 }
 
 export interface PyContext extends ParamReader {
