@@ -1,7 +1,8 @@
 // The Views panel under the canvas: step-through of one forward and backward pass, a tensor view of the selected
-// output or wire, the heads of attention nodes and Transformer Blocks, and the per-layer weight and gradient norms. Above the tabs, a health
-// line names where NaN or Inf first appeared. It draws what the ViewsController (which the app owns) has read
-// back, and tells it what to watch: the selected wire or node output, and the attention node to show.
+// output or wire, the heads of attention nodes and Transformer Blocks, and the per-layer weight and gradient norms.
+// Above the tabs, a health line names where NaN or Inf first appeared. It draws what the ViewsController (which the
+// app owns) has read back, and tells it what to watch: the selected wire or node output, and the attention nodes to
+// show.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { nodeType } from '../graph/nodes/index';
