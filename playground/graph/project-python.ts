@@ -47,7 +47,7 @@ const py = (v: unknown): string => JSON.stringify(v);
 const pyNumber = (x: number): string => (Number.isInteger(x) ? `${x}.0` : String(x));
 
 export function trainScript(s: ProjectSpec): string {
-  const data = s.data.map((d) => `    ${py(d.id)}: {"kind": ${py(d.kind)}, "ports": ${py(d.ports)}${d.blockSize !== undefined ? `, "block_size": ${d.blockSize}` : ''}},`);
+  const data = s.data.map((d) => `    ${py(d.id)}: {"kind": ${py(d.kind)}, "ports": [${d.ports.map(py).join(', ')}]${d.blockSize !== undefined ? `, "block_size": ${d.blockSize}` : ''}},`);
   const inputs = s.inputs.map((i) => `(${py(i.node)}, ${py(i.port)})`).join(', ');
   const accuracy = s.accuracy ? `{"logits": ${py(s.accuracy.logits)}, "target": ${py(s.accuracy.target)}}` : 'None';
   return `# ${s.title}: trains ${s.className} (model.py) with the playground's settings, on one CPU, one GPU, or many.
