@@ -15,6 +15,7 @@ export { BERT, BertEmbeddings, maskTokens, type BertConfig, type BertActivation,
 export type { BertExportOptions } from '../io/huggingface/bert';
 export { CharTokenizer, WordTokenizer, loadTokenizer, type Tokenizer, type WordTokenizerOptions } from './tokenizers';
 export { GPT2Tokenizer, type GPT2DecodeOptions } from './gpt2-tokenizer';
+export { BPETokenizer, trainBPE, BPE_KIND, type BPETrainOptions, type BPEJSON } from './bpe';
 export {
   BertTokenizer, type BertTokenizerOptions, type BertEncodeOptions, type BertEncoding, type BertDecodeOptions,
 } from './bert-tokenizer';
