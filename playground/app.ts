@@ -23,7 +23,6 @@ import { ViewsController } from './controllers/views';
 import type { PassMark } from './components/node';
 import { DEFAULT_TRAIN, INITIAL_UI, type UiState } from './ui-state';
 import { ObservedStorage } from './storage';
-import { NODE_HEADER, NODE_WIDTH } from './layout';
 import { download, errorMessage, isTypingTarget } from './dom';
 import type { GraphCanvas, SelectionChange } from './components/canvas';
 import type { NodePalette, PaletteDrop } from './components/palette';
@@ -250,9 +249,9 @@ export class PlaygroundApp extends LitElement {
 
   private _onPaletteDrop(e: CustomEvent<PaletteDrop>): void {
     const { type, clientX, clientY } = e.detail;
-    const at = clientX !== undefined && clientY !== undefined ? this._canvas.clientToGraph(clientX, clientY) : this._canvas.centre();
+    const at = this._canvas.dropPosition(type, clientX, clientY);
     if (!at) return; // dropped outside the canvas
-    const id = this.graph.addNode(type, { x: Math.round(at.x - NODE_WIDTH / 2), y: Math.round(at.y - NODE_HEADER / 2) });
+    const id = this.graph.addNode(type, at);
     this._ui = { ...this._ui, selection: [id], selectedEdge: null };
   }
 

@@ -13,13 +13,28 @@ import { Batch, Connect, Disconnect, GraphEditError, MoveNode, type Command } fr
 import { nodeType } from '../graph/nodes/index';
 import type { Validation } from '../graph/validate';
 import { formatType, portKey, type Edge, type GraphState, type PortRef, type Position, type TensorType } from '../graph/types';
-import { NODE_WIDTH, nodeBodyHeight, portPosition } from '../layout';
+import { NODE_HEADER, NODE_WIDTH, nodeBodyHeight, portPosition } from '../layout';
 import { deepElementFromPoint, errorMessage } from '../dom';
 import type { Viewport } from '../ui-state';
 import { GraphNodeElement, isBlocking, type PassMark } from './node';
 import './node';
 
 type NodeDrag = D3DragEvent<GraphNodeElement, unknown, unknown>;
+
+/**
+ * The least zoom "fit" goes to. Node text is 12 px and shape labels 11 px at zoom 1, so at 0.7 they are about 8.4
+ * and 7.7 px on screen, still readable (at the 0.4 that fitting the transformer examples took, they were not); the
+ * five-node MLP examples fit the default window at just above 0.7. A graph too big is shown from its start and
+ * panned by dragging the background.
+ */
+export const FIT_MIN_ZOOM = 0.7;
+/** Screen pixels kept between a dropped node and the canvas's edges. */
+const DROP_MARGIN = 12;
+/** The width of the zoom buttons at the canvas's right edge, which a dropped node should not land under. */
+const ZOOM_BUTTONS = 40;
+/** The height, in graph pixels, of a node's issue list's padding, and of one "not connected" issue (up to three lines). */
+const ISSUES_PAD = 12;
+const ISSUE_LINES = 48;
 
 /** A wire being drawn: one end fixed at a port, the other following the pointer. */
 interface PendingWire {
@@ -176,17 +191,30 @@ export class GraphCanvas extends LitElement {
     this.dispatchEvent(new CustomEvent<Viewport>('viewport-change', { detail: v, bubbles: true, composed: true }));
   }
 
-  /** A point in the window to graph coordinates, or null when it is outside the canvas. */
-  clientToGraph(clientX: number, clientY: number): Position | null {
+  /**
+   * Where a new node of `type` goes, as its top-left corner in graph coordinates: centred under the pointer, then
+   * moved as little as needed to lie wholly inside the visible canvas, so a drop near the palette (or any edge)
+   * never leaves the node half under it. Without a point (added by keyboard) it goes in the middle of the view;
+   * null when the point is outside the canvas.
+   */
+  dropPosition(type: string, clientX?: number, clientY?: number): Position | null {
     const r = this._pane.getBoundingClientRect();
-    if (clientX < r.left || clientX > r.right || clientY < r.top || clientY > r.bottom) return null;
-    return this._toGraph({ x: clientX - r.left, y: clientY - r.top });
-  }
-
-  /** The graph point at the middle of the visible canvas (where keyboard-added nodes go). */
-  centre(): Position {
-    const r = this._pane.getBoundingClientRect();
-    return this._toGraph({ x: r.width / 2, y: r.height / 2 });
+    let p = { x: r.width / 2, y: r.height / 2 };
+    if (clientX !== undefined && clientY !== undefined) {
+      if (clientX < r.left || clientX > r.right || clientY < r.top || clientY > r.bottom) return null;
+      p = { x: clientX - r.left, y: clientY - r.top };
+    }
+    // Screen pixels: the node's size at this zoom, with room below for the "not connected" line each of its
+    // required inputs will show; the margin clears the port dots, and on the right the zoom buttons.
+    const z = this._viewport.zoom;
+    const def = nodeType(type);
+    const w = NODE_WIDTH * z;
+    const h = (nodeBodyHeight(def) + ISSUES_PAD + ISSUE_LINES * def.inputs.filter((port) => !port.optional).length) * z;
+    const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), Math.max(lo, hi));
+    const left = clamp(p.x - w / 2, DROP_MARGIN, r.width - w - DROP_MARGIN - ZOOM_BUTTONS);
+    const top = clamp(p.y - (NODE_HEADER * z) / 2, DROP_MARGIN, r.height - h - DROP_MARGIN);
+    const at = this._toGraph({ x: left, y: top });
+    return { x: Math.round(at.x), y: Math.round(at.y) };
   }
 
   private _toGraph(p: Position): Position {
@@ -205,7 +233,17 @@ export class GraphCanvas extends LitElement {
     const y1 = Math.max(...nodes.map((n) => n.position.y + nodeBodyHeight(nodeType(n.type)) + 40));
     const bounds = { x: Math.min(...xs), y: Math.min(...ys), width: x1 - Math.min(...xs), height: y1 - Math.min(...ys) };
     const r = this._pane.getBoundingClientRect();
-    const vp = getViewportForBounds(bounds, r.width, r.height, 0.3, 1.2, 0.08);
+    const vp = getViewportForBounds(bounds, r.width, r.height, FIT_MIN_ZOOM, 1.2, 0.08);
+    if (vp.zoom <= FIT_MIN_ZOOM) {
+      // Too big to fit at a readable size: keep the readable zoom and show the graph from its start (data nodes
+      // sit on the left), centred along any axis that does fit; the rest is a drag (or the − button) away.
+      const z = FIT_MIN_ZOOM;
+      const place = (start: number, size: number, room: number): number =>
+        size * z <= room - 2 * DROP_MARGIN ? (room - size * z) / 2 - start * z : DROP_MARGIN * 2 - start * z;
+      vp.zoom = z;
+      vp.x = place(bounds.x, bounds.width, r.width);
+      vp.y = place(bounds.y, bounds.height, r.height);
+    }
     await this._panZoom.setViewport(vp);
   }
 
