@@ -37,6 +37,7 @@ import './components/gallery';
 import './components/toolbar';
 import './components/views-panel';
 import './components/load-model-dialog';
+import './components/welcome-panel';
 
 /** The example a first visit opens, so nobody starts on an empty canvas. */
 const FIRST_EXAMPLE = 'xor-mlp';
@@ -494,6 +495,7 @@ export class PlaygroundApp extends LitElement {
         <train-controls .trainer=${this._trainer} .settings=${ui.train} .version=${this._trainer.version} @settings-change=${this._onSettings}></train-controls>
       </div>
       <example-gallery ?open=${ui.galleryOpen} @example-open=${this._onExample} @gallery-close=${() => (this._ui = { ...this._ui, galleryOpen: false })}></example-gallery>
+      <welcome-panel @welcome-examples=${() => (this._ui = { ...this._ui, galleryOpen: true })}></welcome-panel>
       <load-model-dialog ?open=${this._modelDialogOpen} @model-dialog-close=${() => (this._modelDialogOpen = false)}></load-model-dialog>
       ${this._toast ? html`<div class="toast" role="status" data-toast>${this._toast}</div>` : nothing}
     `;

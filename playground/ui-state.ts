@@ -36,3 +36,27 @@ export const INITIAL_UI: UiState = {
 export function uiStateToJson(ui: UiState): string {
   return JSON.stringify(ui);
 }
+
+/**
+ * The first-visit welcome (components/welcome-panel.ts) is shown until dismissed once; that choice is kept in
+ * localStorage under this key, per browser profile. The e2e harness sets it so that only the welcome's own test
+ * sees the panel.
+ */
+export const WELCOME_DISMISSED_KEY = 'playground:welcome-dismissed';
+
+/** Whether the welcome was dismissed before. Where storage is refused, it counts as a first visit every time. */
+export function welcomeDismissed(): boolean {
+  try {
+    return localStorage.getItem(WELCOME_DISMISSED_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
+
+export function rememberWelcomeDismissed(): void {
+  try {
+    localStorage.setItem(WELCOME_DISMISSED_KEY, new Date().toISOString());
+  } catch {
+    // Storage refused (some private modes): the panel closes for this visit and shows again on the next.
+  }
+}

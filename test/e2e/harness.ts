@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { chromeFlags } from '../browser/chrome';
+import { WELCOME_DISMISSED_KEY } from '../../playground/ui-state';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const outDir = join(repoRoot, 'test-output');
@@ -31,7 +32,15 @@ export interface Playground {
   close(): Promise<void>;
 }
 
-export async function openPlayground(viewport = { width: 1280, height: 800 }): Promise<Playground> {
+export interface OpenOptions {
+  /**
+   * Show the first-visit welcome panel. Off by default: every test starts in a fresh browser profile, so each would
+   * otherwise meet the panel; the flag it keeps when dismissed is set before any page script runs.
+   */
+  welcome?: boolean;
+}
+
+export async function openPlayground(viewport = { width: 1280, height: 800 }, opts: OpenOptions = {}): Promise<Playground> {
   if (!existsSync(chromium)) throw new Error(`No browser at ${chromium}. ${howToGetWebGPU}`);
   let server: ViteDevServer | undefined;
   let browser: Browser | undefined;
@@ -48,6 +57,15 @@ export async function openPlayground(viewport = { width: 1280, height: 800 }): P
     await server.listen();
     browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: chromeFlags }); // the kernel suite's flags (test/browser/chrome.ts)
     const page = await browser.newPage();
+    if (!opts.welcome) {
+      await page.evaluateOnNewDocument((key) => {
+        try {
+          localStorage.setItem(key, 'set by the e2e harness');
+        } catch {
+          // about:blank and other opaque origins have no storage, and no playground either
+        }
+      }, WELCOME_DISMISSED_KEY);
+    }
     const log: string[] = [];
     page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => log.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
