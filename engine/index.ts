@@ -26,6 +26,10 @@ export {
   readSafetensors, openSafetensors, writeSafetensors, saveModuleSafetensors, loadModuleSafetensors, safetensorsToTensors, SafetensorsError,
   type SafetensorsFile, type TensorData, type LazySafetensors, type SafetensorsEntry, type SafetensorsDType, type UnreadableDType, type ReadLimits,
 } from './io/safetensors';
+export {
+  parseModelCard, fetchModel, readModel, ModelCardError, MODEL_CARD_FORMAT, MODEL_CARD_VERSION,
+  type ModelCard, type ModelFiles, type GPTCardConfig,
+} from './io/model-card';
 export { setDebug, isDebug, type DebugSink } from './debug';
 export {
   metrics, MultinomialNB, GaussianNB, bayes, jointTable, marginal, conditional, NGramLM, entropy, crossEntropyOf,

@@ -7,7 +7,7 @@ import { Tensor, tensor } from '../tensor';
 import { crossEntropy } from '../ops/loss';
 import { linear } from '../ops/matmul';
 import { noGrad } from '../autograd';
-import { tidy } from '../memory';
+import { dispose, tidy } from '../memory';
 import { mulberry32, nextSeed } from '../random';
 import { fmt, ShapeError } from '../shape';
 import { Module } from './module';
@@ -18,6 +18,9 @@ import { TransformerEncoderLayer } from './transformer';
 import { sampleToken, type SamplingOptions } from './sampling';
 import { gpt2FromHuggingFace, gpt2ToHuggingFace, type GPT2Config } from '../io/huggingface/gpt2';
 import type { HuggingFaceLoadOptions, HuggingFaceWeights } from '../io/huggingface/checkpoint';
+import { loadModuleSafetensors } from '../io/safetensors';
+import { ModelCardError, type GPTCardConfig, type ModelCard } from '../io/model-card';
+import type { DeviceName } from '../backend/backend';
 
 export type GPTPositional = 'learned' | 'sinusoidal' | 'rope' | 'alibi';
 
@@ -129,6 +132,34 @@ export class GPT extends Module {
    */
   static async fromHuggingFace(weights: HuggingFaceWeights, config: GPT2Config | Readonly<Record<string, unknown>>, opts: HuggingFaceLoadOptions = {}): Promise<GPT> {
     return gpt2FromHuggingFace((c) => new GPT(c), weights, config, opts);
+  }
+
+  /**
+   * A shipped checkpoint: the model its card describes (engine/io/model-card.ts), with the safetensors weights
+   * loaded, in eval mode. Every parameter must be in the file with its shape; nothing is kept if one is not.
+   */
+  static fromCard(card: ModelCard, weights: Uint8Array, opts: { device?: DeviceName } = {}): GPT {
+    if (card.architecture.kind !== 'gpt') {
+      throw new ModelCardError(`GPT.fromCard: card "${card.name}" describes a ${card.architecture.kind} model, not a GPT`);
+    }
+    const model = new GPT({ ...card.architecture.config, device: opts.device });
+    try {
+      loadModuleSafetensors(model, weights);
+    } catch (e) {
+      dispose(model.parameters());
+      throw new ModelCardError(`GPT.fromCard: card "${card.name}", ${card.weights.file}: ${(e as Error).message}`);
+    }
+    model.eval();
+    return model;
+  }
+
+  /** The config as a model card records it, every default filled in. */
+  cardConfig(): GPTCardConfig {
+    const c = this.config;
+    return {
+      vocabSize: c.vocabSize, blockSize: c.blockSize, nLayer: c.nLayer, nHead: c.nHead, nEmbd: c.nEmbd, dropout: c.dropout,
+      positional: c.positional, activation: c.activation, layerNormEps: c.layerNormEps, dimFeedforward: c.dimFeedforward,
+    };
   }
 
   /** This model as GPT2LMHeadModel's model.safetensors (tied head omitted, as save_pretrained writes it) and config.json. */
