@@ -1,7 +1,7 @@
 // What a newcomer meets, end to end, in headless chromium, on one page (the tests run in order, each starting where
 // the previous one left off):
 //   1. a first visit shows a welcome (what this is; drag, wire, train; the examples and the course); Escape
-//      dismisses it, and after a reload it stays away;
+//      dismisses it, and after a reload it stays away; its examples button opens the gallery and dismisses it too;
 //   2. each port has one name: the node, the palette, the inspector and the messages all say "x" for linear's input;
 //   3. a node dropped at the canvas's left edge lands wholly in view, clear of the palette;
 //   4. wires that close loops (a self-loop and a two-node loop, made together) are drawn above the nodes and marked,
@@ -13,6 +13,7 @@ import { openPlayground, type Playground } from './harness';
 import { pageHelpers } from './page-helpers';
 import { FIT_MIN_ZOOM } from '../../playground/components/canvas';
 import { PORT_ROW } from '../../playground/layout';
+import { WELCOME_DISMISSED_KEY } from '../../playground/ui-state';
 
 let pg: Playground;
 let page: Page;
@@ -61,6 +62,17 @@ describe('a first visit', () => {
     await until('the graph after the reload', async () => (await nodeIds()).includes('xor_1'), 30_000);
     await (await el('welcome-panel')).evaluate((e) => (e as HTMLElement & { updateComplete: Promise<boolean> }).updateComplete);
     expect(await page.$('>>> welcome-panel >>> [data-welcome]'), 'the welcome came back after being dismissed').toBeNull();
+
+    // Another first visit (the flag cleared): its examples button opens the gallery and dismisses the welcome too.
+    await page.evaluate((key) => localStorage.removeItem(key), WELCOME_DISMISSED_KEY);
+    await page.reload({ waitUntil: 'load' });
+    await click('welcome-panel >>> [data-action="welcome-examples"]');
+    await el('example-gallery[open] >>> [data-example="xor-mlp"]');
+    expect(await page.$('>>> welcome-panel >>> [data-welcome]')).toBeNull();
+    expect(await page.evaluate((key) => localStorage.getItem(key), WELCOME_DISMISSED_KEY)).not.toBeNull();
+    await page.keyboard.press('Escape'); // closes the gallery
+    await until('the gallery to close', async () => (await page.$('>>> example-gallery[open]')) === null, 5_000);
+    await until('the graph', async () => (await nodeIds()).includes('xor_1'), 30_000);
   }, 60_000);
 
   test('2. a port has one name on the node, in the palette, in the inspector and in messages', async () => {
