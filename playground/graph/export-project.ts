@@ -103,7 +103,7 @@ function packSource(id: string, state: GraphState, source: DataSource, rand: () 
     if (!t) throw new Error(`internal: data node "${id}" shipped no training data for its "${port}" output`);
     out.set(`${id}.train.${port}`, t);
   }
-  return { id, kind: 'examples', ports, trainExamples: set.examples[ports[0]].shape[0], heldOutExamples, vocabulary: source.vocabulary };
+  return { id, kind: 'examples', ports, trainExamples: set.examples[ports[0]].shape[0], heldOutExamples, vocabulary: source.vocabulary, generated: set.generated };
 }
 
 /** forward()'s argument `${node}_${port}` as the (node, port) it is fed from. */

@@ -147,11 +147,12 @@ export interface DataSource {
 }
 
 /**
- * Training data as a project ships it: `examples` holds N examples per output port (first dim N); `stream` is a
- * token stream whose windows of `blockSize` ids are the first port and the same window one id later the second.
+ * Training data as a project ships it: `examples` holds N examples per output port (first dim N), `generated` when
+ * they are a fixed draw from a generator the playground samples afresh; `stream` is a token stream whose windows
+ * of `blockSize` ids are the first port and the same window one id later the second.
  */
 export type TrainingSet =
-  | { kind: 'examples'; examples: HostBatch }
+  | { kind: 'examples'; examples: HostBatch; generated?: boolean }
   | { kind: 'stream'; ids: Int32Array; blockSize: number; ports: readonly [input: string, target: string] };
 
 /** Reads params of a node against its type's specs; missing ones take their default. */

@@ -16,6 +16,8 @@ export interface ProjectDataNode {
   trainExamples: number;
   heldOutExamples: number;
   vocabulary?: string;
+  /** The examples are a fixed draw from a generator the playground samples afresh for every batch. */
+  generated?: boolean;
 }
 
 export interface ProjectSpec {
@@ -204,6 +206,8 @@ def main(argv=None):
             entry["loss"] = loss
         if held_out is not None and (step % EVAL_EVERY == 0 or step == args.steps):
             entry["held_out_loss"], entry["accuracy"] = evaluate(model, held_out, device)
+        if len(entry) == 1:
+            return  # step 0 without held-out examples: nothing measured yet
         line = f"step {step:6d}"
         if "loss" in entry:
             line += f"  loss {entry['loss']:.4f}"
@@ -259,7 +263,8 @@ function describeData(d: ProjectDataNode): string {
     const vocab = d.vocabulary ? ` (the vocabulary, ${d.vocabulary.length} characters, is in the file's metadata)` : '';
     return `- \`${d.id}\`: a token stream of ${d.trainExamples + (d.blockSize ?? 0)} ids${vocab}, cut into ${d.trainExamples} overlapping windows of ${d.blockSize} (\`${d.ports[0]}\`, and \`${d.ports[1]}\` one id later)${held}.`;
   }
-  return `- \`${d.id}\`: ${d.trainExamples} training examples of ${d.ports.map((p) => `\`${p}\``).join(', ')}${held}.`;
+  const drawn = d.generated ? ' (a fixed draw: the playground generates fresh ones for every batch)' : '';
+  return `- \`${d.id}\`: ${d.trainExamples} training examples of ${d.ports.map((p) => `\`${p}\``).join(', ')}${drawn}${held}.`;
 }
 
 export function projectReadme(s: ProjectSpec): string {
@@ -276,7 +281,6 @@ batch size ${s.batchSize}, seed ${s.seed}), on one CPU, one GPU, or many GPUs an
 - \`weights.safetensors\`: the weights the graph had when it was exported. Training starts from them.
 - \`data.safetensors\`: the data, as tensors:
 ${s.data.map((d) => `  ${describeData(d)}`).join('\n')}
-  The playground draws fresh examples of generated data for every batch; the project ships a fixed set of them.
   The held-out examples are the ones the playground measures accuracy on.
 - \`train.py\`: the training loop.
 - \`graph.json\`: the graph itself, to open in the playground again.
@@ -323,6 +327,6 @@ At the end process 0 saves the trained weights to \`trained.safetensors\`, under
 ## Back to the playground
 
 In the playground, choose Open… and select \`graph.json\` and \`trained.safetensors\` together: the graph opens with
-the trained weights, and its held-out loss is the one \`train.py\` reported last.
+the trained weights, and measures on the same held-out examples the loss and accuracy \`train.py\` reported last.
 `;
 }

@@ -24,7 +24,7 @@ export function xorSource(noise: number): DataSource {
   return {
     load: async () => {},
     batch: draw,
-    trainingSet: (rand) => ({ kind: 'examples', examples: draw(SHIPPED_XOR, rand) }),
+    trainingSet: (rand) => ({ kind: 'examples', examples: draw(SHIPPED_XOR, rand), generated: true }),
     heldOut() {
       return {
         x: { data: new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), shape: [4, 2] },
@@ -53,7 +53,7 @@ export function spiralsSource(turns: number, noise: number): DataSource {
   return {
     load: async () => {},
     batch: draw,
-    trainingSet: (rand) => ({ kind: 'examples', examples: draw(SHIPPED_SPIRALS, rand) }),
+    trainingSet: (rand) => ({ kind: 'examples', examples: draw(SHIPPED_SPIRALS, rand), generated: true }),
     heldOut(max) {
       // A fixed seed, so the held-out points are the same for every evaluation.
       let s = 12345;

@@ -40,7 +40,7 @@ export function translationSource(task: string, length: number): DataSource {
     vocabulary: TRANSLATION_VOCAB,
     load: async () => {},
     batch: draw,
-    trainingSet: (rand) => ({ kind: 'examples', examples: draw(SHIPPED_PAIRS, rand) }),
+    trainingSet: (rand) => ({ kind: 'examples', examples: draw(SHIPPED_PAIRS, rand), generated: true }),
     heldOut(max) {
       let s = 777;
       const rand = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
