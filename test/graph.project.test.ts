@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { strFromU8, unzipSync } from 'fflate';
 import { init, readSafetensors } from '../engine/index';
 import {
-  EXAMPLES, loadExample, compileGraph, exportPyTorchProject, zipProject, loadWeights, parseGraph, Trainer, EVAL_EXAMPLES,
+  EXAMPLES, Graph, loadExample, compileGraph, exportPyTorchProject, zipProject, loadWeights, parseGraph, Trainer, EVAL_EXAMPLES,
   type ProjectFiles, type TrainSettings,
 } from '../playground/graph/index';
 import { TORCH_PYTHON, requireTorch } from './torch';
@@ -146,6 +146,14 @@ describe('an exported project', () => {
     expect(Object.keys(zip).sort()).toEqual(Object.keys(xor.files).sort().map((n) => `xorMlp/${n}`));
     expect(strFromU8(zip['xorMlp/train.py'])).toBe(xor.files['train.py']);
     expect(zip['xorMlp/data.safetensors']).toEqual(xor.files['data.safetensors']);
+  });
+
+  test('is refused, saying why, for a graph with no loss to train', async () => {
+    const g = new Graph(loadExample('xor-mlp').state);
+    g.removeNode('crossentropy_1');
+    const compiled = compileGraph(g.state, { device: 'cpu' });
+    await expect(exportPyTorchProject(g.state, { name: 'no loss', compiled })).rejects.toThrow(/no loss node, so a training project would have nothing to train/);
+    compiled.dispose();
   });
 
   test('ships a text corpus as token ids with its vocabulary, and generated data as a fixed set', () => {
