@@ -1,0 +1,160 @@
+// `npm run pretrain -- gpt`: a small GPT (learned positions, the corpus BPE) trained on the training addresses,
+// written to playground/public/models/gpt/ as model.safetensors + card.json + tokenizer.json.
+//
+// Sized for the CPU backend on a shared 2-core machine (measured: the CPU backend beat SwiftShader, ~15 vs ~20 s
+// per step for a 1M-parameter model under load), so the model is small and the run short; the card records what
+// was run. The held-out subset (heldOutWindows) and the sampling settings (SAMPLE) are exported, because the
+// tests recompute the card's loss and the samples' English-likeness with them.
+import { nn, optim, tensor, tidy, noGrad, dispose, mulberry32, saveModuleSafetensors, type Tensor } from '../../engine/index';
+import { CORPUS_LICENCE, CORPUS_SOURCE, SPLIT_RULE, TOKENIZER_WHY, label, loadCorpus, trainCorpusTokenizer, wordsOf } from './corpus';
+import { writeModel, type PretrainContext } from './write';
+
+export const GPT_CONFIG = {
+  vocabSize: 1024, blockSize: 64, nLayer: 2, nHead: 4, nEmbd: 64, dropout: 0, positional: 'learned', activation: 'gelu', layerNormEps: 1e-5, dimFeedforward: 256,
+} as const;
+export const GPT_RUN = { steps: 1200, batchSize: 8, lr: 3e-3, warmup: 30, weightDecay: 0.01, seed: 0 } as const;
+/** Held-out evaluation: the first WINDOWS_PER_DOC windows of blockSize + 1 tokens of each held-out address. */
+export const WINDOWS_PER_DOC = 2;
+/** How the tests' 20 samples are drawn: each from <|endoftext|>, seeds 0…19, until 200 characters. */
+export const SAMPLE = { count: 20, chars: 200, temperature: 0.7, topK: 40 } as const;
+
+/** (inputs, targets) of the held-out subset: (N, T) each, targets shifted by one. */
+export async function heldOutWindows(tok: nn.BPETokenizer, blockSize: number): Promise<{ input: Int32Array; target: Int32Array; n: number }> {
+  const { heldOut } = await loadCorpus();
+  const rows: number[][] = [];
+  for (const a of heldOut) {
+    const ids = tok.encode(a.text);
+    for (let w = 0; w < WINDOWS_PER_DOC && (w + 1) * (blockSize + 1) <= ids.length; w++) rows.push(ids.slice(w * (blockSize + 1), (w + 1) * (blockSize + 1)));
+  }
+  const input = new Int32Array(rows.length * blockSize);
+  const target = new Int32Array(rows.length * blockSize);
+  rows.forEach((r, i) => {
+    input.set(r.slice(0, blockSize), i * blockSize);
+    target.set(r.slice(1), i * blockSize);
+  });
+  return { input, target, n: rows.length };
+}
+
+/** Mean next-token cross-entropy of the model on the held-out windows, in chunks of 8 rows. */
+export async function heldOutLoss(model: nn.GPT, w: { input: Int32Array; target: Int32Array; n: number }): Promise<number> {
+  const T = model.config.blockSize;
+  let total = 0;
+  for (let i = 0; i < w.n; i += 8) {
+    const b = Math.min(8, w.n - i);
+    const loss = noGrad(() => tidy(() =>
+      model.loss(tensor(w.input.subarray(i * T, (i + b) * T), [b, T], { dtype: 'int32' }), tensor(w.target.subarray(i * T, (i + b) * T), [b, T], { dtype: 'int32' }))));
+    total += (await loss.item()) * b; // every target counts (no padding), so the batch means weigh by rows
+    loss.dispose();
+  }
+  return total / w.n;
+}
+
+/** The tests' samples: SAMPLE.count texts of at least SAMPLE.chars characters from <|endoftext|>. */
+export async function samples(model: nn.GPT, tok: nn.BPETokenizer, count: number = SAMPLE.count): Promise<string[]> {
+  const eot = tok.idOf('<|endoftext|>');
+  const out: string[] = [];
+  for (let seed = 0; seed < count; seed++) {
+    const ids: number[] = [eot];
+    let text = '';
+    // Sample in short bursts so that the decoded length can stop it near SAMPLE.chars.
+    while (text.length < SAMPLE.chars) {
+      const next = await model.generate(ids.slice(-model.config.blockSize), { maxNewTokens: 8, seed: seed * 1000 + ids.length, temperature: SAMPLE.temperature, topK: SAMPLE.topK });
+      ids.push(...next.slice(Math.min(ids.length, model.config.blockSize)));
+      text = tok.decode(ids);
+    }
+    out.push(text.slice(0, SAMPLE.chars));
+  }
+  return out;
+}
+
+/** The share of the samples' words that occur in the training addresses. */
+export function vocabularyShare(texts: readonly string[], vocabulary: ReadonlySet<string>): number {
+  const words = texts.flatMap(wordsOf);
+  return words.filter((w) => vocabulary.has(w)).length / Math.max(1, words.length);
+}
+
+export async function pretrainGPT(ctx: PretrainContext): Promise<void> {
+  const steps = ctx.steps ?? GPT_RUN.steps;
+  const started = performance.now();
+  const corpus = await loadCorpus();
+  const tok = await trainCorpusTokenizer();
+  const eot = tok.idOf('<|endoftext|>');
+  // One token stream: the training addresses, each followed by <|endoftext|>.
+  const stream = Int32Array.from(corpus.train.flatMap((a) => [...tok.encode(a.text), eot]));
+  ctx.log(`tokenizer: ${tok.vocabSize} tokens; ${corpus.train.length} training addresses = ${stream.length} tokens; ${corpus.heldOut.length} held out`);
+  const { blockSize: T } = GPT_CONFIG;
+  const { batchSize: B } = GPT_RUN;
+  const model = new nn.GPT({ ...GPT_CONFIG, seed: GPT_RUN.seed });
+  const parameters = model.parameters().reduce((n, p) => n + p.numel, 0);
+  ctx.log(`GPT ${parameters} parameters; ${steps} steps of ${B}×${T} tokens`);
+  const windows = await heldOutWindows(tok, T);
+  const initialLoss = await heldOutLoss(model, windows);
+  ctx.log(`held-out loss before training ${initialLoss.toFixed(4)} (ln V = ${Math.log(tok.vocabSize).toFixed(4)})`);
+
+  const optimizer = new optim.AdamW(model.parameters(), { lr: GPT_RUN.lr, weightDecay: GPT_RUN.weightDecay });
+  const scheduler = new optim.LRScheduler(optimizer, optim.warmupSchedule({ warmup: Math.min(GPT_RUN.warmup, steps - 1), decay: 'cosine', total: steps, minFactor: 0.1 }));
+  const rand = mulberry32(GPT_RUN.seed + 1);
+  let last = 0;
+  for (let step = 1; step <= steps; step++) {
+    const input = new Int32Array(B * T);
+    const target = new Int32Array(B * T);
+    for (let b = 0; b < B; b++) {
+      const at = Math.floor(rand() * (stream.length - T - 1));
+      input.set(stream.subarray(at, at + T), b * T);
+      target.set(stream.subarray(at + 1, at + T + 1), b * T);
+    }
+    const loss: Tensor = tidy(() => model.loss(tensor(input, [B, T], { dtype: 'int32' }), tensor(target, [B, T], { dtype: 'int32' })));
+    optimizer.zeroGrad();
+    loss.backward();
+    optimizer.step();
+    scheduler.step();
+    if (step % 10 === 0 || step === 1 || step === steps) {
+      last = await loss.item();
+      ctx.log(`step ${step}/${steps}  loss ${last.toFixed(4)}  ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    }
+    loss.dispose();
+  }
+  model.eval();
+  model.zeroGrad();
+  optimizer.dispose();
+  const wallSeconds = (performance.now() - started) / 1000;
+  const finalLoss = await heldOutLoss(model, windows);
+  const vocabulary = new Set(corpus.train.flatMap((a) => wordsOf(a.text)));
+  const texts = await samples(model, tok);
+  const share = vocabularyShare(texts, vocabulary);
+  ctx.log(`held-out loss ${finalLoss.toFixed(4)}, perplexity ${Math.exp(finalLoss).toFixed(1)}; sample words in the corpus vocabulary ${(share * 100).toFixed(1)}%`);
+  for (const t of texts.slice(0, 3)) ctx.log(`  ${JSON.stringify(t)}`);
+
+  await writeModel('gpt', {
+    weights: await saveModuleSafetensors(model, { format: 'pt' }),
+    tokenizer: tok.save(),
+    card: {
+      format: 'gpu-learn/model-card', version: 1, name: 'gpt',
+      description: 'A small GPT (decoder-only Transformer, learned positions, tied embeddings) trained from scratch on State of the Union addresses by `npm run pretrain -- gpt`.',
+      architecture: { kind: 'gpt', config: model.cardConfig(), parameters },
+      weights: { file: 'model.safetensors', dtype: 'F32' },
+      tokenizer: { file: 'tokenizer.json', kind: 'byte-bpe', vocabSize: tok.vocabSize, why: TOKENIZER_WHY },
+      data: {
+        source: CORPUS_SOURCE, generated: false, licence: [...CORPUS_LICENCE],
+        split: { rule: SPLIT_RULE, train: corpus.train.map(label), heldOut: corpus.heldOut.map(label) },
+      },
+      training: {
+        steps, batchSize: B, seed: GPT_RUN.seed, wallSeconds, backend: ctx.backend, adapter: ctx.adapter,
+        optimizer: `AdamW (lr ${GPT_RUN.lr}, weight decay ${GPT_RUN.weightDecay}), ${GPT_RUN.warmup} warmup steps then cosine to 0.1×; random ${T + 1}-token windows of the training stream`,
+      },
+      evaluation: {
+        heldOutLoss: finalLoss, perplexity: Math.exp(finalLoss), tokens: windows.n * T,
+        subset: `the first ${WINDOWS_PER_DOC} non-overlapping windows of ${T + 1} tokens of each held-out address (${windows.n} windows; inputs the first ${T} tokens, targets the last ${T})`,
+      },
+      metrics: {
+        initialHeldOutLoss: initialLoss,
+        finalTrainBatchLoss: last,
+        tokensSeen: steps * B * T,
+        sampling: { ...SAMPLE },
+        sampleWordsInCorpusVocabulary: share,
+        samples: texts.slice(0, 5),
+      },
+    },
+  });
+  dispose(model.parameters());
+}
