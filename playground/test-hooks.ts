@@ -1,7 +1,9 @@
 // Hooks for the browser tests, on `window.__playgroundTest`, installed only when the page's address has
 // `?test-hooks`: they do what a person can't do on demand (lose the GPU device) and read what the page doesn't
-// show (every weight), so that the tests can check what training keeps.
+// show (every weight, the engine's live allocations), so that the tests can check what training keeps and that it
+// leaks nothing.
 import { webgpuBackend } from '../engine/bench';
+import { memoryStats, type MemoryStats } from '../engine/index';
 import type { TrainerController } from './controllers/trainer';
 
 export interface PlaygroundTestHooks {
@@ -9,6 +11,8 @@ export interface PlaygroundTestHooks {
   loseDevice(): void;
   /** Every parameter of the prepared graph by name ("linear_1.weight"), read back between steps; null before it is prepared. */
   parameters(): Promise<Record<string, number[]> | null>;
+  /** The engine's live and pooled allocations on the default device (engine memoryStats()), between steps. */
+  memoryStats(): Promise<MemoryStats>;
 }
 
 export function installTestHooks(trainer: TrainerController): void {
@@ -27,6 +31,7 @@ export function installTestHooks(trainer: TrainerController): void {
         for (const [name, p] of module.namedParameters()) out[name] = Array.from(await p.toArray());
         return out;
       }),
+    memoryStats: () => trainer.exclusive(async () => memoryStats()),
   };
 }
 
