@@ -20,6 +20,7 @@ import { trainBlocker } from './graph/train';
 import { saveModuleSafetensors } from '../engine/index';
 import { TrainerController } from './controllers/trainer';
 import { ViewsController } from './controllers/views';
+import { SamplesController } from './controllers/samples';
 import type { PassMark } from './components/node';
 import { DEFAULT_TRAIN, INITIAL_UI, type UiState } from './ui-state';
 import { ObservedStorage } from './storage';
@@ -102,6 +103,7 @@ export class PlaygroundApp extends LitElement {
     deviceReady: this._deviceReady,
   }));
   private readonly _views = new ViewsController(this, this._trainer);
+  private readonly _samples = new SamplesController(this, this._trainer);
   private _autosaver: Autosave | null = null;
   private readonly _storage = new ObservedStorage(defaultStorage(), (phase) => (this._autosave = phase));
   private _toastTimer: ReturnType<typeof setTimeout> | null = null;
@@ -488,7 +490,7 @@ export class PlaygroundApp extends LitElement {
         @notify=${(e: CustomEvent<string>) => this._notify(e.detail)}
       ></graph-canvas>
       <views-panel .views=${this._views} .state=${this._state} .selection=${ui.selection} .selectedEdge=${ui.selectedEdge}
-        .training=${this._trainer.isTraining} .version=${this._views.version}></views-panel>
+        .training=${this._trainer.isTraining} .version=${this._views.version} .samples=${this._samples} .samplesVersion=${this._samples.version}></views-panel>
       <div class="side">
         <node-inspector .graph=${this.graph} .state=${this._state} .validation=${this._validation} .selection=${ui.selection}
           @notify=${(e: CustomEvent<string>) => this._notify(e.detail)}></node-inspector>

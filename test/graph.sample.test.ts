@@ -53,7 +53,7 @@ describe('GraphSampler', () => {
     expect(a.samples).toHaveLength(6);
     for (const s of a.samples) {
       expect(s.done).toBe(true);
-      expect(s.text).toMatch(/^[a-z-]{0,24}$/);
+      expect(s.text).toMatch(/^[a-z-]{0,16}$/);
     }
     const b = await run(state, SETTINGS);
     expect(b.samples.map((s) => s.text)).toEqual(a.samples.map((s) => s.text));

@@ -9,11 +9,13 @@ import { nodeType } from '../graph/nodes/index';
 import type { GraphState } from '../graph/types';
 import type { OutputRef } from '../graph/compile';
 import type { ViewsController, PassStep } from '../controllers/views';
+import type { SamplesController } from '../controllers/samples';
 import './tensor-view';
 import './attention-view';
 import './norms-chart';
+import './samples-panel';
 
-export type ViewsTab = 'pass' | 'tensor' | 'attention' | 'norms';
+export type ViewsTab = 'pass' | 'tensor' | 'attention' | 'norms' | 'samples';
 
 /** How long each step shows while the step-through plays. */
 const PLAY_MS = 600;
@@ -51,6 +53,10 @@ export class ViewsPanel extends LitElement {
   @property({ type: Boolean }) training = false;
   /** Bumped by the app on every views update. */
   @property({ type: Number }) version = 0;
+  /** What a text model writes as it trains (the Samples tab); the app owns it. */
+  @property({ attribute: false }) samples: SamplesController | null = null;
+  /** Bumped by the app on every samples update. */
+  @property({ type: Number }) samplesVersion = 0;
 
   @state() private _tab: ViewsTab = 'pass';
   /** The output port chosen for a selected node with several outputs. */
@@ -70,6 +76,8 @@ export class ViewsPanel extends LitElement {
     this.views.setTarget(this._target());
     // Weights are computed only while the Attention tab shows them (the fused kernel never forms them otherwise).
     this.views.setAttention(this._tab === 'attention' ? this._attentionNodes() : null);
+    // Samples are drawn only while their tab is open.
+    this.samples?.setActive(this._tab === 'samples');
   }
 
   private _target(): OutputRef | null {
@@ -196,6 +204,7 @@ export class ViewsPanel extends LitElement {
       ['tensor', 'Tensor'],
       ['attention', 'Attention'],
       ['norms', 'Weights & gradients'],
+      ['samples', 'Samples'],
     ];
     const attention = this._attentionNodes();
     return html`
@@ -215,7 +224,9 @@ export class ViewsPanel extends LitElement {
                   ? v.attention.maps.map((m) => html`<attention-view .data=${m} .step=${v.attention!.step}></attention-view>`)
                   : html`<attention-view .data=${null}></attention-view>`
                 : html`<p class="muted">Add a Multi-Head Attention node or a Transformer Block to see its heads.</p>`
-              : html`<norms-chart .norms=${v.norms} .version=${v.version}></norms-chart>`}
+              : this._tab === 'samples'
+                ? html`<samples-panel .samples=${this.samples} .version=${this.samplesVersion}></samples-panel>`
+                : html`<norms-chart .norms=${v.norms} .version=${v.version}></norms-chart>`}
       </div>
     `;
   }

@@ -101,7 +101,7 @@ export interface Sample {
 }
 
 /** How many tokens a sample may take: a name ends at its '.', custom text runs this long. */
-const MAX_NAME = 24;
+const MAX_NAME = 16;
 const MAX_TEXT = 100;
 
 export class GraphSampler {

@@ -1,7 +1,11 @@
 // The editor, end to end, in headless chromium on SwiftShader's WebGPU, with real mouse and keyboard input:
 //   1. drag nodes from the palette and wire an MLP for XOR;   2. train 50 steps and see the displayed loss fall;
 //   3. wire a shape mismatch and see the error on the node;   4. undo it with Ctrl+Z;
-//   5. reload and see the graph restored from the autosave;   6. open an example from the gallery and train it.
+//   5. reload and see the graph restored from the autosave;   6. open an example from the gallery and train it;
+//   7. the char GPT example: names in the Samples tab as it trains (a bad setting refused), and every head of both
+//      transformer blocks in the Attention tab over the input characters;
+//   8. the toy translation example: the decoder block's self- and cross-attention over target and source, and
+//      translations in the Samples tab.
 // The tests run in order on one page, each starting where the previous one left off. Screenshots go to
 // test-output/; with UPDATE_README_SCREENSHOT=1 the one of the XOR network training is copied to
 // docs/playground.png for the README.
@@ -11,13 +15,14 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPlayground, repoRoot, type Playground } from './harness';
 import { pageHelpers } from './page-helpers';
+import { allFinished, setSampleSetting, shownMaps, shownSamples } from './attention-samples';
 
 /** The example trained in scenario 6 (override with E2E_EXAMPLE to try another). */
 const EXAMPLE = process.env.E2E_EXAMPLE ?? 'char-gpt-names';
 
 let pg: Playground;
 let page: Page;
-const { openOnWebGPU, context, el, text, phase, until } = pageHelpers(() => pg);
+const { openOnWebGPU, context, el, text, phase, until, click } = pageHelpers(() => pg);
 const timings: string[] = [];
 
 function note(line: string): void {
@@ -212,4 +217,74 @@ describe('the playground editor', () => {
     await pg.screenshot('editor-6-example.png');
     note(`6. ${EXAMPLE}: compiled ahead in ${prepareMs} ms, then ${await stat('step')} steps in ${totalMs} ms (Train → first step drawn ${await stat('first-step-ms')}); loss ${first} → ${last}`);
   }, 240_000);
+
+  test('7. char GPT: names in the Samples tab as it trains; every head of both blocks over the input characters', async () => {
+    const t0 = Date.now();
+    if (EXAMPLE !== 'char-gpt-names') {
+      await click('[data-action="gallery"]');
+      await click('[data-example="char-gpt-names"]');
+      await until('char GPT, compiled ahead', async () => (await nodeIds()).includes('transformer_2') && (await phase()) === 'ready', 150_000);
+    }
+    await click('views-panel >>> [data-tab="samples"]');
+    await until('six names', async () => allFinished(await shownSamples(page)), 30_000);
+    const first = await shownSamples(page);
+    expect(first.rows).toHaveLength(6);
+    // A bad setting is refused, naming it and the range; the value in force stays.
+    await setSampleSetting(page, 'temperature', '-1');
+    expect(await text('samples-panel >>> [data-rejected-sample-setting="temperature"]')).toMatch(
+      /Temperature must be a number from 0 to 5; got -1\. The value in force is still 0\.8\./,
+    );
+    await setSampleSetting(page, 'every', '3');
+    await click('[data-action="train"]');
+    await until('new names, written while it trains', async () => {
+      const s = await shownSamples(page);
+      return s.step > first.step && allFinished(s);
+    }, 40_000);
+    expect(await phase()).toBe('training');
+    const names = await shownSamples(page);
+    for (const r of names.rows) expect(r.text).toMatch(/^[a-z-]{0,16}$/);
+
+    await click('views-panel >>> [data-tab="attention"]');
+    await until("both blocks' heads", async () => (await shownMaps(page)).length === 2, 30_000);
+    await click('[data-action="train"]'); // Pause
+    // The batch is the last forward pass's: a training batch of 32, or the held-out examples evaluated now and then.
+    const maps = await shownMaps(page);
+    expect(maps.map((m) => [m.node, m.kind, m.shape.replace(/^\d+,/, 'B,'), m.heads])).toEqual([
+      ['transformer_1', 'self', 'B,4,8,8', 4],
+      ['transformer_2', 'self', 'B,4,8,8', 4],
+    ]);
+    for (const m of maps) expect(m.queries).toMatch(/^[a-z.-]{8}$/); // the 8 input characters label the queries
+    await pg.screenshot('editor-7-char-gpt-heads.png');
+    note(`7. char GPT: names at step ${names.step}: ${names.rows.map((r) => r.text).join(', ')}; heads of 2 blocks (${Date.now() - t0} ms)`);
+  }, 120_000);
+
+  test('8. toy translation: the decoder block attends to itself and to the source; translations in the Samples tab', async () => {
+    const t0 = Date.now();
+    await until('training to pause', async () => (await phase()) === 'ready');
+    await click('[data-action="gallery"]');
+    await click('[data-example="toy-translation"]');
+    await until('the translation example, compiled ahead', async () => (await nodeIds()).includes('translation_1') && (await phase()) === 'ready', 60_000);
+    await click('[data-action="step"]');
+    await until('the three maps', async () => (await shownMaps(page)).length === 3, 30_000);
+    const maps = await shownMaps(page);
+    expect(maps.map((m) => [m.node, m.kind, m.shape, m.heads])).toEqual([
+      ['transformer_1', 'self', '32,4,5,5', 4],
+      ['transformer_2', 'self', '32,4,6,6', 4],
+      ['transformer_2', 'cross', '32,4,6,5', 4],
+    ]);
+    expect(maps[0].queries).toMatch(/^[0-9]{5}$/); // the encoder reads the source's digits
+    expect(maps[2].queries).toMatch(/^\^[0-9]{5}$/); // the decoder's input: BOS, then the target
+    expect(maps[2].keys).toMatch(/^[0-9]{5}$/); // attending to the source
+    await pg.screenshot('editor-8-translation-heads.png');
+
+    await click('views-panel >>> [data-tab="samples"]');
+    await until('four translations', async () => allFinished(await shownSamples(page)), 30_000);
+    const t = await shownSamples(page);
+    expect(t.rows).toHaveLength(4);
+    for (const r of t.rows) {
+      expect(r.source).toMatch(/^[0-9]{5}$/);
+      expect(r.text).toMatch(/^[0-9^]{0,6}$/); // five digits, then the end; an untrained decoder may not stop
+    }
+    note(`8. toy translation: 3 maps; ${t.rows.map((r) => `${r.source} → ${r.text}`).join(', ')} (${Date.now() - t0} ms)`);
+  }, 120_000);
 });
