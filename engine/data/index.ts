@@ -2,3 +2,4 @@ export { loadMnist, MNIST_PIXELS, type Digits } from './mnist';
 export { XOR_INPUTS, XOR_LABELS } from './xor';
 export { loadNames, shuffle } from './names';
 export { syntheticSentences } from './sentences';
+export { loadSentiment, splitSentiment, SENTIMENT_SOURCE, SENTIMENT_LICENCE, type LabelledSentence, type SentimentSplit, type SentimentSource } from './sentiment';

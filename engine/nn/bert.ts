@@ -2,10 +2,10 @@
 // masked-language modelling, with a sequence-classification head on the pooled [CLS] position. Parameter names
 // follow Hugging Face's BertModel where the structure is the same (word_embeddings, position_embeddings,
 // token_type_embeddings, LayerNorm; pooler; classifier). The MLM decoder is tied to the word embeddings.
-import { Tensor, zeros } from '../tensor';
+import { Tensor, tensor, zeros } from '../tensor';
 import { crossEntropy } from '../ops/loss';
 import { linear } from '../ops/matmul';
-import { tidy } from '../memory';
+import { dispose, tidy } from '../memory';
 import { mulberry32, nextSeed } from '../random';
 import { fmt, ShapeError } from '../shape';
 import { Module } from './module';
@@ -14,6 +14,11 @@ import { LearnedPositionalEmbedding, normalParam } from './positional';
 import { TransformerEncoder } from './transformer';
 import type { HuggingFaceLoadOptions, HuggingFaceWeights } from '../io/huggingface/checkpoint';
 import { bertFromHuggingFace, bertToHuggingFace, type BertExportOptions } from '../io/huggingface/bert';
+import { loadModuleSafetensors } from '../io/safetensors';
+import { ModelCardError, type ModelCard } from '../io/model-card';
+import { indexSelect } from '../ops/gather';
+import type { DeviceName } from '../backend/backend';
+import * as v from 'valibot';
 
 export interface BertConfig extends InitOptions {
   vocabSize: number;
@@ -58,6 +63,35 @@ export interface BertHeads {
   mlm?: boolean;
   /** The sequence-classification layer on the pooled output. */
   classifier?: boolean;
+}
+
+/** A BERT config as a model card records it (architecture.config), every field explicit. */
+const BertCardConfigSchema = v.strictObject({
+  vocabSize: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  maxLen: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  nLayer: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  nHead: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  dModel: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  dimFeedforward: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  dropout: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  typeVocabSize: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  numLabels: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  padId: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  maskPadding: v.boolean(),
+  activation: v.picklist(['gelu', 'geluTanh', 'relu']),
+  layerNormEps: v.pipe(v.number(), v.minValue(0)),
+  heads: v.strictObject({ pooler: v.boolean(), mlm: v.boolean(), classifier: v.boolean() }),
+});
+
+export type BertCardConfig = v.InferOutput<typeof BertCardConfigSchema>;
+
+export interface BertFromCardOptions {
+  device?: DeviceName;
+  /**
+   * Add a fresh (seeded) pooler and sequence-classification head of numLabels classes, for fine-tuning a
+   * checkpoint that was pre-trained without them (masked-LM only). Heads the checkpoint has are loaded, never replaced.
+   */
+  classifier?: { numLabels: number; seed?: number };
 }
 
 /** Token + position + segment embeddings, then LayerNorm and dropout: (B, T) ids → (B, T, d). */
@@ -117,6 +151,63 @@ export class BERT extends Module {
    */
   static async fromHuggingFace(weights: HuggingFaceWeights, config: Readonly<Record<string, unknown>>, opts: HuggingFaceLoadOptions = {}): Promise<BERT> {
     return bertFromHuggingFace((c) => new BERT(c), weights, config, opts);
+  }
+
+  /**
+   * A shipped checkpoint (engine/io/model-card.ts): the model its card's architecture.config describes, with the
+   * safetensors weights loaded, in eval mode. The config is checked field by field and against the card's
+   * tokenizer; every parameter must be in the file with its shape, and nothing is kept if one is not.
+   * `classifier` adds a fresh pooler and classification head where the checkpoint has none (for fine-tuning).
+   */
+  static fromCard(card: ModelCard, weights: Uint8Array, opts: BertFromCardOptions = {}): BERT {
+    const where = `BERT.fromCard: card "${card.name}"`;
+    if (card.architecture.kind !== 'bert') throw new ModelCardError(`${where} describes a ${card.architecture.kind} model, not a BERT`);
+    const r = v.safeParse(BertCardConfigSchema, card.architecture.config);
+    if (!r.success) {
+      const path = v.getDotPath(r.issues[0]);
+      throw new ModelCardError(`${where}: at architecture.config${path ? `.${path}` : ''}: ${r.issues[0].message}`);
+    }
+    const c = r.output;
+    const bad = (field: string, why: string): never => {
+      throw new ModelCardError(`${where}: at architecture.config.${field}: ${why}`);
+    };
+    if (c.vocabSize !== card.tokenizer.vocabSize) bad('vocabSize', `${c.vocabSize} differs from tokenizer.vocabSize ${card.tokenizer.vocabSize}`);
+    if (c.dModel % c.nHead !== 0) bad('nHead', `${c.nHead} does not divide dModel ${c.dModel}`);
+    if (c.padId >= c.vocabSize) bad('padId', `${c.padId} is not below vocabSize ${c.vocabSize}`);
+    const model = new BERT({ ...c, device: opts.device, loadedFrom: `${card.name}/${card.weights.file}` });
+    try {
+      loadModuleSafetensors(model, weights);
+    } catch (e) {
+      dispose(model.parameters());
+      throw new ModelCardError(`${where}, ${card.weights.file}: ${(e as Error).message}`);
+    }
+    if (opts.classifier) model.addClassifier(opts.classifier.numLabels, opts.classifier.seed ?? 0);
+    model.eval();
+    return model;
+  }
+
+  /** The config as a model card records it, every default filled in. */
+  cardConfig(): BertCardConfig {
+    const c = this.config;
+    return {
+      vocabSize: c.vocabSize, maxLen: c.maxLen, nLayer: c.nLayer, nHead: c.nHead, dModel: c.dModel,
+      dimFeedforward: c.dimFeedforward ?? 4 * c.dModel, dropout: c.dropout ?? 0.1, typeVocabSize: c.typeVocabSize ?? 2,
+      numLabels: c.numLabels ?? 2, padId: c.padId, maskPadding: c.maskPadding ?? true, activation: c.activation ?? 'gelu',
+      layerNormEps: c.layerNormEps ?? 1e-12,
+      heads: { pooler: this.pooler !== null, mlm: this.mlm_dense !== null, classifier: this.classifier !== null },
+    };
+  }
+
+  /** Gives a model without them a fresh pooler and a numLabels-way classifier, seeded; existing heads stay. */
+  private addClassifier(numLabels: number, seed: number): void {
+    const { dModel, device } = this.config;
+    if (!this.pooler) this.pooler = new Linear(dModel, dModel, { seed: seed + 21, device });
+    if (!this.classifier) this.classifier = new Linear(dModel, numLabels, { seed: seed + 22, device });
+    else if (this.classifier.weight.shape[0] !== numLabels) {
+      throw new ModelCardError(`BERT.fromCard: the checkpoint's classifier has ${this.classifier.weight.shape[0]} labels, not ${numLabels}`);
+    }
+    const heads = { ...this.config.heads, pooler: true, classifier: true };
+    (this as { config: Readonly<BertConfig> }).config = { ...this.config, numLabels, heads };
   }
 
   /**
@@ -193,6 +284,31 @@ export class BERT extends Module {
   /** Cross-entropy on the selected positions; labels (B, T) int32, −100 elsewhere (see maskTokens). */
   mlmLoss(ids: Tensor, labels: Tensor, tokenTypeIds?: Tensor, attentionMask?: Tensor): Tensor {
     return tidy(() => crossEntropy(this.mlmLogits(ids, tokenTypeIds, attentionMask), labels, { ignoreIndex: -100 }));
+  }
+
+  /**
+   * The same value as mlmLoss, computing the MLM head only where labels ≥ 0 (the ~15% selected positions), so
+   * the (·, d) @ (d, V) decoder runs on those rows alone. labels (B·T) on the host, −100 elsewhere.
+   */
+  mlmLossAt(ids: Tensor, labels: Int32Array): Tensor {
+    const dense = this.mlm_dense;
+    const norm = this.mlm_LayerNorm;
+    if (!dense || !norm) throw new Error(`BERT.mlmLossAt: this model has no masked-LM head${this.absentNote('cls.predictions.*')}`);
+    if (labels.length !== ids.numel) throw new ShapeError(`BERT.mlmLossAt: ${labels.length} labels for ids ${fmt(ids.shape)}`);
+    const at: number[] = [];
+    const targets: number[] = [];
+    labels.forEach((l, i) => {
+      if (l >= 0) at.push(i), targets.push(l);
+    });
+    if (!at.length) throw new Error('BERT.mlmLossAt: no position is selected (every label is −100)');
+    return tidy(() => {
+      const [B, T] = ids.shape;
+      const h = this.encode(ids).reshape([B * T, this.config.dModel]); // (B·T, d)
+      const picked = indexSelect(h, tensor(Int32Array.from(at), [at.length], { device: ids.device })); // (N, d)
+      const z = norm.forward(dense.forwardWith(picked, this.config.activation ?? 'gelu')); // (N, d)
+      const logits = linear(z, this.embeddings.word_embeddings.weight, this.mlm_bias); // (N, V), tied decoder
+      return crossEntropy(logits, tensor(Int32Array.from(targets), [targets.length], { device: ids.device }));
+    });
   }
 
   /** ids (B, T), [CLS] first → class logits (B, numLabels). */

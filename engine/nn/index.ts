@@ -11,7 +11,9 @@ export {
 export { Transformer, type TransformerConfig, type BeamOptions } from './seq2seq';
 export { GPT, GPTCache, type GPTConfig, type GPTPositional, type GenerateOptions, type LogitsOptions } from './gpt';
 export type { GPT2Config } from '../io/huggingface/gpt2';
-export { BERT, BertEmbeddings, maskTokens, type BertConfig, type BertActivation, type BertHeads, type MaskingOptions } from './bert';
+export {
+  BERT, BertEmbeddings, maskTokens, type BertConfig, type BertActivation, type BertHeads, type MaskingOptions, type BertCardConfig, type BertFromCardOptions,
+} from './bert';
 export type { BertExportOptions } from '../io/huggingface/bert';
 export { CharTokenizer, WordTokenizer, loadTokenizer, type Tokenizer, type WordTokenizerOptions } from './tokenizers';
 export { GPT2Tokenizer, type GPT2DecodeOptions } from './gpt2-tokenizer';

@@ -5,3 +5,4 @@ export { trainNames, namesTask, type NamesOptions, type NamesResult } from './na
 export { trainTranslate, translateTask, type TranslateOptions, type TranslateResult } from './translate';
 export { trainBert, type BertOptions, type BertResult } from './bert';
 export { runSteps, releaseModel, type LoopOptions } from './loop';
+export { trainSentiment, sentimentAccuracy, SENTIMENT_BUDGET, type SentimentOptions, type SentimentResult, type SentimentRun, type SentimentInit } from './sentiment';
