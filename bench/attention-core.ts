@@ -17,7 +17,7 @@
 // fwd+bwd, over out, dq, dk and dv).
 import { formatTable, maxAbsErr, median, round, seededFloats, timeIt, type Cell } from './harness';
 import {
-  tensor, functional, noGrad, dispose, memoryStats, type Tensor,
+  tensor, functional, noGrad, dispose, memoryStats, warmup, type Tensor,
 } from '../engine/index';
 import { CpuBackend, type AttentionParams, type WebGPUBackend } from '../engine/bench';
 
@@ -127,6 +127,11 @@ export interface Prepared {
   gpuMs: () => Promise<number | null>;
   /** Bytes held at the peak of one more (untimed) call beyond the inputs, or null if unknown. */
   peakBytes: () => Promise<number | null>;
+  /**
+   * Compiles the call's GPU pipelines ahead, asynchronously, where the implementation can (ours: the engine's
+   * warmup()); otherwise the untimed warm-up call compiles them on first use, which holds a page up meanwhile.
+   */
+  compile?: () => Promise<void>;
   dispose: () => void;
 }
 
@@ -207,6 +212,9 @@ export function engineRunner(impl: 'fused' | 'unfused', backend: WebGPUBackend):
         run,
         result: () => last,
         gpuMs: async () => gpuMs,
+        async compile() {
+          await warmup(() => dispose(encode()));
+        },
         async peakBytes() {
           const before = memoryStats('webgpu').bytes;
           ctx.pool.resetPeak();
@@ -262,6 +270,19 @@ export function tfjsRunner(tf: Tf, adapter: string): Runner {
         // tfjs opens its own GPUDevice on the adapter, so our timestamps cannot bracket its work, and tf.time()
         // would cost another multi-second call: no GPU time for tfjs.
         gpuMs: async () => null,
+        // tfjs-backend-webgpu's compile-only mode: ops create their pipelines with createComputePipelineAsync and
+        // dispatch nothing; checkCompileCompletionAsync waits for them.
+        async compile() {
+          const backend = tf.backend() as { checkCompileCompletionAsync?: () => Promise<void> };
+          if (!backend.checkCompileCompletionAsync) return;
+          tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+          try {
+            tf.dispose(encode());
+          } finally {
+            tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
+          }
+          await backend.checkCompileCompletionAsync();
+        },
         async peakBytes() {
           const before = tf.memory().numBytes;
           const info = await tf.profile(async () => {
@@ -282,6 +303,7 @@ export async function measure(
 ): Promise<AttentionMeasurement> {
   const prepared = runner.prepare(c, x, pass);
   try {
+    await prepared.compile?.();
     const gpuTimes: number[] = [];
     const t = await timeIt(async () => {
       await prepared.run();

@@ -10,7 +10,7 @@
 // prints the load average before and after.
 //
 //   npm run bench:frames [-- --json] [-- --example=char-gpt-names,xor-mlp] [-- --seconds=10]
-//                        [-- --sweep=smallest|default|full] [-- --no-sweep] [-- --verbose]
+//                        [-- --sweep=smallest|default|full] [-- --impl=fused,unfused] [-- --no-sweep] [-- --verbose]
 import { createServer } from 'vite';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { existsSync } from 'node:fs';
@@ -168,25 +168,26 @@ async function benchSweep(browser: Browser, base: string): Promise<Row> {
   const page = await openPage(browser, `${base}bench.html`);
   try {
     await waitFor(page, 'the Bench page to open WebGPU', () => !!document.querySelector('bench-tab')?.getAttribute('adapter'), 60_000);
-    await page.evaluate((name) => {
+    await page.evaluate((name, impls) => {
       const select = document.querySelector('bench-tab')!.shadowRoot!.querySelector<HTMLSelectElement>('#sweep')!;
       select.value = name;
       select.dispatchEvent(new Event('change'));
+      // --impl: the implementations to run (the others' boxes are unticked).
+      for (const box of document.querySelector('bench-tab')!.shadowRoot!.querySelectorAll<HTMLInputElement>('input[data-impl]')) {
+        if (impls && box.checked !== impls.includes(box.dataset.impl!)) box.click();
+      }
       (window as unknown as { __frames: Watch }).__frames.label = () =>
         document.querySelector('bench-tab')?.shadowRoot?.querySelector('#progress')?.textContent ?? '';
-    }, sweep);
+    }, sweep, args.only ? [...args.only] : null);
     await startWatching(page);
     const t0 = Date.now();
     await (await page.waitForSelector('>>> bench-tab >>> #run'))!.click();
     await waitFor(page, 'the sweep to finish', () => {
       const s = document.querySelector('bench-tab')?.getAttribute('state');
       return s === 'done' || s === 'failed';
-    }, 600_000).catch(async (e: unknown) => {
-      const progress = await page.$eval('>>> bench-tab >>> #progress', (p) => p.textContent).catch(() => '?');
-      throw new Error(`${e instanceof Error ? e.message : String(e)} (the page said: ${progress})`);
-    });
+    }, 900_000);
     const measured = await page.$$eval('>>> bench-tab >>> #results tbody tr', (rows) => rows.length).catch(() => 0);
-    return await stopWatching(page, `bench sweep (${sweep})`, (Date.now() - t0) / 1000, measured);
+    return await stopWatching(page, `bench sweep (${sweep}${args.only ? `: ${[...args.only].join(', ')}` : ''})`, (Date.now() - t0) / 1000, measured);
   } finally {
     await page.close();
   }
@@ -207,7 +208,8 @@ async function main(): Promise<void> {
   await server.listen();
   const base = server.resolvedUrls?.local[0];
   if (!base) throw new Error('the server did not report its address');
-  const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: chromeFlags });
+  // A page busy for minutes (tfjs's backward at T = 1024 on SwiftShader) must not time the protocol out.
+  const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: chromeFlags, protocolTimeout: 1_800_000 });
   const loadBefore = loadavg()[0];
   try {
     const probe = await openPage(browser, base);

@@ -5,10 +5,11 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { init } from '../../engine/index';
 import { webgpuBackend } from '../../engine/bench';
 import {
-  cpuReference, defaultSweep, engineRunner, fullSweep, makeInputs, measure,
-  type AttentionConfig, type AttentionMeasurement, type Impl, type Pass, type Runner,
+  defaultSweep, engineRunner, fullSweep, makeInputs, measure,
+  type AttentionConfig, type AttentionMeasurement, type Impl, type Inputs, type Pass, type Reference, type Runner,
 } from '../../bench/attention-core';
 import { Unsupported, errorMessage, loadJax, loadOnnxRuntime, loadTfjs, type LoadedPeer } from './peers';
+import { Oracle } from './oracle';
 import pkg from '../../package.json';
 
 export const PAGE_IMPLS: Impl[] = ['fused', 'unfused', 'tfjs', 'jax-js', 'onnxruntime'];
@@ -145,27 +146,40 @@ export class SweepController implements ReactiveController {
     }
 
     let seed = 1;
-    for (const c of preset.configs()) {
-      const x = makeInputs(c, (seed += 10));
-      this.set(`${configKey(c)}: CPU oracle…`);
-      const ref = await cpuReference(c, x, passes.includes('fwd+bwd'));
-      for (const pass of passes) {
-        for (const [impl, runner] of runners) {
-          if (this.stopRequested) return;
-          this.set(`${configKey(c)}: ${impl} ${pass}…`);
-          try {
-            this.results = [...this.results, await measure(runner, c, pass, x, ref, preset.reps, this.versions)];
-          } catch (e) {
-            // An unsupported pass is said once per impl; a failure is said per configuration.
-            const unsupported = e instanceof Unsupported;
-            if (!unsupported || !this.skipped.some((s) => s.impl === impl && s.pass === pass)) {
-              this.skip({ impl, pass, config: unsupported ? null : configKey(c), reason: errorMessage(e) });
-            }
+    const oracle = new Oracle(); // its loops run off the page's thread
+    try {
+      for (const c of preset.configs()) {
+        if (this.stopRequested) return;
+        const x = makeInputs(c, (seed += 10));
+        this.set(`${configKey(c)}: CPU oracle…`);
+        const ref = await oracle.reference(c, x, passes.includes('fwd+bwd'));
+        await this.measureConfig(c, x, ref, preset, passes, runners);
+      }
+    } finally {
+      oracle.dispose();
+    }
+  }
+
+  /** Every (pass, implementation) at one configuration, with a frame drawn between measurements. */
+  private async measureConfig(
+    c: AttentionConfig, x: Inputs, ref: Reference, preset: SweepPreset, passes: readonly Pass[], runners: Map<Impl, Runner>,
+  ): Promise<void> {
+    for (const pass of passes) {
+      for (const [impl, runner] of runners) {
+        if (this.stopRequested) return;
+        this.set(`${configKey(c)}: ${impl} ${pass}…`);
+        try {
+          this.results = [...this.results, await measure(runner, c, pass, x, ref, preset.reps, this.versions)];
+        } catch (e) {
+          // An unsupported pass is said once per impl; a failure is said per configuration.
+          const unsupported = e instanceof Unsupported;
+          if (!unsupported || !this.skipped.some((s) => s.impl === impl && s.pass === pass)) {
+            this.skip({ impl, pass, config: unsupported ? null : configKey(c), reason: errorMessage(e) });
           }
-          this.host.requestUpdate();
-          // Let the page paint between measurements.
-          await new Promise((r) => setTimeout(r, 0));
         }
+        this.host.requestUpdate();
+        // Let the page paint between measurements.
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
       }
     }
   }
