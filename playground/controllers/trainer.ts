@@ -25,7 +25,7 @@ import type { Validation } from '../graph/validate';
 import type { GraphState } from '../graph/types';
 import type { TrainSettings } from '../graph/schema';
 import {
-  tensor, zeros, tidy, noGrad, mulberry32, loadModuleSafetensors, nn, optim, warmup, DeviceLostError, type Tensor,
+  tensor, zeros, tidy, noGrad, dispose, mulberry32, loadModuleSafetensors, nn, optim, warmup, DeviceLostError, type Tensor,
 } from '../../engine/index';
 import Module = nn.Module;
 import Adam = optim.Adam;
@@ -428,6 +428,14 @@ export class TrainerController implements ReactiveController {
       opt.dispose();
     });
     trainer.optimizer.zeroGrad(); // the warm-up left gradients that hold no values
+    // The held-out evaluation every EVAL_EVERY steps runs kernels a step doesn't (eval mode, argmax, eq, mean, the
+    // held-out batch's shapes): compiled on first use, they held the page up at step EVAL_EVERY for up to a second.
+    if (compiled.state.nodes.some((n) => n.type === 'crossentropy')) {
+      await warmup(() => {
+        const { loss, correct } = trainer.encodeEvaluation(EVAL_EXAMPLES);
+        dispose([loss, correct]);
+      }).catch(() => undefined); // sources without held-out examples are never evaluated (see _trainStep)
+    }
   }
 
   private _feeds(compiled: CompiledGraph, sources: Map<string, DataSource>, batchSize: number, rand = this.rand): Feeds {

@@ -197,6 +197,20 @@ export class Trainer {
 
   /** Loss and accuracy on the held-out examples, in eval mode, without recording gradients. */
   async evaluate(maxExamples = 512): Promise<Evaluation> {
+    const { loss, correct, examples } = this.encodeEvaluation(maxExamples);
+    try {
+      return { loss: await loss.item(), accuracy: correct ? await correct.item() : null, examples };
+    } finally {
+      dispose([loss, correct]);
+    }
+  }
+
+  /**
+   * Encodes evaluate()'s pass (synchronously, so that warmup() can walk it and compile its kernels ahead): the
+   * held-out loss and, where the graph has a cross-entropy loss, the fraction of argmax predictions that are right.
+   * The caller disposes both.
+   */
+  encodeEvaluation(maxExamples = 512): { loss: Tensor; correct: Tensor | null; examples: number } {
     const batches = new Map<string, HostBatch>();
     for (const [id, s] of this.sources) {
       const b = s.heldOut(maxExamples);
@@ -204,25 +218,25 @@ export class Trainer {
       batches.set(id, b);
     }
     const ce = this.graph.state.nodes.find((n) => n.type === 'crossentropy' && this.graph.lossNodes.includes(n.id));
-    const result = noGrad(() =>
-      tidy(() => {
-        const out = this.graph.forward(this.upload(batches), { training: false });
-        let correct = null;
-        if (ce) {
-          const into = (port: string): { node: string; port: string } => this.graph.state.edges.find((e) => e.to.node === ce.id && e.to.port === port)!.from;
-          const l = into('logits');
-          const t = into('target');
-          correct = out.outputs[l.node][l.port].argmax(-1).eq(out.outputs[t.node][t.port]).mean();
-        }
-        return { loss: out.loss!, correct };
-      }),
-    );
-    this.graph.module.train(true);
-    const loss = await result.loss.item();
-    const accuracy = result.correct ? await result.correct.item() : null;
-    const examples = [...batches.values()][0] ? Object.values([...batches.values()][0])[0].shape[0] : 0;
-    dispose(result);
-    return { loss, accuracy, examples };
+    try {
+      const result = noGrad(() =>
+        tidy(() => {
+          const out = this.graph.forward(this.upload(batches), { training: false });
+          let correct = null;
+          if (ce) {
+            const into = (port: string): { node: string; port: string } => this.graph.state.edges.find((e) => e.to.node === ce.id && e.to.port === port)!.from;
+            const l = into('logits');
+            const t = into('target');
+            correct = out.outputs[l.node][l.port].argmax(-1).eq(out.outputs[t.node][t.port]).mean();
+          }
+          return { loss: out.loss!, correct };
+        }),
+      );
+      const examples = [...batches.values()][0] ? Object.values([...batches.values()][0])[0].shape[0] : 0;
+      return { ...result, examples };
+    } finally {
+      this.graph.module.train(true);
+    }
   }
 
   dispose(): void {
