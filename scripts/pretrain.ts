@@ -4,9 +4,11 @@
 import { init } from '../engine/index';
 import type { PretrainContext } from './pretrain/write';
 import { pretrainGPT } from './pretrain/gpt';
+import { pretrainBert } from './pretrain/bert';
 
 const RUNS: Record<string, (ctx: PretrainContext) => Promise<void>> = {
   gpt: pretrainGPT,
+  bert: pretrainBert,
 };
 
 function arg(name: string): string | undefined {
