@@ -5,10 +5,12 @@ import { init } from '../engine/index';
 import type { PretrainContext } from './pretrain/write';
 import { pretrainGPT } from './pretrain/gpt';
 import { pretrainBert } from './pretrain/bert';
+import { pretrainIcl } from './pretrain/icl';
 
 const RUNS: Record<string, (ctx: PretrainContext) => Promise<void>> = {
   gpt: pretrainGPT,
   bert: pretrainBert,
+  icl: pretrainIcl,
 };
 
 function arg(name: string): string | undefined {
