@@ -10,7 +10,7 @@ import { pageHelpers } from './page-helpers';
 
 export interface SoakSample extends MemoryStats {
   step: number;
-  /** Bytes of JS heap in use after a full collection. */
+  /** Bytes in use after a full collection: the V8 heap, Blink's heap and ArrayBuffer backing stores. */
   heapUsed: number;
 }
 
@@ -79,8 +79,11 @@ export async function soak(pg: Playground, opts: SoakOptions): Promise<SoakSampl
       if (same) break;
     }
     await cdp.send('HeapProfiler.collectGarbage');
-    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    const sample: SoakSample = { step: await step(), ...stats, heapUsed: usedSize };
+    // The V8 heap alone misses typed arrays' data (read-backs are Float32Arrays), which lives in ArrayBuffer backing
+    // stores outside it; Blink's objects (the views' elements) are the embedder's heap.
+    const usage = await cdp.send('Runtime.getHeapUsage');
+    const heapUsed = usage.usedSize + usage.embedderHeapUsedSize + usage.backingStorageSize;
+    const sample: SoakSample = { step: await step(), ...stats, heapUsed };
     samples.push(sample);
     log(
       `step ${String(sample.step).padStart(5)}: ${sample.buffers} GPU buffers, ${(sample.bytes / 2 ** 20).toFixed(3)} MiB live; ` +
