@@ -1,7 +1,8 @@
 // `npm run train -- <recipe> [--steps N] [--seed S] [--cpu]`: trains one of the engine's recipes with a progress
 // bar and the loss as it goes, then prints the final metric and the speed.
-import { init } from '../engine/index';
-import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, type StepLog, type TrainResult } from '../engine/course';
+import { readFile, writeFile } from 'node:fs/promises';
+import { init, readModel } from '../engine/index';
+import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, trainSentiment, type StepLog, type TrainResult, type SentimentResult } from '../engine/course';
 
 interface RecipeOptions {
   steps?: number;
@@ -27,11 +28,60 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
     const r = await trainTranslate({ ...o, logEvery: 10, sampleEvery: 50 });
     return { ...r, summary: `exact match on ${r.testSize} held-out pairs: greedy ${pct(r.exactMatch)}, beam(3) ${pct(r.beamExactMatch)} on 20` };
   },
+  sentiment: async (o) => {
+    const pretrained = await readModel(BERT_DIR);
+    // --init pretrained|scratch runs one side (the two can run as two processes); the card merges them.
+    const init = arg('init');
+    if (init !== undefined && init !== 'pretrained' && init !== 'scratch') throw new Error(`--init must be pretrained or scratch, got ${init}`);
+    const r = await trainSentiment({
+      pretrained, steps: o.steps, seeds: o.seed !== undefined ? [o.seed] : undefined, logEvery: 25, onLog: o.onLog, inits: init ? [init] : undefined,
+      onRun: (run) => o.onSample(run.losses[run.losses.length - 1].step, [`${run.init} seed ${run.seed}: held-out accuracy ${pct(run.accuracy)} (${run.seconds.toFixed(0)} s)`]),
+    });
+    // The card records the comparison only for the recipe as shipped (its steps and all its seeds).
+    if (o.steps === undefined && o.seed === undefined) await recordFinetune(r);
+    return {
+      ...r,
+      accuracy: init === 'scratch' ? r.scratchMean : r.pretrainedMean,
+      summary: `held-out accuracy on ${r.testSize} sentences, mean of ${r.budget.seeds.length} seeds: pre-trained BERT ${pct(r.pretrainedMean)}, ` +
+        `same architecture from scratch ${pct(r.scratchMean)} (${((r.pretrainedMean - r.scratchMean) * 100).toFixed(1)} points)`,
+    };
+  },
   bert: async (o) => {
     const r = await trainBert({ ...o, logEvery: 10, sampleEvery: 50 });
     return { ...r, summary: `held-out masked-LM loss ${r.initialEvalLoss.toFixed(3)} → ${r.finalEvalLoss.toFixed(3)}, masked-token accuracy ${pct(r.accuracy)}` };
   },
 };
+
+const BERT_DIR = 'playground/public/models/bert';
+
+/** Writes the sentiment comparison into the BERT card's metrics.finetune (the weights and the rest stay as they are). */
+async function recordFinetune(r: SentimentResult): Promise<void> {
+  const path = `${BERT_DIR}/card.json`;
+  const card = JSON.parse(await readFile(path, 'utf8')) as { metrics: Record<string, unknown> };
+  const round = (x: number): number => Math.round(x * 10000) / 10000;
+  const mean = (xs: number[]): number => round(xs.reduce((a, b) => a + b, 0) / xs.length);
+  // A side not run now keeps what an earlier run of the same budget recorded.
+  const prev = (card.metrics.finetune ?? {}) as Record<string, unknown>;
+  const sameBudget = JSON.stringify(prev.budget) === JSON.stringify(r.budget);
+  const side = (init: 'pretrained' | 'scratch'): number[] => {
+    const now = r.runs.filter((x) => x.init === init).map((x) => round(x.accuracy));
+    return now.length || !sameBudget ? now : ((prev[`${init}Accuracy`] as number[] | undefined) ?? []);
+  };
+  const pre = side('pretrained');
+  const scratch = side('scratch');
+  card.metrics.finetune = {
+    task: 'binary sentiment (engine/train/sentiment.ts, `npm run train -- sentiment`)',
+    data: `UCI Sentiment Labelled Sentences (Amazon, IMDB, Yelp; CC BY 4.0) from the sentiment package's test fixtures: ${r.trainSize} training and ${r.testSize} held-out sentences (splitSentiment seed 0)`,
+    budget: r.budget,
+    pretrainedAccuracy: pre,
+    scratchAccuracy: scratch,
+    ...(pre.length ? { pretrainedMean: mean(pre) } : {}),
+    ...(scratch.length ? { scratchMean: mean(scratch) } : {}),
+    ...(pre.length && scratch.length ? { differencePoints: round((mean(pre) - mean(scratch)) * 100) } : {}),
+  };
+  await writeFile(path, JSON.stringify(card, null, 2) + '\n');
+  console.log(`wrote metrics.finetune to ${path}`);
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,7 +97,7 @@ async function main(): Promise<void> {
   const name = process.argv.slice(2).find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
   const recipe = name ? RECIPES[name] : undefined;
   if (!recipe) {
-    console.error(`usage: npm run train -- <${Object.keys(RECIPES).join('|')}> [--steps N] [--seed S] [--cpu]`);
+    console.error(`usage: npm run train -- <${Object.keys(RECIPES).join('|')}> [--steps N] [--seed S] [--cpu] (sentiment: [--init pretrained|scratch])`);
     process.exit(2);
   }
   const info = await init({ backend: process.argv.includes('--cpu') ? 'cpu' : 'webgpu' });

@@ -26,7 +26,7 @@ import { releaseModel, runSteps } from './loop';
 export type SentimentInit = 'pretrained' | 'scratch';
 
 /** The budget both inits get. */
-export const SENTIMENT_BUDGET = { steps: 100, batchSize: 16, lr: 5e-4, warmup: 10, weightDecay: 0.01, seeds: [0, 1, 2], heldOut: 600, splitSeed: 0 } as const;
+export const SENTIMENT_BUDGET = { steps: 200, batchSize: 16, lr: 2e-3, warmup: 10, weightDecay: 0.01, seeds: [0, 1, 2], heldOut: 600, splitSeed: 0 } as const;
 
 export interface SentimentOptions extends Omit<TrainOptions, 'seed'> {
   /** The pre-trained BERT's files (readModel('playground/public/models/bert') in Node, fetchModel in a browser). */
