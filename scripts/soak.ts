@@ -3,8 +3,15 @@
 // --every steps to sample the engine's live GPU allocations and the JS heap after a full garbage collection (see
 // test/e2e/soak-run.ts). It then says whether the live GPU buffers and bytes stayed flat after warm-up (the first
 // checkpoint) and whether the heap at the end is within 5 MB of the heap then; the exit status is 1 when not.
-// The CI version is test/e2e/soak.e2e.ts, shorter.
-import { openPlayground } from '../test/e2e/harness';
+// It serves a production build (`vite build`, then `vite preview`), as bench:lessons does: over minutes, the dev
+// server would reload the page whenever someone edits a source file. The CI version is test/e2e/soak.e2e.ts, shorter.
+import { build, preview } from 'vite';
+import puppeteer from 'puppeteer';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, repoRoot, type Playground } from '../test/e2e/harness';
+import { chromeFlags } from '../test/browser/chrome';
 import { soak, type SoakSample } from '../test/e2e/soak-run';
 import { parseArgs } from '../bench/harness';
 
@@ -18,9 +25,38 @@ if (!Number.isInteger(steps) || !Number.isInteger(every) || every < 1 || steps <
 }
 const checkpoints = Array.from({ length: Math.floor(steps / every) }, (_, i) => (i + 1) * every);
 
+/** The playground built into a temporary folder and served by `vite preview`, in headless chromium. */
+async function openBuiltPlayground(): Promise<Playground> {
+  const outDir = mkdtempSync(join(tmpdir(), 'soak-build-'));
+  console.log(`building the playground into ${outDir} …`);
+  await build({ configFile: join(repoRoot, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true, reportCompressedSize: false, chunkSizeWarningLimit: 1e9 } });
+  const server = await preview({ configFile: join(repoRoot, 'vite.config.ts'), build: { outDir }, preview: { host: '127.0.0.1', port: await freePort(), strictPort: true }, logLevel: 'warn' });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite preview did not report its address');
+  const browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', headless: true, args: chromeFlags });
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1400, height: 900 });
+  const log: string[] = [];
+  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
+  return {
+    url, page, browser, log,
+    screenshot: async (name) => {
+      const path = join(outDir, name);
+      await page.screenshot({ path });
+      return path;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function main(): Promise<number> {
   const t0 = Date.now();
-  const pg = await openPlayground({ width: 1400, height: 900 });
+  const pg = await openBuiltPlayground();
   let samples: SoakSample[];
   try {
     console.log(`soak: char GPT for ${steps} steps, sampling every ${every} (the first sample ends warm-up)`);

@@ -44,6 +44,9 @@ export async function soak(pg: Playground, opts: SoakOptions): Promise<SoakSampl
   await h.click('views-panel >>> [data-tab="attention"]');
   await h.until('the Attention tab to open', async () => (await page.$('>>> views-panel >>> [data-tab="attention"][aria-selected="true"]')) !== null, 10_000);
 
+  // A reload (the dev server does one when a source file changes under it) would start training over unseen.
+  let reloaded = false;
+  page.on('framenavigated', (f) => (reloaded ||= f === page.mainFrame()));
   const cdp = await page.createCDPSession();
   await cdp.send('HeapProfiler.enable');
   const step = async (): Promise<number> => Number(await h.text('[data-stat="step"]'));
@@ -59,6 +62,7 @@ export async function soak(pg: Playground, opts: SoakOptions): Promise<SoakSampl
     await h.click('[data-action="train"]');
     // Training may be slow (a loaded machine), but it must move: a minute without a step fails with the page's log.
     for (let last = -1, movedAt = Date.now(); ; await new Promise((r) => setTimeout(r, 200))) {
+      if (reloaded) throw new Error(`The page reloaded during the soak (a source file changed under the dev server?), so training started over.${h.context()}`);
       const now = await step();
       if (now >= target) break;
       if (now !== last) [last, movedAt] = [now, Date.now()];
