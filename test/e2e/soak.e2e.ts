@@ -10,11 +10,11 @@ import { soak } from './soak-run';
 
 /** Steps: warm-up ends at WARM_UP (the first evaluation, at step 20, has run and every view has read back). */
 const WARM_UP = 25;
-const MIDDLE = 50;
-const LAST = 75;
+const MIDDLE = 45;
+const LAST = 65;
 /**
- * The long soak's bound is 5 MB over 1,800 steps (about 2.8 KB a step); over these 50 steps that rate comes to
- * 0.14 MB, below what a heap measured after a full collection drifts by while V8 is still compiling the loop's code
+ * The long soak's bound is 5 MB over 1,800 steps (about 2.8 KB a step); over these 40 steps that rate comes to
+ * 0.11 MB, below what a heap measured after a full collection drifts by while V8 is still compiling the loop's code
  * (about 0.3 MB here; a heap snapshot diff over 100 steps showed only code objects growing), so the bound is 1 MB:
  * a leak of a retained batch, a summary or a tensor handle per step or per refresh is well over it.
  */
