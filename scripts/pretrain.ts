@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const info = await init({ backend });
   console.log(`pretraining ${name} on ${info.device} (${info.adapter})`);
   const steps = arg('steps') ? Number(arg('steps')) : undefined;
-  await run({ steps, backend, adapter: info.adapter, log: (line) => console.log(line) });
+  await run({ steps, resume: process.argv.includes('--resume'), backend, adapter: info.adapter, log: (line) => console.log(line) });
 }
 
 main().catch((e: unknown) => {
