@@ -1,4 +1,4 @@
-// `npm run pretrain -- <model> [--steps N] [--cpu|--webgpu]`: trains one of the shipped checkpoints and writes it
+// `npm run pretrain -- <model> [--steps N] [--resume] [--cpu|--webgpu]`: trains one of the shipped checkpoints and writes it
 // to playground/public/models/<model>/ (weights, tokenizer, model card). Each model's run is in scripts/pretrain/.
 // The CPU backend is the default: on our 2-core machine it beat SwiftShader for these sizes.
 import { init } from '../engine/index';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const name = process.argv.slice(2).find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
   const run = name ? RUNS[name] : undefined;
   if (!run) {
-    console.error(`usage: npm run pretrain -- <${Object.keys(RUNS).join('|')}> [--steps N] [--cpu|--webgpu]`);
+    console.error(`usage: npm run pretrain -- <${Object.keys(RUNS).join('|')}> [--steps N] [--resume] [--cpu|--webgpu]`);
     process.exit(2);
   }
   const backend = process.argv.includes('--webgpu') ? 'webgpu' : 'cpu';

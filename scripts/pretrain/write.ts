@@ -5,7 +5,7 @@ import { parseModelCard, type ModelCard } from '../../engine/index';
 export interface PretrainContext {
   /** Overrides the run's step count (for a quick trial; the shipped cards record what was run). */
   steps?: number;
-  /** Continue from the shipped checkpoint where a run supports it (gpt: its second phase). */
+  /** Continue from the shipped checkpoint where a run supports it (gpt: its remaining phases). */
   resume?: boolean;
   backend: 'cpu' | 'webgpu';
   adapter: string;
