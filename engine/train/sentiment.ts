@@ -48,6 +48,9 @@ export interface SentimentRun {
   seed: number;
   /** Held-out accuracy. */
   accuracy: number;
+  /** Held-out mean cross-entropy before training (the new head's random guess) and after. */
+  initialLoss: number;
+  loss: number;
   losses: StepLog[];
   seconds: number;
 }
@@ -93,21 +96,28 @@ function batchStream(lengths: readonly number[], batchSize: number, seed: number
   };
 }
 
-/** Held-out accuracy, in length-sorted chunks of 64. */
-export async function sentimentAccuracy(model: BERT, tok: BPETokenizer, test: readonly LabelledSentence[]): Promise<number> {
+/** Held-out accuracy and mean cross-entropy, in length-sorted chunks of 64. */
+export async function sentimentAccuracy(model: BERT, tok: BPETokenizer, test: readonly LabelledSentence[]): Promise<{ accuracy: number; loss: number }> {
   model.eval();
   const rows = test.map((s) => encodeSentence(tok, s.text, model.config.maxLen));
   const order = rows.map((_, i) => i).sort((a, b) => rows[a].length - rows[b].length);
   let hits = 0;
+  let total = 0;
   for (let i = 0; i < order.length; i += 64) {
     const idx = order.slice(i, i + 64);
     const { ids, T } = padBatch(idx.map((j) => rows[j]), model.config.padId);
-    const pred = noGrad(() => tidy(() => model.classify(tensor(ids, [idx.length, T])).argmax(-1)));
+    const labels = Int32Array.from(idx, (j) => test[j].label);
+    const [pred, loss] = noGrad(() => tidy(() => {
+      const logits = model.classify(tensor(ids, [idx.length, T])); // (b, 2)
+      return [logits.argmax(-1), crossEntropy(logits, tensor(labels, [idx.length]))];
+    }));
     const p = await pred.toArray();
+    total += (await loss.item()) * idx.length;
     pred.dispose();
-    idx.forEach((j, k) => (hits += p[k] === test[j].label ? 1 : 0));
+    loss.dispose();
+    idx.forEach((_, k) => (hits += p[k] === labels[k] ? 1 : 0));
   }
-  return hits / test.length;
+  return { accuracy: hits / test.length, loss: total / test.length };
 }
 
 /** One fine-tuning (or from-scratch) run: its model trained for `steps`, then its held-out accuracy. */
@@ -118,12 +128,13 @@ async function runOne(init: SentimentInit, seed: number, o: Required<Pick<Sentim
   const model = init === 'pretrained'
     ? BERT.fromCard(card, weights, { classifier: { numLabels: 2, seed } })
     : new BERT({ ...(card.architecture.config as unknown as BertConfig), heads: { mlm: false, pooler: true, classifier: true }, numLabels: 2, seed });
-  model.train();
   // The pre-trained model's masked-LM head takes no part in classification: leave it out of the optimizer.
   const params = model.namedParameters().filter(([n]) => !n.startsWith('mlm_')).map(([, p]) => p);
   const optimizer = new AdamW(params, { lr: o.lr, weightDecay: SENTIMENT_BUDGET.weightDecay });
   const warmup = Math.min(SENTIMENT_BUDGET.warmup, o.steps - 1);
   const scheduler = new LRScheduler(optimizer, warmupSchedule({ warmup, decay: 'cosine', total: o.steps }));
+  const before = await sentimentAccuracy(model, tok, test);
+  model.train();
   const rows = train.map((s) => encodeSentence(tok, s.text, model.config.maxLen));
   const next = batchStream(rows.map((r) => r.length), o.batchSize, seed);
   const { losses } = await runSteps({
@@ -135,9 +146,9 @@ async function runOne(init: SentimentInit, seed: number, o: Required<Pick<Sentim
       return tidy(() => crossEntropy(model.classify(tensor(ids, [idx.length, T])), tensor(labels, [idx.length]))); // (B, 2) vs (B)
     },
   });
-  const accuracy = await sentimentAccuracy(model, tok, test);
+  const after = await sentimentAccuracy(model, tok, test);
   releaseModel(model, optimizer);
-  return { init, seed, accuracy, losses, seconds: (performance.now() - started) / 1000 };
+  return { init, seed, accuracy: after.accuracy, initialLoss: before.loss, loss: after.loss, losses, seconds: (performance.now() - started) / 1000 };
 }
 
 export async function trainSentiment(opts: SentimentOptions): Promise<SentimentResult> {
