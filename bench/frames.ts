@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLES } from '../playground/graph/examples/index';
 import { SWEEPS, type SweepName } from '../playground/bench/sweep';
-import { makeLog, parseArgs } from './harness';
+import { makeLog, pageAdapter, parseArgs } from './harness';
 import { chromeFlags } from '../test/browser/chrome';
 import { freePort } from '../test/e2e/harness';
 
@@ -213,13 +213,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
   try {
     const probe = await openPage(browser, base);
-    const adapter = await probe
-      .waitForFunction(() => {
-        const s = document.querySelector('device-status');
-        const status = s?.getAttribute('status');
-        return status && status !== 'loading' ? `${status} (${s?.getAttribute('adapter') ?? '?'})` : null;
-      }, { timeout: 60_000 })
-      .then((h) => h.jsonValue());
+    const adapter = await pageAdapter(probe);
     await probe.close();
     log(`frame times on ${adapter}, Vite dev server; ${seconds} s of training per example; target ${TARGET_FRAME_MS} ms worst frame`);
     log(`load average (1 min) before: ${loadBefore.toFixed(2)} on ${(await import('node:os')).cpus().length} cores`);

@@ -1,6 +1,8 @@
 // Reusable benchmark plumbing: command-line flags, a seeded input source, timing with warm-up and median,
 // and the table / JSON output. A benchmark reports; it never asserts speed.
 
+import type { Page } from 'puppeteer';
+
 export interface BenchArgs {
   json: boolean; // print only a JSON array on stdout
   reps: number; // timed repetitions per measurement (after one untimed warm-up)
@@ -103,4 +105,17 @@ export function formatTable(columns: readonly string[], rows: ReadonlyArray<Reco
 export function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/**
+ * The adapter a page of ours reports, as its <device-status> element names it ("webgpu (google / swiftshader)"), once
+ * the device has opened: browser benchmarks print it beside their numbers.
+ */
+export async function pageAdapter(page: Page): Promise<string> {
+  const handle = await page.waitForFunction(() => {
+    const s = document.querySelector('device-status');
+    const status = s?.getAttribute('status');
+    return status && status !== 'loading' ? `${status} (${s?.getAttribute('adapter') ?? '?'})` : null;
+  }, { timeout: 60_000 });
+  return handle.jsonValue() as Promise<string>;
 }

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LESSONS } from '../playground/course/lessons/index';
-import { makeLog, parseArgs } from './harness';
+import { makeLog, pageAdapter, parseArgs } from './harness';
 import { chromeFlags } from '../test/browser/chrome';
 import { freePort } from '../test/e2e/harness';
 
@@ -169,13 +169,7 @@ async function main(): Promise<void> {
     // The adapter, as the lesson page's device status names it.
     const probe = await browser.newPage();
     await probe.goto(`${base}learn.html#${lessons[0]}`, { waitUntil: 'load' });
-    const adapter = await probe
-      .waitForFunction(() => {
-        const s = document.querySelector('device-status');
-        const status = s?.getAttribute('status');
-        return status && status !== 'loading' ? `${status} (${s?.getAttribute('adapter') ?? '?'})` : null;
-      }, { timeout: 60_000 })
-      .then((h) => h.jsonValue());
+    const adapter = await pageAdapter(probe);
     await probe.close();
     log(`lesson pages on ${adapter}, ${dev ? 'Vite dev server' : 'production build (vite preview)'}; targets: ${TARGET_TTI_MS} ms to interactive, ${TARGET_FRAME_MS} ms worst frame`);
 
