@@ -4,11 +4,11 @@
 // every token runs through the trainer's exclusive slot, so never inside a training step; a graph without text
 // says why it can't be sampled; bad settings are refused.
 import { beforeAll, describe, expect, test, vi } from 'vitest';
-import type { ReactiveControllerHost } from 'lit';
 import { init } from '../engine/index';
 import { compileGraph, loadExample, type CompiledGraph } from '../playground/graph/index';
 import { SamplesController } from '../playground/controllers/samples';
 import type { TrainerController } from '../playground/controllers/trainer';
+import { afterRender, standInHost as host } from './controller-stand-ins';
 
 beforeAll(async () => {
   await init({ backend: 'cpu' });
@@ -35,18 +35,6 @@ class StandInTrainer {
   }
 }
 
-const host: ReactiveControllerHost = {
-  addController: () => undefined,
-  removeController: () => undefined,
-  requestUpdate: () => undefined,
-  updateComplete: Promise.resolve(true),
-};
-
-/** What the app does after each render: the controller looks at the trainer in a microtask. */
-async function afterRender(c: SamplesController): Promise<void> {
-  c.hostUpdated();
-  await Promise.resolve();
-}
 
 describe('SamplesController', () => {
   test('draws only while shown, refreshes every N steps after the last set, and keeps finished names shown meanwhile', async () => {

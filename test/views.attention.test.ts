@@ -5,38 +5,17 @@
 // with each. Reading the maps leaves training as it was (a decoder block with dropout trains to the same loss with or
 // without them) and frees what it computed (memory stays flat over refreshes).
 import { beforeAll, describe, expect, test, vi } from 'vitest';
-import type { ReactiveControllerHost } from 'lit';
 import { init, memoryStats, tensor, tidy, type Tensor } from '../engine/index';
-import { compileGraph, loadExample, type CompiledGraph, type DataSource, type GraphState } from '../playground/graph/index';
+import { compileGraph, loadExample, type CompiledGraph, type GraphState } from '../playground/graph/index';
 import { ViewsController } from '../playground/controllers/views';
 import type { TrainerController } from '../playground/controllers/trainer';
 import { NAMES_VOCAB } from '../playground/graph/data/text';
 import { TRANSLATION_VOCAB } from '../playground/graph/data/translation';
+import { afterRender, standInHost as host, ViewsStandInTrainer as StandInTrainer } from './controller-stand-ins';
 
 beforeAll(async () => {
   await init({ backend: 'cpu' });
 });
-
-class StandInTrainer {
-  graph: CompiledGraph | null = null;
-  version = 0;
-  stepCount = 0;
-  isTraining = false;
-  constructor(private readonly vocab: Record<string, string>) {}
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return work();
-  }
-  dataSource(id: string): DataSource | undefined {
-    return this.vocab[id] === undefined ? undefined : ({ vocabulary: this.vocab[id] } as DataSource);
-  }
-}
-
-const host: ReactiveControllerHost = {
-  addController: () => undefined,
-  removeController: () => undefined,
-  requestUpdate: () => undefined,
-  updateComplete: Promise.resolve(true),
-};
 
 const ids = (data: number[], shape: number[]): Tensor => tensor(Int32Array.from(data), shape, { device: 'cpu' });
 
@@ -61,8 +40,7 @@ function translationFeeds(): Record<string, Record<string, Tensor>> {
 
 async function attach(trainer: StandInTrainer, views: ViewsController, g: CompiledGraph): Promise<void> {
   trainer.graph = g;
-  views.hostUpdated();
-  await Promise.resolve();
+  await afterRender(views);
 }
 
 describe('Attention view data for Transformer Blocks', () => {

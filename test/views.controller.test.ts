@@ -2,42 +2,15 @@
 // a node selected before the graph that holds it has been compiled (a newly added node, say) is watched once that
 // graph attaches, and meanwhile no internal error reaches the panel's tab bar.
 import { beforeAll, describe, expect, test, vi } from 'vitest';
-import type { ReactiveControllerHost } from 'lit';
 import { init, tensor, tidy, type Tensor } from '../engine/index';
-import { Graph, compileGraph, loadExample, type CompiledGraph } from '../playground/graph/index';
+import { Graph, compileGraph, loadExample } from '../playground/graph/index';
 import { ViewsController } from '../playground/controllers/views';
 import type { TrainerController } from '../playground/controllers/trainer';
+import { afterRender, standInHost as host, ViewsStandInTrainer as StandInTrainer } from './controller-stand-ins';
 
 beforeAll(async () => {
   await init({ backend: 'cpu' });
 });
-
-/** The parts of TrainerController that the views read, with the compiled graph set by the test. */
-class StandInTrainer {
-  graph: CompiledGraph | null = null;
-  version = 0;
-  stepCount = 0;
-  isTraining = false;
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return work();
-  }
-  dataSource(): undefined {
-    return undefined;
-  }
-}
-
-const host: ReactiveControllerHost = {
-  addController: () => undefined,
-  removeController: () => undefined,
-  requestUpdate: () => undefined,
-  updateComplete: Promise.resolve(true),
-};
-
-/** What the app does after each render: the controller picks up the trainer's graph in a microtask. */
-async function afterRender(views: ViewsController): Promise<void> {
-  views.hostUpdated();
-  await Promise.resolve();
-}
 
 const xorFeeds = (): Record<string, Record<string, Tensor>> => ({
   xor_1: { x: tensor(new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), [4, 2]), label: tensor(new Int32Array([0, 1, 1, 0]), [4]) },
