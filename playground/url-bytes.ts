@@ -1,5 +1,6 @@
 // Bytes in a URL: base64url text and raw deflate with a cap on what inflating may produce, shared by the
 // playground's share links (graph/share.ts) and the course's lesson links (course/progress.ts).
+import { concatBytes } from '../engine/index';
 
 export function toBase64Url(bytes: Uint8Array): string {
   let bin = '';
@@ -39,13 +40,7 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
     return null; // corrupt deflate data
   }
   await writing;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** Whether this runtime can deflate and inflate (Chrome 103+, Node 18+). */

@@ -10,6 +10,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { readSafetensors, writeSafetensors, SafetensorsError, type ReadLimits } from '../engine/io/safetensors';
+import { concatBytes } from '../engine/io/bytes';
 import {
   parseGraph, serializeGraph, decodeGraphHash, validate, EXAMPLES, NODE_TYPE_NAMES, nodeType,
   type LoadResult,
@@ -218,17 +219,8 @@ function editBytes(b: Uint8Array, edits: readonly ByteEdit[]): Uint8Array {
     else if (e.op === 'flip' && i < out.length) {
       out = out.slice();
       out[i] ^= 1 << e.bit;
-    } else if (e.op === 'splice') out = concatBytes(out.subarray(0, i), Uint8Array.from(e.bytes), out.subarray(i));
-    else if (e.op === 'repeat') out = concatBytes(out.subarray(0, i), ...new Array<Uint8Array>(e.times).fill(out.subarray(i, i + 8)), out.subarray(i));
-  }
-  return out;
-}
-function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+    } else if (e.op === 'splice') out = concatBytes([out.subarray(0, i), Uint8Array.from(e.bytes), out.subarray(i)]);
+    else if (e.op === 'repeat') out = concatBytes([out.subarray(0, i), ...new Array<Uint8Array>(e.times).fill(out.subarray(i, i + 8)), out.subarray(i)]);
   }
   return out;
 }
@@ -436,8 +428,8 @@ interface FileParts {
 /** A header (possibly holding Raw text) and data section as file bytes: u64 length, JSON, space padding, data. */
 function assemble({ header, data }: FileParts, pad: boolean): Uint8Array {
   let json: Uint8Array = new TextEncoder().encode(toText(header));
-  if (pad && json.length % 8) json = concatBytes(json, new Uint8Array(8 - (json.length % 8)).fill(0x20));
-  const out = concatBytes(new Uint8Array(8), json, data);
+  if (pad && json.length % 8) json = concatBytes([json, new Uint8Array(8 - (json.length % 8)).fill(0x20)]);
+  const out = concatBytes([new Uint8Array(8), json, data]);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   return out;
 }
@@ -483,7 +475,7 @@ const validSafetensors: fc.Arbitrary<FileParts> = fc
     const ordered: Record<string, unknown> = {};
     if (metadata) put(ordered, '__metadata__', metadata);
     for (const t of tensors) put(ordered, t.name, header[t.name]);
-    return { header: ordered, data: concatBytes(...chunks) };
+    return { header: ordered, data: concatBytes(chunks) };
   });
 
 /** Header lengths that lie: past the end, zero, or huge. */

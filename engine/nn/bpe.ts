@@ -19,6 +19,7 @@
 // repeatedly merge the adjacent pair with the lowest rank, everywhere in the word, until no ranked pair is left.
 // That is what makes a token's segmentation independent of the text around it.
 import type { Tokenizer } from './tokenizers';
+import { concatBytes } from '../io/bytes';
 
 /** How the tokenizer file names its kind; a model card refers to it. */
 export const BPE_KIND = 'byte-bpe';
@@ -185,14 +186,7 @@ export class BPETokenizer implements Tokenizer {
 
   /** ids → bytes: each token's bytes joined (a special contributes its text's UTF-8). */
   decodeBytes(ids: readonly number[]): Uint8Array {
-    const parts = ids.map((id) => this.tokenBytes(id));
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(ids.map((id) => this.tokenBytes(id)));
   }
 
   /**

@@ -20,6 +20,7 @@
 // it as U+FFFD's bytes, so it comes back as U+FFFD. Unlike Hugging Face's decode by default, no
 // "clean_up_tokenization_spaces" is applied (" ," stays " ,"), since that would break the round trip.
 import type { BytePairEncodingCore } from 'gpt-tokenizer/BytePairEncodingCore';
+import { concatBytes } from '../io/bytes';
 
 const END_OF_TEXT = '<|endoftext|>';
 const EOS_ID = 50256;
@@ -115,20 +116,12 @@ export class GPT2Tokenizer {
   /** The text of the ids (see the file's header for malformed UTF-8 and special tokens). */
   decode(ids: readonly number[], opts: GPT2DecodeOptions = {}): string {
     const parts: Uint8Array[] = [];
-    let length = 0;
     ids.forEach((id, i) => {
       this.checkId(id, `GPT2Tokenizer.decode: ids[${i}]`);
       if (id === EOS_ID && opts.skipSpecialTokens) return;
       parts.push(this.tokenBytes[id]);
-      length += this.tokenBytes[id].length;
     });
-    const bytes = new Uint8Array(length);
-    let at = 0;
-    for (const p of parts) {
-      bytes.set(p, at);
-      at += p.length;
-    }
-    return this.decoder.decode(bytes);
+    return this.decoder.decode(concatBytes(parts));
   }
 
   /** A token as GPT-2's vocabulary writes it: its bytes in the byte-level alphabet (" world" → "Ġworld"). */

@@ -1,6 +1,7 @@
 // Where a Hugging Face checkpoint's files come from: files the user picked (or dropped), or a base URL that the
 // user's own browser fetches (e.g. https://huggingface.co/<model>/resolve/main/). Both read a file as a stream so
 // that the dialog can show bytes as they arrive, and both say which file failed and why.
+import { concatBytes } from '../../engine/index';
 
 /** A problem with one of the checkpoint's files, said in words the dialog shows as they are. */
 export class CheckpointFileError extends Error {
@@ -39,13 +40,7 @@ async function readAll(stream: ReadableStream<Uint8Array>, total: number | null,
     reader.releaseLock();
   }
   // One copy at the end rather than a growing buffer: the chunks are views the stream handed over.
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** The files the user picked or dropped, found by their names (folders are ignored: shards are named in the index). */
