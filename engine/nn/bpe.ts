@@ -20,6 +20,7 @@
 // That is what makes a token's segmentation independent of the text around it.
 import type { Tokenizer } from './tokenizers';
 import { concatBytes } from '../io/bytes';
+import { byteLevelAlphabet } from './gpt2-tokenizer';
 
 /** How the tokenizer file names its kind; a model card refers to it. */
 export const BPE_KIND = 'byte-bpe';
@@ -63,13 +64,6 @@ function latin1(bytes: Uint8Array): string {
 /** The pre-tokenizer's chunks of a byte sequence, each as its Latin-1 string. */
 function chunksOf(bytes: Uint8Array): string[] {
   return latin1(bytes).match(SPLIT) ?? [];
-}
-
-/** GPT-2's printable alphabet for bytes (bytes_to_unicode): " the" is written "Ġthe". Only for display and idOf. */
-function byteAlphabet(): string[] {
-  const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-  let next = 256;
-  return Array.from({ length: 256 }, (_, b) => String.fromCodePoint(printable(b) ? b : next++));
 }
 
 const pairKey = (a: number, b: number): number => a * 65536 + b;
@@ -121,7 +115,7 @@ export class BPETokenizer implements Tokenizer {
       joined.set(this.bytes[b], this.bytes[a].length);
       this.bytes.push(joined);
     });
-    const alphabet = byteAlphabet();
+    const alphabet = byteLevelAlphabet(); // GPT-2's printable alphabet: " the" is written "Ġthe"
     this.vocab = this.bytes.map((t, id) => (id < S ? specials[id] : Array.from(t, (b) => alphabet[b]).join('')));
     this.specialIds = new Map(specials.map((s, i) => [s, i]));
     this.ids = new Map();

@@ -40,7 +40,7 @@ const GPT2_SPLIT = new RegExp(
  * themselves; the other 68 (controls, space, DEL, NBSP, soft hyphen) take U+0100, U+0101, … in byte order. This
  * is how GPT-2's vocabulary writes tokens (" the" is "Ġthe", "\n" is "Ċ").
  */
-function byteLevelAlphabet(): string[] {
+export function byteLevelAlphabet(): string[] {
   const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
   const table: string[] = [];
   let next = 256;
