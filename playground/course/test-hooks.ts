@@ -4,7 +4,7 @@
 // and the lesson's state, to check what a reload restores.
 import type { LessonState } from './progress';
 import { statRecords } from './stat';
-import type { Lesson } from './types';
+import type { Claim, Lesson } from './types';
 
 /** An exercise's answers for the tests, one shape for every kind (code: the solution and the wrong programs). */
 export interface ExerciseDemo {
@@ -20,6 +20,8 @@ export interface CourseTestHooks {
   exercises: ExerciseDemo[];
   /** The open lesson's state as the page holds it (what it saves); null on the home. */
   state(): LessonState | null;
+  /** The open lesson's claims about its numbers; empty on the home. */
+  claims: Claim[];
 }
 
 function demos(lesson: Lesson): ExerciseDemo[] {
@@ -41,7 +43,7 @@ function demos(lesson: Lesson): ExerciseDemo[] {
 
 export function installCourseTestHooks(lesson: Lesson | null, state: () => LessonState | null = () => null): void {
   if (!new URLSearchParams(location.search).has('test-hooks')) return;
-  window.__courseTest = { stats: statRecords, exercises: lesson ? demos(lesson) : [], state };
+  window.__courseTest = { stats: statRecords, exercises: lesson ? demos(lesson) : [], state, claims: lesson?.claims ?? [] };
 }
 
 declare global {

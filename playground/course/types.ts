@@ -121,6 +121,19 @@ export type Section =
   /** "Open in the playground": a gallery example's id (playground/graph/examples). */
   | { kind: 'playground'; example: string; label: string };
 
+/**
+ * A claim the lesson's prose makes about two of its numbers ("attention beats the fixed-context model"): the stat
+ * `stat` compared by `is` with the stat named `than` (or a constant). The end-to-end test reads both numbers off the
+ * page and checks the claim, so prose can never state a comparison the engine's numbers contradict.
+ */
+export interface Claim {
+  stat: string;
+  is: '<' | '<=' | '>' | '>=' | '=';
+  than: string | number;
+  /** The claim in words, for the test's message. */
+  says: string;
+}
+
 export interface Lesson {
   /** The folder name under lessons/, and the page's URL: learn.html#<id>. */
   id: string;
@@ -131,4 +144,6 @@ export interface Lesson {
   load?: () => Promise<unknown>;
   sections: Section[];
   resources: Resource[];
+  /** Comparisons the prose states between its numbers, checked by the end-to-end test on the page's values. */
+  claims?: Claim[];
 }

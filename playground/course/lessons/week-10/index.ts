@@ -111,6 +111,7 @@ export const lesson: Lesson = {
         </p>`,
     },
   ],
+  claims: [{ stat: 'w10-mlp-ppl', is: '<', than: 'w10-kn-bigram-ppl', says: 'the neural model beats the Kneser-Ney bigram on the held-out addresses' }],
   resources: [
     {
       title: 'Bengio, Ducharme, Vincent and Jauvin, “A Neural Probabilistic Language Model” (JMLR, 2003)',
