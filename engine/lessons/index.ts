@@ -19,3 +19,4 @@ export {
   buildVocab, restrictToVocab, windowsOfIds, contextWindows, MLPLanguageModel, trainMLPLM, mlpPerplexity, mlpSample, compareLanguageModels,
   type WordVocab, type MLPLMConfig, type TrainMLPLMOptions, type CompareOptions, type LMComparison,
 } from './mlplm';
+export * as selfAttention from './selfattention';
