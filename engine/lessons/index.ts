@@ -20,3 +20,8 @@ export {
   type WordVocab, type MLPLMConfig, type TrainMLPLMOptions, type CompareOptions, type LMComparison,
 } from './mlplm';
 export * as selfAttention from './selfattention';
+export {
+  topGuesses, gptAttention, bertAttention, bertFillMask, gptNextGuesses, gptNextDistribution, samplingSteps, maskingCounts, ICL_LETTERS, iclBatch,
+  iclAccuracyByShots, iclIdealAccuracy, kvCacheWork, cardFinetune, fineTuneRace,
+  type Guess, type SamplingStep, type MaskingCounts, type IclBatch, type CardFinetune, type RacePoint, type RaceOptions,
+} from './pretrained';
