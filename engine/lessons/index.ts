@@ -25,3 +25,7 @@ export {
   iclAccuracyByShots, iclIdealAccuracy, kvCacheWork, cardFinetune, fineTuneRace,
   type Guess, type SamplingStep, type MaskingCounts, type IclBatch, type CardFinetune, type RacePoint, type RaceOptions,
 } from './pretrained';
+export {
+  REVERSAL_TOKENS, reversalText, reversalSplit, reversalBatch, reversalModel, reversalScore, trainReversal, reversalAttention, mirrorAlignment, stackInput, AblationTransformer,
+  type Ablation, type ReversalSplit, type ReversalModelOptions, type ReversalTrainOptions, type ReversalPoint, type ReversalRun, type ReversalAttention, type AttentionGrid,
+} from './transformer';
