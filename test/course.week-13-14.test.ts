@@ -8,6 +8,16 @@ import {
   orderBatch, pairedOrderTest, OrderModel, attentionMaps, rowSimilarity,
 } from '../engine/lessons/selfattention';
 import { seededRandom } from '../engine/lessons/metrics';
+import { lesson } from '../playground/course/lessons/week-13-14/index';
+import { QUICK, quickOrderRuns, eqMeasure, EQ_SEED } from '../playground/course/lessons/week-13-14/quick';
+import {
+  attentionCell, splitCell, mergeCell, sinusoidCell, equivarianceChoice, blindAccuracy, headsParameters, mhaParameters,
+} from '../playground/course/lessons/week-13-14/exercises';
+import { LESSONS } from '../playground/course/lessons/index';
+import { statRecords } from '../playground/course/stat';
+import { claimFails } from '../playground/course/claims';
+import type { CodeExercise } from '../playground/course/types';
+import { checkCell as check } from './course-cells';
 
 beforeAll(async () => {
   await init({ backend: 'cpu' });
@@ -148,5 +158,97 @@ describe('engine: the order task', () => {
     expect((await m.positionTable())!).toHaveLength(6);
     expect(await new OrderModel(task, { positions: 'none', dim: 8, heads: 2, hidden: 8, device: 'cpu' }).positionTable()).toBeNull();
     await expect(attentionMaps(m, [0, 1])).rejects.toThrow(/reads 6/);
+  });
+});
+
+describe('the quick run the page states', () => {
+  test('no positions: exactly chance on the paired held-out set; sinusoidal and learned positions beat it', async () => {
+    const runs = await quickOrderRuns();
+    expect(runs.map((r) => r.positions)).toEqual(['none', 'sinusoidal', 'learned']);
+    const [none, sin, learned] = runs.map((r) => r.accuracy);
+    expect(none).toBe(0.5);
+    expect(sin).toBeGreaterThan(0.75);
+    expect(learned).toBeGreaterThan(0.75);
+    for (const r of runs) expect(r.losses).toHaveLength(QUICK.train.steps / QUICK.train.every!);
+    // Training moved the models with positions, and could not move the blind one below log 2 by much.
+    expect(runs[1].losses.at(-1)!.loss).toBeLessThan(runs[1].losses[0].loss);
+    expect(runs[0].losses.at(-1)!.loss).toBeGreaterThan(0.6);
+  });
+
+  test('the page states those numbers under the names the e2e reads, and its claims hold on them', async () => {
+    const runs = await quickOrderRuns();
+    await eqMeasure(EQ_SEED, false);
+    await eqMeasure(EQ_SEED, true);
+    void blindAccuracy.explain; // the explanations (which state numbers) were built at import
+    for (let i = 0; i < 100 && statRecords().pending > 0; i++) await new Promise((res) => setTimeout(res, 10));
+    const { values, problems } = statRecords();
+    expect(problems).toEqual([]);
+    expect(values['w1314-acc-none'].value).toBe(runs[0].accuracy);
+    expect(values['w1314-acc-sin'].value).toBe(runs[1].accuracy);
+    expect(values['w1314-acc-learned'].value).toBe(runs[2].accuracy);
+    expect(values['w1314-eq-diff'].value).toBe((await eqMeasure(EQ_SEED, false)).maxDiff);
+    expect(values['w1314-mha-params-4'].value).toBe(4 * 16 * 16 + 4 * 16);
+    expect(lesson.claims!.length).toBeGreaterThanOrEqual(3);
+    for (const c of lesson.claims!) expect(claimFails(c, values), c.says).toBeNull();
+    // The check itself can fail: the claim read the other way round is refused.
+    expect(claimFails({ stat: 'w1314-acc-none', is: '>', than: 'w1314-acc-sin', says: 'reversed' }, values)).not.toBeNull();
+  });
+});
+
+describe('exercises', () => {
+  const cells: Array<[CodeExercise, string]> = [
+    [attentionCell, 'self-attention: d instead of √d, the softmax down the columns, no scaling, no max subtracted'],
+    [splitCell, 'split: the flat reshape without the transpose, the strided split, the missing swap'],
+    [mergeCell, 'merge: the reshape without the transpose, the interleaved join, heads summed'],
+    [sinusoidCell, 'sinusoidal: sin and cos swapped, the exponent k/d, positions from 1'],
+  ];
+  for (const [cell, wrongs] of cells) {
+    test(`${cell.id}: the solution passes on several seeds`, async () => {
+      for (const seed of [1, 2, 3]) {
+        const r = await check(cell, cell.solution, seed);
+        expect(r.ok, r.message).toBe(true);
+      }
+    });
+    test(`${cell.id}: ${wrongs}, and the starter, are refused`, async () => {
+      expect(cell.demo.wrong.length).toBeGreaterThanOrEqual(2);
+      for (const wrong of [...cell.demo.wrong, cell.starter]) {
+        for (const seed of [1, 2]) expect((await check(cell, wrong, seed)).ok, wrong).toBe(false);
+      }
+    });
+  }
+
+  test('the blind accuracy: 0.5 passes; 1, 0.55 and 50 (a percentage) fail', async () => {
+    const answer = await blindAccuracy.answer();
+    expect(answer).toBe(0.5);
+    expect(Math.abs(blindAccuracy.demo.right - answer)).toBeLessThanOrEqual(blindAccuracy.tolerance);
+    for (const wrong of [blindAccuracy.demo.wrong, 0.55, 50, 0]) expect(Math.abs(wrong - answer)).toBeGreaterThan(blindAccuracy.tolerance);
+  });
+
+  test('the heads’ parameters: 4E² + 4E, counted by the engine; per-head counting and forgotten biases fail', async () => {
+    const answer = await headsParameters.answer();
+    expect(answer).toBe(mhaParameters(16, 1));
+    expect(answer).toBe(4 * 16 * 16 + 4 * 16);
+    expect(Math.abs(headsParameters.demo.right - answer)).toBeLessThanOrEqual(headsParameters.tolerance);
+    for (const wrong of [headsParameters.demo.wrong, 4 * 16 * 16, 3 * 16 * 16 + 3 * 16]) expect(Math.abs(wrong - answer)).toBeGreaterThan(headsParameters.tolerance);
+  });
+
+  test('which layer is equivariant: one right option, the demo wrong one differs', () => {
+    expect(equivarianceChoice.options).toHaveLength(4);
+    expect(equivarianceChoice.correct).toBe(2);
+    expect(equivarianceChoice.demo.wrong).not.toBe(equivarianceChoice.correct);
+  });
+});
+
+describe('the lesson', () => {
+  test('is registered as week-13-14, with unique w1314- exercise ids and https resources that say what they add', async () => {
+    expect(await LESSONS['week-13-14']()).toBe(lesson);
+    const ids = lesson.sections.flatMap((s) => (s.kind === 'exercise' ? [s.exercise.id] : []));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(7);
+    for (const id of ids) expect(id).toMatch(/^w1314-/);
+    for (const r of lesson.resources) {
+      expect(r.url).toMatch(/^https:\/\//);
+      expect(r.adds.length).toBeGreaterThan(20);
+    }
   });
 });
