@@ -29,3 +29,7 @@ export {
   REVERSAL_TOKENS, reversalText, reversalSplit, reversalBatch, reversalModel, reversalScore, trainReversal, reversalAttention, mirrorAlignment, stackInput, AblationTransformer,
   type Ablation, type ReversalSplit, type ReversalModelOptions, type ReversalTrainOptions, type ReversalPoint, type ReversalRun, type ReversalAttention, type AttentionGrid,
 } from './transformer';
+export {
+  ReverseModel, reverseBatch, trainReverse, reverseAccuracy, compareContexts, attentionSteps, pathLengths,
+  type ContextKind, type ReverseConfig, type ReverseTrainOptions, type ContextComparisonOptions, type ContextComparison, type AttentionSteps,
+} from './attention';

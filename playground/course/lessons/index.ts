@@ -16,5 +16,6 @@ export const LESSONS: Record<string, () => Promise<Lesson>> = {
   'week-7': () => import('./week-7/index').then((m) => m.lesson),
   'week-5-6': () => import('./week-5-6/index').then((m) => m.lesson),
   'week-10': () => import('./week-10/index').then((m) => m.lesson),
+  'week-11-12': () => import('./week-11-12/index').then((m) => m.lesson),
   'week-13-14': () => import('./week-13-14/index').then((m) => m.lesson),
 };
