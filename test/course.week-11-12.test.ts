@@ -59,6 +59,27 @@ describe('the reversal task and its models', () => {
   });
 });
 
+describe('the widget’s longer run on WebGPU', () => {
+  test('trains the attention model on the same batches as the CPU, to the same losses', async () => {
+    // The warmup that compiles the GPU pipelines draws its own batches and leaves no gradients behind.
+    await init({ backend: 'webgpu' });
+    try {
+      const run = async (device: 'cpu' | 'webgpu') => {
+        const m = new ReverseModel({ vocab: 6, dim: 8, maxLen: 5, context: 'attention', seed: 4, device });
+        const losses = await trainReverse(m, { steps: 3, batch: 4, lr: 0.05, lengths: [5], seed: 2, every: 1 });
+        for (const p of m.parameters()) p.dispose();
+        return losses.map((l) => l.loss);
+      };
+      const gpu = await run('webgpu');
+      const cpu = await run('cpu');
+      expect(gpu).toHaveLength(3);
+      gpu.forEach((l, i) => expect(l).toBeCloseTo(cpu[i], 4));
+    } finally {
+      await init({ backend: 'cpu' });
+    }
+  }, 60_000);
+});
+
 describe('attention step by step', () => {
   const q = [[1, 0], [0, 3], [1, 1]];
   const k = [[2, 0], [0, 1], [1, 0.5]];

@@ -125,16 +125,18 @@ export async function trainReverse(model: ReverseModel, opts: ReverseTrainOption
   const every = opts.every ?? 25;
   const opt = new Adam(model.parameters(), { lr: opts.lr ?? 0.01 });
   const losses: Array<{ step: number; loss: number }> = [];
-  const draw = (L: number) => {
-    const { src, tgt } = reverseBatch(opts.batch, L, vocab, r);
+  const draw = (L: number, from = r) => {
+    const { src, tgt } = reverseBatch(opts.batch, L, vocab, from);
     return { x: tensor(src, [opts.batch, L], { device }), y: tensor(tgt, [opts.batch * L], { device }) };
   };
   const lossOf = (x: Tensor, y: Tensor) => crossEntropy(model.forward(x).reshape([y.shape[0], vocab]), y); // (B·L, V) → mean
   try {
     if (model.parameters()[0].device === 'webgpu') {
       // Compile every length's pipelines ahead with a throwaway optimizer, then drop the gradients it left.
+      // Its batches come from their own stream, so the training batches are the same as on the CPU.
+      const scratchData = seededRandom(-1);
       for (const L of new Set(opts.lengths)) {
-        const { x, y } = draw(L);
+        const { x, y } = draw(L, scratchData);
         await warmup(() => {
           lossOf(x, y).backward();
           const scratch = new Adam(model.parameters(), { lr: 0 });
@@ -143,8 +145,9 @@ export async function trainReverse(model: ReverseModel, opts: ReverseTrainOption
         });
         x.dispose();
         y.dispose();
+        // Each warmup's gradients have no values: drop them before the next length's backward adds into them.
+        opt.zeroGrad();
       }
-      opt.zeroGrad();
     }
     for (let step = 1; step <= opts.steps && !opts.signal?.aborted; step++) {
       const report = step % every === 0 || step === opts.steps;
