@@ -1,7 +1,8 @@
 // Compiling a model's GPU pipelines ahead of its first real step. A pipeline compiles on first use, which on
 // SwiftShader costs 0.2 to 0.5 s each and blocks the thread that asks; a training step of a small transformer
 // needs dozens. warmup(fn) walks fn (a forward, backward and optimizer step) without running it, to learn which
-// kernels it needs, and compiles them all with createComputePipelineAsync.
+// kernels it needs, and compiles them all with createComputePipelineAsync. Building and parsing their WGSL, which
+// costs up to hundreds of milliseconds a kernel too, happens off the page's thread in a browser (gpu/reflector.ts).
 import { getDefaultDevice, webgpuBackend } from './device';
 import { tidy } from './memory';
 import { CpuBackend } from './backend/cpu';
@@ -58,9 +59,9 @@ export async function warmup(target: (() => unknown) | Module, ...inputs: Tensor
   const gpu = webgpuBackend();
   if (getDefaultDevice() !== 'webgpu' || !gpu) return { pipelines: 0, ms: 0 };
   CpuBackend.walking = true; // CPU ops would run for real: refused during the walk (cpu.ts)
-  let compiles: Array<Promise<void>>;
+  let started: { compiles: Array<Promise<void>>; checks: Array<Promise<void>> };
   try {
-    compiles = gpu.ctx.collect(() =>
+    started = gpu.ctx.collect(() =>
       tidy(() => {
         if (fn() instanceof Promise) throw new Error('warmup(fn) needs a synchronous fn: it cannot await inside, where nothing runs');
       }),
@@ -68,6 +69,6 @@ export async function warmup(target: (() => unknown) | Module, ...inputs: Tensor
   } finally {
     CpuBackend.walking = false;
   }
-  await Promise.all(compiles);
-  return { pipelines: compiles.length, ms: performance.now() - t0 };
+  await Promise.all([...started.compiles, ...started.checks]);
+  return { pipelines: started.compiles.length, ms: performance.now() - t0 };
 }

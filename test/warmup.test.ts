@@ -1,7 +1,9 @@
 // warmup(fn) (engine/warmup.ts): compiling a training step's pipelines ahead, asynchronously, without running it.
 // Each test file gets a fresh device, so the first warmup here starts from an empty pipeline cache.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { init, keep, memoryStats, nn, optim, randn, tensor, tidy, warmup, functional as F, type Tensor } from '../engine/index';
+import {
+  init, keep, memoryStats, nn, optim, randn, setBindingLimit, tensor, tidy, warmup, OverLimitError, functional as F, type Tensor,
+} from '../engine/index';
 import { webgpuBackend } from '../engine/device';
 import type { GpuContext } from '../engine/backend/gpu/context';
 import { randInts } from './helpers';
@@ -154,6 +156,34 @@ describe('warmup', () => {
     expect((await pending).pipelines).toBe(started);
     y.dispose();
     x.dispose();
+  });
+
+  test('the walk builds and parses no WGSL: each new kernel is reflected afterwards, in a task of its own', async () => {
+    // In Node there is no Worker, so the reflector answers on this thread, each kernel from its own timer task; in a
+    // browser a worker answers. Either way the synchronous walk, which the page cannot interrupt, parses nothing.
+    const x = tensor([0.5, -1, 2, 3, 0, 1], [2, 3]);
+    const before = ctx.reflector.inThread;
+    const pending = warmup(() => x.softmax(-1).log().sum(0));
+    expect(ctx.reflector.inThread).toBe(before);
+    const r = await pending;
+    expect(r.pipelines).toBeGreaterThan(0);
+    expect(ctx.reflector.inThread - before).toBe(r.pipelines);
+    x.dispose();
+  });
+
+  test('a binding over the cap fails warmup with the real op\'s OverLimitError, though the kernel is reflected after the walk', async () => {
+    setBindingLimit(1024);
+    try {
+      const x = tensor(Float32Array.from({ length: 300 }, (_, i) => i), [300]); // 1200 bytes
+      const kernels = ctx.pipelineCount;
+      const err = await warmup(() => x.exp().abs()).then(() => null, (e: unknown) => e as Error);
+      expect(ctx.pipelineCount).toBeGreaterThan(kernels); // a new kernel: its bindings were checked only once reflected
+      expect(err).toBeInstanceOf(OverLimitError);
+      expect(err!.message).toMatch(/: binding '\w+' is a whole buffer of 1200 bytes, over the storage binding limit of 1024 bytes/);
+      x.dispose();
+    } finally {
+      setBindingLimit(null);
+    }
   });
 
   test('an error in fn rejects warmup and leaves collect mode', async () => {

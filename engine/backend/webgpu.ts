@@ -5,6 +5,7 @@ import type { Backend, MemoryStats, Storage } from './backend';
 import type { DType, TypedArray } from '../dtype';
 import { openDevice } from './gpu/adapter';
 import { GpuContext } from './gpu/context';
+import { loadWebgpuUtils } from './gpu/reflect';
 import { allocStorage, freeStorage, gpu } from './gpu/storage';
 import { GPU_KERNELS, type GpuKernelTable } from './gpu/kernels';
 
@@ -23,12 +24,7 @@ export class WebGPUBackend implements Backend {
   /** Opens a device on the best adapter. Throws NoAdapterError, naming what to install, when there is none. */
   static async create(): Promise<WebGPUBackend> {
     const opened = await openDevice();
-    // webgpu-utils reads Float16Array when its module loads; Node 20 lacks it, so polyfill before importing.
-    if (typeof (globalThis as { Float16Array?: unknown }).Float16Array === 'undefined') {
-      const { Float16Array } = await import('@petamoriken/float16');
-      Object.assign(globalThis, { Float16Array });
-    }
-    const utils = await import('webgpu-utils');
+    const utils = await loadWebgpuUtils();
     return new WebGPUBackend(new GpuContext(opened.device, opened.adapterName, opened.features, utils));
   }
 

@@ -6,16 +6,19 @@
 // is counted by hand anywhere in the engine.
 //
 // Pipelines compile on first use, synchronously (createComputePipeline). warmup() (engine/warmup.ts) compiles
-// them ahead instead: in *collect* mode kernel() starts createComputePipelineAsync and dispatch() encodes
-// nothing, so a whole training step can be walked through to learn its kernels without running any of it.
+// them ahead instead: in *collect* mode kernel() hands the kernel's WGSL to the reflector (reflector.ts: a worker
+// in a browser) and returns at once, and dispatch() encodes nothing, so a whole training step can be walked through
+// to learn its kernels without running any of it; each kernel's pipeline then starts compiling
+// (createComputePipelineAsync) when its reflection comes back. Building and parsing the WGSL is what costs: the
+// attention kernels' sources are 40 to 60 thousand characters, hundreds of milliseconds per parse on SwiftShader's
+// machines, which on the page's thread froze the page for as long.
 
-import { WgslReflect, ResourceType } from 'wgsl_reflect/wgsl_reflect.module.js';
-import type { ShaderDataDefinitions, VariableDefinition } from 'webgpu-utils';
+import type { VariableDefinition } from 'webgpu-utils';
 import { BufferPool } from './pool';
 import { Profiler, type KernelTime } from './profiler';
-import { buildShader, wgslConsts, type ShaderSpec } from './shader';
-
-type WebgpuUtils = typeof import('webgpu-utils');
+import { wgslConsts, type ShaderSpec } from './shader';
+import type { BindingInfo, Reflection, WebgpuUtils } from './reflect';
+import { Reflector } from './reflector';
 
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
@@ -47,19 +50,23 @@ export class WarmupReadError extends Error {
   override name = 'WarmupReadError';
 }
 
-interface BindingInfo {
-  binding: number;
-  kind: 'uniform' | 'read-only-storage' | 'storage';
-}
-
-export interface Kernel {
-  key: string;
-  /** Null only while a pipeline started by warmup() compiles; kernel() outside warmup never returns it so. */
-  pipeline: GPUComputePipeline | null;
+/** A kernel's GPU objects, made from its reflection. */
+interface Built {
   layout: GPUBindGroupLayout;
   bindings: Map<string, BindingInfo>;
   uniform: { name: string; def: VariableDefinition } | null;
   workgroupSize: [number, number, number];
+  descriptor: GPUComputePipelineDescriptor;
+}
+
+export interface Kernel {
+  key: string;
+  /** What it is built from, for a kernel still being reflected when a real dispatch needs it. */
+  source: { name: string; shader: ShaderSpec; constants: Record<string, number> };
+  /** Null only while warmup() reflects the kernel; kernel() outside warmup never returns it so. */
+  built: Built | null;
+  /** Null only while warmup() reflects or compiles it; kernel() outside warmup never returns it so. */
+  pipeline: GPUComputePipeline | null;
 }
 
 export type Grid = [number, number, number];
@@ -80,7 +87,10 @@ export type Binding = GPUBuffer | BufferRange;
 /** One run of collect mode: the compiles it started, and whether it is still running. */
 export interface CollectScope {
   open: boolean;
+  /** One per kernel it asked for that was not cached: its reflection and pipeline. */
   readonly compiles: Array<Promise<void>>;
+  /** Binding checks waiting for a kernel's reflection (checkWhenBuilt). */
+  readonly checks: Array<Promise<void>>;
 }
 
 const UNIFORM_ALIGN = 256; // ≥ minUniformBufferOffsetAlignment on every adapter
@@ -90,8 +100,10 @@ export class GpuContext {
   readonly pool: BufferPool;
   readonly limits: GPUSupportedLimits;
   private kernels = new Map<string, Kernel>();
-  /** Descriptors of the pipelines compiling asynchronously, by key: kernel() compiles one at once if it must. */
-  private compiling = new Map<string, GPUComputePipelineDescriptor>();
+  /** Builds and reflects kernels' WGSL: at once for kernel(), off the thread for warmup. */
+  readonly reflector: Reflector;
+  /** Kernels warmup() is reflecting, each with its promise of being built. */
+  private reflecting = new Map<Kernel, Promise<void>>();
   /** The collect mode (warmup) in progress, or null. */
   private scope: CollectScope | null = null;
   private encoder: GPUCommandEncoder | null = null;
@@ -121,6 +133,7 @@ export class GpuContext {
     this.limits = device.limits;
     this.bindingCap = this.limits.maxStorageBufferBindingSize;
     this.pool = new BufferPool(device);
+    this.reflector = new Reflector(utils);
     this.uniformBuffer = device.createBuffer({ size: ARENA_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.errorBuffer = device.createBuffer({
       size: Math.max(16, 4 * ERROR_MESSAGES.length),
@@ -156,65 +169,75 @@ export class GpuContext {
     const key = `${name}|${JSON.stringify(constants)}`;
     let k = this.kernels.get(key);
     if (k) {
-      if (k.pipeline === null && this.scope === null) this.compileNow(k);
+      if (this.scope === null) this.ready(k);
       return k;
     }
     this.checkAlive();
-    const code = buildShader(shader);
-    const reflect = new WgslReflect(code);
-    const entry = reflect.entry.compute[0];
-    if (!entry) throw new Error(`shader ${name} has no @compute entry point`);
-    const bindings = new Map<string, BindingInfo>();
-    const entries: GPUBindGroupLayoutEntry[] = [];
-    let uniform: Kernel['uniform'] = null;
-    const defs: ShaderDataDefinitions = this.utils.makeShaderDataDefinitions(code);
-    for (const group of reflect.getBindGroups()) {
-      for (const v of group ?? []) {
-        if (!v) continue;
-        if (v.group !== 0) throw new Error(`shader ${name}: only @group(0) is supported (${v.name})`);
-        const kind: BindingInfo['kind'] =
-          v.resourceType === ResourceType.Uniform ? 'uniform' : v.access === 'read_write' ? 'storage' : 'read-only-storage';
-        if (v.resourceType !== ResourceType.Uniform && v.resourceType !== ResourceType.Storage) {
-          throw new Error(`shader ${name}: binding ${v.name} is neither a uniform nor a storage buffer`);
-        }
-        bindings.set(v.name, { binding: v.binding, kind });
-        entries.push({ binding: v.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: kind } });
-        if (kind === 'uniform') {
-          if (uniform) throw new Error(`shader ${name}: at most one uniform struct is supported`);
-          uniform = { name: v.name, def: defs.uniforms[v.name] };
-        }
-      }
+    k = { key, source: { name, shader, constants }, built: null, pipeline: null };
+    if (this.scope) {
+      this.kernels.set(key, k);
+      this.scope.compiles.push(this.buildAsync(k));
+      return k;
     }
+    const { code, reflection } = this.reflector.reflectNow(name, shader);
+    k.built = this.build(k, code, reflection);
+    k.pipeline = this.device.createComputePipeline(k.built.descriptor);
+    this.kernels.set(key, k);
+    return k;
+  }
+
+  /** The GPU objects of kernel `k` from its WGSL and what the WGSL declares; the pipeline is compiled apart. */
+  private build(k: Kernel, code: string, r: Reflection): Built {
+    const { name, constants } = k.source;
+    const bindings = new Map(r.bindings);
+    const entries: GPUBindGroupLayoutEntry[] = r.bindings.map(([, b]) => ({
+      binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.kind },
+    }));
     const layout = this.device.createBindGroupLayout({ label: name, entries });
     const module = this.device.createShaderModule({ label: name, code });
     const descriptor: GPUComputePipelineDescriptor = {
       label: name,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: entry.name, constants },
+      compute: { module, entryPoint: r.entryPoint, constants },
     };
-    const ws = entry.workgroupSize;
+    const ws = r.workgroupSize;
     // Sizes written as override constants are not resolved by reflection; kernels pass them via `constants`.
     const workgroupSize: [number, number, number] = [
       constants.WG_X ?? constants.WG ?? ws?.[0] ?? 1,
       constants.WG_Y ?? ws?.[1] ?? 1,
       constants.WG_Z ?? ws?.[2] ?? 1,
     ];
-    k = { key, pipeline: null, layout, bindings, uniform, workgroupSize };
-    this.kernels.set(key, k);
-    if (this.scope) this.scope.compiles.push(this.compileAsync(k, descriptor));
-    else k.pipeline = this.device.createComputePipeline(descriptor);
-    return k;
+    return { layout, bindings, uniform: r.uniform, workgroupSize, descriptor };
+  }
+
+  /**
+   * Collect mode's kernel: reflected by the reflector (off this thread in a browser), then compiled
+   * asynchronously. Each reply arrives in a task of its own, so the page draws between kernels.
+   */
+  private buildAsync(k: Kernel): Promise<void> {
+    const built = this.reflector.reflect(k.source.name, k.source.shader).then(
+      ({ code, reflection }) => {
+        this.reflecting.delete(k);
+        // A real dispatch may have needed the kernel first and built it on the spot; then this reply is dropped.
+        k.built ??= this.build(k, code, reflection);
+      },
+      (e: unknown) => {
+        this.reflecting.delete(k);
+        // Forget the kernel, so that the next kernel() call builds it again and reports the error itself.
+        if (k.built === null) this.kernels.delete(k.key);
+        throw e;
+      },
+    );
+    this.reflecting.set(k, built);
+    return built.then(() => (k.pipeline ? undefined : this.compileAsync(k, k.built!.descriptor)));
   }
 
   private compileAsync(k: Kernel, descriptor: GPUComputePipelineDescriptor): Promise<void> {
-    this.compiling.set(k.key, descriptor);
     return this.device.createComputePipelineAsync(descriptor).then(
       (pipeline) => {
-        this.compiling.delete(k.key);
-        k.pipeline ??= pipeline; // compileNow() may have needed it first; then this one is dropped
+        k.pipeline ??= pipeline; // ready() may have needed it first; then this one is dropped
       },
       (e: unknown) => {
-        this.compiling.delete(k.key);
         // Forget the kernel, so that the next kernel() call compiles it again and reports the error itself.
         if (k.pipeline === null) this.kernels.delete(k.key);
         throw new Error(`compiling ${k.key} failed: ${(e as Error).message}`);
@@ -223,35 +246,39 @@ export class GpuContext {
   }
 
   /**
-   * A kernel still compiling asynchronously, needed now by a real dispatch (a step run without awaiting its
-   * warmup): compile it synchronously. The asynchronous result, when it arrives, is dropped.
+   * A kernel warmup() is still reflecting or compiling, needed now by a real dispatch (a step run without awaiting
+   * its warmup): built and compiled synchronously. What the asynchronous work brings later is dropped.
    */
-  private compileNow(k: Kernel): void {
-    const descriptor = this.compiling.get(k.key);
-    if (!descriptor) throw new Error(`internal: kernel ${k.key} has no pipeline and none is compiling`);
-    k.pipeline = this.device.createComputePipeline(descriptor);
+  private ready(k: Kernel): Built {
+    if (k.built === null) {
+      const { code, reflection } = this.reflector.reflectNow(k.source.name, k.source.shader);
+      k.built = this.build(k, code, reflection);
+    }
+    k.pipeline ??= this.device.createComputePipeline(k.built.descriptor);
+    return k.built;
   }
 
   /**
    * Runs `fn` in collect mode (warmup.ts): kernels it asks for start compiling asynchronously, dispatches encode
-   * nothing and read() throws. Returns the compiles started, which warmup awaits.
+   * nothing and read() throws. Returns the compiles started and the binding checks still to settle, which warmup
+   * awaits.
    */
-  collect(fn: () => void): Array<Promise<void>> {
+  collect(fn: () => void): Pick<CollectScope, 'compiles' | 'checks'> {
     if (this.scope) throw new Error('warmup() calls cannot nest');
     this.checkAlive();
-    const scope: CollectScope = { open: true, compiles: [] };
+    const scope: CollectScope = { open: true, compiles: [], checks: [] };
     this.scope = scope;
     try {
       fn();
     } catch (e) {
       // Nobody will await the compiles already started; a failure among them must not go unhandled.
-      for (const c of scope.compiles) c.catch(() => undefined);
+      for (const c of [...scope.compiles, ...scope.checks]) c.catch(() => undefined);
       throw e;
     } finally {
       scope.open = false;
       this.scope = null;
     }
-    return scope.compiles;
+    return scope;
   }
 
   /** The collect mode in progress (storages made in it remember it, see storage.ts), or null. */
@@ -358,21 +385,20 @@ export class GpuContext {
       );
     }
     // Checked before anything is encoded, and in warmup's collect mode too, so an over-limit binding fails there.
-    const resources = new Map<string, GPUBufferBinding>();
-    for (const [name, info] of k.bindings) {
-      if (info.kind === 'uniform' || name === 'errors') continue;
-      const b = buffers[name];
-      if (!b) throw new Error(`${k.key}: no buffer given for binding '${name}'`);
-      resources.set(name, this.storageBinding(k, name, b));
+    if (this.scope && k.built === null) {
+      this.checkWhenBuilt(k, buffers);
+      return;
     }
+    const built = this.scope ? k.built! : this.ready(k);
+    const resources = this.storageBindings(k, built, (name, b) => this.storageBinding(k, name, b), buffers);
     if (grid.some((g) => g === 0) || this.scope) return;
-    if (k.uniform && this.arenaUsed + UNIFORM_ALIGN > ARENA_BYTES) this.flush();
+    if (built.uniform && this.arenaUsed + UNIFORM_ALIGN > ARENA_BYTES) this.flush();
     const entries: GPUBindGroupEntry[] = [];
-    for (const [name, info] of k.bindings) {
+    for (const [name, info] of built.bindings) {
       if (info.kind === 'uniform') {
-        const view = this.utils.makeStructuredView(k.uniform!.def, this.arena, this.arenaUsed);
+        const view = this.utils.makeStructuredView(built.uniform!.def, this.arena, this.arenaUsed);
         view.set(params ?? {});
-        const size = Math.ceil(k.uniform!.def.size / 16) * 16;
+        const size = Math.ceil(built.uniform!.def.size / 16) * 16;
         entries.push({ binding: info.binding, resource: { buffer: this.uniformBuffer, offset: this.arenaUsed, size } });
         this.arenaUsed += Math.ceil(size / UNIFORM_ALIGN) * UNIFORM_ALIGN;
       } else if (name === 'errors') {
@@ -381,7 +407,7 @@ export class GpuContext {
         entries.push({ binding: info.binding, resource: resources.get(name)! });
       }
     }
-    const bindGroup = this.device.createBindGroup({ layout: k.layout, entries });
+    const bindGroup = this.device.createBindGroup({ layout: built.layout, entries });
     const name = k.key.slice(0, k.key.indexOf('|'));
     if (this.profiler) {
       // Profiling: a pass per dispatch, whose timestamps bracket just this kernel.
@@ -393,11 +419,47 @@ export class GpuContext {
       this.encoder = this.device.createCommandEncoder();
       this.pass = this.encoder.beginComputePass();
     }
-    this.pass.setPipeline(k.pipeline!); // set by kernel(), which compiles at once outside collect mode
+    this.pass.setPipeline(k.pipeline!); // set by ready() above
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
     this.dispatches++;
     this.dispatchesByKernel.set(name, (this.dispatchesByKernel.get(name) ?? 0) + 1);
+  }
+
+  /** Each storage binding of `built` with the buffer `buffers` gives it, as `bind` binds it; none may be missing. */
+  private storageBindings(
+    k: Kernel, built: Built, bind: (name: string, b: Binding) => GPUBufferBinding, buffers: Record<string, Binding>,
+  ): Map<string, GPUBufferBinding> {
+    const resources = new Map<string, GPUBufferBinding>();
+    for (const [name, info] of built.bindings) {
+      if (info.kind === 'uniform' || name === 'errors') continue;
+      const b = buffers[name];
+      if (!b) throw new Error(`${k.key}: no buffer given for binding '${name}'`);
+      resources.set(name, bind(name, b));
+    }
+    return resources;
+  }
+
+  /**
+   * Collect mode's binding checks for a kernel still being reflected, whose bindings are not known yet: every
+   * buffer given is checked now, while its size is what the walk made it, and the outcomes are matched with the
+   * kernel's bindings once it is built, failing warmup just as the check would have failed the walk.
+   */
+  private checkWhenBuilt(k: Kernel, buffers: Record<string, Binding>): void {
+    const outcomes = new Map<string, GPUBufferBinding | Error>();
+    for (const [name, b] of Object.entries(buffers)) {
+      try {
+        outcomes.set(name, this.storageBinding(k, name, b));
+      } catch (e) {
+        outcomes.set(name, e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    const outcome = (name: string): GPUBufferBinding => {
+      const o = outcomes.get(name)!;
+      if (o instanceof Error) throw o;
+      return o;
+    };
+    this.scope!.checks.push(this.reflecting.get(k)!.then(() => void this.storageBindings(k, k.built!, outcome, buffers)));
   }
 
   /** A 1-D grid of `workgroups`, folded into y when it exceeds the per-dimension limit. */
@@ -511,6 +573,7 @@ export class GpuContext {
   }
 
   destroy(): void {
+    this.reflector.dispose();
     this.flush();
     this.pool.trim();
     this.pool.afterSubmit();
