@@ -11,7 +11,7 @@ import { seededRandom } from '../engine/lessons/metrics';
 import { lesson } from '../playground/course/lessons/week-13-14/index';
 import { QUICK, quickOrderRuns, eqMeasure, EQ_SEED } from '../playground/course/lessons/week-13-14/quick';
 import {
-  attentionCell, splitCell, mergeCell, sinusoidCell, equivarianceChoice, blindAccuracy, headsParameters, mhaParameters,
+  attentionCell, splitCell, mergeCell, sinusoidCell, equivarianceChoice, blindAccuracy, headsParameters, mhaParameters, MORE_WRONG,
 } from '../playground/course/lessons/week-13-14/exercises';
 import { LESSONS } from '../playground/course/lessons/index';
 import { statRecords } from '../playground/course/stat';
@@ -197,7 +197,7 @@ describe('the quick run the page states', () => {
 
 describe('exercises', () => {
   const cells: Array<[CodeExercise, string]> = [
-    [attentionCell, 'self-attention: d instead of √d, the softmax down the columns, no scaling, no max subtracted'],
+    [attentionCell, 'self-attention: d instead of √d, the softmax down the columns, no max subtracted, no scaling'],
     [splitCell, 'split: the flat reshape without the transpose, the strided split, the missing swap'],
     [mergeCell, 'merge: the reshape without the transpose, the interleaved join, heads summed'],
     [sinusoidCell, 'sinusoidal: sin and cos swapped, the exponent k/d, positions from 1'],
@@ -211,7 +211,7 @@ describe('exercises', () => {
     });
     test(`${cell.id}: ${wrongs}, and the starter, are refused`, async () => {
       expect(cell.demo.wrong.length).toBeGreaterThanOrEqual(2);
-      for (const wrong of [...cell.demo.wrong, cell.starter]) {
+      for (const wrong of [...cell.demo.wrong, MORE_WRONG[cell.id], cell.starter]) {
         for (const seed of [1, 2]) expect((await check(cell, wrong, seed)).ok, wrong).toBe(false);
       }
     });

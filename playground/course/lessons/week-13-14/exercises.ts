@@ -102,8 +102,6 @@ export const attentionCell: CodeExercise = {
   return P.map((p) => V[0].map((_, c) => p.reduce((acc, w, t) => acc + w * V[t][c], 0)));
 }
 `,
-      // No scaling at all.
-      attentionVariant('/ Math.sqrt(d)', ''),
       // No max subtracted: exp() of scores in the thousands overflows to Infinity, and Infinity / Infinity is NaN.
       attentionVariant('const e = s.map((v) => Math.exp(v - m));', 'const e = s.map((v) => Math.exp(v));'),
     ],
@@ -178,12 +176,6 @@ export const splitCell: CodeExercise = {
   return x.map((m) => Array.from({ length: H }, (_, h) => m.map((token) => Array.from({ length: d }, (_, j) => token[j * H + h]))));
 }
 `,
-      // The reshape without the swap: shape (B, T, H, d).
-      `function splitHeads(x: number[][][], H: number): number[][][][] {
-  const d = x[0][0].length / H;
-  return x.map((m) => m.map((token) => Array.from({ length: H }, (_, h) => token.slice(h * d, h * d + d))));
-}
-`,
     ],
   },
 };
@@ -250,12 +242,6 @@ export const mergeCell: CodeExercise = {
   return y.map((heads) => Array.from({ length: T }, (_, t) => Array.from({ length: H * d }, (_, e) => heads[e % H][t][Math.floor(e / H)])));
 }
 `,
-      // Heads summed instead of concatenated: shape (B, T, d).
-      `function mergeHeads(y: number[][][][]): number[][][] {
-  const T = y[0][0].length, d = y[0][0][0].length;
-  return y.map((heads) => Array.from({ length: T }, (_, t) => Array.from({ length: d }, (_, j) => heads.reduce((s, h) => s + h[t][j], 0))));
-}
-`,
     ],
   },
 };
@@ -314,10 +300,31 @@ export const sinusoidCell: CodeExercise = {
       sinusoidVariant('row.push(Math.sin(angle));\n      if (i + 1 < d) row.push(Math.cos(angle));', 'row.push(Math.cos(angle));\n      if (i + 1 < d) row.push(Math.sin(angle));'),
       // The exponent counts pairs (k/d) instead of features (2k/d): the frequencies fall half as fast.
       sinusoidVariant('Math.pow(10000, i / d)', 'Math.pow(10000, i / 2 / d)'),
-      // Positions counted from 1.
-      sinusoidVariant('const angle = pos / ', 'const angle = (pos + 1) / '),
     ],
   },
+};
+
+/**
+ * More typical wrong programs, one per cell, that the unit test refuses too (the page's demos keep two or three
+ * each, so that the end-to-end test stays short).
+ */
+export const MORE_WRONG: Record<string, string> = {
+  // No scaling at all.
+  [attentionCell.id]: attentionVariant('/ Math.sqrt(d)', ''),
+  // The reshape without the swap: shape (B, T, H, d).
+  [splitCell.id]: `function splitHeads(x: number[][][], H: number): number[][][][] {
+  const d = x[0][0].length / H;
+  return x.map((m) => m.map((token) => Array.from({ length: H }, (_, h) => token.slice(h * d, h * d + d))));
+}
+`,
+  // Heads summed instead of laid side by side: shape (B, T, d).
+  [mergeCell.id]: `function mergeHeads(y: number[][][][]): number[][][] {
+  const T = y[0][0].length, d = y[0][0][0].length;
+  return y.map((heads) => Array.from({ length: T }, (_, t) => Array.from({ length: d }, (_, j) => heads.reduce((s, h) => s + h[t][j], 0))));
+}
+`,
+  // Positions counted from 1.
+  [sinusoidCell.id]: sinusoidVariant('const angle = pos / ', 'const angle = (pos + 1) / '),
 };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -113,6 +113,7 @@ export class W1314Heads extends LitElement {
     const heads = this._heads;
     try {
       const device = await trainingDevice();
+      this._status = device === 'webgpu' ? 'Preparing WebGPU: compiling the training kernels (a few seconds, the first time only)…' : 'Training on the CPU…';
       const model = new selfAttention.OrderModel(QUICK.task, { ...QUICK.model, heads, positions: 'sinusoidal', device });
       await selfAttention.trainOrderModel(model, {
         ...HEADS_TRAIN,

@@ -7,12 +7,16 @@ export interface HeatmapOptions {
   caption: string;
   rowLabels?: string[];
   colLabels?: string[];
-  /** 'weights' for values in [0, 1]; 'signed' for values around 0, scaled by the largest |value| (or `limit`). */
-  scale: 'weights' | 'signed';
+  /**
+   * 'weights' for values in [0, 1]; 'signed' for values around 0, scaled by the largest |value| (or `limit`);
+   * 'range' stretches the matrix's own lowest to highest value over white to blue (for similarities that differ
+   * little).
+   */
+  scale: 'weights' | 'signed' | 'range';
   limit?: number;
 }
 
-function colour(v: number, scale: HeatmapOptions['scale'], limit: number): string {
+function colour(v: number, scale: 'weights' | 'signed', limit: number): string {
   if (scale === 'weights') {
     const t = Math.max(0, Math.min(1, v));
     return `rgb(${Math.round(255 - 226 * t)}, ${Math.round(255 - 178 * t)}, ${Math.round(255 - 75 * t)})`; // white → #1d4ed8
@@ -23,7 +27,15 @@ function colour(v: number, scale: HeatmapOptions['scale'], limit: number): strin
     : `rgb(${Math.round(255 + 170 * t)}, ${Math.round(255 + 120 * t)}, 255)`; // white → blue
 }
 
-export function heatmap(values: readonly (readonly number[])[], opts: HeatmapOptions): TemplateResult {
+/** `shown` are the values written in tooltips when the colours come from rescaled ones. */
+export function heatmap(values: readonly (readonly number[])[], opts: HeatmapOptions, shown = values): TemplateResult {
+  if (opts.scale === 'range') {
+    const all = values.flat();
+    const lo = Math.min(...all);
+    const span = Math.max(...all) - lo || 1;
+    return heatmap(values.map((row) => row.map((v) => (v - lo) / span)), { ...opts, scale: 'weights' }, values);
+  }
+  const scale = opts.scale;
   const limit = opts.limit ?? Math.max(1e-9, ...values.flat().map(Math.abs));
   return html`
     <table class="heatmap" aria-label=${opts.caption}>
@@ -32,8 +44,8 @@ export function heatmap(values: readonly (readonly number[])[], opts: HeatmapOpt
       ${values.map(
         (row, i) => html`<tr>
           ${opts.rowLabels ? html`<th scope="row">${opts.rowLabels[i]}</th>` : ''}
-          ${row.map((v, j) => html`<td style="background:${colour(v, opts.scale, limit)}" title=${v.toFixed(3)}
-            aria-label=${`${opts.rowLabels?.[i] ?? i}, ${opts.colLabels?.[j] ?? j}: ${v.toFixed(3)}`}></td>`)}
+          ${row.map((v, j) => html`<td style="background:${colour(v, scale, limit)}" title=${shown[i][j].toFixed(3)}
+            aria-label=${`${opts.rowLabels?.[i] ?? i}, ${opts.colLabels?.[j] ?? j}: ${shown[i][j].toFixed(3)}`}></td>`)}
         </tr>`,
       )}
     </table>`;

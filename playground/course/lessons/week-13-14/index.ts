@@ -57,8 +57,8 @@ export const lesson: Lesson = {
           heads, vectors of ${stat('w1314-eq-dim', EQ_DIM, 'int')} numbers) on the words
           <code>${EQ_WORDS.join(' ')}</code>, then on the same words shuffled. Putting the second output's rows back in
           the original order, the largest difference from the first output is
-          ${stat('w1314-eq-diff', eqMeasure(EQ_SEED, false).then((r) => r.maxDiff), tiny)}: nothing but floating-point
-          rounding, since the sums ran in a different order. Now tick the box, which adds the sinusoidal positional
+          ${stat('w1314-eq-diff', eqMeasure(EQ_SEED, false).then((r) => r.maxDiff), tiny)}. It is zero, or at most
+          floating-point rounding (the same numbers summed in another order can differ in the last bit). Now tick the box, which adds the sinusoidal positional
           encoding (below) to each input before the layer. Position 0 now gets the same vector whichever word sits
           there, so a word that moves gets a different input, and the difference jumps to
           ${stat('w1314-eq-diff-pos', eqMeasure(EQ_SEED, true).then((r) => r.maxDiff), 3)}.
@@ -160,10 +160,11 @@ export const lesson: Lesson = {
           Now train one. The widget builds the order-task model with sinusoidal positions and the number of heads
           you choose, and draws each head's attention weights on one held-out sequence: row i shows where token i
           looks. Untrained, the rows are nearly flat. Train runs ${stat('w1314-heads-steps', HEADS_TRAIN.steps, 'int')}
-          steps; afterwards look at the rows of A and B. To answer the question a head has to bring the other
-          letter's position to one of them, and you can usually see a head whose A and B rows put their weight on
-          each other, while another head spreads out or watches something else. Which head does what changes with
-          the seed: nothing forces the split, it is learnt.
+          steps; afterwards look for a head with one dark column, where almost every token, A and B among them,
+          takes its value from one of the two letters. That head carries the letter (and the position added to it)
+          to every other token, so the feed-forward layer can compare it with the token's own position. Other heads
+          often attend by position instead, or stay spread out. Which head does what depends on the seed and on the
+          number of heads: nothing assigns the roles, they are learnt.
         </p>`,
     },
     {

@@ -88,6 +88,7 @@ export class W1314Positions extends LitElement {
     const runs: selfAttention.OrderRun[] = [];
     try {
       const device = await trainingDevice();
+      this._status = device === 'webgpu' ? 'Preparing WebGPU: compiling the training kernels (a few seconds, the first time only)…' : 'Training on the CPU…';
       const test = selfAttention.pairedOrderTest(QUICK.task, QUICK.testPairs, QUICK.testSeed);
       for (const positions of ['none', 'sinusoidal', 'learned'] as const) {
         const model = new selfAttention.OrderModel(QUICK.task, { ...QUICK.model, device, positions });
@@ -145,11 +146,11 @@ export class W1314Positions extends LitElement {
             </table>
             <div>
               ${heatmap(s.tables.sinusoidal, { caption: 'Sinusoidal table (position × feature)', rowLabels: positions, colLabels: features, scale: 'signed', limit: 1 })}
-              ${heatmap(selfAttention.rowSimilarity(s.tables.sinusoidal), { caption: 'Sinusoidal: cosine similarity of positions', rowLabels: positions, colLabels: positions, scale: 'signed', limit: 1 })}
+              ${heatmap(selfAttention.rowSimilarity(s.tables.sinusoidal), { caption: 'Sinusoidal: cosine similarity of positions (lowest white, highest blue)', rowLabels: positions, colLabels: positions, scale: 'range' })}
             </div>
             <div>
               ${heatmap(s.tables.learned, { caption: 'Learned table after training (position × feature)', rowLabels: positions, colLabels: features, scale: 'signed' })}
-              ${heatmap(selfAttention.rowSimilarity(s.tables.learned), { caption: 'Learned: cosine similarity of positions', rowLabels: positions, colLabels: positions, scale: 'signed', limit: 1 })}
+              ${heatmap(selfAttention.rowSimilarity(s.tables.learned), { caption: 'Learned: cosine similarity of positions (lowest white, highest blue)', rowLabels: positions, colLabels: positions, scale: 'range' })}
             </div>`
         : ''}
     `;
