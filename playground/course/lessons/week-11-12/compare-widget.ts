@@ -9,7 +9,7 @@ import { compareContexts, type ContextComparison } from '../../../../engine/cour
 import { QUICK, breathe, quickComparison } from './quick';
 
 export const WIDTHS = [8, 16, 32] as const;
-export const STEP_CHOICES = [90, 400, 1500] as const;
+export const STEP_CHOICES = [60, 400, 1500] as const;
 
 export interface ContextCompareValue {
   dim: number;
@@ -53,6 +53,7 @@ export class ContextCompare extends LitElement {
     table { border-collapse: collapse; margin: 0.5rem 0; font-variant-numeric: tabular-nums; }
     th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #ddd; text-align: right; }
     th:first-child { text-align: left; }
+    .legend { display: flex; gap: 1.25rem; margin: 0.25rem 0 0; font-size: 13px; }
   `;
 
   @state() private _dim: number = QUICK.model.dim;
@@ -162,9 +163,11 @@ export class ContextCompare extends LitElement {
       ${r.lengths.map((L) => svg`<text x=${x(L)} y=${H - bottom + 16} font-size="11" text-anchor="middle" fill="#52606d">${L}</text>`)}
       <text x=${(left + W - right) / 2} y=${H - 4} font-size="11" text-anchor="middle" fill="#52606d">source length (tokens)</text>
       ${line(r.fixed, COLORS.fixed)} ${line(r.attention, COLORS.attention)}
-      <text x=${left + 8} y=${H - bottom - 26} font-size="12" fill=${COLORS.attention}>● attention</text>
-      <text x=${left + 8} y=${H - bottom - 10} font-size="12" fill=${COLORS.fixed}>● fixed context (mean of the encoder states)</text>
-    </svg>`;
+    </svg>
+    <p class="legend">
+      <span style="color: ${COLORS.attention}">● attention</span>
+      <span style="color: ${COLORS.fixed}">● fixed context (the mean of the encoder states)</span>
+    </p>`;
   }
 
   override render() {

@@ -8,7 +8,7 @@ export const breathe = (): Promise<void> => new Promise((resolve) => setTimeout(
 
 export const QUICK: ContextComparisonOptions = {
   model: { vocab: 8, dim: 16, maxLen: 12, seed: 0 },
-  train: { steps: 90, batch: 16, lr: 0.03, lengths: [2, 4, 6, 8, 10, 12], seed: 0, every: 30 },
+  train: { steps: 60, batch: 16, lr: 0.04, lengths: [2, 4, 6, 8, 10, 12], seed: 0, every: 30 },
   testCount: 100,
   device: 'cpu',
   onProgress: breathe,
