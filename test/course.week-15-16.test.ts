@@ -9,6 +9,16 @@ import {
   AblationTransformer,
 } from '../engine/lessons/transformer';
 import { expectAllClose } from './helpers';
+import { entropy } from '../engine/index';
+import { lesson } from '../playground/course/lessons/week-15-16/index';
+import { QUICK, quickAblation } from '../playground/course/lessons/week-15-16/quick';
+import {
+  floorExercise, alignmentChoice, residualChoice, encoderLayerCell, smoothedTarget, smoothingFloor, SMOOTHING,
+} from '../playground/course/lessons/week-15-16/exercises';
+import { LESSONS } from '../playground/course/lessons/index';
+import { statRecords } from '../playground/course/stat';
+import { claimFails } from '../playground/course/claims';
+import { checkCell as check } from './course-cells';
 
 beforeAll(async () => {
   await init({ backend: 'cpu' });
@@ -173,8 +183,88 @@ describe('attention maps', () => {
     expect(a.cross[1][1][0]).toHaveLength(s.length);
     for (const head of a.decoderSelf[0]) head.forEach((row, q) => row.forEach((w, k) => k > q && expect(w).toBe(0)));
     const align = await mirrorAlignment(r.model, r.split.test);
-    expect(align).toBeGreaterThanOrEqual(0);
-    expect(align).toBeLessThanOrEqual(1);
+    expect(align.share).toBeGreaterThanOrEqual(0);
+    expect(align.share).toBeLessThanOrEqual(1);
+    // Strings of 3 or 4 digits: chance is 1/3 or 1/4 per digit counted.
+    expect(align.chance).toBeGreaterThanOrEqual(0.25);
+    expect(align.chance).toBeLessThanOrEqual(1 / 3 + 1e-12);
     dispose(r.model.parameters());
+  });
+});
+
+describe('the quick runs the page states', () => {
+  test('residuals matter far more than layer norm in the quick run, and cross-attention finds the mirrored digit above chance', async () => {
+    const q = await quickAblation();
+    expect(q.full.diverged || q.full.accuracy <= 0.1).toBe(false);
+    expect(q.full.accuracy).toBeGreaterThan(q.noResidual.accuracy + 0.2);
+    expect(Math.abs(q.full.accuracy - q.noNorm.accuracy)).toBeLessThan(0.1);
+    expect(q.alignment).toBeGreaterThan(q.alignmentChance);
+    expect(q.full.points.at(-1)!.step).toBe(QUICK.steps);
+  });
+
+  test('the page states those numbers under the names the e2e reads, and its claims hold on them', async () => {
+    const q = await quickAblation();
+    for (let i = 0; i < 100 && statRecords().pending > 0; i++) await new Promise((res) => setTimeout(res, 10));
+    const { values, problems } = statRecords();
+    expect(problems).toEqual([]);
+    expect(values['w1516-acc-full'].value).toBe(q.full.accuracy);
+    expect(values['w1516-acc-no-res'].value).toBe(q.noResidual.accuracy);
+    expect(values['w1516-acc-no-ln'].value).toBe(q.noNorm.accuracy);
+    expect(values['w1516-align'].value).toBe(q.alignment);
+    expect(values['w1516-params'].value).toBe(q.full.numParameters);
+    expect(lesson.claims?.length).toBe(4);
+    for (const c of lesson.claims ?? []) expect(claimFails(c, values), c.says).toBeNull();
+  });
+});
+
+describe('exercises', () => {
+  test('smoothing floor: the entropy of the smoothed target, which the engine’s smoothed cross-entropy reaches at logits = log q', async () => {
+    const C = REVERSAL_TOKENS.vocab;
+    const answer = await floorExercise.answer();
+    const q = smoothedTarget(SMOOTHING, C);
+    expect(q.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(answer).toBeCloseTo(entropy(q, Math.E), 12);
+    const logits = tensor(Float32Array.from(q.map(Math.log)), [1, C]);
+    const loss = F.crossEntropy(logits, tensor(Int32Array.from([0]), [1]), { labelSmoothing: SMOOTHING });
+    expect(await loss.item()).toBeCloseTo(answer, 5);
+    dispose([logits, loss]);
+    expect(Math.abs(floorExercise.demo.right - answer)).toBeLessThanOrEqual(floorExercise.tolerance);
+    // No floor at all; −log(1 − ε), the right token's share alone; the entropy in bits.
+    for (const wrong of [floorExercise.demo.wrong, -Math.log(1 - SMOOTHING), smoothingFloor() / Math.LN2]) {
+      expect(Math.abs(wrong - answer)).toBeGreaterThan(floorExercise.tolerance);
+    }
+  });
+
+  test('the choices: one right option each, and the demo wrong one is another', () => {
+    for (const c of [alignmentChoice, residualChoice]) {
+      expect(c.demo.wrong).not.toBe(c.correct);
+      expect(c.options).toHaveLength(4);
+    }
+    expect(alignmentChoice.options[alignmentChoice.correct]).toMatch(/4 − i/);
+  });
+
+  test('encoder layer cell: the solution passes on several seeds', async () => {
+    for (const seed of [1, 2, 3]) expect((await check(encoderLayerCell, encoderLayerCell.solution, seed)).ok).toBe(true);
+  });
+
+  test('encoder layer cell: post-LN order, the missing residual, the FFN without ReLU and the starter are refused', async () => {
+    expect(encoderLayerCell.demo.wrong.length).toBeGreaterThanOrEqual(2);
+    for (const wrong of [...encoderLayerCell.demo.wrong, encoderLayerCell.starter]) {
+      for (const seed of [1, 2]) expect((await check(encoderLayerCell, wrong, seed)).ok, wrong.slice(-300)).toBe(false);
+    }
+  });
+});
+
+describe('the lesson', () => {
+  test('is registered as week-15-16, with unique w1516- exercise ids and https resources that say what they add', async () => {
+    expect(await LESSONS['week-15-16']()).toBe(lesson);
+    const ids = lesson.sections.flatMap((s) => (s.kind === 'exercise' ? [s.exercise.id] : []));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(4);
+    for (const id of ids) expect(id).toMatch(/^w1516-/);
+    for (const r of lesson.resources) {
+      expect(r.url).toMatch(/^https:\/\//);
+      expect(r.adds.length).toBeGreaterThan(20);
+    }
   });
 });

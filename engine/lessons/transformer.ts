@@ -385,10 +385,12 @@ export async function reversalAttention(model: Transformer, source: readonly num
 /**
  * How often the last decoder layer's cross-attention, averaged over heads, puts its largest weight on the source
  * digit that the next output digit copies: the query at target position i (which predicts output digit i)
- * should look at source position n − 1 − i. Counted over the output digits of every source given.
+ * should look at source position n − 1 − i. Counted over the output digits of every source given, with `chance`
+ * the same share for a guess uniform over the source (1/n for each digit counted).
  */
-export async function mirrorAlignment(model: Transformer, sources: readonly (readonly number[])[]): Promise<number> {
+export async function mirrorAlignment(model: Transformer, sources: readonly (readonly number[])[]): Promise<{ share: number; chance: number }> {
   let hit = 0;
+  let expected = 0;
   let total = 0;
   for (const s of sources) {
     const a = await reversalAttention(model, s);
@@ -398,8 +400,9 @@ export async function mirrorAlignment(model: Transformer, sources: readonly (rea
       const mean = s.map((_, j) => last.reduce((acc, h) => acc + h[i][j], 0) / last.length);
       const best = mean.indexOf(Math.max(...mean));
       total++;
+      expected += 1 / n;
       if (best === n - 1 - i) hit++;
     }
   }
-  return total ? hit / total : 0;
+  return total ? { share: hit / total, chance: expected / total } : { share: 0, chance: 0 };
 }

@@ -18,4 +18,5 @@ export const LESSONS: Record<string, () => Promise<Lesson>> = {
   'week-10': () => import('./week-10/index').then((m) => m.lesson),
   'week-11-12': () => import('./week-11-12/index').then((m) => m.lesson),
   'week-13-14': () => import('./week-13-14/index').then((m) => m.lesson),
+  'week-15-16': () => import('./week-15-16/index').then((m) => m.lesson),
 };
