@@ -5,12 +5,16 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { init, nn, readModel } from '../engine/index';
 import {
   topGuesses, gptAttention, bertAttention, bertFillMask, gptNextGuesses, samplingSteps, maskingCounts, iclBatch, iclAccuracyByShots,
-  iclIdealAccuracy, kvCacheWork, cardFinetune, fineTuneRace,
+  iclIdealAccuracy, iclShownShare, kvCacheWork, cardFinetune, fineTuneRace,
 } from '../engine/lessons/pretrained';
 import { loadSentiment, splitSentiment } from '../engine/data/sentiment';
 import { pretrained, modelFiles } from '../playground/course/lessons/week-17-18/models';
 import { seeing, iclCurve, ICL_TEST, KV_DEMO } from '../playground/course/lessons/week-17-18/numbers';
 import { whoSees, kvCount, maskCell, filterCell } from '../playground/course/lessons/week-17-18/exercises';
+import { lesson } from '../playground/course/lessons/week-17-18/index';
+import { LESSONS } from '../playground/course/lessons/index';
+import { statRecords } from '../playground/course/stat';
+import { claimFails } from '../playground/course/claims';
 import { checkCell as check } from './course-cells';
 
 beforeAll(async () => {
@@ -92,6 +96,10 @@ describe('masking, in-context learning, the KV cache and the fine-tuning card', 
     expect(accuracy).toHaveLength(ICL_TEST.pairs);
     expect(accuracy[8]).toBeGreaterThan(accuracy[0] + 0.4);
     expect(iclIdealAccuracy(0)).toBe(1 / 8);
+    // Queries c, a, c, b: only the third's letter was shown before it.
+    const m0 = await pretrained();
+    const ids = ['c', 'cF', 'a', 'aB', 'c', 'cF', 'b', 'bA'].map((w) => m0.iclTok.encode(w)[0]);
+    expect(iclShownShare({ ids: Int32Array.from(ids), answers: new Int32Array(4), n: 1, pairs: 4 })).toEqual([0, 0, 1, 0]);
     expect(iclIdealAccuracy(1)).toBeCloseTo(1 / 8 + 7 / 64, 12);
     const m = await pretrained();
     expect(() => iclBatch(m.tok, 1, 2, 0)).toThrow(/no token/);
@@ -123,10 +131,10 @@ describe('masking, in-context learning, the KV cache and the fine-tuning card', 
     const tok = nn.BPETokenizer.fromJSON(JSON.parse(files.tokenizer));
     const { train, test: held } = splitSentiment(await loadSentiment(), { heldOut: 600, seed: 0 });
     const seen: number[] = [];
-    const points = await fineTuneRace({ files, train, heldOut: held.slice(0, 16), steps: 2, evalEvery: 1, batchSize: 4, device: 'cpu', onStep: (s) => void seen.push(s) }, tok);
-    expect(seen).toEqual([1, 2]);
-    expect(points.map((p) => p.step)).toEqual([0, 1, 2]);
-    for (const p of points) for (const a of [p.pretrained, p.scratch]) expect(a * 16).toBe(Math.round(a * 16));
+    const points = await fineTuneRace({ files, train, heldOut: held.slice(0, 8), steps: 3, evalEvery: 5, batchSize: 2, device: 'cpu', onStep: (s) => void seen.push(s) }, tok);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(points.map((p) => p.step)).toEqual([0, 3]); // before training, and at the end (evalEvery 5 never came)
+    for (const p of points) for (const a of [p.pretrained, p.scratch]) expect(a * 8).toBe(Math.round(a * 8));
     const ctrl = new AbortController();
     ctrl.abort(new Error('stopped'));
     await expect(fineTuneRace({ files, train, heldOut: held.slice(0, 4), steps: 3, evalEvery: 1, device: 'cpu', signal: ctrl.signal }, tok)).rejects.toThrow(/stopped/);
@@ -170,5 +178,37 @@ describe('the numbers the page states', () => {
     const s = await seeing();
     expect(s.gptPairs).toBe((s.tokens * (s.tokens + 1)) / 2);
     expect(s.bertPairs).toBe(s.tokens * s.tokens);
+  });
+});
+
+describe('the lesson', () => {
+  test('states every number under the names the e2e reads, and its claims hold on them', async () => {
+    for (const s of lesson.sections) if (s.kind === 'text') void s.body; // the sections were built at import
+    for (let i = 0; i < 200 && statRecords().pending > 0; i++) await new Promise((res) => setTimeout(res, 10));
+    const { values, problems, pending } = statRecords();
+    expect(problems).toEqual([]);
+    expect(pending).toBe(0);
+    const f = cardFinetune((await readModel('playground/public/models/bert')).card);
+    expect(values['w1718-ft-pretrained'].value).toBe(f.pretrainedMean);
+    expect(values['w1718-ft-scratch'].value).toBe(f.scratchMean);
+    const c = await iclCurve();
+    expect(values['w1718-icl-8'].value).toBe(c.accuracy[8]);
+    const s = await seeing();
+    expect(values['w1718-bert-pairs'].value).toBe(s.bertPairs);
+    expect(values['w1718-kv-without'].value).toBe(kvCacheWork(KV_DEMO.prompt, KV_DEMO.newTokens, 64).without);
+    expect(lesson.claims!.length).toBeGreaterThanOrEqual(5);
+    for (const claim of lesson.claims!) expect(claimFails(claim, values), claim.says).toBeNull();
+  });
+
+  test('is registered as week-17-18, with unique w1718- exercise ids and https resources that say what they add', async () => {
+    expect(await LESSONS['week-17-18']()).toBe(lesson);
+    const ids = lesson.sections.flatMap((s) => (s.kind === 'exercise' ? [s.exercise.id] : []));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(4);
+    for (const id of ids) expect(id).toMatch(/^w1718-/);
+    for (const r of lesson.resources) {
+      expect(r.url).toMatch(/^https:\/\//);
+      expect(r.adds.length).toBeGreaterThan(20);
+    }
   });
 });

@@ -22,7 +22,7 @@ export {
 export * as selfAttention from './selfattention';
 export {
   topGuesses, gptAttention, bertAttention, bertFillMask, gptNextGuesses, gptNextDistribution, samplingSteps, maskingCounts, ICL_LETTERS, iclBatch,
-  iclAccuracyByShots, iclIdealAccuracy, kvCacheWork, cardFinetune, fineTuneRace,
+  iclAccuracyByShots, iclIdealAccuracy, iclShownShare, kvCacheWork, cardFinetune, fineTuneRace,
   type Guess, type SamplingStep, type MaskingCounts, type IclBatch, type CardFinetune, type RacePoint, type RaceOptions,
 } from './pretrained';
 export {

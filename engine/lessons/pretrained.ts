@@ -268,10 +268,35 @@ export async function iclAccuracyByShots(model: GPT, batch: IclBatch): Promise<n
   return hits.map((h) => h / n);
 }
 
-/** The best any model can do after k examples: copy the output when the query's letter was shown, else guess (1/L). */
+/**
+ * What a copier expects after k examples: copy the output when the query's letter was shown, else guess (1/L).
+ * Over random sequences the letter is unseen with probability (1 − 1/L)^k.
+ */
 export function iclIdealAccuracy(k: number, letters = ICL_LETTERS.length): number {
   const unseen = (1 - 1 / letters) ** k;
   return 1 - unseen + unseen / letters;
+}
+
+/**
+ * shown[k]: the share of the batch's sequences whose k-th query letter already appeared among the k examples
+ * before it, so its answer could be copied. An example's letter is the query just before it (positions 2j, 2j+1).
+ */
+export function iclShownShare(batch: IclBatch): number[] {
+  const { n, pairs } = batch;
+  const T = 2 * pairs;
+  const shown = new Array<number>(pairs).fill(0);
+  for (let s = 0; s < n; s++) {
+    for (let k = 0; k < pairs; k++) {
+      const q = batch.ids[s * T + 2 * k];
+      for (let j = 0; j < k; j++) {
+        if (batch.ids[s * T + 2 * j] === q) {
+          shown[k]++;
+          break;
+        }
+      }
+    }
+  }
+  return shown.map((c) => c / n);
 }
 
 /**
@@ -373,6 +398,7 @@ function encodeSentence(tok: BPETokenizer, text: string, maxLen: number): number
  * held-out accuracy measured as they go. The classifier reads the pooled [CLS] state (BERT.classify).
  */
 export async function fineTuneRace(o: RaceOptions, tok: BPETokenizer): Promise<RacePoint[]> {
+  o.signal?.throwIfAborted();
   const seed = o.seed ?? 0;
   const B = o.batchSize ?? SENTIMENT_BUDGET.batchSize;
   const { card, weights } = o.files;

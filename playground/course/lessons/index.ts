@@ -19,4 +19,5 @@ export const LESSONS: Record<string, () => Promise<Lesson>> = {
   'week-11-12': () => import('./week-11-12/index').then((m) => m.lesson),
   'week-13-14': () => import('./week-13-14/index').then((m) => m.lesson),
   'week-15-16': () => import('./week-15-16/index').then((m) => m.lesson),
+  'week-17-18': () => import('./week-17-18/index').then((m) => m.lesson),
 };

@@ -2,7 +2,7 @@
 // shipped checkpoints on the CPU backend, so test/course.week-17-18.test.ts checks exactly what the page shows.
 import { nn, mulberry32 } from '../../../../engine/index';
 import {
-  cardFinetune, gptAttention, bertAttention, iclBatch, iclAccuracyByShots, iclIdealAccuracy, kvCacheWork, maskingCounts, gptNextDistribution,
+  cardFinetune, gptAttention, bertAttention, iclBatch, iclAccuracyByShots, iclIdealAccuracy, iclShownShare, kvCacheWork, maskingCounts, gptNextDistribution,
   type CardFinetune, type MaskingCounts,
 } from '../../../../engine/course';
 import { modelFiles, pretrained } from './models';
@@ -20,6 +20,9 @@ export const MASK_DEMO = { tokens: 20_000, seed: 0 } as const;
 /** The sampling example: the prompt, and the nucleus the prose measures. */
 export const SAMPLE_PROMPT = 'The Congress';
 export const SAMPLE_TOP_P = 0.9;
+
+/** The live fine-tune (finetune-widget.ts): steps, how often both are scored, on how many held-out sentences. */
+export const RACE = { steps: 60, evalEvery: 10, heldOut: 200, batchSize: 16, seed: 0 } as const;
 
 /** The KV-cache count: a prompt of this many tokens extended by this many. */
 export const KV_DEMO = { prompt: 8, newTokens: 48 } as const;
@@ -66,11 +69,17 @@ export const seeing = once(async (): Promise<Seeing> => {
   return { tokens: T, gptPairs, bertPairs };
 });
 
-/** accuracy[k] of models/icl after k examples, on the card's held-out sequences; and the ideal at each k. */
-export const iclCurve = once(async (): Promise<{ accuracy: number[]; ideal: number[] }> => {
+/**
+ * On the icl card's held-out sequences, by number of examples k: the model's accuracy, the share of queries whose
+ * letter had been shown, and what copying those and guessing the rest would score on these sequences.
+ */
+export const iclCurve = once(async (): Promise<{ accuracy: number[]; shown: number[]; copier: number[] }> => {
   const m = await pretrained();
-  const accuracy = await iclAccuracyByShots(m.icl, iclBatch(m.iclTok, ICL_TEST.n, ICL_TEST.pairs, ICL_TEST.seed));
-  return { accuracy, ideal: accuracy.map((_, k) => iclIdealAccuracy(k)) };
+  const batch = iclBatch(m.iclTok, ICL_TEST.n, ICL_TEST.pairs, ICL_TEST.seed);
+  const accuracy = await iclAccuracyByShots(m.icl, batch);
+  const shown = iclShownShare(batch);
+  const guess = iclIdealAccuracy(0); // with nothing to copy, a guess among the letters
+  return { accuracy, shown, copier: shown.map((s) => s + (1 - s) * guess) };
 });
 
 /** nn.maskTokens' outcomes over MASK_DEMO.tokens ordinary tokens of the shared tokenizer. */
