@@ -1,6 +1,7 @@
 // Weeks 13-14's lesson (self-attention and multiple heads): the engine code behind it (the code cells' references
 // against nn.MultiHeadAttention and the sinusoidal table, permutation equivariance with and without positions, the
-// paired order task) and the seeded quick run the page states.
+// paired order task), the seeded quick run the page states with its claims, and every checker with its right answer
+// and typical wrong ones (the code cells run through the shell's checkCode, as the page runs them).
 import { beforeAll, describe, expect, test } from 'vitest';
 import { init, nn, tensor, noGrad } from '../engine/index';
 import {
