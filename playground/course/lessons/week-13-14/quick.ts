@@ -1,8 +1,7 @@
 // The runs the page states on load, seeded and on the CPU backend so that the numbers are the same on every machine
 // and test/course.week-13-14.test.ts checks exactly what the page shows: the order task learnt by one self-attention
 // block with no positions, sinusoidal positions and learned positions (a third of a second in Node on a quiet
-// machine), and the
-// equivariance measurement on one fixed layer. The maths lives in engine/lessons/selfattention.ts.
+// machine), and the equivariance measurement on one fixed layer. The maths lives in engine/lessons/selfattention.ts.
 import { nn, metrics } from '../../../../engine/index';
 import { selfAttention } from '../../../../engine/course';
 
