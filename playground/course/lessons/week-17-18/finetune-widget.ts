@@ -44,9 +44,9 @@ export class FineTune extends LitElement {
     this.dispatchEvent(new CustomEvent('change', { detail: this.value, bubbles: true, composed: true }));
   }
 
-  /** Scored about ten times a run, and at least every RACE.evalEvery steps. */
+  /** Scored as often, relative to the run's length, as the default run is (four times, and before training). */
   private _every(): number {
-    return Math.max(RACE.evalEvery, Math.round(this._steps / 10));
+    return Math.max(5, Math.round((this._steps * RACE.evalEvery) / RACE.steps));
   }
 
   override disconnectedCallback(): void {
@@ -75,7 +75,8 @@ export class FineTune extends LitElement {
           files, train, heldOut: test.slice(0, RACE.heldOut), steps, evalEvery: every, batchSize: RACE.batchSize, seed: RACE.seed, device, signal: ctrl.signal,
           onStep: async (step) => {
             const last = this._points.at(-1);
-            this._status = `Step ${step} of ${steps} on ${device}${last ? `; at step ${last.step}: pre-trained ${(last.pretrained * 100).toFixed(1)}%, scratch ${(last.scratch * 100).toFixed(1)}%` : ''}.`;
+            const scoring = step % every === 0 || step === steps ? `; scoring both on ${RACE.heldOut} held-out sentences…` : '';
+            this._status = `Step ${step} of ${steps} on ${device}${last ? `; at step ${last.step}: pre-trained ${(last.pretrained * 100).toFixed(1)}%, scratch ${(last.scratch * 100).toFixed(1)}%` : ''}${scoring || '.'}`;
             await breathe();
           },
           onPoint: async (p) => {

@@ -4,9 +4,10 @@
 // run); sampling from GPT; the in-context model's accuracy by number of examples; the KV cache; and pre-training,
 // transfer, instruction tuning and RLHF in words. Every number comes from numbers.ts (engine/lessons/pretrained.ts).
 import { html } from 'lit';
+import { until } from 'lit/directives/until.js';
 import { stat } from '../../stat';
 import type { Lesson } from '../../types';
-import { ICL_TEST, KV_DEMO, RACE, MASK_DEMO, SAMPLE_PROMPT, SAMPLE_TOP_P, finetune, firstStep, iclCurve, kvWork, maskShares, seeing } from './numbers';
+import { ICL_TEST, KV_DEMO, RACE, bertDescription, MASK_DEMO, SAMPLE_PROMPT, SAMPLE_TOP_P, finetune, firstStep, iclCurve, kvWork, maskShares, seeing } from './numbers';
 import { whoSees, kvCount, maskCell, filterCell } from './exercises';
 import { iclIdealAccuracy } from '../../../../engine/course';
 
@@ -26,10 +27,11 @@ export const lesson: Lesson = {
       body: html`
         <h2>Two ways to pre-train a transformer</h2>
         <p>
-          Weeks 15-16 built the transformer. This week puts two of its descendants side by side, both trained by
-          this project on the State of the Union addresses and shipped with the course: a small <strong>BERT</strong>
+          Weeks 15-16 built the transformer. This week puts two of its descendants side by side, both
+          pre-trained by this project, mostly on State of the Union addresses, and shipped with the course (each
+          checkpoint's model card says exactly what it read): a small <strong>BERT</strong>
           and a small <strong>GPT</strong>. They share the same byte-level tokenizer and almost the same size, and
-          they learn from the same raw text with no labels at all. What differs is the game they were trained to play.
+          they learn from raw text with no labels at all. What differs is the game they were trained to play.
         </p>
         <p>
           GPT is a <em>causal</em> language model: at every position it predicts the next token from the ones before
@@ -65,7 +67,8 @@ export const lesson: Lesson = {
           tokens it can see, and <code>[MASK]</code> never appears in real text it is later used on. So its
           training data is made with a three-way rule: each ordinary token is chosen with probability 0.15; a chosen
           token becomes <code>[MASK]</code> 80% of the time, a random ordinary token 10% of the time, and is left
-          alone the last 10%. The loss is computed only at the chosen positions. Special tokens (padding,
+          alone the last 10%. The loss is computed only at the chosen positions. (The share chosen is a setting:
+          our checkpoint's card records what its pre-training used.) Special tokens (padding,
           <code>[CLS]</code>, <code>[SEP]</code>) are never chosen. Run over
           ${stat('w1718-mask-tokens', MASK_DEMO.tokens, 'int')} tokens, the engine's <code>nn.maskTokens</code>
           chose ${stat('w1718-mask-selected', maskShares().then((c) => c.selected / c.ordinary), pct)} of them;
@@ -98,10 +101,10 @@ export const lesson: Lesson = {
           held-out sentences the fine-tuned pre-trained model averages
           ${stat('w1718-ft-pretrained', finetune().then((f) => f.pretrainedMean), pct)} accuracy and the model from
           scratch ${stat('w1718-ft-scratch', finetune().then((f) => f.scratchMean), pct)}, a difference of
-          ${stat('w1718-ft-gap', finetune().then((f) => f.pretrainedMean - f.scratchMean), points)}. The pre-trained
-          start helps, even though it learnt from two centuries of political speeches and is tested on
-          modern product reviews. With a model this small and a corpus this narrow the head start is modest; with
-          BERT's real pre-training (billions of words) it is what made the approach famous.
+          ${stat('w1718-ft-gap', finetune().then((f) => f.pretrainedMean - f.scratchMean), points)}. What it read
+          before, in its card's words: <q>${until(bertDescription(), '…')}</q> How much a head start is worth
+          depends on how much text the pre-training saw and how close it is to the task; BERT's own pre-training on
+          billions of words is what made the approach famous.
         </p>
         <p>
           The widget runs a short version of the same race here, on your device: both models for
