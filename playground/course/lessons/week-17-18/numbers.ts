@@ -112,3 +112,9 @@ export const kvWork = once(async (): Promise<{ withCache: number; without: numbe
   const { gpt } = await pretrained();
   return { ...kvCacheWork(KV_DEMO.prompt, KV_DEMO.newTokens, gpt.config.blockSize), blockSize: gpt.config.blockSize };
 });
+
+/**
+ * Settles once every number the prose states has been computed (or failed). The widgets start their own model
+ * runs after it, so on a slow machine the page's stated numbers are not kept waiting behind the widgets' work.
+ */
+export const statsFirst = (): Promise<unknown> => Promise.allSettled([finetune(), seeing(), iclCurve(), maskShares(), firstStep(), kvWork()]);

@@ -7,7 +7,7 @@ import { customElement, state } from 'lit/decorators.js';
 import type { nn } from '../../../../engine/index';
 import { samplingSteps, topGuesses, type SamplingStep } from '../../../../engine/course';
 import { pretrained, errorText, type Pretrained } from './models';
-import { SAMPLE_PROMPT } from './numbers';
+import { SAMPLE_PROMPT, statsFirst } from './numbers';
 import { showToken } from './see-widget';
 
 export const STRATEGIES = ['greedy', 'temperature', 'top-k', 'top-p'] as const;
@@ -83,7 +83,7 @@ export class Sampler extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    pretrained().then(
+    statsFirst().then(pretrained).then(
       (m) => {
         this._models = m;
         void this._run();

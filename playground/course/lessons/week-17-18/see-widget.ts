@@ -6,7 +6,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { bertAttention, bertFillMask, gptAttention, gptNextGuesses, type Guess } from '../../../../engine/course';
 import { pretrained, errorText, type Pretrained } from './models';
-import { EXAMPLE_TEXT, bertIds } from './numbers';
+import { EXAMPLE_TEXT, bertIds, statsFirst } from './numbers';
 
 export const SENTENCES = [
   EXAMPLE_TEXT,
@@ -77,7 +77,7 @@ export class SideBySide extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    pretrained().then(
+    statsFirst().then(pretrained).then(
       (m) => {
         this._models = m;
         void this._refresh();
