@@ -13,8 +13,8 @@ import { TRAIN_MODEL } from './train-widget';
 
 /** Held-out strings offered for the maps. */
 export const EXAMPLES = 8;
-/** The model Train fits for a clearer picture: two layers, 600 steps. */
-export const DEEP = { layers: 2, steps: 600 } as const;
+/** The model Train fits for a clearer picture: two layers, 300 steps. */
+export const DEEP = { layers: 2, steps: 300 } as const;
 
 export interface AttentionValue {
   example: number;
