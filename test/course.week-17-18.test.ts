@@ -37,6 +37,8 @@ describe('the pre-trained models side by side', () => {
       expect(b[i].reduce((a, c) => a + c, 0)).toBeCloseTo(1, 5);
       for (let j = 0; j < T + 4; j++) expect(b[i][j] > 0, `bert ${i},${j}`).toBe(j < T + 2);
     }
+    const sinusoidal = new nn.GPT({ vocabSize: 8, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4, positional: 'sinusoidal', device: 'cpu' });
+    await expect(gptAttention(sinusoidal, [1, 2])).rejects.toThrow(/sinusoidal positions are not supported/);
   });
 
   test("GPT's guesses for a token use only its left context; BERT's fill the [MASK] with a distribution", async () => {

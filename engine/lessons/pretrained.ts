@@ -60,6 +60,9 @@ async function headMean(weights: Tensor): Promise<number[][]> {
  * causal mask makes every entry above the diagonal exactly 0: token i sees tokens 0…i only.
  */
 export async function gptAttention(model: GPT, ids: readonly number[]): Promise<number[][]> {
+  // The first block's input is rebuilt here: token embeddings plus learned positions (RoPE and ALiBi act inside
+  // attention, so they need nothing); a sinusoidal table would have to be added too, and is not.
+  if (model.config.positional === 'sinusoidal') throw new Error('gptAttention: models with sinusoidal positions are not supported');
   const device = model.wte.weight.device;
   const w = noGrad(() =>
     tidy(() => {
