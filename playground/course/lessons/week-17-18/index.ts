@@ -164,9 +164,10 @@ export const lesson: Lesson = {
           At the query after eight examples, its letter had already appeared among them in
           ${stat('w1718-icl-shown-8', iclCurve().then((c) => c.shown[8]), pct)} of these sequences, so a reader who
           copies the answer whenever it can and guesses otherwise would expect
-          ${stat('w1718-icl-copier-8', iclCurve().then((c) => c.copier[8]), pct)} there. The model learnt to look
-          back for the example that starts with the query's letter and copy its second half; an attention head
-          that matches and copies like this is what interpretability research calls an induction head.
+          ${stat('w1718-icl-copier-8', iclCurve().then((c) => c.copier[8]), pct)} there. What the model appears to have learnt is to look
+          back for the example that starts with the query's letter and copy its second half. Matching
+          an earlier token and copying what came with it is the job of what interpretability research calls
+          induction heads, which large language models grow during pre-training.
         </p>`,
     },
     {
