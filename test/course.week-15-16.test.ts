@@ -15,6 +15,7 @@ import { QUICK, quickAblation } from '../playground/course/lessons/week-15-16/qu
 import {
   floorExercise, alignmentChoice, residualChoice, encoderLayerCell, smoothedTarget, smoothingFloor, SMOOTHING,
 } from '../playground/course/lessons/week-15-16/exercises';
+import { trainOptions, sweepOptions, runLabel, SWEEP_VALUES, WARMUP_SHARE } from '../playground/course/lessons/week-15-16/settings';
 import { LESSONS } from '../playground/course/lessons/index';
 import { statRecords } from '../playground/course/stat';
 import { claimFails } from '../playground/course/claims';
@@ -252,6 +253,28 @@ describe('exercises', () => {
     for (const wrong of [...encoderLayerCell.demo.wrong, encoderLayerCell.starter]) {
       for (const seed of [1, 2]) expect((await check(encoderLayerCell, wrong, seed)).ok, wrong.slice(-300)).toBe(false);
     }
+  });
+});
+
+describe('the widgets’ settings', () => {
+  test('a training setting becomes the run it names: warmup over its share of the steps, ε when smoothing, the parts kept', () => {
+    const v = { steps: 300, lr: 0.03, layers: 3, residual: false, layerNorm: true, warmup: true, smoothing: true };
+    const o = trainOptions(v, 'cpu');
+    expect([o.steps, o.lr, o.layers, o.warmup, o.labelSmoothing]).toEqual([300, 0.03, 3, WARMUP_SHARE * 300, SMOOTHING]);
+    expect(o.ablation).toEqual({ residual: false, layerNorm: true });
+    expect([o.minLen, o.maxLen, o.seed]).toEqual([QUICK.minLen, QUICK.maxLen, QUICK.seed]); // the same task as the quick run
+    const off = trainOptions({ ...v, warmup: false, smoothing: false }, 'cpu');
+    expect([off.warmup, off.labelSmoothing]).toEqual([0, 0]);
+    expect(runLabel(v)).toBe('3 layers, no residual, layer norm, lr 0.03, warmup 60, ε = 0.1; 300 steps');
+  });
+
+  test('a sweep changes only its axis, and every width it tries divides into its heads', () => {
+    for (const value of SWEEP_VALUES.width) expect(value % sweepOptions('width', value, 150, 'cpu').nHead).toBe(0);
+    for (const value of SWEEP_VALUES.heads) expect(32 % value).toBe(0);
+    const h = sweepOptions('heads', 8, 150, 'cpu');
+    const l = sweepOptions('layers', 3, 150, 'cpu');
+    expect([h.nHead, h.dModel, h.layers, l.nHead, l.dModel, l.layers]).toEqual([8, 32, 1, 4, 32, 3]);
+    expect(sweepOptions('width', 16, 150, 'cpu').ffn).toBe(32);
   });
 });
 

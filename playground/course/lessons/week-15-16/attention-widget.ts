@@ -9,12 +9,10 @@ import { dispose, type DeviceName } from '../../../../engine/index';
 import { reversalAttention, reversalText, trainReversal, type AblationTransformer, type AttentionGrid, type ReversalAttention } from '../../../../engine/course';
 import { QUICK, breathe, quickAblation } from './quick';
 import { widgetDevice } from './device';
-import { TRAIN_MODEL } from './train-widget';
+import { DEEP, TRAIN_MODEL } from './settings';
 
 /** Held-out strings offered for the maps. */
 export const EXAMPLES = 8;
-/** The model Train fits for a clearer picture: two layers, 300 steps. */
-export const DEEP = { layers: 2, steps: 300 } as const;
 
 export interface AttentionValue {
   example: number;

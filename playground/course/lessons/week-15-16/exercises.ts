@@ -57,7 +57,7 @@ export const residualChoice: ChoiceExercise = {
     'Attention cannot be computed without adding the input back.',
   ],
   correct: 0,
-  explain: 'The ablation keeps every parameter (the unit test checks the names match), so size is not the cause, and layer norm and attention work the same. What changes is the path: with x + f(x), a sub-layer only has to learn a correction to what it was given, and the token and position information of the embeddings reaches the output, and the gradient reaches the embeddings, without passing through every attention and feed-forward block on the way.',
+  explain: 'The ablation keeps every parameter, so size is not the cause, and layer norm and attention work the same. What changes is the path: with x + f(x), a sub-layer only has to learn a correction to what it was given, and the token and position information of the embeddings reaches the output, and the gradient reaches the embeddings, without passing through every attention and feed-forward block on the way.',
   demo: { wrong: 1 },
 };
 

@@ -9,7 +9,7 @@ import { stat } from '../../stat';
 import type { Lesson } from '../../types';
 import { QUICK, ALIGN_SOURCES, quickAblation } from './quick';
 import { alignmentChoice, encoderLayerCell, floorExercise, residualChoice, SMOOTHING } from './exercises';
-import { TRAIN_MODEL, WARMUP_SHARE } from './train-widget';
+import { SWEEP_BASE, WARMUP_SHARE } from './settings';
 
 const quick = quickAblation;
 
@@ -139,8 +139,8 @@ export const lesson: Lesson = {
         <p>
           How many heads, how many layers, how wide? Each is a trade between what the model can represent and how
           much it costs to train. The sweep below varies one of them around a base model (width
-          ${stat('w1516-sweep-width', TRAIN_MODEL.dModel, 'int')}, ${stat('w1516-sweep-heads', TRAIN_MODEL.nHead, 'int')}
-          heads, one layer in each stack), trains each value from the same seed for the same number of steps, and
+          ${stat('w1516-sweep-width', SWEEP_BASE.dModel, 'int')}, ${stat('w1516-sweep-heads', SWEEP_BASE.nHead, 'int')}
+          heads, ${stat('w1516-sweep-layers', SWEEP_BASE.layers, 'int')} layer in each stack), trains each value from the same seed for the same number of steps, and
           plots the held-out token accuracy with the parameter count beside it. A short sweep answers "what learns
           fastest in this budget", which is not always the same as "what is best in the end": a larger model often
           starts slower. Runs use WebGPU when your browser has it.
@@ -168,8 +168,8 @@ export const lesson: Lesson = {
           strings, decoded greedily, the cross-attention averaged over heads puts its largest weight on the mirrored
           source digit for ${stat('w1516-align', quick().then((q) => q.alignment), 'percent')} of the output digits.
           Picking a source position at random would manage
-          ${stat('w1516-align-chance', quick().then((q) => q.alignmentChance), 'percent')}. The model trained for
-          longer in the widget below draws the pattern more clearly: train it and compare the maps, head by head.
+          ${stat('w1516-align-chance', quick().then((q) => q.alignmentChance), 'percent')}. Train the two-layer model
+          in the widget below and compare its maps, layer by layer and head by head.
         </p>`,
     },
     {

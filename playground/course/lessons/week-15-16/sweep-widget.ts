@@ -6,18 +6,12 @@ import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { dispose, type DeviceName } from '../../../../engine/index';
 import { trainReversal } from '../../../../engine/course';
-import { QUICK, breathe } from './quick';
+import { breathe } from './quick';
 import { widgetDevice } from './device';
 import { PALETTE } from './chart';
-import { TRAIN_MODEL } from './train-widget';
+import { SWEEP_STEPS, SWEEP_VALUES, sweepOptions, type SweepAxis } from './settings';
 import './chart';
 
-export type SweepAxis = 'heads' | 'layers' | 'width';
-export const SWEEP_STEPS = [150, 300] as const;
-
-/** The base model every sweep varies one setting of, and the values each axis tries. */
-export const SWEEP_BASE = { dModel: 32, nHead: 4, layers: 1 } as const;
-export const SWEEP_VALUES: Record<SweepAxis, readonly number[]> = { heads: [1, 2, 4, 8], layers: [1, 2, 3], width: [8, 16, 32, 64] };
 const AXIS_TEXT: Record<SweepAxis, string> = { heads: 'attention heads (width 32)', layers: 'layers in each stack', width: 'model width d (4 heads)' };
 
 export interface SweepValue {
@@ -96,13 +90,8 @@ export class W1516Sweep extends LitElement {
       const values = SWEEP_VALUES[axis];
       for (const [i, value] of values.entries()) {
         if (ctrl.signal.aborted) return;
-        const model = {
-          dModel: axis === 'width' ? value : SWEEP_BASE.dModel,
-          nHead: axis === 'heads' ? value : SWEEP_BASE.nHead,
-          layers: axis === 'layers' ? value : SWEEP_BASE.layers,
-        };
         const r = await trainReversal({
-          ...QUICK, ...TRAIN_MODEL, ...model, ffn: 2 * model.dModel, device, steps, every: 25, signal: ctrl.signal,
+          ...sweepOptions(axis, value, steps, device), signal: ctrl.signal,
           onProgress: async (p) => {
             this._status = `Run ${i + 1} of ${values.length} on ${device} (${axis} = ${value}): step ${p.step} of ${p.steps}, held-out token accuracy ${(p.accuracy * 100).toFixed(1)}%.`;
             await breathe();

@@ -5,30 +5,13 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { dispose, type DeviceName } from '../../../../engine/index';
-import { trainReversal, type ReversalPoint, type ReversalTrainOptions } from '../../../../engine/course';
+import { trainReversal, type ReversalPoint } from '../../../../engine/course';
 import { QUICK, breathe, quickAblation } from './quick';
 import { SMOOTHING } from './exercises';
+import { LAYER_CHOICES, LR_CHOICES, STEP_CHOICES, WARMUP_SHARE, runLabel, trainOptions, type TrainValue } from './settings';
 import { widgetDevice } from './device';
 import { PALETTE, type ChartSeries } from './chart';
 import './chart';
-
-export const STEP_CHOICES = [150, 300, 600] as const;
-export const LR_CHOICES = [0.003, 0.01, 0.03] as const;
-export const LAYER_CHOICES = [1, 2, 3] as const;
-/** Warmup, when on, ramps the rate over this share of the run's steps. */
-export const WARMUP_SHARE = 0.2;
-/** The model Train fits: wider than the quick run's, on longer batches. */
-export const TRAIN_MODEL = { dModel: 32, nHead: 4, ffn: 64, batch: 32, testSize: 100, every: 10 } as const;
-
-export interface TrainValue {
-  steps: number;
-  lr: number;
-  layers: number;
-  residual: boolean;
-  layerNorm: boolean;
-  warmup: boolean;
-  smoothing: boolean;
-}
 
 interface Run {
   label: string;
@@ -40,28 +23,6 @@ interface Run {
 }
 
 const MAX_RUNS = 6;
-
-/** A run's settings in a few words, for its legend and table row. */
-export function runLabel(v: TrainValue): string {
-  const parts = [
-    `${v.layers} layer${v.layers > 1 ? 's' : ''}`,
-    v.residual ? 'residual' : 'no residual',
-    v.layerNorm ? 'layer norm' : 'no layer norm',
-    `lr ${v.lr}`,
-    v.warmup ? `warmup ${Math.round(WARMUP_SHARE * v.steps)}` : 'no warmup',
-    v.smoothing ? `ε = ${SMOOTHING}` : 'no smoothing',
-  ];
-  return `${parts.join(', ')}; ${v.steps} steps`;
-}
-
-/** The trainReversal options for a setting (the reversal task as the quick run has it, the larger model). */
-export function trainOptions(v: TrainValue, device: DeviceName): ReversalTrainOptions {
-  return {
-    ...QUICK, ...TRAIN_MODEL, device, layers: v.layers, steps: v.steps, lr: v.lr,
-    warmup: v.warmup ? Math.round(WARMUP_SHARE * v.steps) : 0, labelSmoothing: v.smoothing ? SMOOTHING : 0,
-    ablation: { residual: v.residual, layerNorm: v.layerNorm },
-  };
-}
 
 @customElement('w1516-train')
 export class W1516Train extends LitElement {
