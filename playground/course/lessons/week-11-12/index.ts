@@ -59,8 +59,8 @@ export const lesson: Lesson = {
           </li>
           <li>
             The <strong>fixed-context</strong> model gives the decoder the mean of those states: one vector of
-            ${stat('w1112-dim', QUICK.model.dim, 'int')} numbers, whatever the length. This is the one-vector
-            summary of the old encoder-decoder, in its simplest form.
+            ${stat('w1112-dim', QUICK.model.dim, 'int')} numbers, whatever the length. The old encoder-decoder used a
+            recurrent network's last state instead of a mean, but the limit is the same: one vector.
           </li>
           <li>
             The <strong>attention</strong> model gives output step t its own weighted mean of the states, the weights
@@ -192,9 +192,9 @@ export const lesson: Lesson = {
           ${stat('w1112-rnn-path', longPath.rnn, 'int')} updates, and its gradient has to travel back through all of
           them, shrinking or growing at each. Self-attention connects every pair of positions directly: the same two
           tokens are ${stat('w1112-attn-path', longPath.attention, 'int')} step apart, whatever the distance. The
-          price is that every query is compared with every key, which costs time and memory that grow with the square
-          of the length, where a recurrent network's grow linearly, and that the positions must be told their order
-          in some other way, which weeks 13-14 take up.
+          price is that every query is compared with every key, which costs time that grows with the square of the
+          length where a recurrent network's grows linearly (and memory too, unless a fused kernel avoids storing the
+          weights), and that the positions must be told their order in some other way, which weeks 13-14 take up.
         </p>`,
     },
     {
