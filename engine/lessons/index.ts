@@ -19,17 +19,17 @@ export {
   buildVocab, restrictToVocab, windowsOfIds, contextWindows, MLPLanguageModel, trainMLPLM, mlpPerplexity, mlpSample, compareLanguageModels,
   type WordVocab, type MLPLMConfig, type TrainMLPLMOptions, type CompareOptions, type LMComparison,
 } from './mlplm';
-export * as selfAttention from './selfattention';
 export {
-  topGuesses, gptAttention, bertAttention, bertFillMask, gptNextGuesses, gptNextDistribution, samplingSteps, maskingCounts, ICL_LETTERS, iclBatch,
-  iclAccuracyByShots, iclIdealAccuracy, iclShownShare, kvCacheWork, cardFinetune, fineTuneRace,
-  type Guess, type SamplingStep, type MaskingCounts, type IclBatch, type CardFinetune, type RacePoint, type RaceOptions,
-} from './pretrained';
+  ReverseModel, reverseBatch, trainReverse, reverseAccuracy, compareContexts, attentionSteps, pathLengths,
+  type ContextKind, type ReverseConfig, type ReverseTrainOptions, type ContextComparisonOptions, type ContextComparison, type AttentionSteps,
+} from './attention';
+export * as selfAttention from './selfattention';
 export {
   REVERSAL_TOKENS, reversalText, reversalSplit, reversalBatch, reversalModel, reversalScore, trainReversal, reversalAttention, mirrorAlignment, stackInput, AblationTransformer,
   type Ablation, type ReversalSplit, type ReversalModelOptions, type ReversalTrainOptions, type ReversalPoint, type ReversalRun, type ReversalAttention, type AttentionGrid,
 } from './transformer';
 export {
-  ReverseModel, reverseBatch, trainReverse, reverseAccuracy, compareContexts, attentionSteps, pathLengths,
-  type ContextKind, type ReverseConfig, type ReverseTrainOptions, type ContextComparisonOptions, type ContextComparison, type AttentionSteps,
-} from './attention';
+  topGuesses, gptAttention, bertAttention, bertFillMask, gptNextGuesses, gptNextDistribution, samplingSteps, maskingCounts, ICL_LETTERS, iclBatch,
+  iclAccuracyByShots, iclIdealAccuracy, iclShownShare, kvCacheWork, cardFinetune, fineTuneRace,
+  type Guess, type SamplingStep, type MaskingCounts, type IclBatch, type CardFinetune, type RacePoint, type RaceOptions,
+} from './pretrained';

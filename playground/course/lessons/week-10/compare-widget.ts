@@ -4,10 +4,11 @@
 // has it, in chunks that let the page paint. The numbers all come from engine/lessons/mlplm.ts.
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { init, getDefaultDevice, type DeviceName } from '../../../../engine/index';
+import type { DeviceName } from '../../../../engine/index';
 import { compareLanguageModels, type LMComparison } from '../../../../engine/course';
 import { loadSotu } from '../../widgets/w13-data';
-import { QUICK, breathe, quickComparison } from './quick';
+import { QUICK, quickComparison } from './quick';
+import { breathe, trainingDevice } from '../../compute';
 
 export const VOCAB_SIZES = [30, 100, 300] as const;
 export const STEP_CHOICES = [400, 1500, 4000] as const;
@@ -24,24 +25,6 @@ interface Shown {
   device: DeviceName;
   /** Whether this widget trained the model (and so disposes it); the quick run's is shared with the page. */
   owned: boolean;
-}
-
-let gpu: Promise<DeviceName> | null = null;
-
-/** WebGPU when the browser has an adapter, else the CPU; the page's default device is left as it was. */
-function trainingDevice(): Promise<DeviceName> {
-  gpu ??= (async () => {
-    const before = getDefaultDevice();
-    try {
-      await init({ backend: 'webgpu' });
-      return 'webgpu' as const;
-    } catch {
-      return 'cpu' as const;
-    } finally {
-      await init({ backend: before });
-    }
-  })();
-  return gpu;
 }
 
 @customElement('w10-lm-compare')

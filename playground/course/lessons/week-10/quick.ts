@@ -3,9 +3,8 @@
 // numbers are the same on every machine and test/course.week-10.test.ts checks exactly the run the page shows.
 import { compareLanguageModels, type CompareOptions, type LMComparison } from '../../../../engine/course';
 import { loadSotu } from '../../widgets/w13-data';
+import { breathe } from '../../compute';
 
-/** Lets the page paint between training chunks (a macrotask, not a microtask). */
-export const breathe = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export const QUICK: CompareOptions = {
   vocabSize: 30,

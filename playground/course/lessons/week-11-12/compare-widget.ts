@@ -4,9 +4,10 @@
 // come from engine/lessons/attention.ts.
 import { LitElement, css, html, svg, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { init, getDefaultDevice, type DeviceName } from '../../../../engine/index';
+import type { DeviceName } from '../../../../engine/index';
 import { compareContexts, type ContextComparison } from '../../../../engine/course';
-import { QUICK, breathe, quickComparison } from './quick';
+import { QUICK, quickComparison } from './quick';
+import { breathe, trainingDevice } from '../../compute';
 
 export const WIDTHS = [8, 16, 32] as const;
 export const STEP_CHOICES = [60, 400, 1500] as const;
@@ -21,24 +22,6 @@ interface Shown {
   dim: number;
   steps: number;
   device: DeviceName;
-}
-
-let gpu: Promise<DeviceName> | null = null;
-
-/** WebGPU when the browser has an adapter, else the CPU; the page's default device is left as it was. */
-function trainingDevice(): Promise<DeviceName> {
-  gpu ??= (async () => {
-    const before = getDefaultDevice();
-    try {
-      await init({ backend: 'webgpu' });
-      return 'webgpu' as const;
-    } catch {
-      return 'cpu' as const;
-    } finally {
-      await init({ backend: before });
-    }
-  })();
-  return gpu;
 }
 
 const COLORS = { fixed: '#2563eb', attention: '#c2410c' } as const;

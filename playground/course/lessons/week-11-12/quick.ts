@@ -2,9 +2,8 @@
 // batches for a few dozen steps on the CPU backend (under a second in Node), so the numbers are the same on every
 // machine and test/course.week-11-12.test.ts checks exactly the run the page shows.
 import { compareContexts, type ContextComparison, type ContextComparisonOptions } from '../../../../engine/course';
+import { breathe } from '../../compute';
 
-/** Lets the page paint between training chunks (a macrotask, not a microtask). */
-export const breathe = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export const QUICK: ContextComparisonOptions = {
   model: { vocab: 8, dim: 16, maxLen: 12, seed: 0 },

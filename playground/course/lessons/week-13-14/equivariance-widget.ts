@@ -6,7 +6,7 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { selfAttention } from '../../../../engine/course';
 import { EQ_SEED, EQ_WORDS, eqMeasure } from './quick';
-import { heatmap, heatmapStyles } from './heatmap';
+import { heatmap, heatmapStyles } from '../../widgets/heatmap';
 
 export interface EquivarianceValue {
   positions: boolean;

@@ -6,9 +6,9 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { DeviceName } from '../../../../engine/index';
 import { selfAttention } from '../../../../engine/course';
-import { HEADS_TRAIN, QUICK, breathe } from './quick';
-import { trainingDevice } from './device';
-import { heatmap, heatmapStyles } from './heatmap';
+import { HEADS_TRAIN, QUICK } from './quick';
+import { breathe, trainingDevice } from '../../compute';
+import { heatmap, heatmapStyles } from '../../widgets/heatmap';
 
 export const HEAD_CHOICES = [1, 2, 4] as const;
 const EXAMPLES = selfAttention.pairedOrderTest(QUICK.task, 8, 99);

@@ -6,9 +6,9 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { DeviceName } from '../../../../engine/index';
 import { selfAttention } from '../../../../engine/course';
-import { QUICK, breathe, quickOrderRuns } from './quick';
-import { trainingDevice } from './device';
-import { heatmap, heatmapStyles } from './heatmap';
+import { QUICK, quickOrderRuns } from './quick';
+import { breathe, trainingDevice } from '../../compute';
+import { heatmap, heatmapStyles } from '../../widgets/heatmap';
 
 export const STEP_CHOICES = [QUICK.train.steps, 300, 1000] as const;
 

@@ -4,13 +4,12 @@
 // machine), and the equivariance measurement on one fixed layer. The maths lives in engine/lessons/selfattention.ts.
 import { nn, metrics } from '../../../../engine/index';
 import { selfAttention } from '../../../../engine/course';
+import { breathe } from '../../compute';
 
 type OrderComparisonOptions = selfAttention.OrderComparisonOptions;
 type OrderRun = selfAttention.OrderRun;
 type EquivarianceResult = selfAttention.EquivarianceResult;
 
-/** Lets the page paint between training chunks (a macrotask, not a microtask). */
-export const breathe = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export const QUICK: OrderComparisonOptions = {
   task: { length: 6, fillers: 3 },

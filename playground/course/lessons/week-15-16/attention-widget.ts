@@ -7,9 +7,10 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { dispose, type DeviceName } from '../../../../engine/index';
 import { reversalAttention, reversalText, trainReversal, type AblationTransformer, type AttentionGrid, type ReversalAttention } from '../../../../engine/course';
-import { QUICK, breathe, quickAblation } from './quick';
-import { widgetDevice } from './device';
+import { QUICK, quickAblation } from './quick';
+import { breathe, trainingDevice } from '../../compute';
 import { DEEP, TRAIN_MODEL } from './settings';
+import { heatmap, heatmapStyles } from '../../widgets/heatmap';
 
 /** Held-out strings offered for the maps. */
 export const EXAMPLES = 8;
@@ -20,19 +21,6 @@ export interface AttentionValue {
   head: number;
 }
 
-/** A grid of cells shaded white (0) to blue (1), a row per query; every cell says its weight in a tooltip and label. */
-function grid(map: AttentionGrid, rows: string[], cols: string[], caption: string) {
-  return html`<table class="grid" aria-label=${caption}>
-    <caption>${caption}</caption>
-    <tr><th></th>${cols.map((c) => html`<th scope="col">${c}</th>`)}</tr>
-    ${map.map((row, i) => html`<tr><th scope="row">${rows[i]}</th>${row.map((w, j) => {
-      const t = Math.max(0, Math.min(1, w));
-      return html`<td style="background: rgb(${Math.round(255 - 215 * t)}, ${Math.round(255 - 165 * t)}, 255)" title=${w.toFixed(3)}
-        aria-label=${`${rows[i]} to ${cols[j]}: ${w.toFixed(3)}`}></td>`;
-    })}</tr>`)}
-  </table>`;
-}
-
 /** One head's map, or the mean over heads when head is −1. */
 function pick(layer: AttentionGrid[], head: number): AttentionGrid {
   if (head >= 0) return layer[head];
@@ -41,16 +29,13 @@ function pick(layer: AttentionGrid[], head: number): AttentionGrid {
 
 @customElement('w1516-attention')
 export class W1516Attention extends LitElement {
-  static override styles = css`
+  static override styles = [heatmapStyles, css`
     :host { display: block; }
     .controls { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; margin-bottom: 0.5rem; }
     .maps { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
-    table.grid { border-collapse: collapse; }
-    table.grid caption { font-size: 0.85em; text-align: left; padding-bottom: 0.2rem; max-width: 16rem; }
-    table.grid th { font: 12px ui-monospace, monospace; font-weight: normal; padding: 0 0.25rem; }
-    table.grid td { width: 1.5rem; height: 1.5rem; border: 1px solid #fff; padding: 0; }
     .status { min-height: 1.4em; font-variant-numeric: tabular-nums; }
-  `;
+    table.heatmap caption { max-width: 16rem; }
+  `];
 
   @state() private _example = 0;
   @state() private _layer = 0;
@@ -139,7 +124,7 @@ export class W1516Attention extends LitElement {
     this._busy = true;
     this._status = 'Starting…';
     try {
-      const device: DeviceName = await widgetDevice();
+      const device: DeviceName = await trainingDevice();
       const r = await trainReversal({
         ...QUICK, ...TRAIN_MODEL, ...DEEP, device, signal: ctrl.signal, every: 25,
         onProgress: async (p) => {
@@ -194,9 +179,9 @@ export class W1516Attention extends LitElement {
       <p class="status" role="status" aria-live="polite">${this._status}</p>
       ${m
         ? html`<div class="maps">
-            ${grid(pick(m.encoderSelf[layer], this._head), m.source, m.source, `Encoder self-attention, layer ${layer + 1}, ${headText}: each source digit (row) over the source`)}
-            ${grid(pick(m.decoderSelf[layer], this._head), queries, m.target, `Decoder self-attention (causal), layer ${layer + 1}, ${headText}: each output position over the output so far`)}
-            ${grid(pick(m.cross[layer], this._head), queries, m.source, `Cross-attention, layer ${layer + 1}, ${headText}: each output position over the source digits`)}
+            ${heatmap(pick(m.encoderSelf[layer], this._head), { caption: `Encoder self-attention, layer ${layer + 1}, ${headText}: each source digit (row) over the source`, rowLabels: m.source, colLabels: m.source, scale: 'weights' })}
+            ${heatmap(pick(m.decoderSelf[layer], this._head), { caption: `Decoder self-attention (causal), layer ${layer + 1}, ${headText}: each output position over the output so far`, rowLabels: queries, colLabels: m.target, scale: 'weights' })}
+            ${heatmap(pick(m.cross[layer], this._head), { caption: `Cross-attention, layer ${layer + 1}, ${headText}: each output position over the source digits`, rowLabels: queries, colLabels: m.source, scale: 'weights' })}
           </div>`
         : ''}
     `;

@@ -4,9 +4,8 @@
 // test/course.week-15-16.test.ts checks exactly these runs.
 import { dispose } from '../../../../engine/index';
 import { trainReversal, mirrorAlignment, type ReversalRun, type ReversalTrainOptions } from '../../../../engine/course';
+import { breathe } from '../../compute';
 
-/** Lets the page paint between training chunks (a macrotask, not a microtask). */
-export const breathe = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export const QUICK: ReversalTrainOptions = {
   dModel: 16, nHead: 2, layers: 1, ffn: 32, seed: 0, device: 'cpu',

@@ -6,11 +6,9 @@ import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { dispose, type DeviceName } from '../../../../engine/index';
 import { trainReversal } from '../../../../engine/course';
-import { breathe } from './quick';
-import { widgetDevice } from './device';
-import { PALETTE } from './chart';
+import { breathe, trainingDevice } from '../../compute';
+import { PALETTE } from '../../widgets/line-chart';
 import { SWEEP_STEPS, SWEEP_VALUES, sweepOptions, type SweepAxis } from './settings';
-import './chart';
 
 const AXIS_TEXT: Record<SweepAxis, string> = { heads: 'attention heads (width 32)', layers: 'layers in each stack', width: 'model width d (4 heads)' };
 
@@ -85,7 +83,7 @@ export class W1516Sweep extends LitElement {
     this._points = [];
     this._status = 'Starting…';
     try {
-      const device = await widgetDevice();
+      const device = await trainingDevice();
       this._swept = { axis, steps, device };
       const values = SWEEP_VALUES[axis];
       for (const [i, value] of values.entries()) {
@@ -128,8 +126,8 @@ export class W1516Sweep extends LitElement {
       <p class="status" role="status" aria-live="polite">${this._status}</p>
       ${s && this._points.length
         ? html`
-            <w1516-chart points .xLabel=${s.axis} yLabel="held-out token accuracy" .yRange=${[0, 1]}
-              .series=${[{ label: 'held-out token accuracy', color: PALETTE[0], x: this._points.map((p) => p.value), y: this._points.map((p) => p.accuracy) }]}></w1516-chart>
+            <course-line-chart points .xLabel=${s.axis} yLabel="held-out token accuracy" .yRange=${[0, 1]}
+              .series=${[{ label: 'held-out token accuracy', color: PALETTE[0], x: this._points.map((p) => p.value), y: this._points.map((p) => p.accuracy) }]}></course-line-chart>
             <table>
               <thead><tr><th scope="col">${s.axis}</th><th scope="col">parameters</th><th scope="col">held-out token accuracy</th></tr></thead>
               <tbody>${this._points.map((p) => html`<tr><td>${p.value}</td><td>${p.parameters.toLocaleString('en-US')}</td><td>${(p.accuracy * 100).toFixed(1)}%</td></tr>`)}</tbody>

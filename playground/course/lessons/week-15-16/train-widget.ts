@@ -6,12 +6,11 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { dispose, type DeviceName } from '../../../../engine/index';
 import { trainReversal, type ReversalPoint } from '../../../../engine/course';
-import { QUICK, breathe, quickAblation } from './quick';
+import { QUICK, quickAblation } from './quick';
 import { SMOOTHING } from './exercises';
 import { LAYER_CHOICES, LR_CHOICES, STEP_CHOICES, WARMUP_SHARE, runLabel, trainOptions, type TrainValue } from './settings';
-import { widgetDevice } from './device';
-import { PALETTE, type ChartSeries } from './chart';
-import './chart';
+import { breathe, trainingDevice } from '../../compute';
+import { PALETTE, type ChartSeries } from '../../widgets/line-chart';
 
 interface Run {
   label: string;
@@ -95,7 +94,7 @@ export class W1516Train extends LitElement {
     this._busy = true;
     this._status = 'Starting…';
     try {
-      const device = await widgetDevice();
+      const device = await trainingDevice();
       const run: Run = { label: runLabel(v), color: this._nextColor(), points: [], accuracy: NaN, device, diverged: false };
       this._runs = [...this._runs, run].slice(-MAX_RUNS);
       this._status = `Training on ${device}: ${run.label}…`;
@@ -160,9 +159,9 @@ export class W1516Train extends LitElement {
       </div>
       <p class="status" role="status" aria-live="polite">${this._status}</p>
       <div class="charts">
-        <div><h4>Training loss (nats per token)</h4><w1516-chart .series=${this._series((p) => p.loss)} yLabel="loss"></w1516-chart></div>
-        <div><h4>Held-out token accuracy</h4><w1516-chart .series=${this._series((p) => p.accuracy)} yLabel="accuracy" .yRange=${[0, 1]}></w1516-chart></div>
-        <div><h4>Learning rate</h4><w1516-chart .series=${this._series((p) => p.lr)} yLabel="rate"></w1516-chart></div>
+        <div><h4>Training loss (nats per token)</h4><course-line-chart .series=${this._series((p) => p.loss)} yLabel="loss"></course-line-chart></div>
+        <div><h4>Held-out token accuracy</h4><course-line-chart .series=${this._series((p) => p.accuracy)} yLabel="accuracy" .yRange=${[0, 1]}></course-line-chart></div>
+        <div><h4>Learning rate</h4><course-line-chart .series=${this._series((p) => p.lr)} yLabel="rate"></course-line-chart></div>
       </div>
       ${this._runs.length
         ? html`<table>

@@ -6,13 +6,14 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { getDefaultDevice, nn } from '../../../../engine/index';
 import { fineTuneRace, loadSentiment, splitSentiment, SENTIMENT_BUDGET, type RacePoint } from '../../../../engine/course';
-import { modelFiles, breathe, errorText } from './models';
+import { modelFiles, errorText } from './models';
 import { RACE } from './numbers';
 
 /** Run lengths offered: a short one, the default, and a long one. */
 export const RACE_STEPS = [20, RACE.steps, 200] as const;
-import './lines-chart';
-import type { Line } from './lines-chart';
+import '../../widgets/line-chart';
+import type { ChartSeries } from '../../widgets/line-chart';
+import { breathe } from '../../compute';
 
 @customElement('w1718-finetune')
 export class FineTune extends LitElement {
@@ -98,9 +99,10 @@ export class FineTune extends LitElement {
 
   override render() {
     const p = this._points;
-    const series: Line[] = [
-      { label: 'pre-trained BERT, fine-tuned', color: '#2563eb', values: p.map((q) => q.pretrained) },
-      { label: 'same model from scratch', color: '#dc2626', values: p.map((q) => q.scratch) },
+    const x = p.map((q) => q.step);
+    const series: ChartSeries[] = [
+      { label: 'pre-trained BERT, fine-tuned', color: '#2563eb', x, y: p.map((q) => q.pretrained) },
+      { label: 'same model from scratch', color: '#dc2626', x, y: p.map((q) => q.scratch) },
     ];
     return html`
       <div class="controls">
@@ -112,7 +114,7 @@ export class FineTune extends LitElement {
         <button @click=${this._onRun} ?disabled=${this._busy}>${p.length ? 'Fine-tune again' : 'Fine-tune both'}</button>
       </div>
       <p class="status" role="status" aria-live="polite">${this._status}</p>
-      ${p.length ? html`<w1718-lines .x=${p.map((q) => q.step)} .series=${series} xLabel="step" yLabel="held-out accuracy" .yRange=${[0.3, 1] as [number, number]}></w1718-lines>` : nothing}
+      ${p.length ? html`<course-line-chart legend .height=${200} .series=${series} xLabel="step" yLabel="held-out accuracy" .yRange=${[0.3, 1] as [number, number]}></course-line-chart>` : nothing}
     `;
   }
 }

@@ -6,8 +6,8 @@ import { customElement, state } from 'lit/decorators.js';
 import { gptNextDistribution, iclBatch, ICL_LETTERS, type IclBatch } from '../../../../engine/course';
 import { pretrained, errorText, type Pretrained } from './models';
 import { ICL_TEST, iclCurve } from './numbers';
-import './lines-chart';
-import type { Line } from './lines-chart';
+import '../../widgets/line-chart';
+import type { ChartSeries } from '../../widgets/line-chart';
 
 export interface IclValue {
   /** Examples before the query (0 … pairs − 1). */
@@ -109,11 +109,12 @@ export class IclWidget extends LitElement {
     const c = this._curve;
     const words = m && this._batch ? this._promptIds().map((id) => m.iclTok.decode([id])) : [];
     const answer = m && this._batch ? m.iclTok.decode([this._batch.answers[this._sequence * ICL_TEST.pairs + this._shots]]) : '';
-    const series: Line[] = c
+    const shots = c ? c.accuracy.map((_, k) => k) : [];
+    const series: ChartSeries[] = c
       ? [
-          { label: 'model', color: '#2563eb', values: c.accuracy },
-          { label: 'copy when shown, else guess', color: '#16a34a', values: c.copier, dash: [6, 4] },
-          { label: 'guessing', color: '#94a3b8', values: c.accuracy.map(() => 1 / ICL_LETTERS.length), dash: [2, 4] },
+          { label: 'model', color: '#2563eb', x: shots, y: c.accuracy },
+          { label: 'copy when shown, else guess', color: '#16a34a', x: shots, y: c.copier, dash: [6, 4] },
+          { label: 'guessing', color: '#94a3b8', x: shots, y: c.accuracy.map(() => 1 / ICL_LETTERS.length), dash: [2, 4] },
         ]
       : [];
     return html`
@@ -135,7 +136,7 @@ export class IclWidget extends LitElement {
             })}
           </div>`
         : nothing}
-      ${c ? html`<w1718-lines .x=${c.accuracy.map((_, k) => k)} .series=${series} xLabel="examples before the query" yLabel="held-out accuracy"></w1718-lines>` : nothing}
+      ${c ? html`<course-line-chart legend .height=${200} .series=${series} xLabel="examples before the query" yLabel="held-out accuracy" .yRange=${[0, 1] as [number, number]}></course-line-chart>` : nothing}
     `;
   }
 }

@@ -4,8 +4,9 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { getDefaultDevice, nn, type DeviceName } from '../../../../engine/index';
-import { modelFiles, breathe, errorText } from './models';
+import { modelFiles, errorText } from './models';
 import { KV_DEMO, SAMPLE_PROMPT } from './numbers';
+import { breathe } from '../../compute';
 
 interface Timing {
   device: DeviceName;

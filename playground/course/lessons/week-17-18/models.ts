@@ -59,8 +59,6 @@ export function pretrained(): Promise<Pretrained> {
   return cpuModels;
 }
 
-/** Lets the page paint between steps of a long computation (a macrotask, not a microtask). */
-export const breathe = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** An error's message, for a widget's status line. */
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

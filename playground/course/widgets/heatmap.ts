@@ -1,4 +1,4 @@
-// A matrix drawn as a grid of coloured cells, for the week's widgets: attention weights (0 … 1, white to blue) and
+// A matrix drawn as a grid of coloured cells, for the lessons' widgets: attention weights (0 … 1, white to blue) and
 // positional encodings or outputs (signed, blue through white to red). Each cell carries its value as a tooltip and
 // in an aria-label, so the picture has a text alternative.
 import { css, html, type TemplateResult } from 'lit';
