@@ -10,15 +10,13 @@
 //   - attentionSteps: scaled dot-product attention on a few tokens, every intermediate matrix kept for display.
 //   - pathLengths: how many steps connect two tokens in an RNN and in self-attention.
 import { tensor, Tensor } from '../tensor';
-import { tidy } from '../memory';
 import { crossEntropy } from '../ops/loss';
 import { scaledDotProductAttention } from '../ops/attention';
-import { Adam } from '../optim/adam';
-import { warmup } from '../warmup';
 import { noGrad } from '../autograd';
 import { Module } from '../nn/module';
 import { Embedding, Linear } from '../nn/layers';
 import type { DeviceName } from '../backend/backend';
+import { adamSteps } from './adam-steps';
 import { seededRandom } from './metrics';
 
 export type ContextKind = 'fixed' | 'attention';
@@ -123,55 +121,26 @@ export async function trainReverse(model: ReverseModel, opts: ReverseTrainOption
   const { vocab, device } = model.config;
   const r = seededRandom(opts.seed ?? 0);
   const every = opts.every ?? 25;
-  const opt = new Adam(model.parameters(), { lr: opts.lr ?? 0.01 });
-  const losses: Array<{ step: number; loss: number }> = [];
   const draw = (L: number, from = r) => {
     const { src, tgt } = reverseBatch(opts.batch, L, vocab, from);
     return { x: tensor(src, [opts.batch, L], { device }), y: tensor(tgt, [opts.batch * L], { device }) };
   };
   const lossOf = (x: Tensor, y: Tensor) => crossEntropy(model.forward(x).reshape([y.shape[0], vocab]), y); // (B·L, V) → mean
-  try {
-    if (model.parameters()[0].device === 'webgpu') {
-      // Compile every length's pipelines ahead with a throwaway optimizer, then drop the gradients it left.
-      // Its batches come from their own stream, so the training batches are the same as on the CPU.
+  return adamSteps({
+    params: model.parameters(),
+    steps: opts.steps,
+    lr: opts.lr ?? 0.01,
+    every,
+    draw: (step) => draw(opts.lengths[(step - 1) % opts.lengths.length]),
+    loss: lossOf,
+    // Every length's pipelines, on batches from their own stream, so the training batches match the CPU's.
+    warmupBatches: () => {
       const scratchData = seededRandom(-1);
-      for (const L of new Set(opts.lengths)) {
-        const { x, y } = draw(L, scratchData);
-        await warmup(() => {
-          lossOf(x, y).backward();
-          const scratch = new Adam(model.parameters(), { lr: 0 });
-          scratch.step();
-          scratch.dispose();
-        });
-        x.dispose();
-        y.dispose();
-        // Each warmup's gradients have no values: drop them before the next length's backward adds into them.
-        opt.zeroGrad();
-      }
-    }
-    for (let step = 1; step <= opts.steps && !opts.signal?.aborted; step++) {
-      const report = step % every === 0 || step === opts.steps;
-      const { x, y } = draw(opts.lengths[(step - 1) % opts.lengths.length]);
-      const loss = tidy(() => {
-        const l = lossOf(x, y);
-        opt.zeroGrad();
-        l.backward();
-        opt.step();
-        return report ? l.detach() : null;
-      });
-      x.dispose();
-      y.dispose();
-      if (loss) {
-        const v = await loss.item();
-        loss.dispose();
-        losses.push({ step, loss: v });
-        if (opts.onProgress) await opts.onProgress({ step, loss: v });
-      }
-    }
-    return losses;
-  } finally {
-    opt.dispose();
-  }
+      return [...new Set(opts.lengths)].map((L) => draw(L, scratchData));
+    },
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  });
 }
 
 /** The fraction of output tokens the model gets right on `count` fresh sources of length L (greedy argmax). */

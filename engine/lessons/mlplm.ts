@@ -3,15 +3,13 @@
 // the previous words, one tanh hidden layer, a softmax over the vocabulary), built from the engine's nn modules and
 // compared by held-out perplexity on the same sentences, scored the same way NGramLM scores them.
 import { tensor, Tensor } from '../tensor';
-import { tidy } from '../memory';
 import { crossEntropy } from '../ops/loss';
-import { Adam } from '../optim/adam';
-import { warmup } from '../warmup';
 import { noGrad } from '../autograd';
 import { Module } from '../nn/module';
 import { Embedding, Linear } from '../nn/layers';
 import { sampleToken } from '../nn/sampling';
 import type { DeviceName } from '../backend/backend';
+import { adamSteps } from './adam-steps';
 import { seededRandom } from './metrics';
 import { NGramLM, BOS, EOS, UNK } from './ngram';
 
@@ -128,8 +126,6 @@ export async function trainMLPLM(
   const r = seededRandom(opts.seed ?? 0);
   const lr0 = opts.lr ?? 0.01;
   const lr1 = opts.lrEnd ?? lr0 / 10;
-  const opt = new Adam(model.parameters(), { lr: lr0 });
-  const losses: Array<{ step: number; loss: number }> = [];
   const bx = new Int32Array(B * C);
   const by = new Int32Array(B);
   const draw = () => {
@@ -140,45 +136,19 @@ export async function trainMLPLM(
     }
     return { x: tensor(bx, [B, C], { device }), y: tensor(by, [B], { device }) };
   };
-  try {
-    const params = model.parameters();
-    if (params[0].device === 'webgpu') {
-      // Compile the step's pipelines ahead (see trainLogistic): a throwaway optimizer, gradients dropped afterwards.
-      const { x, y } = draw();
-      await warmup(() => {
-        crossEntropy(model.forward(x), y).backward();
-        const scratch = new Adam(params, { lr: 0 });
-        scratch.step();
-        scratch.dispose();
-      });
-      x.dispose();
-      y.dispose();
-      opt.zeroGrad();
-    }
-    for (let step = 1; step <= opts.steps && !opts.signal?.aborted; step++) {
-      const report = step % every === 0 || step === opts.steps;
-      opt.lr = lr0 + ((lr1 - lr0) * (step - 1)) / Math.max(1, opts.steps - 1);
-      const { x, y } = draw();
-      const loss = tidy(() => {
-        const l = crossEntropy(model.forward(x), y); // (B, V) logits → mean loss
-        opt.zeroGrad();
-        l.backward();
-        opt.step();
-        return report ? l.detach() : null;
-      });
-      x.dispose();
-      y.dispose();
-      if (loss) {
-        const v = await loss.item();
-        loss.dispose();
-        losses.push({ step, loss: v });
-        if (opts.onProgress) await opts.onProgress({ step, loss: v });
-      }
-    }
-    return losses;
-  } finally {
-    opt.dispose();
-  }
+  return adamSteps({
+    params: model.parameters(),
+    steps: opts.steps,
+    // Large steps early, small ones to settle: linear from lr0 to lr1.
+    lr: (step) => lr0 + ((lr1 - lr0) * (step - 1)) / Math.max(1, opts.steps - 1),
+    every,
+    draw,
+    loss: (x, y) => crossEntropy(model.forward(x), y), // (B, V) logits → mean loss
+    // One batch for the pipelines, from the training stream (as this loop always did, so the numbers stay put).
+    warmupBatches: () => [draw()],
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  });
 }
 
 /** exp(mean cross-entropy) over every window: the same tokens NGramLM.perplexity counts (`</s>` included). */

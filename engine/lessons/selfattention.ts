@@ -9,13 +9,12 @@ import { tidy } from '../memory';
 import { noGrad } from '../autograd';
 import { crossEntropy } from '../ops/loss';
 import { scaledDotProductAttention } from '../ops/attention';
-import { Adam } from '../optim/adam';
-import { warmup } from '../warmup';
 import { Module } from '../nn/module';
 import { Embedding, Linear } from '../nn/layers';
 import { MultiHeadAttention } from '../nn/attention';
 import { LearnedPositionalEmbedding, SinusoidalPositionalEncoding, sinusoidalTable } from '../nn/positional';
 import type { DeviceName } from '../backend/backend';
+import { adamSteps } from './adam-steps';
 import { seededRandom, permutation } from './metrics';
 
 /** Rows of a flat row-major (rows, cols) array. */
@@ -350,50 +349,22 @@ export async function trainOrderModel(model: OrderModel, opts: TrainOrderOptions
   const T = model.task.length;
   const r = seededRandom(opts.seed ?? 0);
   const every = opts.every ?? 25;
-  const params = model.parameters();
-  const opt = new Adam(params, { lr: opts.lr ?? 0.01 });
-  const losses: Array<{ step: number; loss: number }> = [];
   const draw = () => {
     const b = orderBatch(model.task, opts.batch, r);
     return { x: tensor(b.x, [opts.batch, T], { device }), y: tensor(b.y, [opts.batch], { device }) };
   };
-  try {
-    if (params[0].device === 'webgpu') {
-      // Compile the step's pipelines ahead with a throwaway optimizer (as trainMLPLM does), then drop the gradients.
-      const { x, y } = draw();
-      await warmup(() => {
-        crossEntropy(model.forward(x), y).backward();
-        const scratch = new Adam(params, { lr: 0 });
-        scratch.step();
-        scratch.dispose();
-      });
-      x.dispose();
-      y.dispose();
-      opt.zeroGrad();
-    }
-    for (let step = 1; step <= opts.steps && !opts.signal?.aborted; step++) {
-      const report = step % every === 0 || step === opts.steps;
-      const { x, y } = draw();
-      const loss = tidy(() => {
-        const l = crossEntropy(model.forward(x), y); // (B, 2) logits → mean loss
-        opt.zeroGrad();
-        l.backward();
-        opt.step();
-        return report ? l.detach() : null;
-      });
-      x.dispose();
-      y.dispose();
-      if (loss) {
-        const v = await loss.item();
-        loss.dispose();
-        losses.push({ step, loss: v });
-        if (opts.onProgress) await opts.onProgress({ step, loss: v });
-      }
-    }
-    return losses;
-  } finally {
-    opt.dispose();
-  }
+  return adamSteps({
+    params: model.parameters(),
+    steps: opts.steps,
+    lr: opts.lr ?? 0.01,
+    every,
+    draw,
+    loss: (x, y) => crossEntropy(model.forward(x), y), // (B, 2) logits → mean loss
+    // One batch for the pipelines, from the training stream (as trainMLPLM does).
+    warmupBatches: () => [draw()],
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  });
 }
 
 /** The model's predicted labels for a batch. */
