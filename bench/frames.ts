@@ -62,6 +62,8 @@ interface Row {
 
 interface Watch {
   watching: boolean;
+  /** performance.now() when watching began: entries delivered late for frames before it are left out. */
+  since: number;
   gaps: number[];
   loafs: Array<{ ms: number; script: string; scriptMs: number }>;
   /** What the page was doing at each frame over the target (the scenario sets `label`). */
@@ -72,10 +74,11 @@ interface Watch {
 /** Installed before any page script: frame gaps and long animation frames, on window.__frames, while watching. */
 function instrument(): void {
   const w = window as unknown as { __frames: Watch };
-  const b: Watch = (w.__frames = { watching: false, gaps: [], loafs: [], slow: [], label: () => '' });
+  const b: Watch = (w.__frames = { watching: false, since: 0, gaps: [], loafs: [], slow: [], label: () => '' });
   new PerformanceObserver((list) => {
     if (!b.watching) return;
     for (const e of list.getEntries()) {
+      if (e.startTime < b.since) continue;
       // A long animation frame names the scripts that ran in it; the longest says where the time went.
       // This observer's own callback (injected, so it has no URL) is the harness's work, not the page's.
       const scripts = ((e as unknown as { scripts?: Array<{ duration: number; sourceURL: string; sourceFunctionName: string; invoker: string }> }).scripts ?? [])
@@ -106,6 +109,7 @@ async function startWatching(page: Page): Promise<void> {
     b.gaps = [];
     b.loafs = [];
     b.slow = [];
+    b.since = performance.now();
     b.watching = true;
   });
 }
