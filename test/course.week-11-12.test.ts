@@ -8,7 +8,7 @@ import { seededRandom } from '../engine/lessons/metrics';
 import { lesson } from '../playground/course/lessons/week-11-12/index';
 import { LONGEST, QUICK, quickComparison } from '../playground/course/lessons/week-11-12/quick';
 import {
-  attentionCell, backwardCell, causalCount, whyFixedFails, MASK_TOKENS, fusedAttention, autogradAttention,
+  attentionCell, backwardCell, causalCount, whyFixedFails, MASK_TOKENS, fusedAttention, autogradAttention, checkDevice,
 } from '../playground/course/lessons/week-11-12/exercises';
 import { LESSONS } from '../playground/course/lessons/index';
 import { statRecords } from '../playground/course/stat';
@@ -172,6 +172,28 @@ describe('exercises', () => {
     expect(out).toHaveLength(3);
     expect(out[0][0]).toBeCloseTo(1, 12);
     expect(out[0][1]).toBeCloseTo(2, 12);
+  });
+
+  test('both cells check head sizes that are multiples of 4 on the GPU kernels, the rest on the CPU oracle', async () => {
+    expect(await checkDevice(8)).toBe('webgpu'); // GPU tests fail, never skip, where no adapter is found
+    expect(await checkDevice(3)).toBe('cpu');
+    const dims = (cases: unknown[][]) => cases.map((c) => (c[0] as number[][])[0].length);
+    expect(dims(attentionCell.cases(1)).filter((d) => d % 4 === 0).length).toBeGreaterThanOrEqual(2);
+    expect(dims(backwardCell.cases(1)).filter((d) => d % 4 === 0).length).toBeGreaterThanOrEqual(2);
+    // The GPU's forward (5 queries over 2 keys, d = 8) and causal backward (2 tokens) against the CPU backend's.
+    const [Q, K, V] = attentionCell.cases(7)[4] as [number[][], number[][], number[][], boolean];
+    expect([Q.length, K.length, Q[0].length]).toEqual([5, 2, 8]);
+    const t = (m: number[][], requiresGrad = false) => tensor(m.flat(), [1, 1, m.length, 8], { device: 'cpu', requiresGrad });
+    const near = (got: number[], want: ArrayLike<number>) => got.forEach((x, i) => expect(Math.abs(x - want[i])).toBeLessThan(1e-5 + 1e-4 * Math.abs(want[i])));
+    near((await fusedAttention(Q, K, V, false)).flat(), await functional.scaledDotProductAttention(t(Q), t(K), t(V), { impl: 'composed' }).toArray());
+    const q = Q.slice(0, 2);
+    const dOut = V.map((row) => row.map((x) => 0.5 - x));
+    const gpu = await autogradAttention(q, K, V, dOut, true);
+    const [qc, kc, vc] = [t(q, true), t(K, true), t(V, true)];
+    functional.scaledDotProductAttention(qc, kc, vc, { causal: true, impl: 'composed' }).backward(t(dOut));
+    near(gpu.dQ.flat(), await qc.grad!.toArray());
+    near(gpu.dK.flat(), await kc.grad!.toArray());
+    near(gpu.dV.flat(), await vc.grad!.toArray());
   });
 
   test('attention cell: the solution passes on several seeds', async () => {

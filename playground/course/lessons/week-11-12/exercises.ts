@@ -3,9 +3,10 @@
 // attention with an optional causal mask, checked against the engine's fused attention kernel, and its backward,
 // checked against the gradients autograd takes through that kernel.
 import { html } from 'lit';
-import { functional, metrics, tensor, type Tensor } from '../../../../engine/index';
+import { functional, metrics, tensor, type DeviceName, type Tensor } from '../../../../engine/index';
 import { attentionSteps } from '../../../../engine/course';
 import { defaultCompare, fmtNumber } from '../../compare';
+import { trainingDevice } from '../../compute';
 import type { CheckResult, ChoiceExercise, CodeArgs, CodeExercise, NumberExercise } from '../../types';
 
 type Mat = number[][];
@@ -64,14 +65,24 @@ export const whyFixedFails: ChoiceExercise = {
 const dims = (m: Mat): [number, number] => [m.length, m[0]?.length ?? 0];
 const toRows = (flat: ArrayLike<number>, cols: number): Mat =>
   Array.from({ length: flat.length / cols }, (_, i) => Array.from({ length: cols }, (_, j) => flat[i * cols + j]));
-const as4d = (m: Mat, requiresGrad = false): Tensor => {
+const as4d = (m: Mat, device: DeviceName, requiresGrad = false): Tensor => {
   const [T, d] = dims(m);
-  return tensor(m.flat(), [1, 1, T, d], { device: 'cpu', requiresGrad }); // (B = 1, H = 1, T, d)
+  return tensor(m.flat(), [1, 1, T, d], { device, requiresGrad }); // (B = 1, H = 1, T, d)
 };
+
+/**
+ * Where a case is checked: on the GPU's fused kernel when the page has WebGPU and the kernel serves the head size
+ * (it packs rows in vec4s, so d must be a multiple of 4); otherwise on the CPU backend's fused path, the oracle
+ * that kernel is itself tested against. The cases mix both, so a Check exercises the GPU where there is one.
+ */
+export async function checkDevice(d: number): Promise<DeviceName> {
+  return d % 4 === 0 ? trainingDevice() : 'cpu';
+}
 
 /** softmax(Q Kᵀ / √d) V by the engine's fused attention kernel (one batch, one head), causal when asked. */
 export async function fusedAttention(Q: Mat, K: Mat, V: Mat, causal: boolean): Promise<Mat> {
-  const [q, k, v] = [as4d(Q), as4d(K), as4d(V)];
+  const device = await checkDevice(Q[0].length);
+  const [q, k, v] = [as4d(Q, device), as4d(K, device), as4d(V, device)];
   const o = functional.scaledDotProductAttention(q, k, v, { causal, impl: 'fused' }); // (1, 1, Tq, d)
   try {
     return toRows(await o.toArray(), V[0].length);
@@ -115,7 +126,8 @@ export const attentionCell: CodeExercise = {
     <code>K</code> is Tk×d and <code>V</code> is Tk×d (one row per key and its value). Return the Tq×d matrix
     softmax(Q Kᵀ / √d) V, the softmax taken over each query's keys. When <code>causal</code> is true (then
     Tq = Tk), query i may only use keys 0 to i: set the other scores to −∞ before the softmax. Check compares your
-    result with the engine’s fused attention kernel, <code>functional.scaledDotProductAttention</code>.`,
+    result with the engine’s fused attention kernel, <code>functional.scaledDotProductAttention</code>, on the GPU
+    for the cases whose d is a multiple of 4 (the kernel’s packing) when this page has WebGPU.`,
   name: 'attention',
   signature: 'attention(Q: number[][], K: number[][], V: number[][], causal: boolean): number[][]',
   language: 'typescript',
@@ -198,8 +210,9 @@ export interface AttentionGrads {
 
 /** dQ, dK and dV of Σ dOut ⊙ attention(Q, K, V) by the engine's autograd through its fused attention kernel. */
 export async function autogradAttention(Q: Mat, K: Mat, V: Mat, dOut: Mat, causal: boolean): Promise<AttentionGrads> {
-  const [q, k, v] = [as4d(Q, true), as4d(K, true), as4d(V, true)];
-  const g = as4d(dOut);
+  const device = await checkDevice(Q[0].length);
+  const [q, k, v] = [as4d(Q, device, true), as4d(K, device, true), as4d(V, device, true)];
+  const g = as4d(dOut, device);
   const o = functional.scaledDotProductAttention(q, k, v, { causal, impl: 'fused' }); // (1, 1, T, d)
   try {
     o.backward(g); // the upstream gradient dL/dOut
@@ -247,7 +260,8 @@ export const backwardCell: CodeExercise = {
   prompt: html`Now the backward pass. For self-attention on T tokens (<code>Q</code>, <code>K</code>, <code>V</code>
     and the upstream gradient <code>dOut</code> are all T×d), O = softmax(Q Kᵀ / √d, causal when asked) V. Given
     dL/dO = <code>dOut</code>, return <code>{ dQ, dK, dV }</code>, each T×d. Check compares with the gradients the
-    engine’s autograd puts into Q, K and V after <code>backward(dOut)</code> through its fused attention kernel.`,
+    engine’s autograd puts into Q, K and V after <code>backward(dOut)</code> through its fused attention kernel (its
+    GPU backward kernels where the page has WebGPU and d is a multiple of 4).`,
   name: 'attentionBackward',
   signature: 'attentionBackward(Q: number[][], K: number[][], V: number[][], dOut: number[][], causal: boolean): { dQ: number[][]; dK: number[][]; dV: number[][] }',
   language: 'typescript',
