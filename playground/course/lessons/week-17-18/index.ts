@@ -63,9 +63,10 @@ export const lesson: Lesson = {
       body: html`
         <h2>How BERT hides tokens</h2>
         <p>
-          If BERT only ever saw <code>[MASK]</code> where it had to predict, it would learn nothing useful about the
-          tokens it can see, and <code>[MASK]</code> never appears in real text it is later used on. So its
-          training data is made with a three-way rule: each ordinary token is chosen with probability 0.15; a chosen
+          If every token BERT had to predict were shown as <code>[MASK]</code>, the model would only ever be asked
+          about <code>[MASK]</code> positions, yet <code>[MASK]</code> never appears in the text it is fine-tuned on
+          later; a real token would never need a careful representation of its own. So its training data is made
+          with a three-way rule: each ordinary token is chosen with probability 0.15; a chosen
           token becomes <code>[MASK]</code> 80% of the time, a random ordinary token 10% of the time, and is left
           alone the last 10%. The loss is computed only at the chosen positions. (The share chosen is a setting:
           our checkpoint's card records what its pre-training used.) Special tokens (padding,
