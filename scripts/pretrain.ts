@@ -6,6 +6,7 @@ import type { PretrainContext } from './pretrain/write';
 import { pretrainGPT } from './pretrain/gpt';
 import { pretrainBert } from './pretrain/bert';
 import { pretrainIcl } from './pretrain/icl';
+import { parsePretrainArgs } from './pretrain/args';
 
 const RUNS: Record<string, (ctx: PretrainContext) => Promise<void>> = {
   gpt: pretrainGPT,
@@ -13,23 +14,19 @@ const RUNS: Record<string, (ctx: PretrainContext) => Promise<void>> = {
   icl: pretrainIcl,
 };
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  const name = process.argv.slice(2).find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
-  const run = name ? RUNS[name] : undefined;
-  if (!run) {
-    console.error(`usage: npm run pretrain -- <${Object.keys(RUNS).join('|')}> [--steps N] [--resume] [--cpu|--webgpu]`);
+  const a = parsePretrainArgs(process.argv.slice(2), Object.keys(RUNS));
+  if (a.kind === 'nothing') {
+    console.error(a.message);
+    return;
+  }
+  if (a.kind === 'error') {
+    console.error(a.message);
     process.exit(2);
   }
-  const backend = process.argv.includes('--webgpu') ? 'webgpu' : 'cpu';
-  const info = await init({ backend });
-  console.log(`pretraining ${name} on ${info.device} (${info.adapter})`);
-  const steps = arg('steps') ? Number(arg('steps')) : undefined;
-  await run({ steps, resume: process.argv.includes('--resume'), backend, adapter: info.adapter, log: (line) => console.log(line) });
+  const info = await init({ backend: a.backend });
+  console.log(`pretraining ${a.name} on ${info.device} (${info.adapter})`);
+  await RUNS[a.name]({ steps: a.steps, resume: a.resume, backend: a.backend, adapter: info.adapter, log: (line) => console.log(line) });
 }
 
 main().catch((e: unknown) => {
