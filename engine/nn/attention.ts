@@ -21,6 +21,18 @@ export interface MultiHeadAttentionOptions extends InitOptions {
   bias?: boolean;
   /** Rotate q and k by position (RoPE), or add ALiBi's distance penalty to the scores. Default: neither. */
   positional?: 'none' | 'rope' | 'alibi';
+  /** Linformer (Wang et al. 2020): keys and values projected along the sequence to k rows. Non-causal only. */
+  linformer?: LinformerOptions;
+}
+
+/**
+ * Linformer's low-rank attention: learned E and F, each (k, maxLen), turn the T keys and values of a head into k
+ * rows, K' = E[:, :T] K and V' = F[:, :T] V, so the scores are (Tq, k) instead of (Tq, T). One E and one F serve
+ * every head of the layer (the paper's "headwise sharing"). Sequences longer than maxLen are refused.
+ */
+export interface LinformerOptions {
+  k: number;
+  maxLen: number;
 }
 
 export interface AttendOptions {
@@ -81,6 +93,10 @@ export class MultiHeadAttention extends Module {
   out_proj: Linear;
   readonly headDim: number;
   readonly positional: 'none' | 'rope' | 'alibi';
+  /** Linformer's key and value projections (k, maxLen), or null for full attention. */
+  linformerE: Tensor | null;
+  linformerF: Tensor | null;
+  readonly linformer: LinformerOptions | null;
   private readonly rope: RotaryEmbedding | null;
 
   constructor(
@@ -91,6 +107,19 @@ export class MultiHeadAttention extends Module {
     super();
     if (embedDim % numHeads !== 0) throw new RangeError(`MultiHeadAttention: embedDim ${embedDim} must divide by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
+    this.linformer = opts.linformer ?? null;
+    if (this.linformer) {
+      const { k, maxLen } = this.linformer;
+      if (!Number.isInteger(k) || k < 1 || !Number.isInteger(maxLen) || maxLen < 1) {
+        throw new RangeError(`MultiHeadAttention: linformer k and maxLen must be positive integers, got k=${k}, maxLen=${maxLen}`);
+      }
+      // A position bias over the scores (ALiBi's −slope·|i − j|, a learned relative bias) needs key positions j,
+      // and the projection leaves none. RoPE is fine: it rotates q and k before the projection.
+      const pos = opts.positional ?? 'none';
+      if (pos !== 'none' && pos !== 'rope') {
+        throw new Error(`MultiHeadAttention: linformer cannot use positional '${pos}': its bias needs key positions, which the projection mixes away`);
+      }
+    }
     const device = opts.device ?? getDefaultDevice();
     const seed = nextSeed(opts.seed);
     // PyTorch: xavier_uniform_ on the stacked (3E, E) weight, bound √(6 / (fan_in + fan_out)) = √(6 / 4E); zero biases.
@@ -108,6 +137,15 @@ export class MultiHeadAttention extends Module {
     }
     this.positional = opts.positional ?? 'none';
     this.rope = this.positional === 'rope' ? new RotaryEmbedding(this.headDim) : null;
+    this.linformerE = null;
+    this.linformerF = null;
+    if (this.linformer) {
+      const { k, maxLen } = this.linformer;
+      // xavier_uniform_ on (k, maxLen), as for a Linear from maxLen to k.
+      const lb = Math.sqrt(6 / (k + maxLen));
+      this.linformerE = tensor(uniformArray(k * maxLen, seed + 2, -lb, lb), [k, maxLen], { device, requiresGrad: true });
+      this.linformerF = tensor(uniformArray(k * maxLen, seed + 3, -lb, lb), [k, maxLen], { device, requiresGrad: true });
+    }
   }
 
   /** Self-attention, or attention of `query` over `key` and `value` (both default to the query). */
@@ -144,6 +182,7 @@ export class MultiHeadAttention extends Module {
       throw new ShapeError(`MultiHeadAttention: query ${fmt(query.shape)}, key ${fmt(key.shape)} and value ${fmt(value.shape)} disagree`);
     }
     if (opts.cache && (key !== query || value !== query)) throw new Error('MultiHeadAttention: a KV cache is for self-attention only');
+    if (this.linformer) this.checkLinformer(key.shape[1], opts);
     const [B, Tq] = query.shape;
 
     return tidy(() => {
@@ -167,6 +206,11 @@ export class MultiHeadAttention extends Module {
         k = this.rope.rotate(k, offset);
       }
       if (opts.cache) [k, v] = opts.cache.append(k, v); // (B, H, offset + T, d)
+      if (this.linformerE && this.linformerF) {
+        const T = k.shape[2];
+        k = this.linformerE.slice(1, 0, T).matmul(k); // (k, T) @ (B, H, T, d) → (B, H, k, d)
+        v = this.linformerF.slice(1, 0, T).matmul(v);
+      }
 
       const attnOpts = buildAttentionMask({
         B, H: this.numHeads, Tq, Tk: k.shape[2], offset, causal: opts.causal ?? false, keyPaddingMask: opts.keyPaddingMask,
@@ -182,7 +226,21 @@ export class MultiHeadAttention extends Module {
     });
   }
 
+  /** What Linformer cannot do, refused before anything runs: every mask here names key positions that E and F mix. */
+  private checkLinformer(Tk: number, opts: AttendOptions): void {
+    const { maxLen } = this.linformer!;
+    // Each projected key is a sum over all T positions, so query i would see keys j > i through it: no mask on the
+    // projected rows can restore causality.
+    if (opts.causal) throw new Error('MultiHeadAttention: linformer attention cannot be causal: its projection mixes future positions into every key');
+    if (opts.cache) throw new Error('MultiHeadAttention: linformer attention has no KV cache: the cache serves causal generation, which the projection cannot');
+    if (opts.attnMask || opts.keyPaddingMask) {
+      throw new Error(`MultiHeadAttention: linformer attention takes no ${opts.attnMask ? 'attnMask' : 'keyPaddingMask'}: masks name key positions, which the projection mixes (a causal mask would leak the future)`);
+    }
+    if (Tk > maxLen) throw new ShapeError(`MultiHeadAttention: linformer sequence length ${Tk} exceeds its maxLen ${maxLen}`);
+  }
+
   protected override describe(): string {
-    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}${this.positional !== 'none' ? `, ${this.positional}` : ''}`;
+    const lin = this.linformer ? `, linformer k=${this.linformer.k} maxLen=${this.linformer.maxLen}` : '';
+    return `embedDim=${this.embedDim}, numHeads=${this.numHeads}${this.positional !== 'none' ? `, ${this.positional}` : ''}${lin}`;
   }
 }
