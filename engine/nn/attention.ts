@@ -13,14 +13,23 @@ import { fmt, ShapeError } from '../shape';
 import { Module } from './module';
 import { Linear, type InitOptions } from './layers';
 import { alibiSlopes, RotaryEmbedding } from './positional';
+import { RelativePositionBias, type RelativePositionBiasOptions } from './relative-bias';
 import { scaledDotProductAttention } from '../ops/attention';
 import { buildAttentionMask } from '../ops/attention-mask';
 
 export interface MultiHeadAttentionOptions extends InitOptions {
   /** Biases on the projections (default true). */
   bias?: boolean;
-  /** Rotate q and k by position (RoPE), or add ALiBi's distance penalty to the scores. Default: neither. */
-  positional?: 'none' | 'rope' | 'alibi';
+  /**
+   * Rotate q and k by position (RoPE), add ALiBi's distance penalty to the scores, or add T5's learned bucketed
+   * relative bias (a RelativePositionBias owned by this layer, `relative_attention_bias`). Default: none.
+   */
+  positional?: 'none' | 'rope' | 'alibi' | 't5';
+  /**
+   * With positional 't5': the bias's buckets (default 32 buckets, maxDistance 128, bidirectional: pass
+   * bidirectional: false for a causal decoder) and its init (default std embedDim^−½, Hugging Face T5's).
+   */
+  relativeBias?: Omit<RelativePositionBiasOptions, 'device' | 'seed'>;
   /** Linformer (Wang et al. 2020): keys and values projected along the sequence to k rows. Non-causal only. */
   linformer?: LinformerOptions;
 }
@@ -92,7 +101,13 @@ export class MultiHeadAttention extends Module {
   in_proj_bias: Tensor | null;
   out_proj: Linear;
   readonly headDim: number;
-  readonly positional: 'none' | 'rope' | 'alibi';
+  readonly positional: 'none' | 'rope' | 'alibi' | 't5';
+  /**
+   * T5's bias table, one per layer: T5 itself computes it in the first layer and reuses it in the others, but a
+   * layer that owns its bias stays self-contained (numBuckets·H parameters each). To share one across layers,
+   * pass a RelativePositionBias's bias(Tq, Tk) as the float attnMask instead.
+   */
+  relative_attention_bias: RelativePositionBias | null;
   /** Linformer's key and value projections (k, maxLen), or null for full attention. */
   linformerE: Tensor | null;
   linformerF: Tensor | null;
@@ -137,6 +152,14 @@ export class MultiHeadAttention extends Module {
     }
     this.positional = opts.positional ?? 'none';
     this.rope = this.positional === 'rope' ? new RotaryEmbedding(this.headDim) : null;
+    if (!['none', 'rope', 'alibi', 't5'].includes(this.positional)) {
+      throw new RangeError(`MultiHeadAttention: positional must be 'none', 'rope', 'alibi' or 't5', got ${JSON.stringify(opts.positional)}`);
+    }
+    if (opts.relativeBias && this.positional !== 't5') throw new Error(`MultiHeadAttention: relativeBias is for positional 't5', not '${this.positional}'`);
+    this.relative_attention_bias =
+      this.positional === 't5'
+        ? new RelativePositionBias(numHeads, { std: 1 / Math.sqrt(embedDim), ...opts.relativeBias, seed: seed + 4, device })
+        : null;
     this.linformerE = null;
     this.linformerF = null;
     if (this.linformer) {
@@ -215,6 +238,7 @@ export class MultiHeadAttention extends Module {
       const attnOpts = buildAttentionMask({
         B, H: this.numHeads, Tq, Tk: k.shape[2], offset, causal: opts.causal ?? false, keyPaddingMask: opts.keyPaddingMask,
         attnMask: opts.attnMask, alibiSlopes: this.positional === 'alibi' ? alibiSlopes(this.numHeads) : null, device: query.device,
+        bias: this.relative_attention_bias?.bias(Tq, k.shape[2], offset), // (H, Tq, Tk), query i at position offset + i
       });
       let out: Tensor; // (B, H, Tq, d)
       let weights: Tensor | undefined;

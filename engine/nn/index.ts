@@ -4,6 +4,7 @@ export { MultiHeadAttention, KVCache, type MultiHeadAttentionOptions, type Atten
 export {
   SinusoidalPositionalEncoding, LearnedPositionalEmbedding, RotaryEmbedding, sinusoidalTable, alibiSlopes,
 } from './positional';
+export { RelativePositionBias, relativePositionBucket, type RelativePositionBiasOptions } from './relative-bias';
 export {
   TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
   type TransformerLayerOptions, type EncoderCallOptions, type DecoderCallOptions,

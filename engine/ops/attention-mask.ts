@@ -62,6 +62,8 @@ export interface MaskParts {
   attnMask?: Tensor;
   /** ALiBi slopes (H) on the host, or null. */
   alibiSlopes: ArrayLike<number> | null;
+  /** A float bias broadcastable to (B, H, Tq, Tk) added to the scores, e.g. T5's relative bias (H, Tq, Tk); may require grad. */
+  bias?: Tensor;
   device: Tensor['device'];
 }
 
@@ -88,6 +90,7 @@ export function buildAttentionMask(p: MaskParts): { mask?: Tensor; causal: boole
     bools.push(pad.eq(0).int().reshape([B, 1, 1, Tk])); // PyTorch's 1 = pad becomes 1 = take part
   }
   if (p.attnMask) (p.attnMask.dtype === 'int32' ? bools : adds).push(p.attnMask);
+  if (p.bias) adds.push(p.bias);
   let alibiSlopes: Tensor | undefined;
   if (p.alibiSlopes) {
     if (offset === 0) alibiSlopes = tensor(Float32Array.from(p.alibiSlopes), [H], { device });
