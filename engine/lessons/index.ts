@@ -33,3 +33,5 @@ export {
   iclAccuracyByShots, iclIdealAccuracy, iclShownShare, kvCacheWork, cardFinetune, fineTuneRace,
   type Guess, type SamplingStep, type MaskingCounts, type IclBatch, type CardFinetune, type RacePoint, type RaceOptions,
 } from './pretrained';
+// Weeks 19-20: Reformer's angular LSH, how often a query's nearest key shares its bucket.
+export { lshBuckets, nearestKeyCollisionRate, lshRotations, type LshVectors } from './lsh';
