@@ -41,7 +41,7 @@ describe('shapes and refusals', () => {
     dispose([r, x, mem, mha.parameters(), rope.parameters()]);
   });
 
-  test('causal, masks, a cache, T > maxLen, a position bias (ALiBi) and bad sizes are refused with the reason', () => {
+  test('causal, masks, a cache, T > maxLen, position biases (ALiBi, T5) and bad sizes are refused with the reason', () => {
     const mha = new MultiHeadAttention(8, 2, { seed: 1, linformer: { k: 3, maxLen: 6 }, device: 'cpu' });
     const x = input([1, 5, 8], 4, 'cpu');
     expect(() => mha.attend(x, { causal: true })).toThrow(/cannot be causal: its projection mixes future positions into every key/);
@@ -52,6 +52,7 @@ describe('shapes and refusals', () => {
     expect(() => mha.forward(long)).toThrow(ShapeError);
     expect(() => mha.forward(long)).toThrow(/sequence length 7 exceeds its maxLen 6/);
     expect(() => new MultiHeadAttention(8, 2, { linformer: { k: 3, maxLen: 6 }, positional: 'alibi' })).toThrow(/cannot use positional 'alibi': its bias needs key positions/);
+    expect(() => new MultiHeadAttention(8, 2, { linformer: { k: 3, maxLen: 6 }, positional: 't5' })).toThrow(/cannot use positional 't5'/);
     expect(() => new MultiHeadAttention(8, 2, { linformer: { k: 0, maxLen: 6 } })).toThrow(/positive integers, got k=0, maxLen=6/);
     dispose([x, long, mha.parameters()]);
   });
