@@ -2,7 +2,7 @@
 // bar and the loss as it goes, then prints the final metric and the speed.
 import { readFile, writeFile } from 'node:fs/promises';
 import { init, readModel } from '../engine/index';
-import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, trainSentiment, type StepLog, type TrainResult, type SentimentResult } from '../engine/course';
+import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, trainSentiment, type StepLog, type TrainResult, type SentimentResult, extrapolationTable, formatExtrapolation } from '../engine/course';
 
 interface RecipeOptions {
   steps?: number;
@@ -44,6 +44,17 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
       accuracy: init === 'scratch' ? r.scratchMean : r.pretrainedMean,
       summary: `held-out accuracy on ${r.testSize} sentences, mean of ${r.budget.seeds.length} seeds: pre-trained BERT ${pct(r.pretrainedMean)}, ` +
         `same architecture from scratch ${pct(r.scratchMean)} (${((r.pretrainedMean - r.scratchMean) * 100).toFixed(1)} points)`,
+    };
+  },
+  extrapolation: async (o) => {
+    // Five models (one per position encoding) trained at T = 64 and scored at 64, 128 and 256; the table is the result.
+    const started = performance.now();
+    const r = await extrapolationTable({ steps: o.steps, seed: o.seed, logEvery: 50, onLog: (_encoding, l) => o.onLog(l) });
+    const atTrain = r.rows.map((row) => row.accuracy[0] ?? 0);
+    const steps = r.rows.length * (o.steps ?? 300);
+    return {
+      losses: [], accuracy: atTrain.reduce((a, b) => a + b, 0) / atTrain.length, stepsPerSecond: steps / ((performance.now() - started) / 1000),
+      summary: `${formatExtrapolation(r)}\n(final accuracy below: the mean over encodings at the training length T=${r.trainLength})`,
     };
   },
   bert: async (o) => {

@@ -6,3 +6,4 @@ export { trainTranslate, translateTask, type TranslateOptions, type TranslateRes
 export { trainBert, type BertOptions, type BertResult } from './bert';
 export { runSteps, releaseModel, type LoopOptions } from './loop';
 export { trainSentiment, sentimentAccuracy, SENTIMENT_BUDGET, type SentimentOptions, type SentimentResult, type SentimentRun, type SentimentInit } from './sentiment';
+export { extrapolationTable, formatExtrapolation, POSITION_ENCODINGS, type PositionEncoding, type ExtrapolationOptions, type ExtrapolationResult, type ExtrapolationRow } from './extrapolation';
