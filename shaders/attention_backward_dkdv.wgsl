@@ -55,7 +55,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
 // @end
 
-  // Queries that can see this block's keys: causal needs i ≥ j ≥ col0; a window needs i < j + window.
+  // Queries that can see this block's keys: causal needs i ≥ j ≥ col0; a window needs i < j + window; a local
+  // window needs |i − j| < local.
   var iStart = 0u;
   var iEnd = Tq;
 // @if CAUSAL
@@ -64,6 +65,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // @if WINDOW
   iStart = col0 / TK * TK;
   iEnd = min(Tq, col0 + BC - 1u + params.window);
+// @endif
+// @if LOCAL
+  // |i − j| < local for some j in [col0, col0 + BC): col0 − local < i < col0 + BC − 1 + local; may be empty.
+  iEnd = min(iEnd, col0 + BC - 1u + params.localWindow);
+  if (col0 + 1u > params.localWindow) {
+    iStart = max(iStart, (col0 + 1u - params.localWindow) / TK * TK);
+  }
 // @endif
 
   let qHead = row_at(params.lq, b, h, 0u); // where this head's query rows start (their stride: lq.w, lg.w)

@@ -5,8 +5,8 @@
 //
 // Score (i, j) of head (b, h), before the softmax:
 //   s_ij = scale·q_i·k_j + mask_ij (float mask) − slope_h·|i − j| (ALiBi)
-// and it takes part only when j < Tk, j ≤ i (causal), i − window < j ≤ i (window), mask_ij ≠ 0 (boolean mask)
-// and mask_ij ≠ −∞ (float mask). A row where nothing takes part gives zeros (forward and backward). A NaN or ±Inf
+// and it takes part only when j < Tk, j ≤ i (causal), i − window < j ≤ i (window), |i − j| < local (LOCAL),
+// mask_ij ≠ 0 (boolean mask) and mask_ij ≠ −∞ (float mask). A row where nothing takes part gives zeros (forward and backward). A NaN or ±Inf
 // among the scores of a row that take part makes the row NaN (engine/backend/backend.ts, AttentionParams).
 //
 // Every (B, H, T, d) operand is read or written through its own layout (engine/backend/gpu/attention.ts), so q, k
@@ -20,6 +20,7 @@ struct Params {
   Tq: u32,
   Tk: u32,
   window: u32, // > 0 with WINDOW: keys i − window < j ≤ i
+  localWindow: u32, // > 0 with LOCAL: keys |i − j| < local
   scale: f32,
   // The mask read through broadcast strides over (B, H, Tq, Tk), in elements; 0 on broadcast dims.
   maskStrides: vec4<u32>,
@@ -63,6 +64,9 @@ fn key_bias(maskRow: u32, slope: f32, i: u32, j: u32) -> Bias {
 // @if WINDOW
   ok = ok & (j <= i) & (j + params.window > i);
 // @endif
+// @if LOCAL
+  ok = ok & (j + params.localWindow > i) & (i + params.localWindow > j); // |i − j| < local without a signed difference
+// @endif
   var add = 0.0;
 // @if ALIBI
   // −slope·(i − j) under a causal mask, −slope·|i − j| otherwise: the same on every score that takes part.
@@ -94,7 +98,10 @@ fn head_slope(h: u32) -> f32 {
 
 // The keys a block of query rows [row0, row0 + rows) can see, as [start, end): causal and window rows see
 // j ≤ i < row0 + rows, window rows also j > row0 − window (start rounded down to a whole TK tile). Tiles outside
-// are skipped entirely, which is how causal attention does about half the work.
+// are skipped entirely, which is how causal attention does about half the work. A local window narrows the range
+// from both sides to row0 − local < j < row0 + rows − 1 + local, intersected with whatever causal and window left,
+// so each block visits O(rows + 2·local) keys instead of Tk. The range may come out empty (rows past Tk + local − 1
+// see nothing): the kernels' tile loops then never run and those rows end empty.
 fn key_range(row0: u32, rows: u32, Tk: u32) -> vec2<u32> {
   var kEnd = Tk;
   var kStart = 0u;
@@ -105,6 +112,12 @@ fn key_range(row0: u32, rows: u32, Tk: u32) -> vec2<u32> {
   kEnd = min(Tk, row0 + rows);
   if (row0 + 1u > params.window) {
     kStart = (row0 + 1u - params.window) / TK * TK;
+  }
+// @endif
+// @if LOCAL
+  kEnd = min(kEnd, row0 + rows - 1u + params.localWindow);
+  if (row0 + 1u > params.localWindow) {
+    kStart = max(kStart, (row0 + 1u - params.localWindow) / TK * TK);
   }
 // @endif
   return vec2<u32>(kStart, kEnd);

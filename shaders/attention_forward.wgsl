@@ -3,7 +3,7 @@
 //
 // A template (engine/backend/gpu/template.ts), expanded per head dim and tile size:
 //   D4 = d / 4 (vec4s per row), R = query rows per invocation, WG = invocations per workgroup,
-//   TK = key rows per tile (BR = WG·R and TKD4 = TK·D4 are passed precomputed); CAUSAL, WINDOW, ALIBI, MASK_FLOAT, MASK_BOOL switch features in or out.
+//   TK = key rows per tile (BR = WG·R and TKD4 = TK·D4 are passed precomputed); CAUSAL, WINDOW, LOCAL, ALIBI, MASK_FLOAT, MASK_BOOL switch features in or out.
 //
 // Workgroup (x, bh) owns query rows [x·WG·R, (x+1)·WG·R) of head bh; invocation `lid` owns rows
 // row0 + lid + WG·r for r < R, holding q (pre-scaled), the output accumulator, and the running max m and sum l

@@ -197,8 +197,8 @@ export interface AttentionGradLayouts {
  * One fused scaled-dot-product attention over q (B, H, Tq, d), k and v (B, H, Tk, d), each read through its
  * HeadLayout (contiguous when `layouts` is absent). Score
  * (i, j) of head (b, h) is s_ij = scale·q_i·k_j + mask_ij (float mask) − slope_h·|i − j| (ALiBi), and it takes part
- * in the row's softmax only when j ≤ i (causal), i − window < j ≤ i (window > 0), mask_ij ≠ 0 (bool mask) and
- * mask_ij ≠ −∞ (float mask). A row where no score takes part gives zeros and logsumexp −∞.
+ * in the row's softmax only when j ≤ i (causal), i − window < j ≤ i (window > 0), |i − j| < local (local > 0),
+ * mask_ij ≠ 0 (bool mask) and mask_ij ≠ −∞ (float mask). A row where no score takes part gives zeros and logsumexp −∞.
  */
 export interface AttentionParams {
   B: number;
@@ -210,6 +210,8 @@ export interface AttentionParams {
   causal: boolean;
   /** > 0: query i sees keys i − window < j ≤ i only; 0: no window. */
   window: number;
+  /** > 0: query i sees keys |i − j| < local only (Longformer's two-sided local window); 0 or absent: none. */
+  local?: number;
   /** 'float': an additive float32 mask; 'bool': int32, 1 = take part. Passed with maskStrides. */
   mask: 'none' | 'float' | 'bool';
   /** Strides (elements) that read the mask storage as (B, H, Tq, Tk); 0 on broadcast dims. */

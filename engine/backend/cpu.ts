@@ -679,10 +679,12 @@ export class CpuBackend implements Backend {
     const L = attentionLayouts(p);
     const qAt = headRow(L.q, b, h, i);
     const [sb, sh, si, sj] = p.maskStrides;
+    const local = p.local ?? 0;
     const row: Array<number | null> = [];
     for (let j = 0; j < Tk; j++) {
       if (p.causal && j > i) { row.push(null); continue; }
       if (p.window > 0 && !(i - p.window < j && j <= i)) { row.push(null); continue; }
+      if (local > 0 && !(Math.abs(i - j) < local)) { row.push(null); continue; }
       const kAt = headRow(L.k, b, h, j);
       let s = 0;
       for (let c = 0; c < d; c++) s += qd[qAt + c] * kd[kAt + c];

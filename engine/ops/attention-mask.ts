@@ -1,7 +1,7 @@
 // The one builder of what attention adds to its scores, shared by the composed path of
 // scaledDotProductAttention (ops/attention.ts) and by MultiHeadAttention (nn/attention.ts):
-//   - structural masks: causal (j ≤ i) and a sliding window (i − window < j ≤ i), with query i sitting at
-//     position offset + i when `offset` keys are cached before it;
+//   - structural masks: causal (j ≤ i), a sliding window (i − window < j ≤ i) and a two-sided local window
+//     (|i − j| < local), with query i sitting at position offset + i when `offset` keys are cached before it;
 //   - ALiBi distances |(offset + i) − j|, which the slopes scale;
 //   - merging padding masks, boolean masks and additive float masks into the one `mask` the entry point takes.
 // Its semantics are the entry point's: a score takes part unless a boolean mask says 0 or a float mask says −∞.
@@ -17,11 +17,13 @@ export interface Positions {
 }
 
 /**
- * 1 where query i may see key j under causal and/or a window, 0 elsewhere, as a host (Tq, Tk) array, and whether
- * some row sees nothing; null when neither constraint is set.
+ * 1 where query i may see key j under causal, a window and/or a local window (all that are set must allow it), 0
+ * elsewhere, as a host (Tq, Tk) array, and whether some row sees nothing; null when no constraint is set.
  */
-export function structuralAllowed(pos: Positions, causal: boolean, window: number): { allowed: Float32Array; someRowEmpty: boolean } | null {
-  if (!causal && window === 0) return null;
+export function structuralAllowed(
+  pos: Positions, causal: boolean, window: number, local = 0,
+): { allowed: Float32Array; someRowEmpty: boolean } | null {
+  if (!causal && window === 0 && local === 0) return null;
   const { Tq, Tk } = pos;
   const offset = pos.offset ?? 0;
   const allowed = new Float32Array(Tq * Tk);
@@ -30,7 +32,7 @@ export function structuralAllowed(pos: Positions, causal: boolean, window: numbe
     const at = offset + i;
     let any = false;
     for (let j = 0; j < Tk; j++) {
-      const ok = (!causal || j <= at) && (window === 0 || (j > at - window && j <= at));
+      const ok = (!causal || j <= at) && (window === 0 || (j > at - window && j <= at)) && (local === 0 || Math.abs(at - j) < local);
       allowed[i * Tk + j] = ok ? 1 : 0;
       any ||= ok;
     }

@@ -3,8 +3,8 @@
 //   out = softmax(scale·Q Kᵀ + bias) V        q (B, H, Tq, d), k and v (B, H, Tk, d) → (B, H, Tq, d)
 //
 // where the bias holds an additive float mask, −slope_h·|i − j| for ALiBi, and −∞ wherever a score does not take
-// part (causal j > i, outside the window, a boolean mask's 0, a float mask's −∞). A row where nothing takes part
-// gives zeros, and no gradient, instead of the NaN that softmax of all −∞ would give.
+// part (causal j > i, outside the window or the local window, a boolean mask's 0, a float mask's −∞). A row where
+// nothing takes part gives zeros, and no gradient, instead of the NaN that softmax of all −∞ would give.
 //
 // Two implementations with one meaning, chosen by `impl`:
 //   - 'fused': backend.attentionForward / attentionBackward (FlashAttention-style on WebGPU, plain loops on the
@@ -38,6 +38,12 @@ export interface AttentionOptions {
   alibiSlopes?: Tensor;
   /** Query i attends only keys i − window < j ≤ i; combine it with causal. */
   window?: number;
+  /**
+   * Query i attends only keys |i − j| < localWindow (Longformer's two-sided local attention; queries and keys
+   * aligned at 0 as causal's are, so with Tq > Tk + localWindow − 1 the last rows see nothing and give zeros).
+   * With causal it is the one-sided window i − localWindow < j ≤ i; with window, the narrower of the two.
+   */
+  localWindow?: number;
   /** Which implementation runs (see the header); 'fused' throws, saying why, where the backend cannot serve it. */
   impl?: 'auto' | 'fused' | 'composed';
 }
@@ -79,6 +85,10 @@ function describe(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions): Atte
   if (opts.window !== undefined && (!Number.isInteger(window) || window < 1)) {
     throw new RangeError(`${OP}: window must be a positive integer, got ${opts.window}`);
   }
+  const local = opts.localWindow ?? 0;
+  if (opts.localWindow !== undefined && (!Number.isInteger(local) || local < 1)) {
+    throw new RangeError(`${OP}: localWindow must be a positive integer (keys with |i − j| < localWindow take part), got ${opts.localWindow}`);
+  }
   let maskKind: AttentionParams['mask'] = 'none';
   let maskStrides: [number, number, number, number] = [0, 0, 0, 0];
   const full = [B, H, Tq, Tk];
@@ -104,7 +114,7 @@ function describe(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions): Atte
     sameDevice(OP, q, s);
     if (!sameShape(s.shape, [H])) throw new ShapeError(`${OP}: alibiSlopes must have shape [${H}] (one per head), got ${fmt(s.shape)}`);
   }
-  return { B, H, Tq, Tk, d, scale, causal: !!opts.causal, window, mask: maskKind, maskStrides, alibi: !!opts.alibiSlopes };
+  return { B, H, Tq, Tk, d, scale, causal: !!opts.causal, window, local, mask: maskKind, maskStrides, alibi: !!opts.alibiSlopes };
 }
 
 /**
@@ -235,7 +245,7 @@ function probabilities(q: Tensor, k: Tensor, opts: AttentionOptions, p: Attentio
     const pos = { Tq: p.Tq, Tk: p.Tk };
     // Scaling q (B·H·Tq·d elements) is cheaper than scaling the scores (B·H·Tq·Tk).
     let s = q.mul(p.scale).matmul(k.transpose(-1, -2)); // (B, H, Tq, d) @ (B, H, d, Tk) → (B, H, Tq, Tk)
-    const structural = structuralAllowed(pos, p.causal, p.window);
+    const structural = structuralAllowed(pos, p.causal, p.window, p.local ?? 0);
     let allowed: Tensor | null = null; // 1/0 where scores take part, for finding empty rows
     let mayBeEmpty = false; // some row may have nothing that takes part
     if (structural) {
@@ -253,7 +263,7 @@ function probabilities(q: Tensor, k: Tensor, opts: AttentionOptions, p: Attentio
       // so that an all-excluded row is not NaN.
       s = s.add(m.dtype === 'int32' ? m.eq(0).mul(EXCLUDED) : m.maximum(EXCLUDED));
       const mAllowed = m.dtype === 'int32' ? m.ne(0) : m.detach().ne(-Infinity);
-      allowed = allowed ? allowed.mul(mAllowed) : mAllowed; // a row is empty by the mask and causal/window together
+      allowed = allowed ? allowed.mul(mAllowed) : mAllowed; // a row is empty by the mask and the structural masks together
       mayBeEmpty = true;
     }
     let w = s.softmax(-1);

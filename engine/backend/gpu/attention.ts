@@ -99,10 +99,11 @@ function attentionKernel(
     TKD4: TK * (p.d / 4), // vec4s per tile (reflection cannot evaluate products in array sizes)
     CAUSAL: p.causal ? 1 : 0,
     WINDOW: p.window > 0 ? 1 : 0,
+    LOCAL: (p.local ?? 0) > 0 ? 1 : 0,
     ALIBI: p.alibi ? 1 : 0,
     MASK_FLOAT: p.mask === 'float' ? 1 : 0,
     MASK_BOOL: p.mask === 'bool' ? 1 : 0,
-    MASKED: p.window > 0 || p.mask !== 'none' ? 1 : 0, // keys may be left out anywhere in a tile
+    MASKED: p.window > 0 || (p.local ?? 0) > 0 || p.mask !== 'none' ? 1 : 0, // keys may be left out anywhere in a tile
   };
   const name = `attention_${which}|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
   return { kernel: ctx.kernel(name, { file: FILES[which], vars }), rowsPerGroup: WG * R };
@@ -118,8 +119,11 @@ function vec4Layout(l: HeadLayout): number[] {
 function uniforms(p: AttentionParams, g?: AttentionGradLayouts): Record<string, unknown> {
   const l = attentionLayouts(p);
   const none = [0, 0, 0, 0];
+  // A local window of max(Tq, Tk) or more excludes nothing; clamping it there keeps the kernels' u32 sums such as
+  // row0 + rows − 1 + localWindow from wrapping when a caller passes a huge one.
+  const localWindow = Math.min(p.local ?? 0, Math.max(p.Tq, p.Tk));
   return {
-    H: p.H, Tq: p.Tq, Tk: p.Tk, window: p.window, scale: p.scale, maskStrides: [...p.maskStrides],
+    H: p.H, Tq: p.Tq, Tk: p.Tk, window: p.window, localWindow, scale: p.scale, maskStrides: [...p.maskStrides],
     lq: vec4Layout(l.q), lk: vec4Layout(l.k), lv: vec4Layout(l.v), lo: vec4Layout(l.out),
     lg: g ? vec4Layout(g.dOut) : none, ldq: g ? vec4Layout(g.dq) : none, ldk: g ? vec4Layout(g.dk) : none, ldv: g ? vec4Layout(g.dv) : none,
   };
