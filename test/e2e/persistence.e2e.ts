@@ -230,6 +230,10 @@ describe('keeping work', () => {
     expect(await undoTitle()).toMatch(/^Undo Restore XOR MLP/);
     await (await el('editor-toolbar >>> [data-action="undo"]')).click();
     await until('the graph before the restore', async () => (await nodeIds()).join() === XOR_IDS.join());
+    // The canvas can show the undone graph a frame before the toolbar enables Redo; a click on the disabled button
+    // would be lost, so wait for the toolbar to offer the redo first.
+    const redoTitle = async () => (await el('editor-toolbar >>> [data-action="redo"]')).evaluate((b) => ((b as HTMLButtonElement).disabled ? '(disabled)' : (b as HTMLButtonElement).title));
+    await until('Redo to offer the restore', async () => /^Redo Restore XOR MLP/.test(await redoTitle()));
     await (await el('editor-toolbar >>> [data-action="redo"]')).click();
     await until('the restored graph again', async () => (await nodeIds()).join() === edited.join());
   }, 90_000);
