@@ -146,6 +146,7 @@ export const lesson: Lesson = {
     },
     { kind: 'exercise', exercise: bigramCell },
   ],
+  claims: [{ stat: 'w3-bi-kn-ppl', is: '<', than: 'w3-bi-laplace-ppl', says: 'Kneser-Ney beats Laplace on held-out text' }],
   resources: [
     {
       title: 'Jurafsky & Martin, Speech and Language Processing, chapter 3: N-gram Language Models',

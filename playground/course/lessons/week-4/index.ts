@@ -139,6 +139,10 @@ export const lesson: Lesson = {
       </p>`,
     },
   ],
+  claims: [
+    { stat: 'w4-coin-bits', is: '=', than: 1, says: "a fair coin's entropy is 1 bit" },
+    { stat: 'w4-kl-self', is: '=', than: 0, says: 'KL(p‖p) = 0' },
+  ],
   resources: [
     {
       title: 'Christopher Olah, “Visual Information Theory”',

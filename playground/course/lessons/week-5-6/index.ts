@@ -166,6 +166,9 @@ export const lesson: Lesson = {
       </p>`,
     },
   ],
+  claims: [1, 2, 4, 8].map((k) => ({
+    stat: `w56-svd-err-k${2 * k}`, is: '<' as const, than: `w56-svd-err-k${k}`, says: `the SVD's error falls from rank ${k} to rank ${2 * k}`,
+  })),
   resources: [
     {
       title: '3Blue1Brown, “Essence of linear algebra”',

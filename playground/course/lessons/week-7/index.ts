@@ -110,6 +110,7 @@ export const lesson: Lesson = {
     },
     { kind: 'exercise', exercise: gradientCell },
   ],
+  claims: [{ stat: 'w7-race-adam-steps', is: '<', than: 'w7-race-sgd-steps', says: "Adam reaches Rosenbrock's minimum sooner than SGD" }],
   resources: [
     {
       title: 'Andrej Karpathy, micrograd',

@@ -150,6 +150,10 @@ export const lesson: Lesson = {
     },
     { kind: 'exercise', exercise: mlpCell },
   ],
+  claims: [
+    { stat: 'w89-perceptron-xor-accuracy', is: '<', than: 1, says: 'the perceptron fails on XOR' },
+    { stat: 'w89-mlp-xor-accuracy', is: '=', than: 1, says: 'the MLP solves XOR' },
+  ],
   resources: [
     {
       title: 'Michael Nielsen, Neural Networks and Deep Learning, chapter 2',
