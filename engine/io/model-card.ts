@@ -29,7 +29,7 @@ const GPTConfigSchema = v.strictObject({
   nHead: int(1),
   nEmbd: int(1),
   dropout: v.pipe(finite, v.minValue(0), v.maxValue(1)),
-  positional: v.picklist(['learned', 'sinusoidal', 'rope', 'alibi']),
+  positional: v.picklist(['learned', 'sinusoidal', 'rope', 'alibi', 't5']),
   activation: v.picklist(['gelu', 'geluTanh', 'relu']),
   layerNormEps: v.pipe(finite, v.minValue(0)),
   dimFeedforward: int(1),

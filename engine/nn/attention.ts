@@ -28,8 +28,11 @@ export interface MultiHeadAttentionOptions extends InitOptions {
   /**
    * With positional 't5': the bias's buckets (default 32 buckets, maxDistance 128, bidirectional: pass
    * bidirectional: false for a causal decoder) and its init (default std embedDim^−½, Hugging Face T5's).
+   * Or a RelativePositionBias owned elsewhere, to share one table across layers as T5 does (it computes the bias
+   * in a stack's first layer and reuses it in every layer): it must have numHeads heads and live on this layer's
+   * device, and this layer does not register it, so its owner's parameters() and state dict hold it once.
    */
-  relativeBias?: Omit<RelativePositionBiasOptions, 'device' | 'seed'>;
+  relativeBias?: Omit<RelativePositionBiasOptions, 'device' | 'seed'> | RelativePositionBias;
   /** Linformer (Wang et al. 2020): keys and values projected along the sequence to k rows. Non-causal only. */
   linformer?: LinformerOptions;
 }
@@ -103,11 +106,13 @@ export class MultiHeadAttention extends Module {
   readonly headDim: number;
   readonly positional: 'none' | 'rope' | 'alibi' | 't5';
   /**
-   * T5's bias table, one per layer: T5 itself computes it in the first layer and reuses it in the others, but a
-   * layer that owns its bias stays self-contained (numBuckets·H parameters each). To share one across layers,
-   * pass a RelativePositionBias's bias(Tq, Tk) as the float attnMask instead.
+   * T5's bias table when this layer owns it (positional 't5' with relativeBias options or none); null when it
+   * borrows a shared one (relativeBias: a RelativePositionBias), which `relativeBias` returns either way.
    */
   relative_attention_bias: RelativePositionBias | null;
+  // A borrowed table, in an ES private field: Module walks the enumerable own fields for children and parameters,
+  // and this one must stay out of them, or every layer sharing the table would list (and save) it again.
+  #sharedBias: RelativePositionBias | null = null;
   /** Linformer's key and value projections (k, maxLen), or null for full attention. */
   linformerE: Tensor | null;
   linformerF: Tensor | null;
@@ -156,10 +161,22 @@ export class MultiHeadAttention extends Module {
       throw new RangeError(`MultiHeadAttention: positional must be 'none', 'rope', 'alibi' or 't5', got ${JSON.stringify(opts.positional)}`);
     }
     if (opts.relativeBias && this.positional !== 't5') throw new Error(`MultiHeadAttention: relativeBias is for positional 't5', not '${this.positional}'`);
-    this.relative_attention_bias =
-      this.positional === 't5'
-        ? new RelativePositionBias(numHeads, { std: 1 / Math.sqrt(embedDim), ...opts.relativeBias, seed: seed + 4, device })
-        : null;
+    if (opts.relativeBias instanceof RelativePositionBias) {
+      const shared = opts.relativeBias;
+      if (shared.numHeads !== numHeads) {
+        throw new RangeError(`MultiHeadAttention: the shared relativeBias has ${shared.numHeads} heads, but this layer has numHeads ${numHeads}`);
+      }
+      if (shared.weight.device !== device) {
+        throw new Error(`MultiHeadAttention: the shared relativeBias lives on ${shared.weight.device}, but this layer on ${device}`);
+      }
+      this.#sharedBias = shared;
+      this.relative_attention_bias = null;
+    } else {
+      this.relative_attention_bias =
+        this.positional === 't5'
+          ? new RelativePositionBias(numHeads, { std: 1 / Math.sqrt(embedDim), ...opts.relativeBias, seed: seed + 4, device })
+          : null;
+    }
     this.linformerE = null;
     this.linformerF = null;
     if (this.linformer) {
@@ -169,6 +186,11 @@ export class MultiHeadAttention extends Module {
       this.linformerE = tensor(uniformArray(k * maxLen, seed + 2, -lb, lb), [k, maxLen], { device, requiresGrad: true });
       this.linformerF = tensor(uniformArray(k * maxLen, seed + 3, -lb, lb), [k, maxLen], { device, requiresGrad: true });
     }
+  }
+
+  /** The T5 bias this layer adds to its scores, owned or shared; null unless positional is 't5'. */
+  get relativeBias(): RelativePositionBias | null {
+    return this.relative_attention_bias ?? this.#sharedBias;
   }
 
   /** Self-attention, or attention of `query` over `key` and `value` (both default to the query). */
@@ -238,7 +260,7 @@ export class MultiHeadAttention extends Module {
       const attnOpts = buildAttentionMask({
         B, H: this.numHeads, Tq, Tk: k.shape[2], offset, causal: opts.causal ?? false, keyPaddingMask: opts.keyPaddingMask,
         attnMask: opts.attnMask, alibiSlopes: this.positional === 'alibi' ? alibiSlopes(this.numHeads) : null, device: query.device,
-        bias: this.relative_attention_bias?.bias(Tq, k.shape[2], offset), // (H, Tq, Tk), query i at position offset + i
+        bias: this.relativeBias?.bias(Tq, k.shape[2], offset), // (H, Tq, Tk), query i at position offset + i
       });
       let out: Tensor; // (B, H, Tq, d)
       let weights: Tensor | undefined;

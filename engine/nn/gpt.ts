@@ -3,6 +3,8 @@
 // both reads tokens in and scores them out, saving V·E parameters and tying similar tokens' in/out vectors).
 // generate() keeps a KV cache per layer, so each new token runs one query through the network instead of the
 // whole prefix again.
+// positional 't5': T5's learned relative bias with causal buckets, one table built in block 0 (its name
+// h.0.self_attn.relative_attention_bias.weight) and lent to every later block, as T5 shares it across its stack.
 import { Tensor, tensor } from '../tensor';
 import { crossEntropy } from '../ops/loss';
 import { linear } from '../ops/matmul';
@@ -22,7 +24,7 @@ import { loadModuleSafetensors } from '../io/safetensors';
 import { ModelCardError, type GPTCardConfig, type ModelCard } from '../io/model-card';
 import type { DeviceName } from '../backend/backend';
 
-export type GPTPositional = 'learned' | 'sinusoidal' | 'rope' | 'alibi';
+export type GPTPositional = 'learned' | 'sinusoidal' | 'rope' | 'alibi' | 't5';
 
 export interface GPTConfig extends InitOptions {
   vocabSize: number;
@@ -108,12 +110,17 @@ export class GPT extends Module {
     this.sinusoidal = positional === 'sinusoidal' ? new SinusoidalPositionalEncoding(nEmbd, blockSize) : null;
     const p = this.config.dropout;
     this.drop = p > 0 ? new Dropout(p, { seed: seed + 2 }) : null;
-    const inAttention = positional === 'rope' || positional === 'alibi' ? positional : 'none';
-    this.h = Array.from({ length: nLayer }, (_, i) =>
-      new TransformerEncoderLayer(nEmbd, nHead, {
-        seed: seed + 1000 * (i + 1), device, dropout: p, activation, normFirst: true, positional: inAttention, layerNormEps, dimFeedforward,
-      }),
-    );
+    const inAttention = positional === 'rope' || positional === 'alibi' || positional === 't5' ? positional : 'none';
+    this.h = [];
+    for (let i = 0; i < nLayer; i++) {
+      // 't5': block 0 builds the causal table (T5's 32 buckets up to distance 128); later blocks borrow it.
+      const relativeBias = inAttention !== 't5' ? undefined : i === 0 ? { bidirectional: false } : this.h[0].self_attn.relativeBias!;
+      this.h.push(
+        new TransformerEncoderLayer(nEmbd, nHead, {
+          seed: seed + 1000 * (i + 1), device, dropout: p, activation, normFirst: true, positional: inAttention, relativeBias, layerNormEps, dimFeedforward,
+        }),
+      );
+    }
     this.ln_f = new LayerNorm(nEmbd, layerNormEps, { device });
   }
 

@@ -5,12 +5,16 @@
 //                              x = x + attn(norm1(x));        x = x + ff(norm2(x))
 // where ff(x) = linear2(dropout(act(linear1(x)))). Modules take tensors in forward(); masks and caches go to
 // encode()/decode(), since Module.forward takes tensors only.
+// T5's relative bias (positional 't5'): a lone layer owns its table; a stack builds it in its first layer and
+// lends that one to every later layer, as T5 does, so the table is one set of parameters whose gradient sums
+// over the layers. A decoder's self-attention gets causal buckets; its cross-attention gets no bias (T5's too).
 import type { Tensor } from '../tensor';
 import { tidy } from '../memory';
 import { nextSeed } from '../random';
 import { Module } from './module';
 import { Dropout, LayerNorm, Linear, type InitOptions } from './layers';
-import { KVCache, MultiHeadAttention, type AttentionResult } from './attention';
+import { RelativePositionBias } from './relative-bias';
+import { KVCache, MultiHeadAttention, type AttentionResult, type MultiHeadAttentionOptions } from './attention';
 
 export interface TransformerLayerOptions extends InitOptions {
   /** Width of the feed-forward block (default 4·dModel). */
@@ -22,8 +26,13 @@ export interface TransformerLayerOptions extends InitOptions {
   /** Pre-LN when true (PyTorch's norm_first), post-LN by default. */
   normFirst?: boolean;
   layerNormEps?: number;
-  /** Positional information inside attention (RoPE or ALiBi); default none. */
-  positional?: 'none' | 'rope' | 'alibi';
+  /** Positional information inside the self-attention (RoPE, ALiBi or T5's learned relative bias); default none. */
+  positional?: 'none' | 'rope' | 'alibi' | 't5';
+  /**
+   * With positional 't5': the table's options (the decoder defaults to bidirectional: false, causal buckets), or
+   * a RelativePositionBias to share, which this layer uses without registering it (see MultiHeadAttention).
+   */
+  relativeBias?: MultiHeadAttentionOptions['relativeBias'];
 }
 
 export interface EncoderCallOptions {
@@ -42,6 +51,32 @@ export interface DecoderCallOptions {
   memoryKeyPaddingMask?: Tensor;
   /** Causal self-attention over the target; default true. */
   causal?: boolean;
+}
+
+/**
+ * The self-attention's positional options. relativeBias without 't5' is refused here, naming the layer. A table
+ * built here gets bidirectional buckets by default in an encoder and causal ones in a decoder, unless the options
+ * say otherwise; a shared RelativePositionBias passes as it is.
+ */
+function selfAttentionPositions(
+  where: string,
+  opts: TransformerLayerOptions,
+  bidirectional: boolean,
+): Pick<MultiHeadAttentionOptions, 'positional' | 'relativeBias'> {
+  const positional = opts.positional ?? 'none';
+  if (opts.relativeBias && positional !== 't5') throw new Error(`${where}: relativeBias is for positional 't5', not '${positional}'`);
+  if (positional !== 't5') return { positional };
+  const rb = opts.relativeBias;
+  return { positional, relativeBias: rb instanceof RelativePositionBias ? rb : { bidirectional, ...rb } };
+}
+
+/**
+ * Options for the layers of a stack: with positional 't5' and no shared table given, layer 0 builds the table
+ * (from opts.relativeBias's options, if any) and every later layer borrows layer 0's.
+ */
+function stackLayerOptions(opts: TransformerLayerOptions, i: number, seed: number, first: MultiHeadAttention | undefined): TransformerLayerOptions {
+  const shared = i > 0 && opts.positional === 't5' && !(opts.relativeBias instanceof RelativePositionBias) ? first?.relativeBias : undefined;
+  return { ...opts, seed: seed + 101 * i, ...(shared ? { relativeBias: shared } : {}) };
 }
 
 /** Sub-layer pieces shared by encoder and decoder layers. */
@@ -91,7 +126,7 @@ export class TransformerEncoderLayer extends TransformerLayerBase {
   constructor(dModel: number, nHead: number, opts: TransformerLayerOptions = {}) {
     const seed = nextSeed(opts.seed);
     super(dModel, nHead, opts, seed);
-    this.self_attn = new MultiHeadAttention(dModel, nHead, { seed, device: opts.device, positional: opts.positional });
+    this.self_attn = new MultiHeadAttention(dModel, nHead, { seed, device: opts.device, ...selfAttentionPositions('TransformerEncoderLayer', opts, true) });
     const eps = opts.layerNormEps ?? 1e-5;
     this.norm1 = new LayerNorm(dModel, eps, { device: opts.device });
     this.norm2 = new LayerNorm(dModel, eps, { device: opts.device });
@@ -142,7 +177,7 @@ export class TransformerDecoderLayer extends TransformerLayerBase {
   constructor(dModel: number, nHead: number, opts: TransformerLayerOptions = {}) {
     const seed = nextSeed(opts.seed);
     super(dModel, nHead, opts, seed);
-    this.self_attn = new MultiHeadAttention(dModel, nHead, { seed, device: opts.device, positional: opts.positional });
+    this.self_attn = new MultiHeadAttention(dModel, nHead, { seed, device: opts.device, ...selfAttentionPositions('TransformerDecoderLayer', opts, false) });
     this.multihead_attn = new MultiHeadAttention(dModel, nHead, { seed: seed + 5, device: opts.device });
     const eps = opts.layerNormEps ?? 1e-5;
     this.norm1 = new LayerNorm(dModel, eps, { device: opts.device });
@@ -213,7 +248,8 @@ export class TransformerEncoder extends Module {
   constructor(dModel: number, nHead: number, numLayers: number, opts: TransformerLayerOptions & { finalNorm?: boolean } = {}) {
     super();
     const seed = nextSeed(opts.seed);
-    this.layers = Array.from({ length: numLayers }, (_, i) => new TransformerEncoderLayer(dModel, nHead, { ...opts, seed: seed + 101 * i }));
+    this.layers = [];
+    for (let i = 0; i < numLayers; i++) this.layers.push(new TransformerEncoderLayer(dModel, nHead, stackLayerOptions(opts, i, seed, this.layers[0]?.self_attn)));
     this.norm = (opts.finalNorm ?? opts.normFirst ?? false) ? new LayerNorm(dModel, opts.layerNormEps ?? 1e-5, { device: opts.device }) : null;
   }
 
@@ -238,7 +274,8 @@ export class TransformerDecoder extends Module {
   constructor(dModel: number, nHead: number, numLayers: number, opts: TransformerLayerOptions & { finalNorm?: boolean } = {}) {
     super();
     const seed = nextSeed(opts.seed);
-    this.layers = Array.from({ length: numLayers }, (_, i) => new TransformerDecoderLayer(dModel, nHead, { ...opts, seed: seed + 101 * i }));
+    this.layers = [];
+    for (let i = 0; i < numLayers; i++) this.layers.push(new TransformerDecoderLayer(dModel, nHead, stackLayerOptions(opts, i, seed, this.layers[0]?.self_attn)));
     this.norm = (opts.finalNorm ?? opts.normFirst ?? false) ? new LayerNorm(dModel, opts.layerNormEps ?? 1e-5, { device: opts.device }) : null;
   }
 
