@@ -13,3 +13,4 @@ export { linear } from './ops/matmul';
 export const tanh = (x: Tensor): Tensor => x.tanh();
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 export { scaledDotProductAttention, type AttentionOptions, type AttentionProbeOptions, type AttentionWithWeights } from './ops/attention';
+export { stridedBlockLayout, layoutDensity, type BlockLayout, type StridedLayoutOptions } from './ops/sparse-layout';

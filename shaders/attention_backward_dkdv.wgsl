@@ -43,6 +43,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var vv: array<array<vec4<f32>, D4>, R>;
   var dka: array<array<vec4<f32>, D4>, R>; // Σ_i dS_ij·Q_i
   var dva: array<array<vec4<f32>, D4>, R>; // Σ_i P_ij·dO_i
+  var gCol: array<bool, R>; // the key row is a global position (GLOBAL)
 // @unroll r R
   {
     let j = min(col0 + lid + WG * {{r}}u, Tk - 1u);
@@ -52,6 +53,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     kv[{{r}}][{{c}}] = k[kj + {{c}}u] * params.scale;
     vv[{{r}}][{{c}}] = v[vj + {{c}}u];
 // @end
+// @if GLOBAL
+    gCol[{{r}}] = global_at(j);
+// @endif
   }
 // @end
 
@@ -76,7 +80,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
   let qHead = row_at(params.lq, b, h, 0u); // where this head's query rows start (their stride: lq.w, lg.w)
   let gHead = row_at(params.lg, b, h, 0u);
+// @if SPARSE
+  // The host's list of the query tiles that see this block's keys (attention-tiles.ts, transposed).
+  for (var ti = sparse[wid.x]; ti < sparse[wid.x + 1u]; ti++) {
+    let t0 = sparse[ti] & 0x7fffffffu;
+    let n = min(TK, Tq - t0);
+// @else
   for (var t0 = iStart; t0 < iEnd; t0 += TK) {
+    let n = min(TK, iEnd - t0);
+// @endif
     for (var e = lid; e < TK * D4; e += WG) {
       let i = min(t0 + e / D4, Tq - 1u);
       qt[e] = q[qHead + i * params.lq.w + e % D4];
@@ -88,7 +100,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       dt[e] = delta[bh * Tq + i];
     }
     workgroupBarrier();
-    let n = min(TK, iEnd - t0);
+// @if GLOBAL
+    let gw = global_word(t0); // which of the tile's queries are global
+// @endif
+// @if BLOCKS
+    var bOk: array<bool, R>; // the layout lets the tile's queries (one query block) see the row's key
+// @unroll r R
+    bOk[{{r}}] = block_ok(t0, min(col0 + lid + WG * {{r}}u, Tk - 1u));
+// @end
+// @endif
     for (var ii = 0u; ii < n; ii++) {
       let i = t0 + ii;
       let Li = lt[ii];
@@ -106,7 +126,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         sv += q{{c}} * kv[{{r}}][{{c}}];
         dpv += g{{c}} * vv[{{r}}][{{c}}];
 // @end
-        let bias = key_bias(mrow, slope, i, col0 + lid + WG * {{r}}u);
+        var blockOk = true;
+        var glob = false;
+// @if BLOCKS
+        blockOk = bOk[{{r}}];
+// @endif
+// @if GLOBAL
+        glob = gCol[{{r}}] | (((gw >> (i & 31u)) & 1u) != 0u);
+// @endif
+        let bias = key_bias(mrow, slope, i, col0 + lid + WG * {{r}}u, blockOk, glob);
         let p = select(0.0, exp(sv.x + sv.y + sv.z + sv.w + bias.add - Li), bias.ok);
         let ds = p * (dpv.x + dpv.y + dpv.z + dpv.w - Di);
 // @unroll c D4

@@ -42,6 +42,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var L: array<f32, R>;
   var D: array<f32, R>;
   var mrow: array<u32, R>;
+  var gRow: array<bool, R>; // GLOBAL
 // @unroll r R
   {
     let i = min(row0 + lid + WG * {{r}}u, Tq - 1u);
@@ -54,6 +55,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     L[{{r}}] = lse[bh * Tq + i];
     D[{{r}}] = delta[bh * Tq + i];
     mrow[{{r}}] = mask_row(b, h, i);
+// @if GLOBAL
+    gRow[{{r}}] = global_at(i);
+// @endif
   }
 // @end
 
@@ -63,14 +67,29 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let kStart = keys.x;
   let kEnd = keys.y;
 
+// @if SPARSE
+  for (var ti = sparse[wid.x]; ti < sparse[wid.x + 1u]; ti++) { // the host's tile list, as in the forward
+    let t0 = sparse[ti] & 0x7fffffffu;
+    let n = min(TK, Tk - t0);
+// @else
   for (var t0 = kStart; t0 < kEnd; t0 += TK) {
+    let n = min(TK, kEnd - t0);
+// @endif
     for (var e = lid; e < TK * D4; e += WG) {
       let j = min(t0 + e / D4, Tk - 1u);
       kt[e] = k[kHead + j * params.lk.w + e % D4];
       vt[e] = v[vHead + j * params.lv.w + e % D4];
     }
     workgroupBarrier();
-    let n = min(TK, kEnd - t0);
+// @if GLOBAL
+    let gw = global_word(t0);
+// @endif
+// @if BLOCKS
+    var bOk: array<bool, R>;
+// @unroll r R
+    bOk[{{r}}] = block_ok(min(row0 + lid + WG * {{r}}u, Tq - 1u), t0);
+// @end
+// @endif
     for (var jj = 0u; jj < n; jj++) {
       let j = t0 + jj;
 // @unroll c D4
@@ -85,7 +104,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         sv += qv[{{r}}][{{c}}] * k{{c}};
         dpv += gv[{{r}}][{{c}}] * v{{c}};
 // @end
-        let bias = key_bias(mrow[{{r}}], slope, row0 + lid + WG * {{r}}u, j);
+        var blockOk = true;
+        var glob = false;
+// @if BLOCKS
+        blockOk = bOk[{{r}}];
+// @endif
+// @if GLOBAL
+        glob = gRow[{{r}}] | (((gw >> (j & 31u)) & 1u) != 0u);
+// @endif
+        let bias = key_bias(mrow[{{r}}], slope, row0 + lid + WG * {{r}}u, j, blockOk, glob);
         // exp(s − L) may be +∞ on a row where nothing took part (L = −∞); select drops it without arithmetic. A
         // row whose forward was NaN (L = NaN) stays non-finite: D = dO·O is NaN, so dS is.
         let p = select(0.0, exp(sv.x + sv.y + sv.z + sv.w + bias.add - L[{{r}}]), bias.ok);

@@ -5,8 +5,12 @@
 //
 // Score (i, j) of head (b, h), before the softmax:
 //   s_ij = scale·q_i·k_j + mask_ij (float mask) − slope_h·|i − j| (ALiBi)
-// and it takes part only when j < Tk, j ≤ i (causal), i − window < j ≤ i (window), |i − j| < local (LOCAL),
-// mask_ij ≠ 0 (boolean mask) and mask_ij ≠ −∞ (float mask). A row where nothing takes part gives zeros (forward and backward). A NaN or ±Inf
+// and it takes part only when j < Tk, j ≤ i (causal), i − window < j ≤ i (window), the sparse pattern allows it,
+// mask_ij ≠ 0 (boolean mask) and mask_ij ≠ −∞ (float mask). The sparse pattern (engine/ops/sparse-layout.ts) is
+//   (|i − j| < local (LOCAL) ∧ the block layout's bit for (⌊i/s⌋, ⌊j/s⌋) (BLOCKS)) ∨ i global ∨ j global (GLOBAL).
+// With GLOBAL or BLOCKS (SPARSE) the tiles a block of rows visits come from a list the host builds
+// (engine/backend/gpu/attention-tiles.ts) at the head of the `sparse` binding, followed by the global positions
+// as a bitset and the block layout as one u32 per block pair. A row where nothing takes part gives zeros (forward and backward). A NaN or ±Inf
 // among the scores of a row that take part makes the row NaN (engine/backend/backend.ts, AttentionParams).
 //
 // Every (B, H, T, d) operand is read or written through its own layout (engine/backend/gpu/attention.ts), so q, k
@@ -22,6 +26,10 @@ struct Params {
   window: u32, // > 0 with WINDOW: keys i − window < j ≤ i
   localWindow: u32, // > 0 with LOCAL: keys |i − j| < local
   scale: f32,
+  sparseGlobals: u32, // with GLOBAL: where the bitset of global positions starts in `sparse`
+  sparseBlocks: u32, // with BLOCKS: where the block layout (rows × blockCols u32s) starts in `sparse`
+  blockSize: u32,
+  blockCols: u32,
   // The mask read through broadcast strides over (B, H, Tq, Tk), in elements; 0 on broadcast dims.
   maskStrides: vec4<u32>,
   // Layouts (offset, sb, sh, st) in vec4s of the kernel's (B, H, T, d) operands; which ones each kernel uses is
@@ -45,6 +53,10 @@ fn row_at(L: vec4<u32>, b: u32, h: u32, t: u32) -> u32 {
 // Float masks are bound as their bits (bitcast back below) so one binding serves int32 and float32 masks.
 @group(0) @binding(auto) var<storage, read> mask: array<u32>;
 @group(0) @binding(auto) var<storage, read> slopes: array<f32>; // (H)
+// With SPARSE: the tile list [start of group 0, …, start of group G, entries…], each entry a tile's first row
+// with bit 31 set when every score of the tile takes part for every row of the group; then the globals and the
+// block layout (offsets in params).
+@group(0) @binding(auto) var<storage, read> sparse: array<u32>;
 
 const NEG_MAX: f32 = -3.4028234e38; // the lowest finite float: the running max before any score
 const NEG_INF_BITS: u32 = 0xff800000u;
@@ -54,8 +66,10 @@ struct Bias {
   ok: bool, // the score takes part
 }
 
-// The bias of score (i, j); maskRow = b·sb + h·sh + i·si, the mask offset of query row i.
-fn key_bias(maskRow: u32, slope: f32, i: u32, j: u32) -> Bias {
+// The bias of score (i, j); maskRow = b·sb + h·sh + i·si, the mask offset of query row i. blockOk: the block
+// layout allows (⌊i/s⌋, ⌊j/s⌋) (BLOCKS; callers pass true otherwise); glob: i or j is a global position (GLOBAL;
+// false otherwise). Callers look both up once per row and tile, not per score.
+fn key_bias(maskRow: u32, slope: f32, i: u32, j: u32, blockOk: bool, glob: bool) -> Bias {
   // `&` rather than `&&`: no short-circuit branches in the inner loop.
   var ok = j < params.Tk;
 // @if CAUSAL
@@ -64,9 +78,17 @@ fn key_bias(maskRow: u32, slope: f32, i: u32, j: u32) -> Bias {
 // @if WINDOW
   ok = ok & (j <= i) & (j + params.window > i);
 // @endif
+  var pattern = true;
 // @if LOCAL
-  ok = ok & (j + params.localWindow > i) & (i + params.localWindow > j); // |i − j| < local without a signed difference
+  pattern = (j + params.localWindow > i) & (i + params.localWindow > j); // |i − j| < local without a signed difference
 // @endif
+// @if BLOCKS
+  pattern = pattern & blockOk;
+// @endif
+// @if GLOBAL
+  pattern = pattern | glob;
+// @endif
+  ok = ok & pattern;
   var add = 0.0;
 // @if ALIBI
   // −slope·(i − j) under a causal mask, −slope·|i − j| otherwise: the same on every score that takes part.
@@ -86,6 +108,21 @@ fn key_bias(maskRow: u32, slope: f32, i: u32, j: u32) -> Bias {
 // The mask offset of query row i of head (b, h).
 fn mask_row(b: u32, h: u32, i: u32) -> u32 {
   return b * params.maskStrides.x + h * params.maskStrides.y + min(i, params.Tq - 1u) * params.maskStrides.z;
+}
+
+// Whether position t is global: bit t of the bitset (t may be a query or a key position).
+fn global_at(t: u32) -> bool {
+  return ((sparse[params.sparseGlobals + (t >> 5u)] >> (t & 31u)) & 1u) != 0u;
+}
+
+// The global bits of a tile's positions t0 … t0 + TK − 1: one word, since TK divides 32 and t0 is a multiple of TK.
+fn global_word(t0: u32) -> u32 {
+  return sparse[params.sparseGlobals + (t0 >> 5u)];
+}
+
+// Whether the block layout lets query i see key j.
+fn block_ok(i: u32, j: u32) -> bool {
+  return sparse[params.sparseBlocks + (i / params.blockSize) * params.blockCols + j / params.blockSize] != 0u;
 }
 
 fn head_slope(h: u32) -> f32 {

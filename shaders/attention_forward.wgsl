@@ -3,7 +3,9 @@
 //
 // A template (engine/backend/gpu/template.ts), expanded per head dim and tile size:
 //   D4 = d / 4 (vec4s per row), R = query rows per invocation, WG = invocations per workgroup,
-//   TK = key rows per tile (BR = WG·R and TKD4 = TK·D4 are passed precomputed); CAUSAL, WINDOW, LOCAL, ALIBI, MASK_FLOAT, MASK_BOOL switch features in or out.
+//   TK = key rows per tile (BR = WG·R and TKD4 = TK·D4 are passed precomputed); CAUSAL, WINDOW, LOCAL, GLOBAL,
+//   BLOCKS, ALIBI, MASK_FLOAT, MASK_BOOL switch features in or out; SPARSE = GLOBAL or BLOCKS takes the tiles to
+//   visit from the host's list instead of a key range; MASKED: a mask binding is read.
 //
 // Workgroup (x, bh) owns query rows [x·WG·R, (x+1)·WG·R) of head bh; invocation `lid` owns rows
 // row0 + lid + WG·r for r < R, holding q (pre-scaled), the output accumulator, and the running max m and sum l
@@ -53,6 +55,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var m: array<f32, R>; // running max of the scores
   var l: array<f32, R>; // running Σ_j exp(s_rj − m)
   var mrow: array<u32, R>; // mask offsets of the rows
+  var gRow: array<bool, R>; // the row is a global position (GLOBAL)
   var bad: array<bool, R>; // a score that takes part is NaN or ±Inf: the row comes out NaN
   var sc: array<array<f32, R>, TK>; // the current tile's scores
   var tmax: array<f32, R>;
@@ -65,6 +68,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // @end
     m[{{r}}] = NEG_MAX;
     mrow[{{r}}] = mask_row(b, h, i);
+// @if GLOBAL
+    gRow[{{r}}] = global_at(i);
+// @endif
   }
 // @end
 
@@ -74,14 +80,30 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
   let kHead = row_at(params.lk, b, h, 0u); // where this head's key rows start, and their stride
   let vHead = row_at(params.lv, b, h, 0u);
+// @if SPARSE
+  // The host's list of the tiles this block sees (attention-tiles.ts): bit 31 marks tiles every row sees in full.
+  for (var ti = sparse[wid.x]; ti < sparse[wid.x + 1u]; ti++) {
+    let t0 = sparse[ti] & 0x7fffffffu;
+    let n = min(TK, Tk - t0);
+// @else
   for (var t0 = kStart; t0 < kEnd; t0 += TK) {
+    let n = min(TK, kEnd - t0);
+// @endif
     for (var e = lid; e < TK * D4; e += WG) {
       let j = min(t0 + e / D4, Tk - 1u); // rows past Tk load the last row; their scores never take part
       kt[e] = k[kHead + j * params.lk.w + e % D4];
       vt[e] = v[vHead + j * params.lv.w + e % D4];
     }
     workgroupBarrier();
-    let n = min(TK, kEnd - t0);
+// @if GLOBAL
+    let gw = global_word(t0); // which of the tile's keys are global
+// @endif
+// @if BLOCKS
+    var bOk: array<bool, R>; // the block layout lets the row see the tile (which lies in one key block)
+// @unroll r R
+    bOk[{{r}}] = block_ok(min(row0 + lid + WG * {{r}}u, Tq - 1u), t0);
+// @end
+// @endif
 
     // Scores of the tile, and the tile max of each row.
 // @unroll r R
@@ -98,7 +120,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // @unroll c D4
         sv += qv[{{r}}][{{c}}] * k{{c}};
 // @end
-        let bias = key_bias(mrow[{{r}}], slope, row0 + lid + WG * {{r}}u, j);
+        var blockOk = true;
+        var glob = false;
+// @if BLOCKS
+        blockOk = bOk[{{r}}];
+// @endif
+// @if GLOBAL
+        glob = gRow[{{r}}] | (((gw >> (j & 31u)) & 1u) != 0u);
+// @endif
+        let bias = key_bias(mrow[{{r}}], slope, row0 + lid + WG * {{r}}u, j, blockOk, glob);
         let raw = sv.x + sv.y + sv.z + sv.w + bias.add;
         bad[{{r}}] = bad[{{r}}] | (bias.ok & is_nonfinite(raw));
         let s = select(NEG_MAX, raw, bias.ok);
@@ -126,6 +156,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     var full = true;
 // @if CAUSAL
     full = t0 + n <= row0 + 1u; // every key of the tile is ≤ the block's first row
+// @endif
+// @if WINDOW
+    // and > the block's last row − window
+    full = full & (t0 + n <= row0 + 1u) & (t0 + params.window >= row0 + BR);
+// @endif
+// @if LOCAL
+    // |i − j| < local for the block's first and last rows against the tile's last and first keys
+    full = full & (row0 + BR <= t0 + params.localWindow) & (t0 + n <= row0 + params.localWindow);
+// @endif
+// @if SPARSE
+    full = sparse[ti] >= 0x80000000u; // the host decided, from every constraint but the masks
 // @endif
 // @if MASKED
     full = false;

@@ -53,9 +53,9 @@ describe('bindings', () => {
     const numbers = (code: string): number[] => [...code.matchAll(/@binding\((\d+)\)/g)].map((m) => Number(m[1]));
     const attention = buildShader({
       file: 'attention_forward',
-      vars: { D4: 2, R: 1, WG: 8, TK: 4, BR: 8, TKD4: 8, CAUSAL: 1, WINDOW: 0, LOCAL: 0, ALIBI: 0, MASK_FLOAT: 0, MASK_BOOL: 0, MASKED: 0 },
+      vars: { D4: 2, R: 1, WG: 8, TK: 4, BR: 8, TKD4: 8, CAUSAL: 1, WINDOW: 0, LOCAL: 0, GLOBAL: 0, BLOCKS: 0, SPARSE: 0, ALIBI: 0, MASK_FLOAT: 0, MASK_BOOL: 0, MASKED: 0 },
     });
-    expect(numbers(attention)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]); // attention_common's three, then the kernel's five
+    expect(numbers(attention)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]); // attention_common's four, then the kernel's five
     expect(attention).toMatch(/@binding\(0\) var<uniform> params/);
     const sgd = buildShader({ file: 'sgd', vars: { SLOTS: 2, MOMENTUM: 0 } });
     expect(numbers(sgd)).toEqual([0, 1, 2, 3, 4]); // no momentum buffers: no gaps

@@ -18,6 +18,7 @@ export interface Storage {
 // The pointwise op names are the keys of their records in ops/pointwise.ts (CPU maths, WGSL body, backward).
 export type { UnaryOp, BinaryOp } from '../ops/pointwise';
 import type { UnaryOp, BinaryOp } from '../ops/pointwise';
+import type { BlockLayout } from '../ops/sparse-layout';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 
@@ -197,8 +198,9 @@ export interface AttentionGradLayouts {
  * One fused scaled-dot-product attention over q (B, H, Tq, d), k and v (B, H, Tk, d), each read through its
  * HeadLayout (contiguous when `layouts` is absent). Score
  * (i, j) of head (b, h) is s_ij = scale·q_i·k_j + mask_ij (float mask) − slope_h·|i − j| (ALiBi), and it takes part
- * in the row's softmax only when j ≤ i (causal), i − window < j ≤ i (window > 0), |i − j| < local (local > 0),
- * mask_ij ≠ 0 (bool mask) and mask_ij ≠ −∞ (float mask). A row where no score takes part gives zeros and logsumexp −∞.
+ * in the row's softmax only when j ≤ i (causal), i − window < j ≤ i (window > 0), the sparse pattern allows it
+ * (|i − j| < local where local > 0 and the block layout's 1 where given, or i or j global), mask_ij ≠ 0 (bool
+ * mask) and mask_ij ≠ −∞ (float mask). A row where no score takes part gives zeros and logsumexp −∞.
  */
 export interface AttentionParams {
   B: number;
@@ -212,6 +214,13 @@ export interface AttentionParams {
   window: number;
   /** > 0: query i sees keys |i − j| < local only (Longformer's two-sided local window); 0 or absent: none. */
   local?: number;
+  /**
+   * Global positions (sorted, distinct): they see, and are seen by, every position the causal and window
+   * constraints allow, whatever the local window and block layout say (ops/sparse-layout.ts has the definition).
+   */
+  globals?: readonly number[] | null;
+  /** A block-sparse layout: query block ⌊i/s⌋ sees key block ⌊j/s⌋ only where it says 1. */
+  blocks?: BlockLayout | null;
   /** 'float': an additive float32 mask; 'bool': int32, 1 = take part. Passed with maskStrides. */
   mask: 'none' | 'float' | 'bool';
   /** Strides (elements) that read the mask storage as (B, H, Tq, Tk); 0 on broadcast dims. */

@@ -3,6 +3,7 @@
 // float32 only when it stores a result. Validation of shapes is ops/' job; this file checks only what would
 // otherwise corrupt memory or silently give a wrong answer (dtype mix-ups, freed storages, bad indices).
 import { BINARY, UNARY } from '../ops/pointwise';
+import { globalFlags, patternAllows, type SparsePattern } from '../ops/sparse-layout';
 import { attentionLayouts, denseAttentionGrads } from './backend';
 import type {
   AdamParams, AdamSlot, SgdSlot, AttentionBackwardResult, AttentionForwardResult, AttentionGradLayouts, AttentionParams, Backend, HeadLayout, BinaryOp, BroadcastLayout, CrossEntropyParams, HealthCounts, LayerNormResult,
@@ -679,12 +680,13 @@ export class CpuBackend implements Backend {
     const L = attentionLayouts(p);
     const qAt = headRow(L.q, b, h, i);
     const [sb, sh, si, sj] = p.maskStrides;
-    const local = p.local ?? 0;
+    const sparse: SparsePattern = { local: p.local ?? 0, globals: p.globals ?? null, blocks: p.blocks ?? null };
+    const flags = globalFlags(sparse.globals, Math.max(p.Tq, Tk));
     const row: Array<number | null> = [];
     for (let j = 0; j < Tk; j++) {
       if (p.causal && j > i) { row.push(null); continue; }
       if (p.window > 0 && !(i - p.window < j && j <= i)) { row.push(null); continue; }
-      if (local > 0 && !(Math.abs(i - j) < local)) { row.push(null); continue; }
+      if (!patternAllows(sparse, flags, i, j)) { row.push(null); continue; }
       const kAt = headRow(L.k, b, h, j);
       let s = 0;
       for (let c = 0; c < d; c++) s += qd[qAt + c] * kd[kAt + c];

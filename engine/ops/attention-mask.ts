@@ -1,13 +1,15 @@
 // The one builder of what attention adds to its scores, shared by the composed path of
 // scaledDotProductAttention (ops/attention.ts) and by MultiHeadAttention (nn/attention.ts):
-//   - structural masks: causal (j ≤ i), a sliding window (i − window < j ≤ i) and a two-sided local window
-//     (|i − j| < local), with query i sitting at position offset + i when `offset` keys are cached before it;
+//   - structural masks: causal (j ≤ i), a sliding window (i − window < j ≤ i) and the sparse pattern (a two-sided
+//     local window |i − j| < local, a block layout, global tokens; sparse-layout.ts), with query i sitting at
+//     position offset + i when `offset` keys are cached before it;
 //   - ALiBi distances |(offset + i) − j|, which the slopes scale;
 //   - merging padding masks, boolean masks and additive float masks into the one `mask` the entry point takes.
 // Its semantics are the entry point's: a score takes part unless a boolean mask says 0 or a float mask says −∞.
 import { Tensor, tensor } from '../tensor';
 import { where } from './elementwise';
 import { fmt, ShapeError } from '../shape';
+import { globalFlags, patternAllows, type SparsePattern } from './sparse-layout';
 
 /** Query positions start at `offset` (keys cached before them); keys at 0. */
 export interface Positions {
@@ -17,22 +19,28 @@ export interface Positions {
 }
 
 /**
- * 1 where query i may see key j under causal, a window and/or a local window (all that are set must allow it), 0
- * elsewhere, as a host (Tq, Tk) array, and whether some row sees nothing; null when no constraint is set.
+ * 1 where query i may see key j under causal, a window and the sparse pattern (a local window, a block layout,
+ * global tokens: sparse-layout.ts), all that are set, 0 elsewhere, as a host (Tq, Tk) array, and whether some row
+ * sees nothing; null when no constraint is set. A bare number for `sparse` is the local window alone.
  */
 export function structuralAllowed(
-  pos: Positions, causal: boolean, window: number, local = 0,
+  pos: Positions, causal: boolean, window: number, sparse: number | Partial<SparsePattern> = 0,
 ): { allowed: Float32Array; someRowEmpty: boolean } | null {
-  if (!causal && window === 0 && local === 0) return null;
+  const sp: SparsePattern = typeof sparse === 'number'
+    ? { local: sparse, globals: null, blocks: null }
+    : { local: sparse.local ?? 0, globals: sparse.globals ?? null, blocks: sparse.blocks ?? null };
+  const patterned = sp.local > 0 || sp.blocks !== null; // global tokens only widen a pattern
+  if (!causal && window === 0 && !patterned) return null;
   const { Tq, Tk } = pos;
   const offset = pos.offset ?? 0;
+  const flags = globalFlags(sp.globals, Math.max(offset + Tq, Tk));
   const allowed = new Float32Array(Tq * Tk);
   let someRowEmpty = false;
   for (let i = 0; i < Tq; i++) {
     const at = offset + i;
     let any = false;
     for (let j = 0; j < Tk; j++) {
-      const ok = (!causal || j <= at) && (window === 0 || (j > at - window && j <= at)) && (local === 0 || Math.abs(at - j) < local);
+      const ok = (!causal || j <= at) && (window === 0 || (j > at - window && j <= at)) && (!patterned || patternAllows(sp, flags, at, j));
       allowed[i * Tk + j] = ok ? 1 : 0;
       any ||= ok;
     }

@@ -3,7 +3,8 @@
 //   out = softmax(scale·Q Kᵀ + bias) V        q (B, H, Tq, d), k and v (B, H, Tk, d) → (B, H, Tq, d)
 //
 // where the bias holds an additive float mask, −slope_h·|i − j| for ALiBi, and −∞ wherever a score does not take
-// part (causal j > i, outside the window or the local window, a boolean mask's 0, a float mask's −∞). A row where
+// part (causal j > i, outside the window, outside the sparse pattern of local window, block layout and global
+// tokens (sparse-layout.ts), a boolean mask's 0, a float mask's −∞). A row where
 // nothing takes part gives zeros, and no gradient, instead of the NaN that softmax of all −∞ would give.
 //
 // Two implementations with one meaning, chosen by `impl`:
@@ -20,6 +21,7 @@ import { Tensor, tensor } from '../tensor';
 import type { AttentionParams, HeadLayout } from '../backend/backend';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, ShapeError } from '../shape';
 import { alibiDistances, structuralAllowed } from './attention-mask';
+import { checkSparse, type BlockLayout } from './sparse-layout';
 import { noGrad } from '../autograd';
 import { fused } from './fused';
 import { tidy } from '../memory';
@@ -44,6 +46,18 @@ export interface AttentionOptions {
    * With causal it is the one-sided window i − localWindow < j ≤ i; with window, the narrower of the two.
    */
   localWindow?: number;
+  /**
+   * Positions (Longformer's global tokens) that attend to every key and that every query attends, wherever the
+   * local window or the block layout would leave them out; causal and window still apply. Integers in
+   * [0, max(Tq, Tk)). They widen a sparse pattern, so without localWindow or blockLayout they change nothing.
+   */
+  globalTokens?: readonly number[];
+  /**
+   * A block-sparse layout (stridedBlockLayout builds Child et al.'s local + strided one): query i attends key j
+   * only where allowed[⌊i/s⌋·cols + ⌊j/s⌋] is 1, intersected with localWindow when both are given. The fused
+   * kernels skip every tile the layout (and the other constraints) leave empty; they need blockSize % 4 = 0.
+   */
+  blockLayout?: BlockLayout;
   /** Which implementation runs (see the header); 'fused' throws, saying why, where the backend cannot serve it. */
   impl?: 'auto' | 'fused' | 'composed';
 }
@@ -114,7 +128,8 @@ function describe(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions): Atte
     sameDevice(OP, q, s);
     if (!sameShape(s.shape, [H])) throw new ShapeError(`${OP}: alibiSlopes must have shape [${H}] (one per head), got ${fmt(s.shape)}`);
   }
-  return { B, H, Tq, Tk, d, scale, causal: !!opts.causal, window, local, mask: maskKind, maskStrides, alibi: !!opts.alibiSlopes };
+  const { globals, blocks } = checkSparse(OP, Tq, Tk, opts.globalTokens, opts.blockLayout);
+  return { B, H, Tq, Tk, d, scale, causal: !!opts.causal, window, local, globals, blocks, mask: maskKind, maskStrides, alibi: !!opts.alibiSlopes };
 }
 
 /**
@@ -245,7 +260,7 @@ function probabilities(q: Tensor, k: Tensor, opts: AttentionOptions, p: Attentio
     const pos = { Tq: p.Tq, Tk: p.Tk };
     // Scaling q (B·H·Tq·d elements) is cheaper than scaling the scores (B·H·Tq·Tk).
     let s = q.mul(p.scale).matmul(k.transpose(-1, -2)); // (B, H, Tq, d) @ (B, H, d, Tk) → (B, H, Tq, Tk)
-    const structural = structuralAllowed(pos, p.causal, p.window, p.local ?? 0);
+    const structural = structuralAllowed(pos, p.causal, p.window, { local: p.local ?? 0, globals: p.globals ?? null, blocks: p.blocks ?? null });
     let allowed: Tensor | null = null; // 1/0 where scores take part, for finding empty rows
     let mayBeEmpty = false; // some row may have nothing that takes part
     if (structural) {

@@ -16,6 +16,8 @@ import type { GpuContext, Kernel } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
 import { fill } from './elementwise';
 import { softwareAdapter } from './adapter-class';
+import { sparseTiles, type SparseTiles } from './attention-tiles';
+import type { BlockLayout } from '../../ops/sparse-layout';
 
 /** The largest head dim the fused kernels take: each invocation keeps about 4·R·d floats in registers. */
 export const MAX_FUSED_HEAD_DIM = 128;
@@ -70,12 +72,26 @@ function tileRows(ctx: GpuContext, d: number, extraPerRow: number): number | nul
   return TILE_ROWS.find((tk) => tk * (2 * d + extraPerRow) * 4 <= limit) ?? null;
 }
 
+/**
+ * The tile rows of a call: the largest that fits, and with a block layout the largest of those that also divides
+ * its block size, so that every tile lies inside one block (the kernels look the layout up once per row and
+ * tile). null when none does.
+ */
+function callTileRows(ctx: GpuContext, p: AttentionParams): number | null {
+  const fit = tileRows(ctx, p.d, 2);
+  if (fit === null || !p.blocks) return fit;
+  return TILE_ROWS.find((tk) => tk <= fit && p.blocks!.blockSize % tk === 0) ?? null;
+}
+
 export function attentionUnsupported(ctx: GpuContext, p: AttentionParams): string | null {
   if (p.d % 4 !== 0 || p.d === 0 || p.d > MAX_FUSED_HEAD_DIM) {
     return `head dim ${p.d} is not a multiple of 4 in [4, ${MAX_FUSED_HEAD_DIM}]`;
   }
   if (tileRows(ctx, p.d, 2) === null) {
     return `a 4-row tile at head dim ${p.d} exceeds maxComputeWorkgroupStorageSize (${ctx.limits.maxComputeWorkgroupStorageSize} bytes)`;
+  }
+  if (callTileRows(ctx, p) === null) {
+    return `the block layout's blockSize ${p.blocks!.blockSize} is not a multiple of 4, so no key tile fits inside one block`;
   }
   const maxWg = Math.min(ctx.limits.maxComputeInvocationsPerWorkgroup, ctx.limits.maxComputeWorkgroupSizeX);
   const wg = Math.max(...Object.values(softwareAdapter(ctx) ? attentionTiling : attentionTilingGpu).map((t) => t.WG));
@@ -100,13 +116,41 @@ function attentionKernel(
     CAUSAL: p.causal ? 1 : 0,
     WINDOW: p.window > 0 ? 1 : 0,
     LOCAL: (p.local ?? 0) > 0 ? 1 : 0,
+    GLOBAL: sparseGlobals(p) ? 1 : 0,
+    BLOCKS: p.blocks ? 1 : 0,
+    SPARSE: sparse(p) ? 1 : 0, // tiles come from the host's list (attention-tiles.ts)
     ALIBI: p.alibi ? 1 : 0,
     MASK_FLOAT: p.mask === 'float' ? 1 : 0,
     MASK_BOOL: p.mask === 'bool' ? 1 : 0,
-    MASKED: p.window > 0 || (p.local ?? 0) > 0 || p.mask !== 'none' ? 1 : 0, // keys may be left out anywhere in a tile
+    MASKED: p.mask !== 'none' ? 1 : 0, // a mask may leave keys out anywhere in a tile
   };
   const name = `attention_${which}|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
   return { kernel: ctx.kernel(name, { file: FILES[which], vars }), rowsPerGroup: WG * R };
+}
+
+const sparseGlobals = (p: AttentionParams): boolean => !!p.globals && p.globals.length > 0;
+const sparse = (p: AttentionParams): boolean => sparseGlobals(p) || !!p.blocks;
+
+/** FNV-1a of a block layout's bits, for the tile-list cache's keys (a layout edited in place is a new key). */
+function layoutHash(l: BlockLayout): string {
+  let h = 0x811c9dc5;
+  for (const x of l.allowed) h = Math.imul(h ^ x, 0x01000193);
+  return `${l.blockSize}:${l.rows}x${l.cols}:${(h >>> 0).toString(16)}`;
+}
+
+/** Recent tile lists: a training loop asks for the same few every step. */
+const tileCache = new Map<string, SparseTiles>();
+const TILE_CACHE_SIZE = 32;
+
+function cachedTiles(p: AttentionParams, rowsPerGroup: number, TK: number, transposed: boolean): SparseTiles {
+  const blocks = p.blocks ? layoutHash(p.blocks) : '';
+  const key = [p.Tq, p.Tk, p.causal, p.window, p.local ?? 0, blocks, rowsPerGroup, TK, transposed, (p.globals ?? []).join(' ')].join('|');
+  let t = tileCache.get(key);
+  if (t) tileCache.delete(key); // re-inserted below as the most recent
+  else t = sparseTiles(p, rowsPerGroup, TK, transposed);
+  tileCache.set(key, t);
+  if (tileCache.size > TILE_CACHE_SIZE) tileCache.delete(tileCache.keys().next().value!);
+  return t;
 }
 
 /** A layout as the kernels read it: (offset, sb, sh, st) in vec4s (ops/ passes only layouts of whole vec4s). */
@@ -116,7 +160,7 @@ function vec4Layout(l: HeadLayout): number[] {
   return v.map((x) => x / 4);
 }
 
-function uniforms(p: AttentionParams, g?: AttentionGradLayouts): Record<string, unknown> {
+function uniforms(p: AttentionParams, g?: AttentionGradLayouts, tiles?: SparseTiles): Record<string, unknown> {
   const l = attentionLayouts(p);
   const none = [0, 0, 0, 0];
   // A local window of max(Tq, Tk) or more excludes nothing; clamping it there keeps the kernels' u32 sums such as
@@ -124,6 +168,7 @@ function uniforms(p: AttentionParams, g?: AttentionGradLayouts): Record<string, 
   const localWindow = Math.min(p.local ?? 0, Math.max(p.Tq, p.Tk));
   return {
     H: p.H, Tq: p.Tq, Tk: p.Tk, window: p.window, localWindow, scale: p.scale, maskStrides: [...p.maskStrides],
+    sparseGlobals: tiles?.globalsAt ?? 0, sparseBlocks: tiles?.blocksAt ?? 0, blockSize: p.blocks?.blockSize ?? 1, blockCols: p.blocks?.cols ?? 0,
     lq: vec4Layout(l.q), lk: vec4Layout(l.k), lv: vec4Layout(l.v), lo: vec4Layout(l.out),
     lg: g ? vec4Layout(g.dOut) : none, ldq: g ? vec4Layout(g.dq) : none, ldk: g ? vec4Layout(g.dk) : none, ldv: g ? vec4Layout(g.dv) : none,
   };
@@ -132,6 +177,27 @@ function uniforms(p: AttentionParams, g?: AttentionGradLayouts): Record<string, 
 /** The mask and slope bindings: the real buffers, or q's buffer as a stand-in that the kernel never reads. */
 function extras(q: GpuStorage, mask: Storage | null, slopes: Storage | null): { mask: GPUBuffer; slopes: GPUBuffer } {
   return { mask: mask ? gpu(mask).buffer : q.buffer, slopes: slopes ? gpu(slopes).buffer : q.buffer };
+}
+
+/**
+ * Dispatches one attention kernel over ⌈rows / rowsPerGroup⌉ × B·H workgroups; with a sparse pattern, first
+ * uploads its tile list (released after encoding: the pool hands a buffer out again only to later work).
+ */
+function dispatchAttention(
+  ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', p: AttentionParams, buffers: Record<string, GPUBuffer>, g?: AttentionGradLayouts,
+): void {
+  const TK = callTileRows(ctx, p)!;
+  const { kernel, rowsPerGroup } = attentionKernel(ctx, which, p, TK);
+  const rows = which === 'dkdv' ? p.Tk : p.Tq;
+  let tiles: SparseTiles | undefined;
+  let list: GpuStorage | null = null;
+  if (sparse(p)) {
+    tiles = cachedTiles(p, rowsPerGroup, TK, which === 'dkdv');
+    list = allocStorage(ctx, tiles.data.length, 'int32', `an attention tile list of ${tiles.data.length} entries`);
+    ctx.write(list.buffer, tiles.data, tiles.data.byteLength);
+  }
+  ctx.dispatch(kernel, { ...buffers, sparse: list?.buffer ?? buffers.q }, uniforms(p, g, tiles), [Math.ceil(rows / rowsPerGroup), p.B * p.H, 1]);
+  if (list) ctx.pool.release(list.buffer);
 }
 
 export function attentionForward(
@@ -145,14 +211,7 @@ export function attentionForward(
   }
   const out = allocStorage(ctx, B * H * Tq * d, 'float32', `an attention output of shape (${B}, ${H}, ${Tq}, ${d})`);
   const lse = allocStorage(ctx, B * H * Tq, 'float32');
-  const TK = tileRows(ctx, d, 2)!;
-  const { kernel, rowsPerGroup } = attentionKernel(ctx, 'forward', p, TK);
-  ctx.dispatch(
-    kernel,
-    { q: q.buffer, k: k.buffer, v: v.buffer, out: out.buffer, lse: lse.buffer, ...extras(q, mask, slopes) },
-    uniforms(p),
-    [Math.ceil(Tq / rowsPerGroup), B * H, 1],
-  );
+  dispatchAttention(ctx, 'forward', p, { q: q.buffer, k: k.buffer, v: v.buffer, out: out.buffer, lse: lse.buffer, ...extras(q, mask, slopes) });
   return { out, lse };
 }
 
@@ -188,12 +247,9 @@ export function attentionBackward(
 
   const buffers = { q: q.buffer, k: k.buffer, v: v.buffer, dout: g.buffer, lse: lse.buffer, delta: delta.buffer, ...extras(q, mask, slopes) };
   // Pass 2: dQ, one invocation per R query rows, over key tiles.
-  const TK = tileRows(ctx, d, 2)!;
-  const dqK = attentionKernel(ctx, 'dq', p, TK);
-  ctx.dispatch(dqK.kernel, { ...buffers, dq: dq.buffer }, u, [Math.ceil(Tq / dqK.rowsPerGroup), B * H, 1]);
+  dispatchAttention(ctx, 'dq', p, { ...buffers, dq: dq.buffer }, grads);
   // Pass 3: dK and dV, one invocation per R key rows, over query tiles.
-  const dkdvK = attentionKernel(ctx, 'dkdv', p, TK);
-  ctx.dispatch(dkdvK.kernel, { ...buffers, dk: dk.buffer, dv: dv.buffer }, u, [Math.ceil(Tk / dkdvK.rowsPerGroup), B * H, 1]);
+  dispatchAttention(ctx, 'dkdv', p, { ...buffers, dk: dk.buffer, dv: dv.buffer }, grads);
 
   // delta is read by the passes encoded above; releasing it now is safe because the pool hands a buffer out
   // again only to later-encoded work (see pool.ts).
