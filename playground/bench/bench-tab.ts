@@ -1,5 +1,5 @@
-// The Bench tab: the attention benchmark (bench/attention-core.ts) run in this page on the user's own GPU, for our
-// fused kernel, our unfused path, tfjs, jax-js and onnxruntime-web; a table, a plot of ms against T, the reasons
+// The Bench tab: the attention benchmark (bench/attention-core.ts) run on the user's own GPU, for our fused kernel
+// and our unfused path in this page and tfjs, jax-js and onnxruntime-web each in a worker (sweep.ts); a table, a plot of ms against T, the reasons
 // for anything that did not run, and the JSON export. The state of a run is reflected on the host (state,
 // adapter) for tests.
 import { LitElement, css, html, nothing } from 'lit';
@@ -62,8 +62,8 @@ export class BenchTab extends LitElement {
     return html`
       <h1>Bench: scaled-dot-product attention</h1>
       <p class="adapter">
-        ${this.adapter ? html`On <strong>${this.adapter}</strong>, in this page; float32; each call ends in a readback; errors are
-          against the CPU backend's loops.` : this._openError ? nothing : 'Opening WebGPU…'}
+        ${this.adapter ? html`On <strong>${this.adapter}</strong>: ours in this page, each peer in a worker of its own; float32;
+          each call ends in a readback; errors are against the CPU backend's loops.` : this._openError ? nothing : 'Opening WebGPU…'}
       </p>
       ${this._openError ? html`<p class="banner">WebGPU is unavailable, so nothing can run: ${this._openError}</p>` : nothing}
       <fieldset>

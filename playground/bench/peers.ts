@@ -1,10 +1,12 @@
-// The Bench tab's peers, each loaded on demand and wrapped as a bench/attention-core Runner, so that measure()
+// The Bench tab's peers, each loaded on demand in a worker of its own (peer.worker.ts, driven by remote-peer.ts) and
+// wrapped there as a bench/attention-core Runner, so that measure()
 // times them exactly as it times our kernels (one warm-up, `reps` timed calls, each ending in a readback):
 //   tfjs         tfjs-backend-webgpu, matMul → softmax → matMul (the core's own runner, loaded here for a page)
 //   jax-js       nn.dotProductAttention under jit; fwd+bwd is jit(vjp) of it
 //   onnxruntime  onnxruntime-web's WebGPU execution provider running one com.microsoft MultiHeadAttention node;
 //                forward only (the kernel has no backward), causal through an additive attention_bias
 // Each peer opens a GPUDevice of its own on the page's adapter, so none has GPU timestamps or pool statistics.
+// Unsupported and errorMessage are also the page's: a worker's reply is turned back into them (remote-peer.ts).
 import { tfjsRunner, type AttentionConfig, type Inputs, type Pass, type Prepared, type Runner } from '../../bench/attention-core';
 import { causalBiasDims, multiHeadAttentionModel } from './onnx-model';
 

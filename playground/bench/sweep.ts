@@ -1,14 +1,19 @@
-// The Bench tab's sweep: which configurations to run, and a ReactiveController that runs them in the page (each
-// implementation loaded on demand, each measurement checked against the CPU oracle by bench/attention-core's
-// measure()), keeps the results and the reasons for anything that did not run, and writes the JSON export.
+// The Bench tab's sweep: which configurations to run, and a ReactiveController that runs them (each measurement
+// checked against the CPU oracle by bench/attention-core's measure()), keeps the results and the reasons for
+// anything that did not run, and writes the JSON export. Our two implementations run in the page, on the engine's
+// device; each peer (tfjs, jax-js, onnxruntime-web) is loaded on demand in a worker of its own (remote-peer.ts),
+// and the CPU oracle runs in another, so the page's thread only draws and passes messages.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { init } from '../../engine/index';
 import { webgpuBackend } from '../../engine/bench';
 import {
   defaultSweep, engineRunner, fullSweep, makeInputs, measure,
-  type AttentionConfig, type AttentionMeasurement, type Impl, type Inputs, type Pass, type Reference, type Runner,
+  type AttentionConfig, type AttentionMeasurement, type Impl, type Inputs, type Pass, type Reference,
 } from '../../bench/attention-core';
-import { Unsupported, errorMessage, loadJax, loadOnnxRuntime, loadTfjs, type LoadedPeer } from './peers';
+// peers.ts is the peers' code, run in their workers; importing it here also keeps their packages in what the dev
+// server's dependency crawl finds from this page (it does not follow workers), so first use reloads nothing.
+import { Unsupported, errorMessage } from './peers';
+import { RemotePeer } from './remote-peer';
 import { Oracle } from './oracle';
 import pkg from '../../package.json';
 
@@ -58,6 +63,11 @@ export const configKey = (c: { B: number; H: number; T: number; d: number; causa
   `B=${c.B} H=${c.H} T=${c.T} d=${c.d}${c.causal ? ' causal' : ''}`;
 
 export type SweepState = 'idle' | 'running' | 'done' | 'failed';
+
+/** One implementation's measure(): ours call bench/attention-core's directly, a peer's runs in its worker. */
+type Measurer = (
+  c: AttentionConfig, pass: Pass, x: Inputs, ref: Reference, reps: number, versions: Record<string, string>,
+) => Promise<AttentionMeasurement>;
 
 export class SweepController implements ReactiveController {
   state: SweepState = 'idle';
@@ -124,52 +134,51 @@ export class SweepController implements ReactiveController {
     const adapter = backend.adapterName;
     this.versions = { engine: pkg.version, browser: navigator.userAgent };
 
-    const runners = new Map<Impl, Runner>();
-    const loaders: Partial<Record<Impl, (a: string) => Promise<LoadedPeer>>> = {
-      tfjs: loadTfjs, 'jax-js': loadJax, onnxruntime: loadOnnxRuntime,
-    };
-    for (const impl of impls) {
-      if (impl === 'fused' || impl === 'unfused') {
-        runners.set(impl, engineRunner(impl, backend));
-        continue;
-      }
-      const load = loaders[impl];
-      if (!load) continue;
-      this.set(`loading ${impl}…`);
-      try {
-        const peer = await load(adapter);
-        runners.set(impl, peer.runner);
-        this.versions[impl] = peer.version;
-      } catch (e) {
-        this.skip({ impl, pass: null, config: null, reason: `could not start: ${errorMessage(e)}` });
-      }
-    }
-
+    const measurers = new Map<Impl, Measurer>();
+    const peers: RemotePeer[] = [];
     let seed = 1;
     const oracle = new Oracle(); // its loops run off the page's thread
     try {
+      for (const impl of impls) {
+        if (impl === 'fused' || impl === 'unfused') {
+          const runner = engineRunner(impl, backend);
+          measurers.set(impl, (...a) => measure(runner, ...a));
+          continue;
+        }
+        this.set(`loading ${impl}…`);
+        try {
+          const { peer, version } = await RemotePeer.start(impl, adapter);
+          peers.push(peer);
+          measurers.set(impl, (...a) => peer.measure(...a));
+          this.versions[impl] = version;
+        } catch (e) {
+          this.skip({ impl, pass: null, config: null, reason: `could not start: ${errorMessage(e)}` });
+        }
+      }
+
       for (const c of preset.configs()) {
         if (this.stopRequested) return;
         const x = makeInputs(c, (seed += 10));
         this.set(`${configKey(c)}: CPU oracle…`);
         const ref = await oracle.reference(c, x, passes.includes('fwd+bwd'));
-        await this.measureConfig(c, x, ref, preset, passes, runners);
+        await this.measureConfig(c, x, ref, preset, passes, measurers);
       }
     } finally {
       oracle.dispose();
+      for (const p of peers) p.dispose();
     }
   }
 
   /** Every (pass, implementation) at one configuration, with a frame drawn between measurements. */
   private async measureConfig(
-    c: AttentionConfig, x: Inputs, ref: Reference, preset: SweepPreset, passes: readonly Pass[], runners: Map<Impl, Runner>,
+    c: AttentionConfig, x: Inputs, ref: Reference, preset: SweepPreset, passes: readonly Pass[], measurers: Map<Impl, Measurer>,
   ): Promise<void> {
     for (const pass of passes) {
-      for (const [impl, runner] of runners) {
+      for (const [impl, measureOne] of measurers) {
         if (this.stopRequested) return;
         this.set(`${configKey(c)}: ${impl} ${pass}…`);
         try {
-          this.results = [...this.results, await measure(runner, c, pass, x, ref, preset.reps, this.versions)];
+          this.results = [...this.results, await measureOne(c, pass, x, ref, preset.reps, this.versions)];
         } catch (e) {
           // An unsupported pass is said once per impl; a failure is said per configuration.
           const unsupported = e instanceof Unsupported;

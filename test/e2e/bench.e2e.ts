@@ -1,7 +1,8 @@
 // The Bench page (playground/bench.html) in headless chromium on SwiftShader: run the smallest sweep with every
 // implementation and both passes, then check that the table and the plot hold a row and a point for every
 // (impl, pass, T) that ran, that every (impl, pass) that did not run says why, that every result matches the
-// CPU oracle, and that Export JSON downloads the same results. Speed is reported, never asserted.
+// CPU oracle, that the peers (tfjs, jax-js, onnxruntime-web) were loaded in their workers and not on the page, and
+// that Export JSON downloads the same results. Speed is reported, never asserted.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'puppeteer';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -27,6 +28,8 @@ const { context } = pageHelpers(() => pg);
 beforeAll(async () => {
   pg = await openPlayground({ width: 1200, height: 900 });
   page = pg.page;
+  // Room for every module the dev server serves, so the check that the peers stayed off the page sees them all.
+  await page.evaluateOnNewDocument(() => performance.setResourceTimingBufferSize(100_000));
   await page.goto(`${pg.url}bench.html`, { waitUntil: 'load' });
 }, 60_000);
 
@@ -101,6 +104,12 @@ test('the Bench page runs the smallest sweep for every implementation and export
     expect(r.ms, `${r.impl} ${r.pass} T=${r.T}`).toBeGreaterThan(0);
     expect(r.err, `${r.impl} ${r.pass} T=${r.T} differs from the CPU oracle`).toBeLessThan(1e-3);
   }
+
+  // The peers ran in their workers: the page fetched none of their packages (a worker's fetches are in its own
+  // timeline), though it did fetch peers.ts itself, which shows that the page's module fetches are recorded.
+  const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+  expect(fetched.some((u) => u.includes('/bench/peers.ts')), `peers.ts among ${fetched.length} fetches`).toBe(true);
+  expect(fetched.filter((u) => /tensorflow|jax-js|onnxruntime/.test(u)), "peer packages loaded on the page's thread").toEqual([]);
 
   // Export JSON: a real download, into a fresh folder under test-output/.
   const downloads = join(outDir, 'bench-download');
