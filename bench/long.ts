@@ -21,7 +21,6 @@
 //                      [-- --reps=N] [-- --max-seconds=S (skip a method's larger T once one call took longer)]
 import { init, tensor, functional, noGrad, dispose, memoryStats, warmup, type Tensor } from '../engine/index';
 import { webgpuBackend } from '../engine/bench';
-import type { BlockLayout } from '../engine/functional';
 import { formatTable, makeLog, median, parseArgs, round, seededFloats } from './harness';
 
 const B = 1;
@@ -71,8 +70,8 @@ function attend(method: Method, T: number, q: Tensor, k: Tensor, v: Tensor, E: T
   }
 }
 
-const layouts = new Map<number, BlockLayout>();
-function blockLayout(T: number): BlockLayout {
+const layouts = new Map<number, functional.BlockLayout>();
+function blockLayout(T: number): functional.BlockLayout {
   if (!layouts.has(T)) layouts.set(T, functional.stridedBlockLayout({ Tq: T, blockSize: 64, local: 4, stride: 16, causal: true }));
   return layouts.get(T)!;
 }
