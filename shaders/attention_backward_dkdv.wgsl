@@ -19,8 +19,7 @@ const BC: u32 = {{BR}}u; // key rows per workgroup
 @group(0) @binding(auto) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
 @group(0) @binding(auto) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
 @group(0) @binding(auto) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
-@group(0) @binding(auto) var<storage, read> lse: array<f32>; // (B, H, Tq), contiguous
-@group(0) @binding(auto) var<storage, read> delta: array<f32>; // (B, H, Tq)
+@group(0) @binding(auto) var<storage, read> ld: array<vec2<f32>>; // (B, H, Tq): (L_i, D_i)
 @group(0) @binding(auto) var<storage, read_write> dk: array<vec4<f32>>; // (B, H, Tk, d), layout ldk
 @group(0) @binding(auto) var<storage, read_write> dv: array<vec4<f32>>; // (B, H, Tk, d), layout ldv
 
@@ -96,8 +95,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     for (var e = lid; e < TK; e += WG) {
       let i = min(t0 + e, Tq - 1u);
-      lt[e] = lse[bh * Tq + i];
-      dt[e] = delta[bh * Tq + i];
+      let ldi = ld[bh * Tq + i];
+      lt[e] = ldi.x;
+      dt[e] = ldi.y;
     }
     workgroupBarrier();
 // @if GLOBAL

@@ -19,8 +19,7 @@ const BR: u32 = {{BR}}u;
 @group(0) @binding(auto) var<storage, read> k: array<vec4<f32>>; // (B, H, Tk, d), layout lk
 @group(0) @binding(auto) var<storage, read> v: array<vec4<f32>>; // (B, H, Tk, d), layout lv
 @group(0) @binding(auto) var<storage, read> dout: array<vec4<f32>>; // (B, H, Tq, d), layout lg
-@group(0) @binding(auto) var<storage, read> lse: array<f32>; // (B, H, Tq), contiguous
-@group(0) @binding(auto) var<storage, read> delta: array<f32>; // (B, H, Tq): D_i = dO_i · O_i
+@group(0) @binding(auto) var<storage, read> ld: array<vec2<f32>>; // (B, H, Tq): (L_i, D_i = dO_i · O_i)
 @group(0) @binding(auto) var<storage, read_write> dq: array<vec4<f32>>; // (B, H, Tq, d), layout ldq
 
 var<workgroup> kt: array<vec4<f32>, {{TKD4}}>;
@@ -52,8 +51,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     qv[{{r}}][{{c}}] = q[qi + {{c}}u] * params.scale;
     gv[{{r}}][{{c}}] = dout[gi + {{c}}u];
 // @end
-    L[{{r}}] = lse[bh * Tq + i];
-    D[{{r}}] = delta[bh * Tq + i];
+    let ldi = ld[bh * Tq + i];
+    L[{{r}}] = ldi.x;
+    D[{{r}}] = ldi.y;
     mrow[{{r}}] = mask_row(b, h, i);
 // @if GLOBAL
     gRow[{{r}}] = global_at(i);

@@ -50,13 +50,21 @@ fn row_at(L: vec4<u32>, b: u32, h: u32, t: u32) -> u32 {
 }
 
 @group(0) @binding(auto) var<uniform> params: Params;
+// The optional bindings exist only in the kernels that read them: an adapter may offer as few as 10 storage
+// buffers per stage, and the dK/dV pass has 7 of its own.
+// @if MASKED
 // Float masks are bound as their bits (bitcast back below) so one binding serves int32 and float32 masks.
 @group(0) @binding(auto) var<storage, read> mask: array<u32>;
+// @endif
+// @if ALIBI
 @group(0) @binding(auto) var<storage, read> slopes: array<f32>; // (H)
-// With SPARSE: the tile list [start of group 0, …, start of group G, entries…], each entry a tile's first row
-// with bit 31 set when every score of the tile takes part for every row of the group; then the globals and the
-// block layout (offsets in params).
+// @endif
+// @if SPARSE
+// The tile list [start of group 0, …, start of group G, entries…], each entry a tile's first row with bit 31 set
+// when every score of the tile takes part for every row of the group; then the globals and the block layout
+// (offsets in params).
 @group(0) @binding(auto) var<storage, read> sparse: array<u32>;
+// @endif
 
 const NEG_MAX: f32 = -3.4028234e38; // the lowest finite float: the running max before any score
 const NEG_INF_BITS: u32 = 0xff800000u;
@@ -110,6 +118,7 @@ fn mask_row(b: u32, h: u32, i: u32) -> u32 {
   return b * params.maskStrides.x + h * params.maskStrides.y + min(i, params.Tq - 1u) * params.maskStrides.z;
 }
 
+// @if SPARSE
 // Whether position t is global: bit t of the bitset (t may be a query or a key position).
 fn global_at(t: u32) -> bool {
   return ((sparse[params.sparseGlobals + (t >> 5u)] >> (t & 31u)) & 1u) != 0u;
@@ -124,6 +133,7 @@ fn global_word(t0: u32) -> u32 {
 fn block_ok(i: u32, j: u32) -> bool {
   return sparse[params.sparseBlocks + (i / params.blockSize) * params.blockCols + j / params.blockSize] != 0u;
 }
+// @endif
 
 fn head_slope(h: u32) -> f32 {
 // @if ALIBI

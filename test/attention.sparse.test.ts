@@ -105,7 +105,7 @@ function expectClose(a: Result, b: Result, fwd: { atol: number; rtol: number }, 
 
 const d = 16;
 const CASES: Array<[string, Case]> = [];
-for (const T of [1, 7, 33, 257]) {
+for (const T of [1, 7, 33]) { // T = 257 with 16 globals below
   const mid = Math.floor(T / 2);
   CASES.push([`Longformer T=${T}, w=3, globals 0 and the middle`, { B: 1, H: 2, Tq: T, Tk: T, d, local: 3, globals: [0, mid] }]);
 }

@@ -55,7 +55,14 @@ describe('bindings', () => {
       file: 'attention_forward',
       vars: { D4: 2, R: 1, WG: 8, TK: 4, BR: 8, TKD4: 8, CAUSAL: 1, WINDOW: 0, LOCAL: 0, GLOBAL: 0, BLOCKS: 0, SPARSE: 0, ALIBI: 0, MASK_FLOAT: 0, MASK_BOOL: 0, MASKED: 0 },
     });
-    expect(numbers(attention)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]); // attention_common's four, then the kernel's five
+    expect(numbers(attention)).toEqual([0, 1, 2, 3, 4, 5]); // attention_common's uniform, then the kernel's five
+    // The optional mask, slopes and tile-list bindings are declared only when their switch is on.
+    const all = buildShader({
+      file: 'attention_forward',
+      vars: { D4: 2, R: 1, WG: 8, TK: 4, BR: 8, TKD4: 8, CAUSAL: 0, WINDOW: 0, LOCAL: 1, GLOBAL: 1, BLOCKS: 1, SPARSE: 1, ALIBI: 1, MASK_FLOAT: 1, MASK_BOOL: 0, MASKED: 1 },
+    });
+    expect(numbers(all)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(all).toMatch(/@binding\(3\) var<storage, read> sparse/);
     expect(attention).toMatch(/@binding\(0\) var<uniform> params/);
     const sgd = buildShader({ file: 'sgd', vars: { SLOTS: 2, MOMENTUM: 0 } });
     expect(numbers(sgd)).toEqual([0, 1, 2, 3, 4]); // no momentum buffers: no gaps

@@ -36,6 +36,7 @@ export const BROWSER_SUITE = [
   'test/memory.test.ts',
   'test/autograd.test.ts',
   'test/attention.test.ts',
+  'test/attention.sparse.test.ts',
 ];
 
 /** Runs the files in BROWSER_SUITE's order rather than vitest's cached-duration order. */

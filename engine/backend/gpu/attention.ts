@@ -90,6 +90,12 @@ export function attentionUnsupported(ctx: GpuContext, p: AttentionParams): strin
   if (tileRows(ctx, p.d, 2) === null) {
     return `a 4-row tile at head dim ${p.d} exceeds maxComputeWorkgroupStorageSize (${ctx.limits.maxComputeWorkgroupStorageSize} bytes)`;
   }
+  // Storage buffers of the dK/dV pass, the kernel with the most: q, k, v, dO, (L, D), dK, dV and the optional mask,
+  // ALiBi slopes and sparse tile list (attention_common.wgsl declares only those a kernel reads).
+  const buffers = 7 + (p.mask !== 'none' ? 1 : 0) + (p.alibi ? 1 : 0) + (sparse(p) ? 1 : 0);
+  if (buffers > ctx.limits.maxStorageBuffersPerShaderStage) {
+    return `the backward needs ${buffers} storage buffers per stage and this adapter offers ${ctx.limits.maxStorageBuffersPerShaderStage}`;
+  }
   if (callTileRows(ctx, p) === null) {
     return `the block layout's blockSize ${p.blocks!.blockSize} is not a multiple of 4, so no key tile fits inside one block`;
   }
@@ -233,26 +239,26 @@ export function attentionBackward(
   const dq = allocStorage(ctx, B * H * Tq * d, 'float32');
   const dk = allocStorage(ctx, B * H * Tk * d, 'float32');
   const dv = allocStorage(ctx, B * H * Tk * d, 'float32');
-  // Pass 1: D_i = dO_i · O_i, (B, H, Tq).
+  // Pass 1: D_i = dO_i · O_i, stored beside L_i as (B, H, Tq, 2) pairs: one binding for the passes that read both.
   const rows = B * H * Tq;
-  const delta = allocStorage(ctx, rows, 'float32');
+  const ld = allocStorage(ctx, 2 * rows, 'float32');
   const deltaKernel = ctx.kernel('attention_backward_delta', { file: 'attention_backward_delta' });
   const u = uniforms(p, grads);
   ctx.dispatch(
     deltaKernel,
-    { o: o.buffer, dout: g.buffer, delta: delta.buffer },
+    { o: o.buffer, dout: g.buffer, lse: lse.buffer, ld: ld.buffer },
     { rows, H, Tq, D4: d / 4, lo: u.lo, lg: u.lg },
     ctx.grid1d(Math.ceil(rows / 64)),
   );
 
-  const buffers = { q: q.buffer, k: k.buffer, v: v.buffer, dout: g.buffer, lse: lse.buffer, delta: delta.buffer, ...extras(q, mask, slopes) };
+  const buffers = { q: q.buffer, k: k.buffer, v: v.buffer, dout: g.buffer, ld: ld.buffer, ...extras(q, mask, slopes) };
   // Pass 2: dQ, one invocation per R query rows, over key tiles.
   dispatchAttention(ctx, 'dq', p, { ...buffers, dq: dq.buffer }, grads);
   // Pass 3: dK and dV, one invocation per R key rows, over query tiles.
   dispatchAttention(ctx, 'dkdv', p, { ...buffers, dk: dk.buffer, dv: dv.buffer }, grads);
 
-  // delta is read by the passes encoded above; releasing it now is safe because the pool hands a buffer out
-  // again only to later-encoded work (see pool.ts).
-  ctx.pool.release(delta.buffer);
+  // ld is read by the passes encoded above; releasing it now is safe because the pool hands a buffer out again
+  // only to later-encoded work (see pool.ts).
+  ctx.pool.release(ld.buffer);
   return { dq, dk, dv };
 }
