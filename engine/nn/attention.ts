@@ -15,7 +15,7 @@ import { Linear, type InitOptions } from './layers';
 import { alibiSlopes, RotaryEmbedding } from './positional';
 import { RelativePositionBias, type RelativePositionBiasOptions } from './relative-bias';
 import { scaledDotProductAttention } from '../ops/attention';
-import { buildAttentionMask } from '../ops/attention-mask';
+import { buildAttentionMask, type SparseAttention } from '../ops/attention-mask';
 
 export interface MultiHeadAttentionOptions extends InitOptions {
   /** Biases on the projections (default true). */
@@ -59,6 +59,12 @@ export interface AttendOptions {
   causal?: boolean;
   /** Also return the attention weights (B, H, Tq, Tk). */
   needWeights?: boolean;
+  /**
+   * Sparse attention, as scaledDotProductAttention takes it: `{ localWindow, globalTokens, blockLayout }`
+   * (Longformer's local window and global tokens, a block-sparse layout), at absolute positions: with a KV cache,
+   * query i sits at cache.length + i and the layout covers cache.length + Tq query positions.
+   */
+  sparse?: SparseAttention;
   /** Self-attention only: keys and values of earlier positions, extended in place with this call's. */
   cache?: KVCache;
 }
@@ -261,6 +267,7 @@ export class MultiHeadAttention extends Module {
         B, H: this.numHeads, Tq, Tk: k.shape[2], offset, causal: opts.causal ?? false, keyPaddingMask: opts.keyPaddingMask,
         attnMask: opts.attnMask, alibiSlopes: this.positional === 'alibi' ? alibiSlopes(this.numHeads) : null, device: query.device,
         bias: this.relativeBias?.bias(Tq, k.shape[2], offset), // (H, Tq, Tk), query i at position offset + i
+        sparse: opts.sparse,
       });
       let out: Tensor; // (B, H, Tq, d)
       let weights: Tensor | undefined;
@@ -279,6 +286,7 @@ export class MultiHeadAttention extends Module {
     // projected rows can restore causality.
     if (opts.causal) throw new Error('MultiHeadAttention: linformer attention cannot be causal: its projection mixes future positions into every key');
     if (opts.cache) throw new Error('MultiHeadAttention: linformer attention has no KV cache: the cache serves causal generation, which the projection cannot');
+    if (opts.sparse) throw new Error('MultiHeadAttention: linformer attention takes no sparse pattern: its keys are k projected rows, not positions');
     if (opts.attnMask || opts.keyPaddingMask) {
       throw new Error(`MultiHeadAttention: linformer attention takes no ${opts.attnMask ? 'attnMask' : 'keyPaddingMask'}: masks name key positions, which the projection mixes (a causal mask would leak the future)`);
     }

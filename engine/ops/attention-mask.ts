@@ -9,7 +9,17 @@
 import { Tensor, tensor } from '../tensor';
 import { where } from './elementwise';
 import { fmt, ShapeError } from '../shape';
-import { globalFlags, patternAllows, type SparsePattern } from './sparse-layout';
+import { checkSparse, globalFlags, patternAllows, type BlockLayout, type SparsePattern } from './sparse-layout';
+
+/** scaledDotProductAttention's sparse options, as a multi-head attention passes them on. */
+export interface SparseAttention {
+  /** Query i attends keys |i − j| < localWindow (Longformer's local attention). */
+  localWindow?: number;
+  /** Positions that attend to, and are attended by, every position. */
+  globalTokens?: readonly number[];
+  /** A block-sparse layout (functional.stridedBlockLayout). */
+  blockLayout?: BlockLayout;
+}
 
 /** Query positions start at `offset` (keys cached before them); keys at 0. */
 export interface Positions {
@@ -74,6 +84,8 @@ export interface MaskParts {
   alibiSlopes: ArrayLike<number> | null;
   /** A float bias broadcastable to (B, H, Tq, Tk) added to the scores, e.g. T5's relative bias (H, Tq, Tk); may require grad. */
   bias?: Tensor;
+  /** A sparse pattern over absolute positions (query i at offset + i); its block layout covers offset + Tq queries. */
+  sparse?: SparseAttention;
   device: Tensor['device'];
 }
 
@@ -84,10 +96,20 @@ export interface MaskParts {
  * offset…offset+Tq−1, so the causal mask and the ALiBi distances are built here as explicit masks.
  * A float attnMask that requires grad keeps its gradient: it is added, never detached.
  */
-export function buildAttentionMask(p: MaskParts): { mask?: Tensor; causal: boolean; alibiSlopes?: Tensor } {
+export function buildAttentionMask(p: MaskParts): { mask?: Tensor; causal: boolean; alibiSlopes?: Tensor } & SparseAttention {
   const { B, H, Tq, Tk, offset, device } = p;
   const bools: Tensor[] = []; // int32, 1 = take part
   const adds: Tensor[] = []; // float32, added to the scores
+  // The sparse pattern passes through without a cache (the kernels skip its tiles) and becomes a mask with one.
+  let pass: SparseAttention = {};
+  if (p.sparse) {
+    const { globals, blocks } = checkSparse('attention', offset + Tq, Tk, p.sparse.globalTokens, p.sparse.blockLayout);
+    if (offset === 0) pass = p.sparse;
+    else {
+      const s = structuralAllowed({ Tq, Tk, offset }, false, 0, { local: p.sparse.localWindow ?? 0, globals, blocks });
+      if (s) bools.push(tensor(Int32Array.from(s.allowed), [Tq, Tk], { device })); // (Tq, Tk)
+    }
+  }
   if (p.causal && offset > 0 && Tq > 1) {
     const s = structuralAllowed({ Tq, Tk, offset }, true, 0)!;
     bools.push(tensor(Int32Array.from(s.allowed), [Tq, Tk], { device })); // (Tq, Tk)
@@ -114,11 +136,11 @@ export function buildAttentionMask(p: MaskParts): { mask?: Tensor; causal: boole
   }
   // With one query after the cache every cached key is in its past: nothing to mask.
   const causal = p.causal && offset === 0;
-  if (!bools.length && !adds.length) return { causal, alibiSlopes };
+  if (!bools.length && !adds.length) return { causal, alibiSlopes, ...pass };
   const allowed = bools.length ? bools.reduce((a, b) => a.mul(b)).int() : null;
-  if (!adds.length) return { mask: allowed!, causal, alibiSlopes };
+  if (!adds.length) return { mask: allowed!, causal, alibiSlopes, ...pass };
   // Mixed: all additive, a boolean 0 becoming −∞ (which excludes the score on both paths).
   let mask = adds.reduce((a, b) => a.add(b));
   if (allowed) mask = mask.add(where(allowed, 0, -Infinity));
-  return { mask, causal, alibiSlopes };
+  return { mask, causal, alibiSlopes, ...pass };
 }
