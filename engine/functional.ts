@@ -14,3 +14,4 @@ export const tanh = (x: Tensor): Tensor => x.tanh();
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 export { scaledDotProductAttention, type AttentionOptions, type AttentionProbeOptions, type AttentionWithWeights } from './ops/attention';
 export { stridedBlockLayout, layoutDensity, type BlockLayout, type StridedLayoutOptions } from './ops/sparse-layout';
+export { scan } from './ops/scan';

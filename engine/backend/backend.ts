@@ -346,6 +346,12 @@ export interface Kernels {
   gather(table: Storage, idx: Storage, rows: number, rowSize: number): Storage;
 
   /**
+   * The linear recurrence h_t = a_t ⊙ h_{t−1} + x_t along the middle axis of contiguous (B, T, D) a and x, from
+   * h_{−1} = 0 (so h_0 = x_0): h, a new (B, T, D) storage. Each of the B·D columns is an independent recurrence.
+   */
+  scan(a: Storage, x: Storage, B: number, T: number, D: number): Storage;
+
+  /**
    * Why the fused attention kernels cannot serve these parameters (an unsupported head dim, a tile that does not
    * fit the adapter's workgroup storage), or null when they can. ops/ then composes attention from matmul and
    * softmax instead.
@@ -374,6 +380,12 @@ export interface Kernels {
     q: Storage, k: Storage, v: Storage, out: Storage, lse: Storage, dOut: Storage,
     mask: Storage | null, slopes: Storage | null, p: AttentionParams, grads?: AttentionGradLayouts,
   ): AttentionBackwardResult;
+
+  /**
+   * The scan's backward from a, the forward's h and the upstream g, all contiguous (B, T, D): the reverse
+   * recurrence δ_t = g_t + a_{t+1} ⊙ δ_{t+1} (δ_T = 0), then dx = δ and da_t = δ_t ⊙ h_{t−1} (0 at t = 0).
+   */
+  scanBackward(a: Storage, h: Storage, g: Storage, B: number, T: number, D: number): { da: Storage; dx: Storage };
 
   /** d softmax: dx = y ⊙ (g − Σ_row g⊙y); d log-softmax (y = log-probabilities): dx = g − exp(y)·Σ_row g. */
   softmaxBackward(y: Storage, g: Storage, rows: number, cols: number, log: boolean): Storage;

@@ -425,6 +425,26 @@ export class CpuBackend implements Backend {
     return { out, mean, rstd };
   }
 
+  // --- linear recurrence ---------------------------------------------------------------------------------------
+
+  scan(a: Storage, x: Storage, B: number, T: number, D: number): Storage {
+    const ad = this.f32(a, 'scan');
+    const xd = this.f32(x, 'scan');
+    const h = this.alloc('float32', B * T * D);
+    // The plain sequential loop, one column (b, d) at a time, h carried in a double: h_t = a_t·h_{t−1} + x_t.
+    for (let b = 0; b < B; b++) {
+      for (let d = 0; d < D; d++) {
+        let hd = 0;
+        for (let t = 0; t < T; t++) {
+          const i = (b * T + t) * D + d;
+          hd = ad[i] * hd + xd[i];
+          h.data[i] = hd;
+        }
+      }
+    }
+    return h;
+  }
+
   crossEntropy(logits: Storage, targets: Storage, p: CrossEntropyParams): { loss: Storage; counted: Storage } {
     const xd = this.f32(logits, 'crossEntropy');
     const td = this.i32(targets, 'crossEntropy targets');
@@ -532,6 +552,29 @@ export class CpuBackend implements Backend {
     dweight.data.set(dw);
     dbias.data.set(db);
     return { dx, dweight, dbias };
+  }
+
+  scanBackward(a: Storage, h: Storage, g: Storage, B: number, T: number, D: number): { da: Storage; dx: Storage } {
+    const ad = this.f32(a, 'scanBackward');
+    const hd = this.f32(h, 'scanBackward');
+    const gd = this.f32(g, 'scanBackward');
+    const da = this.alloc('float32', B * T * D);
+    const dx = this.alloc('float32', B * T * D);
+    // h_t depends on x_t directly and on everything earlier through h_{t−1}, which only h_{t+1} = a_{t+1}·h_t + …
+    // reads: so δ_t = ∂L/∂h_t = g_t + a_{t+1}·δ_{t+1}, walked from the end (δ_T = 0). Then ∂h_t/∂x_t = 1 gives
+    // dx_t = δ_t, and ∂h_t/∂a_t = h_{t−1} gives da_t = δ_t·h_{t−1} (h_{−1} = 0).
+    for (let b = 0; b < B; b++) {
+      for (let d = 0; d < D; d++) {
+        let delta = 0;
+        for (let t = T - 1; t >= 0; t--) {
+          const i = (b * T + t) * D + d;
+          delta = gd[i] + (t + 1 < T ? ad[i + D] * delta : 0);
+          dx.data[i] = delta;
+          da.data[i] = t > 0 ? delta * hd[i - D] : 0;
+        }
+      }
+    }
+    return { da, dx };
   }
 
   crossEntropyBackward(logits: Storage, targets: Storage, gRow: Storage, p: CrossEntropyParams): Storage {

@@ -9,7 +9,7 @@ import type { OpTable } from './pointwise';
 
 export type FusedOp =
   | 'matmul' | 'linear' | 'softmax' | 'logSoftmax' | 'layerNorm' | 'crossEntropy' | 'embedding' | 'dropout'
-  | 'scaledDotProductAttention';
+  | 'scaledDotProductAttention' | 'scan';
 
 export interface FusedDef {
   /** The backend kernel the forward runs. */
@@ -32,6 +32,7 @@ export const FUSED: OpTable<FusedOp, FusedDef> = {
   scaledDotProductAttention: {
     forward: 'attentionForward', backward: 'attentionBackward', saves: ['q', 'k', 'v', 'out', 'logsumexp', 'mask', 'ALiBi slopes'],
   },
+  scan: { forward: 'scan', backward: 'scanBackward', saves: ['a', 'the output h'] },
 };
 
 /** What a fused op's forward hands back. */

@@ -15,6 +15,7 @@ import { dropoutMask } from './dropout';
 import { adamStep, sgdStep } from './optim';
 import { health } from './health';
 import { attentionBackward, attentionForward, attentionUnsupported } from './attention';
+import { scan, scanBackward } from './scan';
 
 /** A Kernels method with the GpuContext as its first argument. */
 type WithContext<F> = F extends (...args: infer A) => infer R ? (ctx: GpuContext, ...args: A) => R : never;
@@ -46,4 +47,6 @@ export const GPU_KERNELS: GpuKernelTable = {
   attentionUnsupported,
   attentionForward,
   attentionBackward,
+  scan,
+  scanBackward,
 };

@@ -1,0 +1,80 @@
+// The linear recurrence h_t = a_t·h_{t−1} + x_t over (B, T, D) as a parallel scan (shaders/scan.wgsl has the
+// maths): a chunk of L steps per workgroup, and across chunks reduce-then-scan. When T fits one chunk, one pass
+// writes h. Otherwise a REDUCE pass folds each chunk into one pair (A, X) (B, chunks, D), those totals are scanned
+// by this same function (recursively, as a recurrence of length `chunks`: its h is the true h at each chunk's
+// end), and a second pass over the data walks every chunk again from its carry. The data is read twice and written
+// once (five tensor-sized transfers against an elementwise add's three); the totals are L times smaller, so every
+// level below the first costs 1/L as much, and T = 16,384 at L = 64 takes three levels.
+import type { Storage } from '../backend';
+import type { GpuContext } from './context';
+import { allocStorage, gpu, type GpuStorage } from './storage';
+import { softwareAdapter } from './adapter-class';
+
+const THREADS = 256; // shaders/scan.wgsl's workgroup size
+
+/**
+ * The tiling: DC columns per workgroup (a power of two up to 64, so that a small D does not leave most threads
+ * idle, and consecutive threads read consecutive d of one step) and TT = 256 / DC time lanes, each walking ITEMS
+ * steps alone. SwiftShader pays for every workgroup and barrier, so its threads walk longer runs.
+ */
+function tiling(ctx: GpuContext, D: number): { DC: number; ITEMS: number; L: number } {
+  const DC = Math.min(64, 2 ** Math.ceil(Math.log2(Math.max(1, D))));
+  const ITEMS = softwareAdapter(ctx) ? 32 : 16;
+  return { DC, ITEMS, L: (THREADS / DC) * ITEMS };
+}
+
+interface Pass {
+  /** The adjoint recurrence of the backward (shaders/scan.wgsl: REVERSE). */
+  reverse: boolean;
+  /** The forward's h, for da = δ ⊙ h_{t−1}; only with reverse, and only at the top level. */
+  h: GpuStorage | null;
+}
+
+/** h (or δ, and da with pass.h) of the recurrence over (B, T, D) coefficients a and inputs x. */
+function run(ctx: GpuContext, a: GpuStorage, x: GpuStorage, B: number, T: number, D: number, pass: Pass): { out: GpuStorage; da: GpuStorage | null } {
+  const { DC, ITEMS, L } = tiling(ctx, D);
+  const chunks = Math.ceil(T / L);
+  const colTiles = Math.ceil(D / DC);
+  const params = { B, T, D, chunks, colTiles };
+  const grid = ctx.grid1d(B * colTiles * chunks);
+  const vars = { REVERSE: pass.reverse ? 1 : 0, GRAD_A: pass.h ? 1 : 0 };
+  const name = (reduce: boolean, carry: boolean): string =>
+    `scan${reduce ? 'Reduce' : ''}${carry ? 'Carry' : ''}${pass.reverse ? 'Reverse' : ''}${pass.h && !reduce ? 'GradA' : ''}`;
+
+  let carry: GpuStorage | null = null;
+  if (chunks > 1) {
+    const totalA = allocStorage(ctx, B * chunks * D, 'float32', 'scan chunk totals'); // (B, chunks, D)
+    const totalX = allocStorage(ctx, B * chunks * D, 'float32', 'scan chunk totals');
+    const k = ctx.kernel(name(true, false), { file: 'scan', vars: { ...vars, REDUCE: 1, CARRY: 0, GRAD_A: 0 } }, { DC, ITEMS });
+    ctx.dispatch(k, { a: a.buffer, x: x.buffer, totalA: totalA.buffer, totalX: totalX.buffer }, params, grid);
+    // The totals, in processing order, are themselves a recurrence; its h at chunk c is h after chunk c.
+    carry = run(ctx, totalA, totalX, B, chunks, D, { reverse: false, h: null }).out;
+    // Later users of these buffers are encoded after the dispatches that read them.
+    ctx.pool.release(totalA.buffer);
+    ctx.pool.release(totalX.buffer);
+  }
+  const out = allocStorage(ctx, B * T * D, 'float32');
+  const da = pass.h ? allocStorage(ctx, B * T * D, 'float32') : null;
+  const k = ctx.kernel(name(false, carry !== null), { file: 'scan', vars: { ...vars, REDUCE: 0, CARRY: carry ? 1 : 0 } }, { DC, ITEMS });
+  const buffers: Record<string, GPUBuffer> = { a: a.buffer, x: x.buffer, out: out.buffer };
+  if (carry) buffers.carry = carry.buffer;
+  if (pass.h && da) {
+    buffers.h = pass.h.buffer;
+    buffers.da = da.buffer;
+  }
+  ctx.dispatch(k, buffers, params, grid);
+  if (carry) ctx.pool.release(carry.buffer);
+  return { out, da };
+}
+
+export function scan(ctx: GpuContext, as: Storage, xs: Storage, B: number, T: number, D: number): GpuStorage {
+  return run(ctx, gpu(as), gpu(xs), B, T, D, { reverse: false, h: null }).out;
+}
+
+/** δ_t = g_t + a_{t+1}·δ_{t+1} by the same scan run backwards; dx = δ and da_t = δ_t·h_{t−1} in the same pass. */
+export function scanBackward(
+  ctx: GpuContext, as: Storage, hs: Storage, gs: Storage, B: number, T: number, D: number,
+): { da: GpuStorage; dx: GpuStorage } {
+  const r = run(ctx, gpu(as), gpu(gs), B, T, D, { reverse: true, h: gpu(hs) });
+  return { da: r.da!, dx: r.out };
+}
