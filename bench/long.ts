@@ -21,6 +21,7 @@
 //                      [-- --reps=N] [-- --max-seconds=S (skip a method's larger T once one call took longer)]
 import { init, tensor, functional, noGrad, dispose, memoryStats, warmup, type Tensor } from '../engine/index';
 import { webgpuBackend } from '../engine/bench';
+import { loadavg } from 'node:os';
 import { formatTable, makeLog, median, parseArgs, round, seededFloats } from './harness';
 
 const B = 1;
@@ -154,7 +155,9 @@ function exponent(points: Array<[number, number]>): number | null {
 async function main(): Promise<void> {
   await init({ backend: 'webgpu' });
   const adapter = webgpuBackend()!.adapterName;
-  log(`bench:long on ${adapter}: B=${B}, H=${H}, d=${d}, T ∈ {${Ts.join(', ')}}, ${args.reps} timed call(s) each`);
+  // SwiftShader runs on the machine's cores: other load slows every method, so the load average is reported.
+  const loadBefore = loadavg()[0];
+  log(`bench:long on ${adapter}: B=${B}, H=${H}, d=${d}, T ∈ {${Ts.join(', ')}}, ${args.reps} timed call(s) each; load average ${round(loadBefore, 2)}`);
   const rows: Row[] = [];
   const stopped = new Map<string, string>(); // method|pass → why it stopped early
   for (const T of [...Ts].sort((a, b) => a - b)) {
@@ -192,8 +195,9 @@ async function main(): Promise<void> {
     };
   }));
 
+  const load = { before: loadBefore, after: loadavg()[0] };
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ adapter, B, H, d, reps: args.reps, rows, summary }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ adapter, B, H, d, reps: args.reps, load, rows, summary }, null, 2)}\n`);
     return;
   }
   log('');
@@ -208,7 +212,7 @@ async function main(): Promise<void> {
     note: s.stopped ?? '',
   }))));
   log('');
-  log(`Targets at T = 16,384 on SwiftShader (reported, not asserted): longformer fwd+bwd ≥ 8× and window-256 fwd+bwd ≥ 10× faster than dense causal; every memory exponent ≤ 1.1. Adapter: ${adapter}.`);
+  log(`Targets at T = 16,384 on SwiftShader (reported, not asserted): longformer fwd+bwd ≥ 8× and window-256 fwd+bwd ≥ 10× faster than dense causal; every memory exponent ≤ 1.1. Adapter: ${adapter}. Load average ${round(load.before, 2)} before, ${round(load.after, 2)} after.`);
 }
 
 main().catch((e) => {
