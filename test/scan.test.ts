@@ -2,13 +2,12 @@
 // sequential loop (the oracle) against a closed form and float64 finite differences, and the WebGPU parallel scan
 // (shaders/scan.wgsl) against the CPU, forward and backward.
 //
-// Sizes: T = 1, 7, 33, 257, 1000 and 5000 with D = 1, 3 and 37 (no multiple of the 64-column tile) and B > 1.
-// The GPU's chunk is L = (256 / DC)·ITEMS steps, with DC = 64, 4, 1 columns per workgroup for D = 37, 3, 1 and
-// ITEMS = 32 on SwiftShader (16 on hardware): L = 128, 2048, 8192 (64, 1024, 4096). So T = 257 and 1000 at
-// D = 37 cross chunks (their totals scanned in one pass), T = 5000 at D = 37 is 40 chunks of 128 and T = 16,500
-// is 129, whose totals are chunked again (two levels of totals; on hardware, L = 64, T = 5000 already is); D = 3
-// crosses chunks from T = 5000 on; at D = 1 one workgroup scans T ≤ 5000 through its 256 lanes, and T = 9000
-// takes two.
+// Sizes: T = 1, 7, 33, 257, 1000, 5000, 9000 and 16,500 with D = 1, 3 and 37 (no multiple of the 64-column tile)
+// and B > 1. The GPU's chunk is L = (256 / DC)·ITEMS steps, with DC = 64, 4, 1 columns per workgroup for D = 37,
+// 3, 1 and runs of ITEMS = 16 steps (on SwiftShader longer only while 64 workgroups remain: 64 at T = 16,500,
+// D = 37): L = 64, 1024, 4096. So at D = 37, T = 257 and 1000 cross chunks (their totals scanned in one pass),
+// and T = 5000 (79 chunks of 64) and 16,500 (65 of 256) have totals that are chunked again (two levels); D = 3
+// crosses chunks at T = 5000, and D = 1, where one workgroup scans T ≤ 4096 through its 256 lanes, at 5000 and 9000.
 //
 // Tolerance: |gpu − cpu| ≤ REL · max|cpu| over the tensor compared. The CPU carries h in a double and rounds each
 // h_t once; the GPU works in float32 and groups the steps differently (products of up to L coefficients, then

@@ -14,14 +14,24 @@ const THREADS = 256; // shaders/scan.wgsl's workgroup size
 
 /**
  * The tiling: DC columns per workgroup (a power of two up to 64, so that a small D does not leave most threads
- * idle, and consecutive threads read consecutive d of one step) and TT = 256 / DC time lanes, each walking ITEMS
- * steps alone. SwiftShader pays for every workgroup and barrier, so its threads walk longer runs.
+ * idle, and consecutive threads read consecutive d of one step) and TT = 256 / DC time lanes, each walking a run of
+ * ITEMS steps alone. Hardware GPUs: runs of 16, for many workgroups in flight. SwiftShader pays a fixed cost per
+ * workgroup (and per barrier) that dwarfs a short run: at B = 1, T = 16,384, D = 512 the forward took 1.6, 1.0,
+ * 0.77, 0.59, 0.52 and 0.52 s with runs of 16, 32, … 512 steps (an add of the same tensors: 0.22 to 0.26 s, on a
+ * loaded machine). So there runs
+ * are as long as still leave MIN_SOFTWARE_GROUPS workgroups for its threads, up to 512.
  */
-function tiling(ctx: GpuContext, D: number): { DC: number; ITEMS: number; L: number } {
+function tiling(ctx: GpuContext, B: number, T: number, D: number): { DC: number; ITEMS: number; L: number } {
   const DC = Math.min(64, 2 ** Math.ceil(Math.log2(Math.max(1, D))));
-  const ITEMS = softwareAdapter(ctx) ? 32 : 16;
-  return { DC, ITEMS, L: (THREADS / DC) * ITEMS };
+  const TT = THREADS / DC;
+  const groups = (items: number): number => B * Math.ceil(D / DC) * Math.ceil(T / (TT * items));
+  let ITEMS = 16;
+  if (softwareAdapter(ctx)) while (ITEMS < 512 && groups(2 * ITEMS) >= MIN_SOFTWARE_GROUPS) ITEMS *= 2;
+  return { DC, ITEMS, L: TT * ITEMS };
 }
+
+/** The fewest workgroups SwiftShader is given when runs could be longer: enough to keep 16 threads busy. */
+const MIN_SOFTWARE_GROUPS = 64;
 
 interface Pass {
   /** The adjoint recurrence of the backward (shaders/scan.wgsl: REVERSE). */
@@ -32,7 +42,7 @@ interface Pass {
 
 /** h (or δ, and da with pass.h) of the recurrence over (B, T, D) coefficients a and inputs x. */
 function run(ctx: GpuContext, a: GpuStorage, x: GpuStorage, B: number, T: number, D: number, pass: Pass): { out: GpuStorage; da: GpuStorage | null } {
-  const { DC, ITEMS, L } = tiling(ctx, D);
+  const { DC, ITEMS, L } = tiling(ctx, B, T, D);
   const chunks = Math.ceil(T / L);
   const colTiles = Math.ceil(D / DC);
   const params = { B, T, D, chunks, colTiles };
@@ -41,29 +51,41 @@ function run(ctx: GpuContext, a: GpuStorage, x: GpuStorage, B: number, T: number
   const name = (reduce: boolean, carry: boolean): string =>
     `scan${reduce ? 'Reduce' : ''}${carry ? 'Carry' : ''}${pass.reverse ? 'Reverse' : ''}${pass.h && !reduce ? 'GradA' : ''}`;
 
-  let carry: GpuStorage | null = null;
+  // With several chunks: the REDUCE pass, then the scan of its totals, whose h after chunk c is the carry into
+  // chunk c + 1.
+  let carried: { carry: GpuStorage; prefixA: GpuStorage; prefixX: GpuStorage } | null = null;
   if (chunks > 1) {
+    const runs = B * chunks * (THREADS / DC) * D; // (B, chunks·TT, D): one prefix per thread
     const totalA = allocStorage(ctx, B * chunks * D, 'float32', 'scan chunk totals'); // (B, chunks, D)
     const totalX = allocStorage(ctx, B * chunks * D, 'float32', 'scan chunk totals');
+    const prefixA = allocStorage(ctx, runs, 'float32', 'scan run prefixes');
+    const prefixX = allocStorage(ctx, runs, 'float32', 'scan run prefixes');
     const k = ctx.kernel(name(true, false), { file: 'scan', vars: { ...vars, REDUCE: 1, CARRY: 0, GRAD_A: 0 } }, { DC, ITEMS });
-    ctx.dispatch(k, { a: a.buffer, x: x.buffer, totalA: totalA.buffer, totalX: totalX.buffer }, params, grid);
+    ctx.dispatch(k, {
+      a: a.buffer, x: x.buffer, totalA: totalA.buffer, totalX: totalX.buffer, prefixA: prefixA.buffer, prefixX: prefixX.buffer,
+    }, params, grid);
     // The totals, in processing order, are themselves a recurrence; its h at chunk c is h after chunk c.
-    carry = run(ctx, totalA, totalX, B, chunks, D, { reverse: false, h: null }).out;
+    const carry = run(ctx, totalA, totalX, B, chunks, D, { reverse: false, h: null }).out;
     // Later users of these buffers are encoded after the dispatches that read them.
     ctx.pool.release(totalA.buffer);
     ctx.pool.release(totalX.buffer);
+    carried = { carry, prefixA, prefixX };
   }
   const out = allocStorage(ctx, B * T * D, 'float32');
   const da = pass.h ? allocStorage(ctx, B * T * D, 'float32') : null;
-  const k = ctx.kernel(name(false, carry !== null), { file: 'scan', vars: { ...vars, REDUCE: 0, CARRY: carry ? 1 : 0 } }, { DC, ITEMS });
+  const k = ctx.kernel(name(false, carried !== null), { file: 'scan', vars: { ...vars, REDUCE: 0, CARRY: carried ? 1 : 0 } }, { DC, ITEMS });
   const buffers: Record<string, GPUBuffer> = { a: a.buffer, x: x.buffer, out: out.buffer };
-  if (carry) buffers.carry = carry.buffer;
+  if (carried) {
+    buffers.carry = carried.carry.buffer;
+    buffers.prefixA = carried.prefixA.buffer;
+    buffers.prefixX = carried.prefixX.buffer;
+  }
   if (pass.h && da) {
     buffers.h = pass.h.buffer;
     buffers.da = da.buffer;
   }
   ctx.dispatch(k, buffers, params, grid);
-  if (carry) ctx.pool.release(carry.buffer);
+  if (carried) for (const s of Object.values(carried)) ctx.pool.release(s.buffer);
   return { out, da };
 }
 
