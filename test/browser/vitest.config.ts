@@ -37,6 +37,7 @@ export const BROWSER_SUITE = [
   'test/autograd.test.ts',
   'test/attention.test.ts',
   'test/attention.sparse.test.ts',
+  'test/scan.test.ts',
 ];
 
 /** Runs the files in BROWSER_SUITE's order rather than vitest's cached-duration order. */
