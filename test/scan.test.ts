@@ -4,10 +4,12 @@
 //
 // Sizes: T = 1, 7, 33, 257, 1000, 5000, 9000 and 16,500 with D = 1, 3 and 37 (no multiple of the 64-column tile)
 // and B > 1. The GPU's chunk is L = (256 / DC)·ITEMS steps, with DC = 64, 4, 1 columns per workgroup for D = 37,
-// 3, 1 and runs of ITEMS = 16 steps (on SwiftShader longer only while 64 workgroups remain: 64 at T = 16,500,
-// D = 37): L = 64, 1024, 4096. So at D = 37, T = 257 and 1000 cross chunks (their totals scanned in one pass),
-// and T = 5000 (79 chunks of 64) and 16,500 (65 of 256) have totals that are chunked again (two levels); D = 3
-// crosses chunks at T = 5000, and D = 1, where one workgroup scans T ≤ 4096 through its 256 lanes, at 5000 and 9000.
+// 3, 1 and runs of ITEMS = 16 steps (L = 64, 1024, 4096) on hardware; SwiftShader lengthens runs while 8
+// workgroups remain (up to 512 steps), so there T ≥ 257 crosses chunks at D = 37 (T = 257: 5 chunks of 64,
+// 16,500: 9 of 2048) but its totals fit one chunk. The last group of tests therefore caps runs at 16 steps by
+// calling the WebGPU kernel functions directly: T = 5000 and 16,500 at D = 37 then have totals that are chunked
+// again (79 chunks → 2 → 1, 258 → 5 → 1), on every adapter. At D = 1 one workgroup scans T ≤ 4096 through its
+// 256 lanes (T = 1000), and T = 5000 and 9000 take several.
 //
 // Tolerance: |gpu − cpu| ≤ REL · max|cpu| over the tensor compared. The CPU carries h in a double and rounds each
 // h_t once; the GPU works in float32 and groups the steps differently (products of up to L coefficients, then
@@ -20,6 +22,8 @@
 // recurrence backwards, so δ = dx and da = δ·h_{t−1} (relative to its own max) obey the same bounds.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { init, tensor, functional, gradcheck, dispose, type Tensor } from '../engine/index';
+import { webgpuBackend } from '../engine/bench';
+import { scan as gpuScan, scanBackward as gpuScanBackward } from '../engine/backend/gpu/scan';
 import { expectAllClose, randArray } from './helpers';
 
 /** max|gpu − cpu| / max|cpu| (see the header). */
@@ -124,6 +128,33 @@ describe('the WebGPU parallel scan against the CPU oracle', () => {
     expectClose(gpu, cpu, REL.nearOne, `B=${B} T=${T} D=${D} ${kind}`);
     // Not vacuous: with a near ±1 the recurrence remembers, so h has grown well past any single x.
     expect(maxAbs(cpu.h)).toBeGreaterThan(5);
+  });
+});
+
+describe('several levels of chunk totals: runs capped at 16 steps', () => {
+  /** scan and its backward by the WebGPU kernel functions with runs of at most 16 steps (L = 64 at D = 37). */
+  async function shortRuns(B: number, T: number, D: number, kind: Coefficients, seed: number): Promise<Result> {
+    const be = webgpuBackend()!;
+    const host = inputs(B, T, D, kind, seed);
+    const [a, x, g] = [host.a, host.x, host.g].map((v) => be.upload(v));
+    const h = gpuScan(be.ctx, a, x, B, T, D, 16); // (B, T, D)
+    const { da, dx } = gpuScanBackward(be.ctx, a, h, g, B, T, D, 16);
+    const r = { h: (await be.read(h)) as Float32Array, da: (await be.read(da)) as Float32Array, dx: (await be.read(dx)) as Float32Array };
+    for (const s of [a, x, g, h, da, dx]) be.free(s);
+    return r;
+  }
+
+  // The last number: REDUCE passes per direction, one per level of totals (5000 → 79 → 2 → 1 is two).
+  const cases: Array<[number, number, number, Coefficients, number]> = [
+    [1, 5000, 37, 'nearOne', 2], [1, 16500, 37, 'nearMinusOne', 2], [2, 5000, 37, 'uniform', 2], [1, 9000, 1, 'nearOne', 1],
+  ];
+  test.each(cases)('B=%i T=%i D=%i, a %s', async (B, T, D, kind, levels) => {
+    const reduces = (): number => [...webgpuBackend()!.ctx.dispatchesByKernel].reduce((n, [k, c]) => (k.startsWith('scanReduce') ? n + c : n), 0);
+    const cpu = await run(B, T, D, kind, 5 * T + D, 'cpu');
+    const before = reduces();
+    const gpu = await shortRuns(B, T, D, kind, 5 * T + D);
+    expect(reduces() - before, 'REDUCE passes, forward and backward').toBe(2 * levels);
+    expectClose(gpu, cpu, kind === 'uniform' ? REL.uniform : REL.nearOne, `B=${B} T=${T} D=${D} ${kind}, runs of 16`);
   });
 });
 

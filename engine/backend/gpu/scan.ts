@@ -18,31 +18,39 @@ const THREADS = 256; // shaders/scan.wgsl's workgroup size
  * ITEMS steps alone. Hardware GPUs: runs of 16, for many workgroups in flight. SwiftShader pays a fixed cost per
  * workgroup (and per barrier) that dwarfs a short run: at B = 1, T = 16,384, D = 512 the forward took 1.6, 1.0,
  * 0.77, 0.59, 0.52 and 0.52 s with runs of 16, 32, … 512 steps (an add of the same tensors: 0.22 to 0.26 s, on a
- * loaded machine). So there runs
- * are as long as still leave MIN_SOFTWARE_GROUPS workgroups for its threads, up to 512.
+ * loaded machine). So there runs are as long as still leave MIN_SOFTWARE_GROUPS workgroups, up to `maxItems`
+ * (512; tests pass 16 to reach several levels of chunk totals at small T).
  */
-function tiling(ctx: GpuContext, B: number, T: number, D: number): { DC: number; ITEMS: number; L: number } {
+function tiling(ctx: GpuContext, B: number, T: number, D: number, maxItems: number): { DC: number; ITEMS: number; L: number } {
   const DC = Math.min(64, 2 ** Math.ceil(Math.log2(Math.max(1, D))));
   const TT = THREADS / DC;
   const groups = (items: number): number => B * Math.ceil(D / DC) * Math.ceil(T / (TT * items));
   let ITEMS = 16;
-  if (softwareAdapter(ctx)) while (ITEMS < 512 && groups(2 * ITEMS) >= MIN_SOFTWARE_GROUPS) ITEMS *= 2;
+  if (softwareAdapter(ctx)) while (ITEMS < maxItems && groups(2 * ITEMS) >= MIN_SOFTWARE_GROUPS) ITEMS *= 2;
   return { DC, ITEMS, L: TT * ITEMS };
 }
 
-/** The fewest workgroups SwiftShader is given when runs could be longer: enough to keep 16 threads busy. */
-const MIN_SOFTWARE_GROUPS = 64;
+/**
+ * The fewest workgroups SwiftShader is given when runs could be longer. Forward / add at B = 1, D = 512 and
+ * T = 1,024, 4,096, 16,384 (bench:scan, 2 loaded cores): 2.3, 2.2, 2.0× with 8; 4.2, 2.1, 1.9× with 16; 10, 2.8,
+ * 2.9× with 64 (short runs at small T, each workgroup a fixed cost).
+ */
+const MIN_SOFTWARE_GROUPS = 8;
 
 interface Pass {
   /** The adjoint recurrence of the backward (shaders/scan.wgsl: REVERSE). */
   reverse: boolean;
   /** The forward's h, for da = δ ⊙ h_{t−1}; only with reverse, and only at the top level. */
   h: GpuStorage | null;
+  /** The longest run per thread (tiling). */
+  maxItems: number;
 }
 
 /** h (or δ, and da with pass.h) of the recurrence over (B, T, D) coefficients a and inputs x. */
-function run(ctx: GpuContext, a: GpuStorage, x: GpuStorage, B: number, T: number, D: number, pass: Pass): { out: GpuStorage; da: GpuStorage | null } {
-  const { DC, ITEMS, L } = tiling(ctx, B, T, D);
+function run(
+  ctx: GpuContext, a: GpuStorage, x: GpuStorage, B: number, T: number, D: number, pass: Pass,
+): { out: GpuStorage; da: GpuStorage | null } {
+  const { DC, ITEMS, L } = tiling(ctx, B, T, D, pass.maxItems);
   const chunks = Math.ceil(T / L);
   const colTiles = Math.ceil(D / DC);
   const params = { B, T, D, chunks, colTiles };
@@ -65,7 +73,7 @@ function run(ctx: GpuContext, a: GpuStorage, x: GpuStorage, B: number, T: number
       a: a.buffer, x: x.buffer, totalA: totalA.buffer, totalX: totalX.buffer, prefixA: prefixA.buffer, prefixX: prefixX.buffer,
     }, params, grid);
     // The totals, in processing order, are themselves a recurrence; its h at chunk c is h after chunk c.
-    const carry = run(ctx, totalA, totalX, B, chunks, D, { reverse: false, h: null }).out;
+    const carry = run(ctx, totalA, totalX, B, chunks, D, { reverse: false, h: null, maxItems: pass.maxItems }).out;
     // Later users of these buffers are encoded after the dispatches that read them.
     ctx.pool.release(totalA.buffer);
     ctx.pool.release(totalX.buffer);
@@ -89,14 +97,15 @@ function run(ctx: GpuContext, a: GpuStorage, x: GpuStorage, B: number, T: number
   return { out, da };
 }
 
-export function scan(ctx: GpuContext, as: Storage, xs: Storage, B: number, T: number, D: number): GpuStorage {
-  return run(ctx, gpu(as), gpu(xs), B, T, D, { reverse: false, h: null }).out;
+/** h of h_t = a_t·h_{t−1} + x_t over (B, T, D); `maxItems` caps the steps per thread (tiling). */
+export function scan(ctx: GpuContext, as: Storage, xs: Storage, B: number, T: number, D: number, maxItems = 512): GpuStorage {
+  return run(ctx, gpu(as), gpu(xs), B, T, D, { reverse: false, h: null, maxItems }).out;
 }
 
 /** δ_t = g_t + a_{t+1}·δ_{t+1} by the same scan run backwards; dx = δ and da_t = δ_t·h_{t−1} in the same pass. */
 export function scanBackward(
-  ctx: GpuContext, as: Storage, hs: Storage, gs: Storage, B: number, T: number, D: number,
+  ctx: GpuContext, as: Storage, hs: Storage, gs: Storage, B: number, T: number, D: number, maxItems = 512,
 ): { da: GpuStorage; dx: GpuStorage } {
-  const r = run(ctx, gpu(as), gpu(gs), B, T, D, { reverse: true, h: gpu(hs) });
+  const r = run(ctx, gpu(as), gpu(gs), B, T, D, { reverse: true, h: gpu(hs), maxItems });
   return { da: r.da!, dx: r.out };
 }
