@@ -74,6 +74,25 @@ export async function timeIt(run: () => Promise<void>, reps: number): Promise<Ti
   return { ms: median(times), min: Math.min(...times), max: Math.max(...times), reps, times };
 }
 
+/**
+ * The fitted exponent e of y ∝ xᵉ: the least-squares slope of log y against log x (how a benchmark's time or
+ * memory grows with T); null with fewer than two points.
+ */
+export function logLogSlope(points: ReadonlyArray<readonly [number, number]>): number | null {
+  if (points.length < 2) return null;
+  const lx = points.map(([x]) => Math.log(x));
+  const ly = points.map(([, y]) => Math.log(y));
+  const mx = lx.reduce((s, v) => s + v) / lx.length;
+  const my = ly.reduce((s, v) => s + v) / ly.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < lx.length; i++) {
+    num += (lx[i] - mx) * (ly[i] - my);
+    den += (lx[i] - mx) ** 2;
+  }
+  return num / den;
+}
+
 /** Largest |a[i] - b[i]|; Infinity on a length mismatch or a NaN. */
 export function maxAbsErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;

@@ -22,7 +22,7 @@
 import { init, tensor, functional, noGrad, dispose, memoryStats, warmup, type Tensor } from '../engine/index';
 import { webgpuBackend } from '../engine/bench';
 import { loadavg } from 'node:os';
-import { formatTable, makeLog, median, parseArgs, round, seededFloats } from './harness';
+import { formatTable, logLogSlope, makeLog, median, parseArgs, round, seededFloats } from './harness';
 
 const B = 1;
 const H = 4;
@@ -136,22 +136,6 @@ async function measure(method: Method, T: number, pass: Pass): Promise<Row> {
   }
 }
 
-/** Least-squares slope of log y against log x. */
-function exponent(points: Array<[number, number]>): number | null {
-  if (points.length < 2) return null;
-  const lx = points.map(([x]) => Math.log(x));
-  const ly = points.map(([, y]) => Math.log(y));
-  const mx = lx.reduce((a, b) => a + b) / lx.length;
-  const my = ly.reduce((a, b) => a + b) / ly.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < lx.length; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return num / den;
-}
-
 async function main(): Promise<void> {
   await init({ backend: 'webgpu' });
   const adapter = webgpuBackend()!.adapterName;
@@ -190,7 +174,7 @@ async function main(): Promise<void> {
       reached: mine.length ? mine[mine.length - 1].T : 0,
       ratioT: at?.T ?? null,
       speedup: at && dense ? dense.ms / at.ms : null,
-      memoryExponent: exponent(mine.map((r) => [r.T, r.peakBytes])),
+      memoryExponent: logLogSlope(mine.map((r) => [r.T, r.peakBytes])),
       stopped: stopped.get(`${method}|${pass}`) ?? null,
     };
   }));

@@ -17,7 +17,7 @@
 import { loadavg } from 'node:os';
 import { init, tensor, functional, noGrad, dispose, type Tensor } from '../engine/index';
 import { webgpuBackend } from '../engine/bench';
-import { formatTable, makeLog, parseArgs, round, seededFloats, timeIt } from './harness';
+import { formatTable, logLogSlope, makeLog, parseArgs, round, seededFloats, timeIt } from './harness';
 
 const B = 1;
 const D = 512;
@@ -69,22 +69,6 @@ async function measure(T: number, pass: Pass): Promise<Row> {
   }
 }
 
-/** Least-squares slope of log y against log x. */
-function exponent(points: ReadonlyArray<readonly [number, number]>): number | null {
-  if (points.length < 2) return null;
-  const lx = points.map(([x]) => Math.log(x));
-  const ly = points.map(([, y]) => Math.log(y));
-  const mx = lx.reduce((s, v) => s + v) / lx.length;
-  const my = ly.reduce((s, v) => s + v) / ly.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < lx.length; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return num / den;
-}
-
 async function main(): Promise<void> {
   const loadBefore = loadavg();
   await init({ backend: 'webgpu' });
@@ -102,7 +86,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg();
   const at = (T: number, pass: Pass): number => rows.find((r) => r.T === T && r.pass === pass)!.ms;
   const ratios = Ts.map((T) => ({ T, fwdOverAdd: at(T, 'fwd') / at(T, 'add'), fwdBwdOverAdd: at(T, 'fwd+bwd') / at(T, 'add') }));
-  const exponents = Object.fromEntries(PASSES.map((p) => [p, exponent(rows.filter((r) => r.pass === p).map((r) => [r.T, r.ms] as const))]));
+  const exponents = Object.fromEntries(PASSES.map((p) => [p, logLogSlope(rows.filter((r) => r.pass === p).map((r) => [r.T, r.ms] as const))]));
 
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ adapter, B, D, reps: args.reps, loadBefore, loadAfter, rows, exponents, ratios }, null, 2)}\n`);
