@@ -10,7 +10,8 @@ import { init, tensor, functional, gradcheck, dispose, type Tensor } from '../en
 import type { AttentionOptions } from '../engine/functional';
 import { stridedBlockLayout, type BlockLayout } from '../engine/functional';
 import { sparseTiles } from '../engine/backend/gpu/attention-tiles';
-import { expectAllClose, randArray } from './helpers';
+import { randArray } from './helpers';
+import { expectRunsClose, runAttention, type AttentionRun, type AttentionShape } from './attention-run';
 
 // As in attention.local.test.ts: CPU fused and composed differ in summation order; the GPU adds online softmax.
 const TOL = {
@@ -24,14 +25,7 @@ beforeAll(async () => {
   await init({ backend: 'webgpu' });
 });
 
-type Device = 'cpu' | 'webgpu';
-
-interface Case {
-  B: number;
-  H: number;
-  Tq: number;
-  Tk: number;
-  d: number;
+interface Case extends AttentionShape {
   causal?: boolean;
   local?: number;
   globals?: number[];
@@ -39,12 +33,6 @@ interface Case {
   blocks?: [number, number, number];
 }
 
-interface Result {
-  out: Float32Array;
-  dq: Float32Array;
-  dk: Float32Array;
-  dv: Float32Array;
-}
 
 function layoutOf(c: Case): BlockLayout | undefined {
   if (!c.blocks) return undefined;
@@ -72,35 +60,9 @@ function denseMask(c: Case, layout: BlockLayout | undefined): Int32Array {
   return m;
 }
 
-async function run(c: Case, seed: number, device: Device, opts: AttentionOptions): Promise<Result> {
-  const q = tensor(randArray(c.B * c.H * c.Tq * c.d, seed, -2, 2), [c.B, c.H, c.Tq, c.d], { device, requiresGrad: true }); // (B, H, Tq, d)
-  const k = tensor(randArray(c.B * c.H * c.Tk * c.d, seed + 1), [c.B, c.H, c.Tk, c.d], { device, requiresGrad: true }); // (B, H, Tk, d)
-  const v = tensor(randArray(c.B * c.H * c.Tk * c.d, seed + 2), [c.B, c.H, c.Tk, c.d], { device, requiresGrad: true });
-  const out = functional.scaledDotProductAttention(q, k, v, opts);
-  const g = tensor(randArray(c.B * c.H * c.Tq * c.d, seed + 3), out.shape, { device });
-  out.backward(g);
-  const r: Result = {
-    out: (await out.toArray()) as Float32Array,
-    dq: (await q.grad!.toArray()) as Float32Array,
-    dk: (await k.grad!.toArray()) as Float32Array,
-    dv: (await v.grad!.toArray()) as Float32Array,
-  };
-  dispose([q, k, v, out, g, q.grad, k.grad, v.grad, opts.mask]);
-  return r;
-}
-
-function reference(c: Case, seed: number, layout: BlockLayout | undefined): Promise<Result> {
+function reference(c: Case, seed: number, layout: BlockLayout | undefined): Promise<AttentionRun> {
   const mask = tensor(denseMask(c, layout), [c.Tq, c.Tk], { device: 'cpu' });
-  return run(c, seed, 'cpu', { mask, impl: 'composed' });
-}
-
-function expectClose(a: Result, b: Result, fwd: { atol: number; rtol: number }, grad: { atol: number; rtol: number }, what: string): void {
-  expectAllClose(a.out, b.out, fwd, `${what}: out`);
-  for (const key of ['dq', 'dk', 'dv'] as const) {
-    expectAllClose(a[key], b[key], grad, `${what}: ${key}`);
-    const bad = a[key].findIndex((x) => !Number.isFinite(x));
-    expect(bad, `${what}: ${key}[${bad}] = ${a[key][bad]}`).toBe(-1);
-  }
+  return runAttention(c, seed, 'cpu', { mask, impl: 'composed' });
 }
 
 const d = 16;
@@ -128,21 +90,21 @@ describe('global tokens and block layouts against the composed path with the den
   test.each(CASES)('CPU fused, CPU composed and WebGPU fused: %s', async (name, c) => {
     const layout = layoutOf(c);
     const ref = await reference(c, 5, layout);
-    const cpuFused = await run(c, 5, 'cpu', { ...options(c, layout), impl: 'fused' });
-    expectClose(cpuFused, ref, TOL.cpu, TOL.cpu, `${name}, CPU fused`);
-    const cpuComposed = await run(c, 5, 'cpu', { ...options(c, layout), impl: 'composed' });
-    expectClose(cpuComposed, ref, TOL.cpu, TOL.cpu, `${name}, CPU composed`);
-    const gpu = await run(c, 5, 'webgpu', { ...options(c, layout), impl: 'fused' });
-    expectClose(gpu, ref, TOL.gpuForward, TOL.gpuGrad, `${name}, WebGPU fused`);
+    const cpuFused = await runAttention(c, 5, 'cpu', { ...options(c, layout), impl: 'fused' });
+    expectRunsClose(cpuFused, ref, TOL.cpu, TOL.cpu, `${name}, CPU fused`);
+    const cpuComposed = await runAttention(c, 5, 'cpu', { ...options(c, layout), impl: 'composed' });
+    expectRunsClose(cpuComposed, ref, TOL.cpu, TOL.cpu, `${name}, CPU composed`);
+    const gpu = await runAttention(c, 5, 'webgpu', { ...options(c, layout), impl: 'fused' });
+    expectRunsClose(gpu, ref, TOL.gpuForward, TOL.gpuGrad, `${name}, WebGPU fused`);
   });
 
   test('a block size that is not a multiple of 4: fused refuses saying why, auto composes, and both agree with the CPU', async () => {
     const c: Case = { B: 1, H: 2, Tq: 33, Tk: 33, d, blocks: [7, 1, 2] };
     const layout = layoutOf(c);
     const ref = await reference(c, 9, layout);
-    await expect(run(c, 9, 'webgpu', { ...options(c, layout), impl: 'fused' })).rejects.toThrow(/impl 'fused' cannot serve.*blockSize 7 is not a multiple of 4/);
-    const gpu = await run(c, 9, 'webgpu', options(c, layout));
-    expectClose(gpu, ref, TOL.gpuForward, TOL.gpuGrad, 'WebGPU auto, blockSize 7');
+    await expect(runAttention(c, 9, 'webgpu', { ...options(c, layout), impl: 'fused' })).rejects.toThrow(/impl 'fused' cannot serve.*blockSize 7 is not a multiple of 4/);
+    const gpu = await runAttention(c, 9, 'webgpu', options(c, layout));
+    expectRunsClose(gpu, ref, TOL.gpuForward, TOL.gpuGrad, 'WebGPU auto, blockSize 7');
   });
 });
 
