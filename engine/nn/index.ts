@@ -11,6 +11,9 @@ export {
 } from './transformer';
 export { Transformer, type TransformerConfig, type BeamOptions } from './seq2seq';
 export { GPT, GPTCache, type GPTConfig, type GPTPositional, type GenerateOptions, type LogitsOptions } from './gpt';
+export {
+  SelectiveSSM, CausalConv1d, SSMBlock, SSMLanguageModel, type SelectiveSSMOptions, type SSMBlockOptions, type SSMConfig,
+} from './ssm';
 export type { GPT2Config } from '../io/huggingface/gpt2';
 export {
   BERT, BertEmbeddings, maskTokens, type BertConfig, type BertActivation, type BertHeads, type MaskingOptions, type BertCardConfig, type BertFromCardOptions,
