@@ -2,7 +2,8 @@
 // bar and the loss as it goes, then prints the final metric and the speed.
 import { readFile, writeFile } from 'node:fs/promises';
 import { init, readModel } from '../engine/index';
-import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, trainSentiment, type StepLog, type TrainResult, type SentimentResult, extrapolationTable, formatExtrapolation } from '../engine/course';
+import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, trainSentiment, type StepLog, type TrainResult, type SentimentResult, extrapolationTable, formatExtrapolation, ssmComparison, formatSSMComparison } from '../engine/course';
+import { loadavg } from 'node:os';
 
 interface RecipeOptions {
   steps?: number;
@@ -55,6 +56,25 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
     return {
       losses: [], accuracy: atTrain.reduce((a, b) => a + b, 0) / atTrain.length, stepsPerSecond: steps / ((performance.now() - started) / 1000),
       summary: `${formatExtrapolation(r)}\n(final accuracy below: the mean over encodings at the training length T=${r.trainLength})`,
+    };
+  },
+  ssm: async (o) => {
+    // The SSM model against a GPT of equal size: flagged recall at T = 16, 32, 64 by default and SOTU text (engine/train/ssm-compare.ts).
+    // --steps sets the recall and text steps alike; --lengths 16,32,64 the recall lengths; --json PATH writes the
+    // result with its curves.
+    const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+    const before = load();
+    console.log(`load average before: ${before}`);
+    const lengths = arg('lengths')?.split(',').map(Number);
+    const r = await ssmComparison({ lengths, recallSteps: o.steps, textSteps: o.steps, seed: o.seed, onLog: (_what, l) => o.onLog(l) });
+    const after = load();
+    const json = arg('json');
+    if (json) await writeFile(json, JSON.stringify({ ...r, loadAverage: { before, after } }, null, 2) + '\n');
+    const ssmRuns = r.recall.runs.ssm;
+    return {
+      losses: r.text.runs.ssm.losses.map((l) => ({ ...l, steps: r.config.textSteps })), accuracy: ssmRuns.reduce((a, x) => a + x.accuracy, 0) / ssmRuns.length,
+      stepsPerSecond: r.text.runs.ssm.stepsPerSecond,
+      summary: `${formatSSMComparison(r)}\nload average before: ${before}; after: ${after}${json ? `; wrote ${json}` : ''}\n(final accuracy below: the SSM's mean recall accuracy over the lengths; steps/s: its text training)`,
     };
   },
   bert: async (o) => {

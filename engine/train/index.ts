@@ -7,3 +7,4 @@ export { trainBert, type BertOptions, type BertResult } from './bert';
 export { runSteps, releaseModel, type LoopOptions } from './loop';
 export { trainSentiment, sentimentAccuracy, SENTIMENT_BUDGET, type SentimentOptions, type SentimentResult, type SentimentRun, type SentimentInit } from './sentiment';
 export { extrapolationTable, formatExtrapolation, POSITION_ENCODINGS, type PositionEncoding, type ExtrapolationOptions, type ExtrapolationResult, type ExtrapolationRow } from './extrapolation';
+export { ssmComparison, formatSSMComparison, type SSMCompareOptions, type SSMCompareResult, type RecallRun, type TextRun, type CurvePoint, type CompareModel } from './ssm-compare';
