@@ -62,7 +62,31 @@ async function storedIds(p: Page = page): Promise<string[]> {
 }
 
 async function undoTitle(): Promise<string> {
-  return (await el('editor-toolbar >>> [data-action="undo"]')).evaluate((b) => ((b as HTMLButtonElement).disabled ? '(disabled)' : (b as HTMLButtonElement).title));
+  return toolbarTitle('undo');
+}
+
+/** The title of a toolbar button, or '(disabled)'. */
+async function toolbarTitle(action: 'undo' | 'redo'): Promise<string> {
+  return (await el(`editor-toolbar >>> [data-action="${action}"]`)).evaluate((b) => ((b as HTMLButtonElement).disabled ? '(disabled)' : (b as HTMLButtonElement).title));
+}
+
+/**
+ * Clicks Undo or Redo, once it offers `offers`, until `done()`. On a loaded machine a click can land while the
+ * toolbar re-renders (after the History menu closes, or a frame before Redo is enabled) and be lost: the button
+ * then still offers the same step, and only then is it clicked again, so no step is ever taken twice.
+ */
+async function press(action: 'undo' | 'redo', offers: RegExp, what: string, done: () => Promise<boolean>): Promise<void> {
+  await until(what, async () => {
+    if (await done()) return true;
+    if (!offers.test(await toolbarTitle(action))) return false; // not offered yet, or taken and still settling
+    await (await el(`editor-toolbar >>> [data-action="${action}"]`)).click();
+    const settle = Date.now() + 5_000;
+    while (Date.now() < settle) {
+      if (await done()) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }, 30_000);
 }
 
 /** Downloads go to a fresh folder; returns it, and waitFiles() then waits for files ending in `endings`. */
@@ -228,14 +252,8 @@ describe('keeping work', () => {
     expect(await page.$('>>> [data-history-menu]'), 'the menu closes').toBeNull();
     // Restoring is undoable too.
     expect(await undoTitle()).toMatch(/^Undo Restore XOR MLP/);
-    await (await el('editor-toolbar >>> [data-action="undo"]')).click();
-    await until('the graph before the restore', async () => (await nodeIds()).join() === XOR_IDS.join());
-    // The canvas can show the undone graph a frame before the toolbar enables Redo; a click on the disabled button
-    // would be lost, so wait for the toolbar to offer the redo first.
-    const redoTitle = async () => (await el('editor-toolbar >>> [data-action="redo"]')).evaluate((b) => ((b as HTMLButtonElement).disabled ? '(disabled)' : (b as HTMLButtonElement).title));
-    await until('Redo to offer the restore', async () => /^Redo Restore XOR MLP/.test(await redoTitle()));
-    await (await el('editor-toolbar >>> [data-action="redo"]')).click();
-    await until('the restored graph again', async () => (await nodeIds()).join() === edited.join());
+    await press('undo', /^Undo Restore XOR MLP/, 'the graph before the restore', async () => (await nodeIds()).join() === XOR_IDS.join());
+    await press('redo', /^Redo Restore XOR MLP/, 'the restored graph again', async () => (await nodeIds()).join() === edited.join());
   }, 90_000);
 
   test('4a. the last edit survives closing the tab within the autosave\'s debounce', async () => {
