@@ -59,22 +59,24 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
     };
   },
   ssm: async (o) => {
-    // The SSM model against a GPT of equal size: flagged recall at T = 16, 32, 64 by default and SOTU text (engine/train/ssm-compare.ts).
-    // --steps sets the recall and text steps alike; --lengths 16,32,64 the recall lengths; --json PATH writes the
-    // result with its curves.
+    // The SSM model against a GPT of equal size: flagged recall at T = 8, 16, 32 by default and SOTU text, 3 seeds per
+    // cell (engine/train/ssm-compare.ts). --steps sets the recall and text steps alike; --lengths 8,16,32 the recall
+    // lengths; --seeds N the seeds per cell; --json PATH writes the result with every seed's curves.
     const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
     const before = load();
     console.log(`load average before: ${before}`);
     const lengths = arg('lengths')?.split(',').map(Number);
-    const r = await ssmComparison({ lengths, recallSteps: o.steps, textSteps: o.steps, seed: o.seed, onLog: (_what, l) => o.onLog(l) });
+    const seeds = arg('seeds') !== undefined ? Number(arg('seeds')) : undefined;
+    const r = await ssmComparison({ lengths, recallSteps: o.steps, textSteps: o.steps, seed: o.seed, seeds, onLog: (_what, l) => o.onLog(l) });
     const after = load();
     const json = arg('json');
     if (json) await writeFile(json, JSON.stringify({ ...r, loadAverage: { before, after } }, null, 2) + '\n');
-    const ssmRuns = r.recall.runs.ssm;
+    const ssmCells = r.recall.runs.ssm;
+    const text = r.text.runs.ssm.seeds[0];
     return {
-      losses: r.text.runs.ssm.losses.map((l) => ({ ...l, steps: r.config.textSteps })), accuracy: ssmRuns.reduce((a, x) => a + x.accuracy, 0) / ssmRuns.length,
+      losses: text.losses.map((l) => ({ ...l, steps: r.config.textSteps })), accuracy: ssmCells.reduce((a, x) => a + x.accuracy.mean, 0) / ssmCells.length,
       stepsPerSecond: r.text.runs.ssm.stepsPerSecond,
-      summary: `${formatSSMComparison(r)}\nload average before: ${before}; after: ${after}${json ? `; wrote ${json}` : ''}\n(final accuracy below: the SSM's mean recall accuracy over the lengths; steps/s: its text training)`,
+      summary: `${formatSSMComparison(r)}\nload average before: ${before}; after: ${after}${json ? `; wrote ${json}` : ''}\n(final accuracy below: the SSM's mean recall accuracy over lengths and seeds; steps/s: its text training)`,
     };
   },
   bert: async (o) => {

@@ -3,3 +3,4 @@ export { XOR_INPUTS, XOR_LABELS } from './xor';
 export { loadNames, shuffle } from './names';
 export { syntheticSentences } from './sentences';
 export { loadSentiment, splitSentiment, SENTIMENT_SOURCE, SENTIMENT_LICENCE, type LabelledSentence, type SentimentSplit, type SentimentSource } from './sentiment';
+export { flaggedRecall, RECALL_SYMBOLS, RECALL_MARKER, RECALL_VOCAB, RECALL_IGNORE } from './recall';
