@@ -2,8 +2,9 @@
 // bar and the loss as it goes, then prints the final metric and the speed.
 import { readFile, writeFile } from 'node:fs/promises';
 import { init, readModel } from '../engine/index';
-import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, trainSentiment, type StepLog, type TrainResult, type SentimentResult, extrapolationTable, formatExtrapolation, ssmComparison, formatSSMComparison } from '../engine/course';
+import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, trainSentiment, type StepLog, type TrainResult, type SentimentResult, extrapolationTable, formatExtrapolation, ssmComparison, formatSSMComparison, ssmComparisonPlot } from '../engine/course';
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 
 interface RecipeOptions {
   steps?: number;
@@ -61,7 +62,8 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
   ssm: async (o) => {
     // The SSM model against a GPT of equal size: flagged recall at T = 8, 16, 32 by default and SOTU text, 3 seeds per
     // cell (engine/train/ssm-compare.ts). --steps sets the recall and text steps alike; --lengths 8,16,32 the recall
-    // lengths; --seeds N the seeds per cell; --json PATH writes the result with every seed's curves.
+    // lengths; --seeds N the seeds per cell; --json PATH writes the result with every seed's curves; --plot PATH the
+    // SVG figure (default ssm-compare.svg in the current directory).
     const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
     const before = load();
     console.log(`load average before: ${before}`);
@@ -71,12 +73,14 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
     const after = load();
     const json = arg('json');
     if (json) await writeFile(json, JSON.stringify({ ...r, loadAverage: { before, after } }, null, 2) + '\n');
+    const plot = resolve(arg('plot') ?? 'ssm-compare.svg');
+    await writeFile(plot, ssmComparisonPlot(r));
     const ssmCells = r.recall.runs.ssm;
     const text = r.text.runs.ssm.seeds[0];
     return {
       losses: text.losses.map((l) => ({ ...l, steps: r.config.textSteps })), accuracy: ssmCells.reduce((a, x) => a + x.accuracy.mean, 0) / ssmCells.length,
       stepsPerSecond: r.text.runs.ssm.stepsPerSecond,
-      summary: `${formatSSMComparison(r)}\nload average before: ${before}; after: ${after}${json ? `; wrote ${json}` : ''}\n(final accuracy below: the SSM's mean recall accuracy over lengths and seeds; steps/s: its text training)`,
+      summary: `${formatSSMComparison(r)}\nload average before: ${before}; after: ${after}${json ? `; wrote ${json}` : ''}\nplot: ${plot}\n(final accuracy below: the SSM's mean recall accuracy over lengths and seeds; steps/s: its text training)`,
     };
   },
   bert: async (o) => {

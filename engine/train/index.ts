@@ -7,4 +7,5 @@ export { trainBert, type BertOptions, type BertResult } from './bert';
 export { runSteps, releaseModel, type LoopOptions } from './loop';
 export { trainSentiment, sentimentAccuracy, SENTIMENT_BUDGET, type SentimentOptions, type SentimentResult, type SentimentRun, type SentimentInit } from './sentiment';
 export { extrapolationTable, formatExtrapolation, POSITION_ENCODINGS, type PositionEncoding, type ExtrapolationOptions, type ExtrapolationResult, type ExtrapolationRow } from './extrapolation';
-export { ssmComparison, formatSSMComparison, type SSMCompareOptions, type SSMCompareResult, type RecallRun, type TextRun, type CurvePoint, type CompareModel } from './ssm-compare';
+export { ssmComparison, formatSSMComparison, ssmComparisonPlot, COMPARE_MODEL_NAMES, type SSMCompareOptions, type SSMCompareResult, type RecallRun, type RecallCell, type TextRun, type TextCell, type Spread, type CurvePoint, type CompareModel } from './ssm-compare';
+export { svgLinePlot, niceTicks, type PlotOptions, type PlotPanel, type PlotSeries, type PlotPoint } from './svg-plot';

@@ -23,6 +23,7 @@ import { Adam } from '../optim/adam';
 import { sotu } from '../lessons/datasets';
 import { flaggedRecall, RECALL_SYMBOLS, RECALL_VOCAB } from '../data/recall';
 import { releaseModel, runSteps } from './loop';
+import { svgLinePlot, PALETTE } from './svg-plot';
 import type { StepLog } from './types';
 
 export type CompareModel = 'ssm' | 'transformer';
@@ -310,4 +311,43 @@ export function formatSSMComparison(r: SSMCompareResult): string {
     head,
     ...rows,
   ].join('\n');
+}
+
+/**
+ * The comparison as an SVG figure (train/svg-plot.ts): (a) held-out recall accuracy against length per model, the
+ * mean over seeds with the min–max as a band and whiskers, and chance dashed; (b) held-out text loss against the
+ * training step per model, likewise.
+ */
+export function ssmComparisonPlot(r: SSMCompareResult): string {
+  const c = r.config;
+  const lengths = r.recall.lengths;
+  const pct = (v: number): string => `${Number((v * 100).toFixed(1))}%`;
+  // One colour per model in both panels.
+  const color: Record<CompareModel, string> = { ssm: PALETTE[0], transformer: PALETTE[1] };
+  return svgLinePlot({
+    title: `SSM (Mamba) vs GPT (RoPE), ~${r.params.ssm} parameters each, ${c.seeds} seed${c.seeds === 1 ? '' : 's'}: ${r.device} backend (${r.adapter})`,
+    panels: [
+      {
+        title: `(a) flagged recall after ${c.recallSteps} steps (mean, min–max)`,
+        xLabel: 'sequence length T', yLabel: 'held-out accuracy', yRange: [0, 1], xTicks: lengths, yFormat: pct,
+        series: [
+          ...MODELS.map((kind) => ({
+            name: COMPARE_MODEL_NAMES[kind],
+            color: color[kind],
+            points: r.recall.runs[kind].map((cell) => ({ x: cell.length, y: cell.accuracy.mean, lo: cell.accuracy.min, hi: cell.accuracy.max })),
+          })),
+          { name: `chance (${pct(r.recall.chance)})`, color: '#777', dashed: true, points: [Math.min(...lengths), Math.max(...lengths)].map((x) => ({ x, y: r.recall.chance })) },
+        ],
+      },
+      {
+        title: `(b) SOTU characters, T=${c.textLength} (mean, min–max)`,
+        xLabel: 'training step', yLabel: 'held-out loss (nats/char)',
+        series: MODELS.map((kind) => ({
+          name: COMPARE_MODEL_NAMES[kind],
+          color: color[kind],
+          points: r.text.runs[kind].heldOut.map((p) => ({ x: p.step, y: p.mean, lo: p.min, hi: p.max })),
+        })),
+      },
+    ],
+  });
 }
