@@ -11,6 +11,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { init, tensor, gradcheck, dispose, noGrad, tidy, nn, optim, type Tensor } from '../engine/index';
 import { expectAllClose, randArray } from './helpers';
+import { flaggedRecall } from '../engine/data/recall';
 
 const { SelectiveSSM, CausalConv1d, SSMBlock, SSMLanguageModel } = nn;
 
@@ -167,23 +168,14 @@ describe('WebGPU against the CPU', () => {
 });
 
 /**
- * Flagged recall: T tokens drawn from 8 symbols (ids 2…9) with one marker (id 1) at a random position p < T/2; from
- * p + 1 on, every position must predict the symbol that followed the marker. The noise after it uses the same
- * symbols, so the model has to write that one token into its state (Δ large) and then hold it (Δ small) while
- * ignoring the rest: a selection an LTI filter cannot make. Chance is 1/8.
+ * Flagged recall (engine/data/recall.ts, shared with the comparison recipe) drawn from the test's seeded stream: the
+ * model has to write the flagged token into its state (Δ large) and then hold it (Δ small) while ignoring the noise.
  */
-function flaggedRecall(B: number, T: number, seed: number): { x: Int32Array; y: Int32Array } {
-  const r = randArray(2 * B * T, seed, 0, 1);
+function recallBatch(B: number, T: number, seed: number): { x: Int32Array; y: Int32Array } {
+  // T + 1 uniform numbers per row (T symbols, then the marker's position), as flaggedRecall draws them.
+  const r = randArray(B * (T + 1), seed, 0, 1);
   let k = 0;
-  const x = new Int32Array(B * T);
-  const y = new Int32Array(B * T).fill(-100);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) x[b * T + t] = 2 + Math.floor(8 * r[k++]);
-    const p = Math.floor((T / 2) * r[k++]);
-    x[b * T + p] = 1;
-    for (let t = p + 1; t < T; t++) y[b * T + t] = x[b * T + p + 1];
-  }
-  return { x, y };
+  return flaggedRecall(B, T, () => r[k++]);
 }
 
 const STEPS = 120;
@@ -196,7 +188,7 @@ describe('training', () => {
     const model = new SSMLanguageModel({ vocabSize: 10, dModel: 16, nLayer: 1, stateSize: 4, seed: 1, device: 'cpu' });
     const opt = new optim.Adam(model.parameters(), { lr: 0.03 });
     for (let step = 0; step < STEPS; step++) {
-      const { x, y } = flaggedRecall(B, T, 100 + step);
+      const { x, y } = recallBatch(B, T, 100 + step);
       const [ids, targets] = [cpu(x, [B, T]), cpu(y, [B, T])];
       const loss = model.loss(ids, targets);
       loss.backward();
@@ -205,7 +197,7 @@ describe('training', () => {
       dispose([ids, targets, loss]);
     }
     const n = 200;
-    const { x, y } = flaggedRecall(n, T, 7); // held out: training used seeds 100 and up
+    const { x, y } = recallBatch(n, T, 7); // held out: training used seeds 100 and up
     const pred = await noGrad(() => tidy(() => model.forward(cpu(x, [n, T])).argmax(-1))).toArray();
     let right = 0;
     let total = 0;
