@@ -300,7 +300,7 @@ export const COMPARE_MODEL_NAMES: Record<CompareModel, string> = { ssm: 'SSM (Ma
 export function formatSSMComparison(r: SSMCompareResult): string {
   const c = r.config;
   const pct = (x: number): string => (x * 100).toFixed(1);
-  const cellWidth = 26;
+  const cellWidth = 28;
   const head = ['model'.padEnd(13), 'params'.padStart(7), ...r.recall.lengths.map((T) => `T=${T}`.padStart(cellWidth)), 'text loss'.padStart(24), 'text steps/s'.padStart(13)].join('');
   const rows = MODELS.map((kind) => {
     const t = r.text.runs[kind].heldOutLoss;
