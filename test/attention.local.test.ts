@@ -82,13 +82,21 @@ describe('localWindow against the composed path with the dense mask', () => {
     expectRunsClose(gpu, oneSided, TOL.gpuForward, TOL.gpuGrad, 'WebGPU: causal + localWindow 5');
   });
 
-  test('a window wider than the sequence, up to past 2³², excludes nothing, on both devices', async () => {
+  test('a window wider than the sequence, up to past 2³², excludes nothing (a causal one leaves causal), on both devices', async () => {
     const c: Case = { B: 1, H: 2, Tq: 7, Tk: 7, d: 16, w: 7 };
     const all = await runAttention(c, 31, 'cpu', { impl: 'composed' });
     for (const device of ['cpu', 'webgpu'] as const) {
       for (const w of [7, 2 ** 33 + 3]) {
         const r = await runAttention(c, 31, device, { localWindow: w, impl: 'fused' });
         expectRunsClose(r, all, TOL.gpuForward, TOL.gpuGrad, `${device}: localWindow ${w}`);
+      }
+    }
+    // The causal window likewise: one of T or more, up to past 2³² (which a u32 would truncate), is plain causal.
+    const causal = await runAttention(c, 31, 'cpu', { causal: true, impl: 'composed' });
+    for (const device of ['cpu', 'webgpu'] as const) {
+      for (const w of [7, 2 ** 33 + 3]) {
+        const r = await runAttention(c, 31, device, { causal: true, window: w, impl: 'fused' });
+        expectRunsClose(r, causal, TOL.gpuForward, TOL.gpuGrad, `${device}: causal window ${w}`);
       }
     }
   });

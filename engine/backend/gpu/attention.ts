@@ -169,11 +169,13 @@ function vec4Layout(l: HeadLayout): number[] {
 function uniforms(p: AttentionParams, g?: AttentionGradLayouts, tiles?: SparseTiles): Record<string, unknown> {
   const l = attentionLayouts(p);
   const none = [0, 0, 0, 0];
-  // A local window of max(Tq, Tk) or more excludes nothing; clamping it there keeps the kernels' u32 sums such as
-  // row0 + rows − 1 + localWindow from wrapping when a caller passes a huge one.
+  // A local window of max(Tq, Tk) or more excludes nothing, and a causal window that long leaves plain causal;
+  // clamping both there keeps them within a u32 and the kernels' u32 sums such as row0 + rows − 1 + localWindow or
+  // t0 + window from wrapping when a caller passes a huge one.
   const localWindow = Math.min(p.local ?? 0, Math.max(p.Tq, p.Tk));
+  const window = Math.min(p.window, Math.max(p.Tq, p.Tk));
   return {
-    H: p.H, Tq: p.Tq, Tk: p.Tk, window: p.window, localWindow, scale: p.scale, maskStrides: [...p.maskStrides],
+    H: p.H, Tq: p.Tq, Tk: p.Tk, window, localWindow, scale: p.scale, maskStrides: [...p.maskStrides],
     sparseGlobals: tiles?.globalsAt ?? 0, sparseBlocks: tiles?.blocksAt ?? 0, blockSize: p.blocks?.blockSize ?? 1, blockCols: p.blocks?.cols ?? 0,
     lq: vec4Layout(l.q), lk: vec4Layout(l.k), lv: vec4Layout(l.v), lo: vec4Layout(l.out),
     lg: g ? vec4Layout(g.dOut) : none, ldq: g ? vec4Layout(g.dq) : none, ldk: g ? vec4Layout(g.dk) : none, ldv: g ? vec4Layout(g.dv) : none,
