@@ -92,6 +92,15 @@ function dot(idx: readonly number[], strides: readonly number[], offset = 0): nu
   return p;
 }
 
+/** The per-call inputs of the CPU attention loops (CpuBackend.attentionInputs). */
+interface AttentionInputs {
+  maskData: FloatArray | Int32Array | null;
+  slopeData: FloatArray | null;
+  sparse: SparsePattern;
+  /** 1 at global positions, over max(Tq, Tk); null without globals. */
+  flags: Uint8Array | null;
+}
+
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
   readonly adapterName = 'cpu';
@@ -716,15 +725,13 @@ export class CpuBackend implements Backend {
    * Written out from AttentionParams' definition.
    */
   private attentionRow(
-    qd: FloatArray, kd: FloatArray, maskData: FloatArray | Int32Array | null, slopes: FloatArray | null,
+    qd: FloatArray, kd: FloatArray, { maskData, slopeData: slopes, sparse, flags }: AttentionInputs,
     p: AttentionParams, b: number, h: number, i: number,
   ): Array<number | null> {
     const { Tk, d } = p;
     const L = attentionLayouts(p);
     const qAt = headRow(L.q, b, h, i);
     const [sb, sh, si, sj] = p.maskStrides;
-    const sparse: SparsePattern = { local: p.local ?? 0, globals: p.globals ?? null, blocks: p.blocks ?? null };
-    const flags = globalFlags(sparse.globals, Math.max(p.Tq, Tk));
     const row: Array<number | null> = [];
     for (let j = 0; j < Tk; j++) {
       if (p.causal && j > i) { row.push(null); continue; }
@@ -749,19 +756,19 @@ export class CpuBackend implements Backend {
     return row;
   }
 
-  private attentionInputs(mask: Storage | null, slopes: Storage | null, p: AttentionParams): {
-    maskData: FloatArray | Int32Array | null; slopeData: FloatArray | null;
-  } {
+  /** What every row of one attention call reads besides q and k: the mask, the slopes and the sparse pattern. */
+  private attentionInputs(mask: Storage | null, slopes: Storage | null, p: AttentionParams): AttentionInputs {
     const maskData = mask ? (p.mask === 'bool' ? this.i32(mask, 'attention') : this.f32(mask, 'attention')) : null;
     const slopeData = slopes ? this.f32(slopes, 'attention') : null;
-    return { maskData, slopeData };
+    const sparse: SparsePattern = { local: p.local ?? 0, globals: p.globals ?? null, blocks: p.blocks ?? null };
+    return { maskData, slopeData, sparse, flags: globalFlags(sparse.globals, Math.max(p.Tq, p.Tk)) };
   }
 
   attentionForward(
     q: Storage, k: Storage, v: Storage, mask: Storage | null, slopes: Storage | null, p: AttentionParams,
   ): AttentionForwardResult {
     const [qd, kd, vd] = [this.f32(q, 'attention'), this.f32(k, 'attention'), this.f32(v, 'attention')];
-    const { maskData, slopeData } = this.attentionInputs(mask, slopes, p);
+    const inputs = this.attentionInputs(mask, slopes, p);
     const { B, H, Tq, Tk, d } = p;
     const L = attentionLayouts(p);
     const out = this.alloc('float32', B * H * Tq * d); // (B, H, Tq, d), laid out as L.out
@@ -769,7 +776,7 @@ export class CpuBackend implements Backend {
     for (let b = 0; b < B; b++) {
       for (let h = 0; h < H; h++) {
         for (let i = 0; i < Tq; i++) {
-          const s = this.attentionRow(qd, kd, maskData, slopeData, p, b, h, i);
+          const s = this.attentionRow(qd, kd, inputs, p, b, h, i);
           const row = (b * H + h) * Tq + i;
           // softmax over the scores that take part, max-subtracted; none: zeros and logsumexp −∞. A NaN or ±Inf
           // among them makes the whole row and its logsumexp NaN (the fused kernels' rule, AttentionParams).
@@ -812,7 +819,7 @@ export class CpuBackend implements Backend {
     // out and lse are the forward's; this oracle recomputes the softmax from the scores instead of trusting them.
     this.f32(out, 'attentionBackward');
     this.f32(lse, 'attentionBackward');
-    const { maskData, slopeData } = this.attentionInputs(mask, slopes, p);
+    const inputs = this.attentionInputs(mask, slopes, p);
     const { B, H, Tq, Tk, d } = p;
     const L = attentionLayouts(p);
     // Accumulated in contiguous (B, H, T, d) doubles, then stored through the requested layouts.
@@ -823,7 +830,7 @@ export class CpuBackend implements Backend {
       for (let h = 0; h < H; h++) {
         const head = b * H + h;
         for (let i = 0; i < Tq; i++) {
-          const s = this.attentionRow(qd, kd, maskData, slopeData, p, b, h, i);
+          const s = this.attentionRow(qd, kd, inputs, p, b, h, i);
           // A row whose forward was NaN (a non-finite score took part) passes NaN to q_i and to every key it saw:
           // m = NaN makes each P_ij, and so each product below, NaN.
           const nan = s.some((x) => x !== null && !Number.isFinite(x));

@@ -103,9 +103,9 @@ export function buildAttentionMask(p: MaskParts): { mask?: Tensor; causal: boole
   // The sparse pattern passes through without a cache (the kernels skip its tiles) and becomes a mask with one.
   let pass: SparseAttention = {};
   if (p.sparse) {
-    const { globals, blocks } = checkSparse('attention', offset + Tq, Tk, p.sparse.globalTokens, p.sparse.blockLayout);
-    if (offset === 0) pass = p.sparse;
+    if (offset === 0) pass = p.sparse; // checked where it lands, by scaledDotProductAttention
     else {
+      const { globals, blocks } = checkSparse('attention', offset + Tq, Tk, p.sparse.globalTokens, p.sparse.blockLayout);
       const s = structuralAllowed({ Tq, Tk, offset }, false, 0, { local: p.sparse.localWindow ?? 0, globals, blocks });
       if (s) bools.push(tensor(Int32Array.from(s.allowed), [Tq, Tk], { device })); // (Tq, Tk)
     }
