@@ -2,7 +2,7 @@
 // runs: shared by the suites that hold an attention option (a local window, a sparse pattern) to the composed
 // path with the equivalent dense mask (attention.local.test.ts, attention.sparse.test.ts).
 import { expect } from 'vitest';
-import { tensor, functional, dispose } from '../engine/index';
+import { tensor, functional, dispose, gradcheck, type Tensor } from '../engine/index';
 import type { AttentionOptions } from '../engine/functional';
 import { expectAllClose, randArray, type Tolerance } from './helpers';
 
@@ -52,4 +52,20 @@ export function expectRunsClose(a: AttentionRun, b: AttentionRun, fwd: Tolerance
     const bad = a[key].findIndex((x) => !Number.isFinite(x));
     expect(bad, `${what}: ${key}[${bad}] = ${a[key][bad]}`).toBe(-1);
   }
+}
+
+/**
+ * Float64 finite differences of the CPU's fused attention with `opts`, q (1, 2, Tq, 4) against k and v
+ * (1, 2, Tk, 4), seeded by the lengths.
+ */
+export async function expectFusedGradcheck(Tq: number, Tk: number, opts: AttentionOptions): Promise<void> {
+  const attn = (q: Tensor, k: Tensor, v: Tensor) => functional.scaledDotProductAttention(q, k, v, { ...opts, impl: 'fused' });
+  const inputs = [
+    tensor(randArray(2 * Tq * 4, Tq, -2, 2), [1, 2, Tq, 4], { device: 'cpu' }),
+    tensor(randArray(2 * Tk * 4, Tk + 10), [1, 2, Tk, 4], { device: 'cpu' }),
+    tensor(randArray(2 * Tk * 4, Tk + 20), [1, 2, Tk, 4], { device: 'cpu' }),
+  ];
+  const r = await gradcheck(attn, inputs, { maxSamples: 48 });
+  expect(r.ok, `Tq=${Tq}, Tk=${Tk}`).toBe(true);
+  dispose(inputs);
 }

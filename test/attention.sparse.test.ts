@@ -6,12 +6,12 @@
 // tile lists are each held to it. Lengths 1, 7, 33 and 257 with block sizes 4, 8 and 32 put blocks inside one
 // tile, across tiles and larger than the sequence; Tq ≠ Tk both ways. Gradients by float64 finite differences.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { init, tensor, functional, gradcheck, dispose, type Tensor } from '../engine/index';
+import { init, tensor, functional, dispose } from '../engine/index';
 import type { AttentionOptions } from '../engine/functional';
 import { stridedBlockLayout, type BlockLayout } from '../engine/functional';
 import { sparseTiles } from '../engine/backend/gpu/attention-tiles';
 import { randArray } from './helpers';
-import { expectRunsClose, runAttention, type AttentionRun, type AttentionShape } from './attention-run';
+import { expectFusedGradcheck, expectRunsClose, runAttention, type AttentionRun, type AttentionShape } from './attention-run';
 
 // As in attention.local.test.ts: CPU fused and composed differ in summation order; the GPU adds online softmax.
 const TOL = {
@@ -144,17 +144,7 @@ describe('finite differences (float64 gradcheck)', () => {
       [7, 7, { localWindow: 2, globalTokens: [1, 5] }],
       [6, 9, { blockLayout: stridedBlockLayout({ Tq: 6, Tk: 9, blockSize: 2, local: 1, stride: 2 }), globalTokens: [8] }],
     ];
-    for (const [Tq, Tk, opts] of cases) {
-      const attn = (q: Tensor, k: Tensor, v: Tensor) => functional.scaledDotProductAttention(q, k, v, { ...opts, impl: 'fused' });
-      const inputs = [
-        tensor(randArray(2 * Tq * 4, Tq, -2, 2), [1, 2, Tq, 4], { device: 'cpu' }),
-        tensor(randArray(2 * Tk * 4, Tk + 10), [1, 2, Tk, 4], { device: 'cpu' }),
-        tensor(randArray(2 * Tk * 4, Tk + 20), [1, 2, Tk, 4], { device: 'cpu' }),
-      ];
-      const r = await gradcheck(attn, inputs, { maxSamples: 48 });
-      expect(r.ok, `Tq=${Tq}, Tk=${Tk}`).toBe(true);
-      dispose(inputs);
-    }
+    for (const [Tq, Tk, opts] of cases) await expectFusedGradcheck(Tq, Tk, opts);
   });
 });
 
