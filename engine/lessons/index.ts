@@ -35,3 +35,5 @@ export {
 } from './pretrained';
 // Weeks 19-20: Reformer's angular LSH, how often a query's nearest key shares its bucket.
 export { lshBuckets, nearestKeyCollisionRate, lshRotations, type LshVectors } from './lsh';
+// Weeks 19-20: sparse patterns as masks, Linformer, the linear recurrence's scan and combine rule, the live benchmark.
+export * as efficient from './efficient';

@@ -1,0 +1,137 @@
+// Weeks 19-20's lesson (beyond the transformer): the engine code it stands on (engine/lessons/efficient.ts) checked
+// against definitions written here and against nn.MultiHeadAttention's Linformer, the numbers the page states (read
+// from the committed benchmark and recipe results) and the comparisons it makes about them, every checker with its
+// right and wrong answers, and every code cell run as the page checks it.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { init, nn, tensor, functional } from '../engine/index';
+import {
+  patternMask, windowMaskReference, maskCount, maskDensity, causalWindowScores, linformerReference, linformerScores,
+  scanReference, combineReference, scanTree, timeAttention, TIMED_METHODS,
+} from '../engine/lessons/efficient';
+
+beforeAll(async () => {
+  await init({ backend: 'cpu' });
+});
+
+/** A T × T 0/1 matrix from a predicate. */
+const grid = (T: number, f: (i: number, j: number) => boolean): number[][] =>
+  Array.from({ length: T }, (_, i) => Array.from({ length: T }, (_, j) => (f(i, j) ? 1 : 0)));
+
+describe('sparse patterns as masks', () => {
+  test('the engine’s masks are the definitions: causal window, two-sided window with globals, strided blocks', async () => {
+    for (const T of [1, 7, 13]) {
+      expect(await patternMask(T, { causal: true })).toEqual(grid(T, (i, j) => j <= i));
+      expect(await patternMask(T, { causal: true, window: 3 })).toEqual(grid(T, (i, j) => j <= i && i - j < 3));
+      expect(await windowMaskReference(T, 2)).toEqual(grid(T, (i, j) => Math.abs(i - j) < 2));
+      const g = [0, T - 1];
+      expect(await windowMaskReference(T, 3, g)).toEqual(grid(T, (i, j) => Math.abs(i - j) < 3 || g.includes(i) || g.includes(j)));
+    }
+    const layout = functional.stridedBlockLayout({ Tq: 16, blockSize: 4, local: 2, stride: 2, causal: true });
+    const blocks = await patternMask(16, { causal: true, blockLayout: layout });
+    const I = (i: number) => Math.floor(i / 4);
+    expect(blocks).toEqual(grid(16, (i, j) => j <= i && ((I(i) - I(j) < 2) || I(j) % 2 === 1)));
+    expect(functional.layoutDensity(layout)).toBe(8 / 16); // blocks (I, J ≤ I): 1; 2; 2 + 0; 2 + 1 summary at J = 1
+    await expect(patternMask(0, {})).rejects.toThrow(/positive integer/);
+    await expect(windowMaskReference(5, 0)).rejects.toThrow(/localWindow must be a positive integer/);
+  });
+
+  test('counts and densities: a mask’s ones, and the closed form of the causal window', async () => {
+    expect(maskCount(grid(4, (i, j) => j <= i))).toBe(10);
+    expect(maskDensity(grid(4, (i, j) => j <= i))).toBe(10 / 16);
+    expect(maskDensity([])).toBe(0);
+    for (const [T, w] of [[1, 1], [7, 3], [13, 20], [16, 16], [33, 5]]) {
+      expect(causalWindowScores(T, w), `T=${T}, w=${w}`).toBe(maskCount(await patternMask(T, { causal: true, window: w })));
+    }
+    expect(linformerScores(16384, 256)).toEqual({ dense: 16384 ** 2, linformer: 16384 * 256, ratio: 64 });
+  });
+});
+
+describe('Linformer', () => {
+  test('linformerReference is one head of nn.MultiHeadAttention’s linformer option', async () => {
+    const [E, T, k] = [6, 9, 4];
+    const mha = new nn.MultiHeadAttention(E, 1, { seed: 3, device: 'cpu', linformer: { k, maxLen: 12 } });
+    const xData = Array.from({ length: T * E }, (_, i) => Math.sin(1.7 * i) * 0.9);
+    const x = tensor(xData, [1, T, E], { device: 'cpu' });
+    const want = await mha.attend(x).output.toArray(); // (1, T, E)
+    const W = await mha.in_proj_weight.toArray(); // (3E, E)
+    const b = await mha.in_proj_bias!.toArray(); // (3E)
+    const Wo = await mha.out_proj.weight.toArray(); // (E, E)
+    const bo = await mha.out_proj.bias!.toArray();
+    const Ef = await mha.linformerE!.toArray(); // (k, 12)
+    const Ff = await mha.linformerF!.toArray();
+    const X = Array.from({ length: T }, (_, t) => xData.slice(t * E, t * E + E));
+    // x Wᵀ + b for rows part·E … part·E + E − 1 of the stacked projection.
+    const proj = (part: number) => X.map((row) => Array.from({ length: E }, (_, o) => b[part * E + o] + row.reduce((s, v, c) => s + v * W[(part * E + o) * E + c], 0)));
+    const cols = (m: ArrayLike<number>) => Array.from({ length: k }, (_, r) => Array.from({ length: T }, (_, c) => m[r * 12 + c])); // E[:, :T]
+    const A = await linformerReference(proj(0), proj(1), proj(2), cols(Ef), cols(Ff)); // (T, E)
+    const got = A.map((row) => Array.from({ length: E }, (_, o) => bo[o] + row.reduce((s, v, c) => s + v * Wo[o * E + c], 0)));
+    got.flat().forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+  });
+
+  test('with E = F = the identity (k = T) it is dense attention; bad shapes are named', async () => {
+    const T = 5;
+    const Q = grid(T, (i, j) => (i * 3 + j) % 4 === 0).map((r) => r.map((v) => v * 2 - 0.5));
+    const K = grid(T, (i, j) => (i + 2 * j) % 3 === 0).map((r) => r.map((v) => v - 0.3));
+    const V = grid(T, (i, j) => i === j).map((r, i) => r.map((v) => v + i / 10));
+    const I = grid(T, (i, j) => i === j);
+    const dense = await linformerReference(Q, K, V, I, I);
+    const scores = Q.map((q) => K.map((kk) => q.reduce((s, v, c) => s + v * kk[c], 0) / Math.sqrt(T)));
+    const soft = scores.map((row) => {
+      const m = Math.max(...row);
+      const e = row.map((s) => Math.exp(s - m));
+      const z = e.reduce((a, c) => a + c, 0);
+      return e.map((w) => w / z);
+    });
+    const want = soft.map((w) => V[0].map((_, c) => w.reduce((s, wi, j) => s + wi * V[j][c], 0)));
+    dense.flat().forEach((v, i) => expect(v).toBeCloseTo(want.flat()[i], 5));
+    await expect(linformerReference(Q, K, V, [[1, 0]], [[1, 0]])).rejects.toThrow(/T = 5 columns/);
+    await expect(linformerReference(Q, K.slice(1), V, I, I)).rejects.toThrow(/same number of rows/);
+  });
+});
+
+describe('the linear recurrence', () => {
+  const a = [[0.5, -0.9], [0.99, 0.2], [-0.3, 1], [0.7, 0.7], [0, 0.5]];
+  const x = [[1, 2], [-1, 0.5], [0.25, 3], [2, -2], [1, 1]];
+
+  test('scanReference is the step-by-step loop, h_{−1} = 0', async () => {
+    const h = await scanReference(a, x);
+    let prev = [0, 0];
+    for (let t = 0; t < a.length; t++) {
+      prev = prev.map((p, d) => a[t][d] * p + x[t][d]);
+      prev.forEach((v, d) => expect(h[t][d]).toBeCloseTo(v, 5));
+    }
+    await expect(scanReference(a, x.slice(1))).rejects.toThrow(/same \(T, D\) shape/);
+  });
+
+  test('combineReference reads (a₁a₂, a₂x₁ + x₂) off functional.scan', async () => {
+    const c = await combineReference({ a: [0.5, -2, 0.1], x: [1, 3, -1] }, { a: [0.25, 0.5, 4], x: [2, -1, 0.5] });
+    [0.125, -1, 0.4].forEach((v, i) => expect(c.a[i]).toBeCloseTo(v, 6));
+    [2.25, 0.5, -3.5].forEach((v, i) => expect(c.x[i]).toBeCloseTo(v, 6));
+    await expect(combineReference({ a: [1], x: [1, 2] }, { a: [1], x: [1] })).rejects.toThrow(/first\.x must be an array of 1/);
+  });
+
+  test('the up-sweep tree: nodes from position 0 carry h; the root is h_{T−1} with the product of the decays', async () => {
+    const A = [0.9, 0.5, -0.8, 0.3, 1, 0.6, 0.2, 0.95];
+    const X = [1, -1, 0.5, 2, -0.5, 0.25, 3, 1];
+    const levels = scanTree(A, X);
+    expect(levels.map((l) => l.length)).toEqual([8, 4, 2, 1]);
+    const h = (await scanReference(A.map((v) => [v]), X.map((v) => [v]))).map((r) => r[0]);
+    for (const level of levels) expect(level[0].x).toBeCloseTo(h[level[0].to], 5);
+    expect(levels[3][0].a).toBeCloseTo(A.reduce((p, v) => p * v, 1), 12);
+    // A node that starts later is the same scan run from zero at its first position.
+    const n = levels[1][2]; // positions 4 … 5
+    expect(n).toEqual({ from: 4, to: 5, a: A[4] * A[5], x: A[5] * X[4] + X[5] });
+    expect(() => scanTree([1, 2, 3], [1, 2, 3])).toThrow(/power of two/);
+  });
+});
+
+describe('the live benchmark', () => {
+  test('times every method once per rep on the CPU backend (a measurement; only its form is checked)', async () => {
+    const seen: string[] = [];
+    const t = await timeAttention({ T: 16, window: 4, globals: 2, heads: 1, headDim: 4, device: 'cpu', reps: 2, onProgress: (m, r) => void seen.push(`${m}${r}`) });
+    expect(t.map((r) => r.method)).toEqual([...TIMED_METHODS]);
+    for (const r of t) expect(Number.isFinite(r.ms) && r.ms >= 0).toBe(true);
+    expect(seen).toEqual(TIMED_METHODS.flatMap((m) => [`${m}0`, `${m}1`]));
+    await expect(timeAttention({ T: 16, window: 4, globals: 17, heads: 1, headDim: 4, device: 'cpu', reps: 1 })).rejects.toThrow(/globals must be/);
+  });
+});
