@@ -54,9 +54,13 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
     const r = await extrapolationTable({ steps: o.steps, seed: o.seed, logEvery: 50, onLog: (_encoding, l) => o.onLog(l) });
     const atTrain = r.rows.map((row) => row.accuracy[0] ?? 0);
     const steps = r.rows.length * (o.steps ?? 300);
+    // --json PATH writes the table (the course's week 19-20 page imports docs/extrapolation.json) with the run's settings.
+    const json = arg('json');
+    const seconds = (performance.now() - started) / 1000;
+    if (json) await writeFile(json, JSON.stringify({ ...r, steps: o.steps ?? 300, seed: o.seed ?? 0, device: process.argv.includes('--cpu') ? 'cpu' : 'webgpu', seconds, loadAverage: loadavg() }, null, 2) + '\n');
     return {
-      losses: [], accuracy: atTrain.reduce((a, b) => a + b, 0) / atTrain.length, stepsPerSecond: steps / ((performance.now() - started) / 1000),
-      summary: `${formatExtrapolation(r)}\n(final accuracy below: the mean over encodings at the training length T=${r.trainLength})`,
+      losses: [], accuracy: atTrain.reduce((a, b) => a + b, 0) / atTrain.length, stepsPerSecond: steps / seconds,
+      summary: `${formatExtrapolation(r)}${json ? `\nwrote ${json}` : ''}\n(final accuracy below: the mean over encodings at the training length T=${r.trainLength})`,
     };
   },
   ssm: async (o) => {
