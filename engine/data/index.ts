@@ -3,4 +3,5 @@ export { XOR_INPUTS, XOR_LABELS } from './xor';
 export { loadNames, shuffle } from './names';
 export { syntheticSentences } from './sentences';
 export { loadSentiment, splitSentiment, SENTIMENT_SOURCE, SENTIMENT_LICENCE, type LabelledSentence, type SentimentSplit, type SentimentSource } from './sentiment';
+export { generateQA, QA_SOURCE, type QAExample, type QAKind, type QASplit, type QAOptions } from './qa';
 export { flaggedRecall, RECALL_SYMBOLS, RECALL_MARKER, RECALL_VOCAB, RECALL_IGNORE } from './recall';

@@ -19,6 +19,10 @@ export {
   BERT, BertEmbeddings, maskTokens, type BertConfig, type BertActivation, type BertHeads, type MaskingOptions, type BertCardConfig, type BertFromCardOptions,
 } from './bert';
 export type { BertExportOptions } from '../io/huggingface/bert';
+export {
+  BertForQuestionAnswering, qaInput, tokenOffsets, answerTokens, bestSpan, spanText, qaBatch,
+  type QAInput, type SpanOptions, type Span, type QAFromCardOptions,
+} from './bert-qa';
 export { CharTokenizer, WordTokenizer, loadTokenizer, type Tokenizer, type WordTokenizerOptions } from './tokenizers';
 export { GPT2Tokenizer, type GPT2DecodeOptions } from './gpt2-tokenizer';
 export { BPETokenizer, trainBPE, BPE_KIND, type BPETrainOptions, type BPEJSON } from './bpe';

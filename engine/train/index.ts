@@ -9,3 +9,5 @@ export { trainSentiment, sentimentAccuracy, SENTIMENT_BUDGET, type SentimentOpti
 export { extrapolationTable, formatExtrapolation, POSITION_ENCODINGS, type PositionEncoding, type ExtrapolationOptions, type ExtrapolationResult, type ExtrapolationRow } from './extrapolation';
 export { ssmComparison, formatSSMComparison, ssmComparisonPlot, COMPARE_MODEL_NAMES, type SSMCompareOptions, type SSMCompareResult, type RecallRun, type RecallCell, type TextRun, type TextCell, type Spread, type CurvePoint, type CompareModel } from './ssm-compare';
 export { svgLinePlot, niceTicks, type PlotOptions, type PlotPanel, type PlotSeries, type PlotPoint } from './svg-plot';
+export { trainQA, qaCard, qaData, encodeQA, predictQA, evaluateQA, QA_BUDGET, type QAInit, type QARun, type QAResult, type QAPrediction, type EncodedQA, type QADataOptions, type QAOptions as QATrainOptions } from './qa';
+export { normalizeAnswer, exactMatch, tokenF1 } from './squad-metrics';
