@@ -1,8 +1,8 @@
 // `npm run train -- <recipe> [--steps N] [--seed S] [--cpu]`: trains one of the engine's recipes with a progress
 // bar and the loss as it goes, then prints the final metric and the speed.
-import { readFile, writeFile } from 'node:fs/promises';
-import { init, readModel } from '../engine/index';
-import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, trainSentiment, type StepLog, type TrainResult, type SentimentResult, extrapolationTable, formatExtrapolation, ssmComparison, formatSSMComparison, ssmComparisonPlot } from '../engine/course';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { init, getDefaultDevice, readModel, saveModuleSafetensors } from '../engine/index';
+import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, trainSentiment, type StepLog, type TrainResult, type SentimentResult, extrapolationTable, formatExtrapolation, ssmComparison, formatSSMComparison, ssmComparisonPlot, trainQA, qaCard } from '../engine/course';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -87,6 +87,38 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
       summary: `${formatSSMComparison(r)}\nload average before: ${before}; after: ${after}${json ? `; wrote ${json}` : ''}\nplot: ${plot}\n(final accuracy below: the SSM's mean recall accuracy over lengths and seeds; steps/s: its text training)`,
     };
   },
+  qa: async (o) => {
+    // Extractive QA on generated passages (engine/train/qa.ts): the pre-trained BERT fine-tuned with a span head vs
+    // the same model from scratch, same budget. As shipped (no --steps/--seed) it writes models/bert-qa: the
+    // fine-tuned model, its tokenizer and a card whose metrics.qa holds both runs' held-out scores.
+    const started = performance.now();
+    const base = await readModel(BERT_DIR);
+    const saved: { files?: { weights: Uint8Array; parameters: number } } = {};
+    const r = await trainQA({
+      pretrained: base, steps: o.steps, seed: o.seed, logEvery: 25, onLog: (_init, l) => o.onLog(l),
+      onRun: async (run, model) => {
+        o.onSample(run.losses.at(-1)!.step, [`${run.init}: held-out exact match ${pct(run.exactMatch)}, F1 ${pct(run.f1)} (${run.seconds.toFixed(0)} s; the data is generated)`]);
+        if (run.init === 'pretrained') saved.files = { weights: await saveModuleSafetensors(model), parameters: model.parameters().reduce((n, p) => n + p.numel, 0) };
+      },
+    });
+    const pre = r.runs.find((x) => x.init === 'pretrained')!;
+    const scratch = r.runs.find((x) => x.init === 'scratch')!;
+    const files = saved.files;
+    if (o.steps === undefined && o.seed === undefined && files) {
+      const info = await init({ backend: getDefaultDevice() }); // the device main() set up: its name and adapter, for the card
+      const card = qaCard(r, base.card, files.parameters, Math.round((performance.now() - started) / 1000), info.device, info.adapter);
+      await mkdir(QA_DIR, { recursive: true });
+      await writeFile(`${QA_DIR}/model.safetensors`, files.weights);
+      await writeFile(`${QA_DIR}/tokenizer.json`, base.tokenizer);
+      await writeFile(`${QA_DIR}/card.json`, JSON.stringify(card, null, 2) + '\n');
+      console.log(`wrote ${QA_DIR}`);
+    }
+    return {
+      losses: pre.losses, accuracy: pre.exactMatch, stepsPerSecond: (r.budget.steps * r.runs.length) / r.runs.reduce((t, x) => t + x.seconds, 0),
+      summary: `GENERATED data: ${r.trainSize} training and ${r.heldOutSize} held-out questions (disjoint names, cities, jobs, colours). Held-out exact match / F1: ` +
+        `pre-trained BERT ${pct(pre.exactMatch)} / ${pct(pre.f1)}, same architecture from scratch ${pct(scratch.exactMatch)} / ${pct(scratch.f1)}\n(final accuracy below: the pre-trained model's exact match)`,
+    };
+  },
   bert: async (o) => {
     const r = await trainBert({ ...o, logEvery: 10, sampleEvery: 50 });
     return { ...r, summary: `held-out masked-LM loss ${r.initialEvalLoss.toFixed(3)} → ${r.finalEvalLoss.toFixed(3)}, masked-token accuracy ${pct(r.accuracy)}` };
@@ -94,6 +126,7 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
 };
 
 const BERT_DIR = 'playground/public/models/bert';
+const QA_DIR = 'playground/public/models/bert-qa';
 
 /** Writes the sentiment comparison into the BERT card's metrics.finetune (the weights and the rest stay as they are). */
 async function recordFinetune(r: SentimentResult): Promise<void> {
