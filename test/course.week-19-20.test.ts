@@ -8,6 +8,17 @@ import {
   patternMask, windowMaskReference, maskCount, maskDensity, causalWindowScores, linformerReference, linformerScores,
   scanReference, combineReference, scanTree, timeAttention, TIMED_METHODS,
 } from '../engine/lessons/efficient';
+import { readFileSync } from 'node:fs';
+import {
+  LSH, MASK_T, MASK_WINDOW, SCAN_DECAY, benchLong, benchMs, extrapolation, extrapolationAt, lshCurve, scanDemo, ssmComparison,
+} from '../playground/course/lessons/week-19-20/numbers';
+import { combineCell, linformerCausal, linformerCell, recurrenceCell, windowCell, windowScores } from '../playground/course/lessons/week-19-20/exercises';
+import { lesson } from '../playground/course/lessons/week-19-20/index';
+import { LESSONS } from '../playground/course/lessons/index';
+import { WEEKS } from '../playground/course/weeks';
+import { statRecords } from '../playground/course/stat';
+import { claimFails } from '../playground/course/claims';
+import { checkCell as check } from './course-cells';
 
 beforeAll(async () => {
   await init({ backend: 'cpu' });
@@ -133,5 +144,102 @@ describe('the live benchmark', () => {
     for (const r of t) expect(Number.isFinite(r.ms) && r.ms >= 0).toBe(true);
     expect(seen).toEqual(TIMED_METHODS.flatMap((m) => [`${m}0`, `${m}1`]));
     await expect(timeAttention({ T: 16, window: 4, globals: 17, heads: 1, headDim: 4, device: 'cpu', reps: 1 })).rejects.toThrow(/globals must be/);
+  });
+});
+
+describe('exercises', () => {
+  test('window scores: the count passes; T·w (ignoring the first rows) and dense causal fail', () => {
+    const answer = windowScores.answer() as number;
+    expect(answer).toBe(maskCount(grid(MASK_T, (i, j) => j <= i && i - j < MASK_WINDOW)));
+    expect(Math.abs(windowScores.demo.right - answer)).toBeLessThanOrEqual(windowScores.tolerance);
+    for (const wrong of [windowScores.demo.wrong, (MASK_T * (MASK_T + 1)) / 2, MASK_T * (2 * MASK_WINDOW - 1)]) {
+      expect(Math.abs(wrong - answer)).toBeGreaterThan(windowScores.tolerance);
+    }
+  });
+
+  test('Linformer and causality: one right option', () => {
+    expect(linformerCausal.correct).toBe(0);
+    expect(linformerCausal.demo.wrong).not.toBe(linformerCausal.correct);
+    expect(linformerCausal.options[linformerCausal.correct]).toMatch(/all T positions/);
+  });
+
+  const cells = [
+    ['window mask', windowCell, 3, 'off by one, one-sided, globals one way'],
+    ['Linformer', linformerCell, 3, 'projecting queries, V unprojected, √k'],
+    ['recurrence', recurrenceCell, 2, 'decayed input, one step late'],
+    ['combine', combineCell, 2, 'wrong order, decays added'],
+  ] as const;
+  for (const [name, cell, wrongs, what] of cells) {
+    test(`${name} cell: the solution passes; ${what} and the starter fail`, async () => {
+      for (const seed of [1, 2, 3]) expect((await check(cell, cell.solution, seed)).ok).toBe(true);
+      expect(cell.demo.wrong).toHaveLength(wrongs);
+      for (const wrong of [...cell.demo.wrong, cell.starter]) {
+        for (const seed of [1, 2]) expect((await check(cell, wrong, seed)).ok, wrong).toBe(false);
+      }
+    });
+  }
+
+  test('the combine cell names a malformed result', async () => {
+    const r = await check(combineCell, 'function combine(first, second) { return [first.a, first.x]; }', 1);
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/Return an object \{ a, x \}/);
+  });
+});
+
+describe('the committed results the page reads', () => {
+  test('bench-long, extrapolation and ssm-compare parse, and a broken file is named', () => {
+    const b = benchLong();
+    expect(b.lengths.length).toBeGreaterThan(0);
+    expect(b.adapter).toMatch(/\S/);
+    const e = extrapolation();
+    expect(e.evalLengths[0]).toBe(e.trainLength);
+    expect(e.accuracy.learned.slice(1)).toEqual([null, null]);
+    const s = ssmComparison();
+    expect(s.recall.ssm.map((c) => c.T)).toEqual(s.lengths);
+    expect(() => benchLong({ rows: [] })).toThrow(/docs\/bench-long\.json: rows is missing/);
+    expect(() => extrapolation({ evalLengths: [64], rows: [{ encoding: 'rope', accuracy: [1, 1] }] })).toThrow(/rows\[0\]/);
+    expect(() => ssmComparison({ config: {}, recall: { runs: {} }, text: { runs: {} } })).toThrow(/recall\.runs\.ssm/);
+    expect(() => benchMs(b, 'dense-causal', 3, 'fwd')).toThrow(/no dense-causal fwd row at T=3/);
+    expect(() => extrapolationAt(e, 'learned', 256)).toThrow(/no accuracy for learned at T=256/);
+  });
+
+  test('the scan demo is functional.scan on the widget’s input', async () => {
+    const h = await scanDemo(SCAN_DECAY, 'two pulses');
+    expect(h[7]).toBeCloseTo(SCAN_DECAY ** 7 + SCAN_DECAY ** 3, 5);
+  });
+});
+
+describe('the lesson', () => {
+  test('states every number under the names the e2e reads, and its claims hold on them', async () => {
+    for (const s of lesson.sections) if (s.kind === 'text') void s.body; // the sections were built at import
+    for (let i = 0; i < 300 && statRecords().pending > 0; i++) await new Promise((res) => setTimeout(res, 10));
+    const { values, problems, pending } = statRecords();
+    expect(problems).toEqual([]);
+    expect(pending).toBe(0);
+    // Read back from the files the benchmark and the recipes wrote.
+    const raw = JSON.parse(readFileSync('docs/extrapolation.json', 'utf8')) as { rows: Array<{ encoding: string; accuracy: number[] }> };
+    expect(values['w1920-ex-rope-256'].value).toBe(raw.rows.find((r) => r.encoding === 'rope')!.accuracy[2]);
+    const b = benchLong();
+    const T = b.lengths[b.lengths.length - 1];
+    expect(values['w1920-bench-dense-ms'].value).toBe(benchMs(b, 'dense-causal', T, 'fwd+bwd'));
+    const s = ssmComparison();
+    expect(values['w1920-gpt-text-loss'].value).toBe(s.textLoss.gpt);
+    expect(values['w1920-mask-window'].value).toBe(causalWindowScores(MASK_T, MASK_WINDOW));
+    expect(values['w1920-lsh-rate-1'].value).toBe(lshCurve(LSH.defaultBuckets)[0]);
+    expect(lesson.claims!.length).toBeGreaterThanOrEqual(10);
+    for (const claim of lesson.claims!) expect(claimFails(claim, values), claim.says).toBeNull();
+  });
+
+  test('is registered as week-19-20 and the course home links all 13 week groups', async () => {
+    expect(await LESSONS['week-19-20']()).toBe(lesson);
+    expect(WEEKS.filter((w) => w.lesson)).toHaveLength(13);
+    const ids = lesson.sections.flatMap((s) => (s.kind === 'exercise' ? [s.exercise.id] : []));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(6);
+    for (const id of ids) expect(id).toMatch(/^w1920-/);
+    for (const r of lesson.resources) {
+      expect(r.url).toMatch(/^https:\/\//);
+      expect(r.adds.length).toBeGreaterThan(20);
+    }
   });
 });
