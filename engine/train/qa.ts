@@ -78,8 +78,9 @@ export async function predictQA(model: BertForQuestionAnswering, inputs: readonl
   for (let i = 0; i < inputs.length; i += 64) {
     const chunk = inputs.slice(i, i + 64);
     const { ids, typeIds, T } = qaBatch(chunk.map((c) => c.input), model.bert.config.padId);
+    const device = model.qa_outputs.weight.device; // the inputs go where the model's weights are
     const [start, end] = noGrad(() => tidy(() => {
-      const l = model.spanLogits(tensor(ids, [chunk.length, T]), tensor(typeIds, [chunk.length, T]));
+      const l = model.spanLogits(tensor(ids, [chunk.length, T], { device }), tensor(typeIds, [chunk.length, T], { device }));
       return [l.start, l.end];
     }));
     const [s, e] = await Promise.all([start.toArray(), end.toArray()]);
@@ -134,6 +135,8 @@ export interface QAOptions {
   pretrained: ModelFiles;
   steps?: number;
   seed?: number;
+  /** Peak learning rate (default QA_BUDGET.lr). */
+  lr?: number;
   inits?: readonly QAInit[];
   logEvery?: number;
   onLog?: (init: QAInit, log: StepLog) => void;
@@ -152,6 +155,7 @@ export interface QAResult {
 export async function trainQA(opts: QAOptions): Promise<QAResult> {
   const steps = opts.steps ?? QA_BUDGET.steps;
   const seed = opts.seed ?? QA_BUDGET.seed;
+  const lr = opts.lr ?? QA_BUDGET.lr;
   const { card, weights, tokenizer } = opts.pretrained;
   const tok = BPETokenizer.fromJSON(JSON.parse(tokenizer));
   const config = card.architecture.config as unknown as BertCardConfig;
@@ -160,7 +164,7 @@ export async function trainQA(opts: QAOptions): Promise<QAResult> {
   for (const init of opts.inits ?? (['pretrained', 'scratch'] as const)) {
     const started = performance.now();
     const model = init === 'pretrained' ? BertForQuestionAnswering.fromPretrained(card, weights, { seed }) : BertForQuestionAnswering.fromScratch(config, seed);
-    const optimizer = new AdamW(model.parameters(), { lr: QA_BUDGET.lr, weightDecay: QA_BUDGET.weightDecay });
+    const optimizer = new AdamW(model.parameters(), { lr, weightDecay: QA_BUDGET.weightDecay });
     const warmup = Math.min(QA_BUDGET.warmup, steps - 1);
     const scheduler = new LRScheduler(optimizer, warmupSchedule({ warmup, decay: 'cosine', total: steps }));
     const before = await evaluateQA(model, heldOut);
@@ -173,7 +177,8 @@ export async function trainQA(opts: QAOptions): Promise<QAResult> {
         const batch = Array.from({ length: QA_BUDGET.batchSize }, () => train[Math.floor(random() * train.length)]);
         const { ids, typeIds, T } = qaBatch(batch.map((b) => b.input), config.padId);
         const B = batch.length;
-        return model.loss(tensor(ids, [B, T]), tensor(typeIds, [B, T]), Int32Array.from(batch, (b) => b.start), Int32Array.from(batch, (b) => b.end));
+        const device = model.qa_outputs.weight.device;
+        return model.loss(tensor(ids, [B, T], { device }), tensor(typeIds, [B, T], { device }), Int32Array.from(batch, (b) => b.start), Int32Array.from(batch, (b) => b.end));
       },
     });
     const after = await evaluateQA(model, heldOut);
@@ -182,7 +187,7 @@ export async function trainQA(opts: QAOptions): Promise<QAResult> {
     await opts.onRun?.(run, model);
     releaseModel(model, optimizer);
   }
-  return { runs, trainSize: train.length, heldOutSize: heldOut.length, budget: { ...QA_BUDGET, steps, seed, schedule: 'AdamW; linear warmup, then cosine decay to 0' } };
+  return { runs, trainSize: train.length, heldOutSize: heldOut.length, budget: { ...QA_BUDGET, steps, seed, lr, schedule: 'AdamW; linear warmup, then cosine decay to 0' } };
 }
 
 /**

@@ -20,5 +20,6 @@ export const LESSONS: Record<string, () => Promise<Lesson>> = {
   'week-13-14': () => import('./week-13-14/index').then((m) => m.lesson),
   'week-15-16': () => import('./week-15-16/index').then((m) => m.lesson),
   'week-17-18': () => import('./week-17-18/index').then((m) => m.lesson),
+  'project-qa': () => import('./project-qa/index').then((m) => m.lesson),
   'week-19-20': () => import('./week-19-20/index').then((m) => m.lesson),
 };
