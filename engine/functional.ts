@@ -15,3 +15,4 @@ export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 export { scaledDotProductAttention, type AttentionOptions, type AttentionProbeOptions, type AttentionWithWeights } from './ops/attention';
 export { stridedBlockLayout, layoutDensity, type BlockLayout, type StridedLayoutOptions } from './ops/sparse-layout';
 export { scan } from './ops/scan';
+export { clipLoss, contrastiveLogits, normalize, MAX_LOGIT_SCALE } from './ops/contrastive';

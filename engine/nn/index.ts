@@ -34,3 +34,5 @@ export { functionalCall } from './functional-call';
 export {
   HuggingFaceError, type HuggingFaceWeights, type ShardedWeights, type ShardIndex, type LoadProgress, type HuggingFaceLoadOptions,
 } from '../io/huggingface/checkpoint';
+export { ViT, PatchEmbedding, patchify, type ViTConfig, type ViTAttentionMaps } from './vit';
+export { CLIP, CLIPTextEncoder, type CLIPConfig, type CLIPTextConfig } from './clip';

@@ -7,7 +7,7 @@ import { MLP } from '../nn/layers';
 import { Adam } from '../optim/adam';
 import { crossEntropy } from '../ops/loss';
 import { loadMnist, MNIST_PIXELS, type Digits } from '../data/mnist';
-import { mulberry32 } from '../random';
+import { epochBatches } from './batches';
 import type { Module } from '../nn/module';
 import type { TrainingTask, TrainOptions, TrainResult } from './types';
 import type { Tensor } from '../tensor';
@@ -41,27 +41,14 @@ export async function mnistTask(opts: MnistOptions = {}): Promise<TrainingTask<M
   const { train, test } = await loadMnist({ seed, testFraction: 0.2 });
   const model = new MLP([MNIST_PIXELS, opts.hidden ?? 128, 10], { seed });
   const optimizer = new Adam(model.parameters(), { lr: opts.lr ?? 2e-3 });
-  const rand = mulberry32(seed + 1);
-  let order = Int32Array.from({ length: train.n }, (_, i) => i);
-  let cursor = train.n;
+  const next = epochBatches(train.n, batchSize, seed + 1);
   const xb = new Float32Array(batchSize * MNIST_PIXELS);
   const yb = new Int32Array(batchSize);
   const nextBatch = (): Tensor => {
-    if (cursor + batchSize > train.n) {
-      // A new epoch: reshuffle.
-      order = order.map((_, i) => i);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(rand() * (i + 1));
-        [order[i], order[j]] = [order[j], order[i]];
-      }
-      cursor = 0;
-    }
-    for (let k = 0; k < batchSize; k++) {
-      const idx = order[cursor + k];
+    next().forEach((idx, k) => {
       xb.set(train.images.subarray(idx * MNIST_PIXELS, (idx + 1) * MNIST_PIXELS), k * MNIST_PIXELS);
       yb[k] = train.labels[idx];
-    }
-    cursor += batchSize;
+    });
     return tidy(() => crossEntropy(model.forward(tensor(xb, [batchSize, MNIST_PIXELS])), tensor(yb, [batchSize])));
   };
   return { model, optimizer, loss: nextBatch, test, trainSize: train.n };
