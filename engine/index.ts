@@ -26,6 +26,7 @@ export {
   readSafetensors, openSafetensors, writeSafetensors, saveModuleSafetensors, loadModuleSafetensors, safetensorsToTensors, SafetensorsError,
   type SafetensorsFile, type TensorData, type LazySafetensors, type SafetensorsEntry, type SafetensorsDType, type UnreadableDType, type ReadLimits,
 } from './io/safetensors';
+export { saveViT, loadViT, saveCLIP, loadCLIP, VIT_CHECKPOINT, CLIP_CHECKPOINT } from './io/vision-checkpoint';
 export { concatBytes } from './io/bytes';
 export {
   parseModelCard, fetchModel, readModel, ModelCardError, MODEL_CARD_FORMAT, MODEL_CARD_VERSION,

@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { init, getDefaultDevice, readModel, saveModuleSafetensors } from '../engine/index';
 import { trainXor, trainMnist, trainNames, trainTranslate, trainBert, trainSentiment, type StepLog, type TrainResult, type SentimentResult, extrapolationTable, formatExtrapolation, ssmComparison, formatSSMComparison, ssmComparisonPlot, trainQA, qaCard } from '../engine/course';
 import { loadavg } from 'node:os';
+import { clipRecipe, vitRecipe } from './vision-recipes';
 import { resolve } from 'node:path';
 
 interface RecipeOptions {
@@ -119,6 +120,8 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
         `pre-trained BERT ${pct(pre.exactMatch)} / ${pct(pre.f1)}, same architecture from scratch ${pct(scratch.exactMatch)} / ${pct(scratch.f1)}\n(final accuracy below: the pre-trained model's exact match)`,
     };
   },
+  vit: vitRecipe,
+  clip: clipRecipe,
   bert: async (o) => {
     const r = await trainBert({ ...o, logEvery: 10, sampleEvery: 50 });
     return { ...r, summary: `held-out masked-LM loss ${r.initialEvalLoss.toFixed(3)} → ${r.finalEvalLoss.toFixed(3)}, masked-token accuracy ${pct(r.accuracy)}` };

@@ -8,7 +8,7 @@
 // times exp(s) ≤ 100, so a cosine's rounding of ~1e−7 becomes ~1e−5 in a logit; a wrong row or column moves
 // entries by O(1).
 import { beforeAll, describe, expect, test } from 'vitest';
-import { init, tensor, gradcheck, noGrad, nn, functional as F, type Tensor } from '../engine/index';
+import { init, tensor, gradcheck, noGrad, nn, functional as F, saveCLIP, loadCLIP, saveViT, type Tensor } from '../engine/index';
 import {
   captionSampler, captionTokenizer, encodeCaption, fillTemplate, HELD_OUT_TEMPLATE, maxCaptionLength, TRAIN_TEMPLATES,
 } from '../engine/data/digit-captions';
@@ -167,6 +167,21 @@ describe('CLIP', () => {
     // Images and ids go in as inputs (ids are int32, not differentiated): gradcheck runs fn on a float64 CPU too.
     const r = await gradcheck((im, id, ...ps) => nn.functionalCall(m, ps, () => m.forward(im, id)), [img, ids, ...m.parameters()], { maxSamples: 8 });
     expect(r.ok).toBe(true);
+  });
+
+  test('saves with its tokenizer as one safetensors file that rebuilds both (loadCLIP)', async () => {
+    const a = new CLIP({ ...config, seed: 6, device: 'cpu' }).eval();
+    const bytes = await saveCLIP(a, tok);
+    const { model: b, tokenizer } = loadCLIP(bytes, { device: 'cpu' });
+    expect(tokenizer.vocab).toEqual(tok.vocab);
+    const img = cpu(randArray(2 * 784, 14, 0, 1), [2, 784]);
+    const ids = captionIds(tok, ['four', 'the digit 4', 'a handwritten nine'], T, 'cpu');
+    expect(Array.from(await noGrad(() => b.similarity(img, ids)).toArray())).toEqual(Array.from(await noGrad(() => a.similarity(img, ids)).toArray()));
+    const vit = await saveViT(a.vision_model);
+    expect(() => loadCLIP(vit)).toThrow(/loadCLIP: not a gpu-learn\/clip checkpoint/);
+    const otherTok = nn.CharTokenizer.fromText('abc', { specials: ['<pad>', '<cls>'] });
+    const mismatched = await saveCLIP(a, otherTok);
+    expect(() => loadCLIP(mismatched)).toThrow(/the tokenizer has 5 tokens but config.text.vocabSize is/);
   });
 
   test('bad input is refused, naming the problem', () => {

@@ -8,7 +8,7 @@
 // term moves logits by O(0.1).
 import { beforeAll, describe, expect, test } from 'vitest';
 import { init, tensor, gradcheck, noGrad, nn, functional as F, cat, type Tensor } from '../engine/index';
-import { saveModuleSafetensors, loadModuleSafetensors } from '../engine/index';
+import { saveModuleSafetensors, saveViT, loadViT } from '../engine/index';
 import { trainViT, shiftDigit } from '../engine/train/vit';
 import { expectAllClose, randArray } from './helpers';
 
@@ -162,12 +162,24 @@ describe('ViT', () => {
     expect(() => new ViT({ ...small, numClasses: -1 })).toThrow(/numClasses/);
   });
 
-  test('saves and loads as safetensors under the same names', async () => {
+  test('saves as one safetensors file that rebuilds the model (loadViT), and refuses files that are not one', async () => {
     const a = new ViT({ ...small, seed: 5, device: 'cpu' }).eval();
-    const b = new ViT({ ...small, seed: 6, device: 'cpu' }).eval();
     const x = cpu(randArray(2 * 192, 13), [2, 192]);
-    loadModuleSafetensors(b, await saveModuleSafetensors(a));
+    const bytes = await saveViT(a);
+    const b = loadViT(bytes, { device: 'cpu' });
+    expect(b.training).toBe(false);
+    expect(b.grid).toEqual([3, 2]);
     expect(Array.from(await noGrad(() => b.forward(x)).toArray())).toEqual(Array.from(await noGrad(() => a.forward(x)).toArray()));
+    // The same tensors without the config, and with a config missing a field.
+    const bare = await saveModuleSafetensors(a);
+    expect(() => loadViT(bare)).toThrow(/loadViT: not a gpu-learn\/vit checkpoint/);
+    const broken = await saveModuleSafetensors(a, { format: 'gpu-learn/vit', config: JSON.stringify({ ...small, patchSize: undefined }) });
+    expect(() => loadViT(broken)).toThrow(/loadViT: __metadata__.config.patchSize: /);
+    const notJson = await saveModuleSafetensors(a, { format: 'gpu-learn/vit', config: '{"imageSize": 12,' });
+    expect(() => loadViT(notJson)).toThrow(/__metadata__.config is not JSON/);
+    // A config that does not match the tensors: the safetensors loader names the parameter.
+    const wider = await saveModuleSafetensors(a, { format: 'gpu-learn/vit', config: JSON.stringify({ ...small, numClasses: 9 }) });
+    expect(() => loadViT(wider)).toThrow(/head.weight/);
   });
 
   test('shiftDigit moves a digit and fills the border with background', () => {

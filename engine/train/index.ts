@@ -11,3 +11,6 @@ export { ssmComparison, formatSSMComparison, ssmComparisonPlot, COMPARE_MODEL_NA
 export { svgLinePlot, niceTicks, type PlotOptions, type PlotPanel, type PlotSeries, type PlotPoint } from './svg-plot';
 export { trainQA, qaCard, qaData, encodeQA, predictQA, evaluateQA, QA_BUDGET, type QAInit, type QARun, type QAResult, type QAPrediction, type EncodedQA, type QADataOptions, type QAOptions as QATrainOptions } from './qa';
 export { normalizeAnswer, exactMatch, tokenF1 } from './squad-metrics';
+export { trainViT, vitTask, shiftDigit, VIT_MNIST, type ViTTrainOptions, type ViTTrainResult } from './vit';
+export { trainCLIP, clipTask, clipMnistConfig, captionIds, classPrompts, zeroShotAccuracy, type CLIPTrainOptions, type CLIPTrainResult, type PromptSet } from './clip';
+export { epochBatches } from './batches';
