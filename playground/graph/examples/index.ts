@@ -2,12 +2,13 @@
 import { parseGraph, type LoadedGraph } from '../schema';
 import { xorMlp } from './xor-mlp';
 import { mnistMlp } from './mnist-mlp';
+import { mnistVit } from './mnist-vit';
 import { charGpt } from './char-gpt';
 import { toyTranslation } from './translation';
 import type { Example } from './types';
 
 export type { Example } from './types';
-export const EXAMPLES: readonly Example[] = [xorMlp, mnistMlp, charGpt, toyTranslation];
+export const EXAMPLES: readonly Example[] = [xorMlp, mnistMlp, mnistVit, charGpt, toyTranslation];
 
 /** An example by id, parsed into a graph (examples are checked by tests, so this failing is a bug). */
 export function loadExample(id: string): LoadedGraph {

@@ -16,12 +16,16 @@ import { dropout } from './dropout';
 import { attention } from './attention';
 import { transformer } from './transformer';
 import { reshape, flatten } from './reshape';
+import { patches } from './patches';
+import { classtoken } from './class-token';
+import { select } from './select';
 import { add, concat } from './combine';
 import { crossentropy, mse } from './losses';
 
 export const NODE_TYPES = {
   xor, spirals, mnist, text, translation,
   linear, embedding, positional, relu, gelu, tanh, sigmoid, softmax, layernorm, dropout, attention, transformer, reshape, flatten,
+  patches, classtoken, select,
   add, concat,
   crossentropy, mse,
 } as const satisfies Record<string, NodeTypeDef>;
