@@ -5,7 +5,9 @@
 //   7. the char GPT example: names in the Samples tab as it trains (a bad setting refused), and every head of both
 //      transformer blocks in the Attention tab over the input characters;
 //   8. the toy translation example: the decoder block's self- and cross-attention over target and source, and
-//      translations in the Samples tab.
+//      translations in the Samples tab;
+//   9. the vision transformer on MNIST trains a few steps, with both blocks' heads over the class token and the
+//      patches in the Attention tab, and no console error.
 // The tests run in order on one page, each starting where the previous one left off. Screenshots go to
 // test-output/; with UPDATE_README_SCREENSHOT=1 the one of the XOR network training is copied to
 // docs/playground.png for the README.
@@ -286,5 +288,31 @@ describe('the playground editor', () => {
       expect(r.text).toMatch(/^[0-9^]{0,6}$/); // five digits, then the end; an untrained decoder may not stop
     }
     note(`8. toy translation: 3 maps; ${t.rows.map((r) => `${r.source} → ${r.text}`).join(', ')} (${Date.now() - t0} ms)`);
+  }, 120_000);
+
+  test('9. the vision transformer on MNIST: trains a few steps; each block attends over the class token and 16 patches; no console errors', async () => {
+    const t0 = Date.now();
+    const logFrom = pg.log.length;
+    await until('training to pause', async () => (await phase()) === 'ready');
+    if (!(await page.$('example-gallery[open]'))) await click('[data-action="gallery"]');
+    await click('[data-example="mnist-vit"]');
+    await until('the ViT example, compiled ahead', async () => (await nodeIds()).includes('classtoken_1') && (await phase()) === 'ready', 60_000);
+    const opened = Date.now() - t0;
+    expect(await text('[data-shape-for="select_1.x"]')).toBe('(B, 17, 32)');
+    await click('views-panel >>> [data-tab="attention"]');
+    const { totalMs } = await trainSteps(2);
+    const [first, last] = [Number(await stat('initial-loss')), Number(await stat('loss'))];
+    expect(Number.isFinite(first) && Number.isFinite(last) && last > 0, `loss ${first} → ${last}`).toBe(true);
+    await until("both blocks' heads", async () => (await shownMaps(page)).length === 2, 30_000);
+    // Row 0 of each head is the class token's attention over itself and the 16 patches.
+    const maps = await shownMaps(page);
+    expect(maps.map((m) => [m.node, m.kind, m.shape.replace(/^\d+,/, 'B,'), m.heads])).toEqual([
+      ['transformer_1', 'self', 'B,4,17,17', 4],
+      ['transformer_2', 'self', 'B,4,17,17', 4],
+    ]);
+    await pg.screenshot('editor-9-vit.png');
+    const problems = pg.log.slice(logFrom).filter((l) => l.startsWith('console.error') || l.startsWith('page error'));
+    expect(problems, problems.join('\n')).toEqual([]);
+    note(`9. mnist-vit: opened and compiled in ${opened} ms, ${await stat('step')} steps in ${totalMs} ms, loss ${first} → ${last}; 2 blocks × 4 heads of (17, 17) (${Date.now() - t0} ms)`);
   }, 120_000);
 });
