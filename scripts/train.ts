@@ -116,7 +116,7 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
     }
     return {
       losses: pre.losses, accuracy: pre.exactMatch, stepsPerSecond: (r.budget.steps * r.runs.length) / r.runs.reduce((t, x) => t + x.seconds, 0),
-      summary: `GENERATED data: ${r.trainSize} training and ${r.heldOutSize} held-out questions (disjoint names, cities, jobs, colours). Held-out exact match / F1: ` +
+      summary: `GENERATED data: ${r.trainSize} training and ${r.heldOutSize} held-out questions (disjoint names, towns, jobs, colours). Held-out exact match / F1: ` +
         `pre-trained BERT ${pct(pre.exactMatch)} / ${pct(pre.f1)}, same architecture from scratch ${pct(scratch.exactMatch)} / ${pct(scratch.f1)}\n(final accuracy below: the pre-trained model's exact match)`,
     };
   },

@@ -49,7 +49,7 @@ describe('generated QA data', () => {
     expect(short).toHaveLength(60);
     for (const x of short) expect(x.passage.length).toBeLessThan(110);
     expect(() => generateQA({ passages: 0, split: 'train', seed: 0 })).toThrow(/passages must be a positive integer/);
-    expect(() => generateQA({ passages: 1, split: 'train', seed: 0, questionsPerPassage: 5 })).toThrow(/questionsPerPassage/);
+    expect(() => generateQA({ passages: 1, split: 'train', seed: 0, questionsPerPassage: 6 })).toThrow(/questionsPerPassage/);
     expect(() => generateQA({ passages: 2, split: 'train', seed: 0, accept: () => false })).toThrow(/refuses nearly everything/);
   });
 });

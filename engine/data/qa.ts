@@ -6,8 +6,8 @@
 // The split is by entity: names and towns are invented words whose first letters differ between the splits, and jobs
 // and colours come from disjoint lists, so no held-out answer string (a year aside) ever appears in training, and a
 // model can only score by reading where the passage says it, not by remembering which town goes with which name.
-// Each passage mentions two people and up to four towns, so the question's name and its wording ("born" or "live")
-// decide which span is meant.
+// Each passage mentions two people and two or three towns, so the question's name and its wording ("born" or
+// "live") decide which span is meant.
 import { mulberry32 } from '../random';
 
 export type QASplit = 'train' | 'heldOut';
@@ -52,14 +52,13 @@ const POOLS: Record<QASplit, Pools> = {
 const VOWELS = ['a', 'e', 'i', 'o', 'u'];
 const INNER = ['b', 'd', 'k', 'l', 'm', 'n', 'r', 's', 't', 'v'];
 const ENDS = ['', '', 'n', 'r', 'l', 's'];
-const TOWN_ENDS = ['ton', 'ford', 'burg', 'vale', 'mouth', 'wick'];
+const TOWN_ENDS = ['ton', 'ford', 'by', 'wick'];
 
-/** An invented capitalised word of two or three syllables starting with one of `initials`: "Belora", "Kitan". */
+/** An invented capitalised word of one or two syllables starting with one of `initials`: "Belor", "Kit", "Mona". */
 function invent(initials: readonly string[], random: () => number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   let w = pick(initials) + pick(VOWELS);
-  const more = random() < 0.5 ? 1 : 2;
-  for (let i = 0; i < more; i++) w += pick(INNER) + pick(VOWELS);
+  if (random() < 0.6) w += pick(INNER) + pick(VOWELS); // short words: the tokenizer splits invented words finely
   return w + pick(ENDS);
 }
 
@@ -106,7 +105,7 @@ export interface QAOptions {
   passages: number;
   split: QASplit;
   seed: number;
-  /** Default 2, each about a different (person, fact); at most 4 (two people with two facts each at the least). */
+  /** Default 2, each about a different (person, fact); at most 5 (two birth sentences and one more fact). */
   questionsPerPassage?: number;
   /** Keeps only passages all of whose examples pass (e.g. fit the model's context); the others are drawn again. */
   accept?: (example: QAExample) => boolean;
@@ -120,8 +119,8 @@ export function generateQA(opts: QAOptions): QAExample[] {
   const { passages, split, seed } = opts;
   const perPassage = opts.questionsPerPassage ?? 2;
   if (!Number.isInteger(passages) || passages < 1) throw new Error(`generateQA: passages must be a positive integer, got ${passages}`);
-  if (!Number.isInteger(perPassage) || perPassage < 1 || perPassage > 4) {
-    throw new Error(`generateQA: questionsPerPassage must be an integer from 1 to 4, got ${perPassage}`);
+  if (!Number.isInteger(perPassage) || perPassage < 1 || perPassage > 5) {
+    throw new Error(`generateQA: questionsPerPassage must be an integer from 1 to 5, got ${perPassage}`);
   }
   if (!(split in POOLS)) throw new Error(`generateQA: split must be "train" or "heldOut", got ${JSON.stringify(split)}`);
   const pool = POOLS[split];
@@ -130,7 +129,8 @@ export function generateQA(opts: QAOptions): QAExample[] {
   const out: QAExample[] = [];
   let rejected = 0;
   for (let p = 0; p < passages; p++) {
-    // Two people with different names, and four different towns, so every question has one right span.
+    // Two people with different names, and four different towns (birthplaces and a possible home), so every
+    // question has one right span.
     const names: string[] = [];
     while (names.length < 2) {
       const name = invent(pool.initials, random);
@@ -138,7 +138,7 @@ export function generateQA(opts: QAOptions): QAExample[] {
     }
     const towns: string[] = [];
     while (towns.length < 4) {
-      const town = invent(pool.initials, random).replace(/[aeiou]?[nrls]?$/, '') + pick(TOWN_ENDS);
+      const town = pick(pool.initials) + pick(VOWELS) + (random() < 0.5 ? pick(INNER) : '') + pick(TOWN_ENDS); // "Rebwick", "Haton"
       if (!towns.includes(town)) towns.push(town);
     }
     const people: Person[] = names.map((name, i) => ({
@@ -149,12 +149,14 @@ export function generateQA(opts: QAOptions): QAExample[] {
       job: pick(pool.jobs),
       colour: pick(pool.colours),
     }));
-    // Each person: the birth sentence, then, half the time, one of job / colour / home (BERT's 64 positions hold
-    // little more than two people's facts with this project's tokenizer).
+    // Each person's birth sentence, and one more fact (job, colour or home) about one of them: BERT's 64 positions
+    // hold little more with this project's tokenizer.
     let text = '';
     const spans = people.map(() => new Map<QAKind, { text: string; start: number }>());
+    const extraFor = random() < 0.5 ? 0 : 1;
+    const extraForm = pick([JOB, COLOUR, HOME]);
     people.forEach((person, i) => {
-      const extras = random() < 0.5 ? [pick([JOB, COLOUR, HOME])] : [];
+      const extras = i === extraFor ? [extraForm] : [];
       [BORN, ...extras].forEach((forms) => {
         if (text) text += ' ';
         for (const piece of pick(forms)) {
@@ -167,8 +169,11 @@ export function generateQA(opts: QAOptions): QAExample[] {
         }
       });
     });
-    // Questions: distinct (person, fact) pairs the passage answers, in a seeded order.
-    const asks = shuffled(people.flatMap((person, i) => [...spans[i].keys()].map((kind) => ({ person, i, kind }))), random).slice(0, perPassage);
+    // Questions: distinct (person, fact) pairs the passage answers, in a seeded order, the one extra fact first half
+    // the time (else the birth facts, four of the five pairs, would make nearly all the questions).
+    const pairs = shuffled(people.flatMap((person, i) => [...spans[i].keys()].map((kind) => ({ person, i, kind }))), random);
+    const extraFirst = random() < 0.5;
+    const asks = [...pairs].sort((a, b) => (extraFirst ? Number(isBirth(a.kind)) - Number(isBirth(b.kind)) : 0)).slice(0, perPassage);
     const made = asks.map(({ person, i, kind }, q): QAExample => (
       { id: `${split}-${out.length + q}`, passage: text, question: pick(QUESTIONS[kind])(person.name), answer: { ...spans[i].get(kind)! }, kind }
     ));
@@ -182,6 +187,8 @@ export function generateQA(opts: QAOptions): QAExample[] {
   }
   return out;
 }
+
+const isBirth = (k: QAKind): boolean => k === 'birthplace' || k === 'year';
 
 /** A seeded Fisher-Yates shuffle of a copy. */
 function shuffled<T>(xs: readonly T[], random: () => number): T[] {

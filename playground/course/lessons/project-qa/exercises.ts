@@ -9,7 +9,7 @@ import type { ChoiceExercise, CodeArgs, CodeExercise, NumberExercise } from '../
 export const whyDisjoint: ChoiceExercise = {
   kind: 'choice',
   id: 'pqa-why-disjoint',
-  prompt: 'The held-out passages use names, cities, jobs and colours that never appear in a training passage. Why?',
+  prompt: 'The held-out passages use names, towns, jobs and colours that never appear in a training passage. Why?',
   options: [
     'So a good score needs the model to find the answer in the passage it is given, not to recall which answer went with which words in training.',
     'Because the byte-level tokenizer cannot encode a word it has already seen in another passage.',
@@ -17,7 +17,7 @@ export const whyDisjoint: ChoiceExercise = {
     'Because BERT’s position embeddings only extend to the training passages.',
   ],
   correct: 0,
-  explain: 'With the same entities on both sides, a model could score by memorising, say, that “Oslo” tends to follow “born in” after “Greta”. Since every held-out answer (years aside) is a string the model has never been trained to output, it can only succeed by reading: matching the question’s name and wording to the right place in the passage and copying that span.',
+  explain: 'With the same entities on both sides, a model could score by memorising, say, that the town “Fimford” goes with the name “Likunul”. Since every held-out answer (years aside) is a string the model has never been trained to output, it can only succeed by reading: matching the question’s name and wording to the right place in the passage and copying that span.',
   demo: { wrong: 1 },
 };
 

@@ -7,7 +7,7 @@ import { html } from 'lit';
 import { until } from 'lit/directives/until.js';
 import { stat } from '../../stat';
 import type { Lesson } from '../../types';
-import { SAMPLE, answer, heldOutPassages, qaModel, qaScores } from './numbers';
+import { SAMPLE, answer, bertMaskedAccuracy, heldOutPassages, qaModel, qaScores } from './numbers';
 import { f1Cell, f1Number, spanCell, whyDisjoint } from './exercises';
 
 const pct = 'percent' as const;
@@ -56,9 +56,9 @@ export const lesson: Lesson = {
         <p>
           No package available to this project ships SQuAD or any other question-answering set, so the project
           writes its own, and it is <strong>generated, not natural text</strong>: short passages about two invented
-          people, built from sentence templates over a handful of facts (where and when each was born, their job,
-          a favourite colour, where they live now), with questions whose answers are spans of the passage, given by
-          character offsets as SQuAD gives them. For example:
+          people, built from sentence templates: where and when each was born, and one more fact (a job, a
+          favourite colour or where they live now) about one of them. Each question's answer is a span of the
+          passage, given by character offsets as SQuAD gives them. For example:
         </p>
         <blockquote>
           <p>${SAMPLE.passage}</p>
@@ -70,9 +70,10 @@ export const lesson: Lesson = {
           and scored on ${stat('pqa-held-n', qaScores().then((s) => s.heldOutSize), 'int')} held-out ones. The split
           is what makes the test mean something. Names and towns are invented words, and the held-out ones start
           with letters no training name or town starts with; the held-out jobs and colours come from lists the
-          training passages never use. So apart from the years, no held-out answer ever appeared in training, and
-          every passage mentions two people and several towns, so the model cannot just grab the first town it
-          sees: it has to match the question's name and wording (“born” or “live”) to the right sentence.
+          training passages never use. So apart from the years, no held-out answer ever appeared in training. And
+          every passage mentions two people, each with a town and a year, so the model cannot just grab the first
+          town or year it sees: it has to match the question's name and wording (“born” or “live”) to the right
+          sentence.
           Template data is far easier than real text: the wording varies little and the answers always sit in the
           same kind of place. It tests whether the model learnt to read this little world, nothing more.
         </p>`,
@@ -141,6 +142,23 @@ export const lesson: Lesson = {
           ${stat('pqa-scratch-em', score('scratch', 'exactMatch'), pct)} and
           ${stat('pqa-scratch-f1', score('scratch', 'f1'), pct)}, a difference of
           ${stat('pqa-em-gap', qaScores().then((s) => s.pretrained.exactMatch - s.scratch.exactMatch), points)} in exact match.
+        </p>
+        <p>
+          So here the pre-trained start did <em>worse</em>, which is worth understanding rather than hiding. Pre-training
+          pays when it taught the network something the task needs. Ours read State of the Union addresses for a
+          few minutes and, on held-out text, fills in only
+          ${stat('pqa-bert-mlm', bertMaskedAccuracy(), pct)} of masked tokens correctly (its card's figure): it
+          learnt little, and nothing about locating invented names and towns. Its weights are no neutral start
+          either: they are shaped for another job, and the new task has to reshape them within the same few hundred
+          steps that the random network spends learning from nothing. The real BERT read billions of words, and
+          there pre-training is what makes a few thousand labelled questions enough.
+        </p>
+        <p>
+          Two cautions. This is one run with one seed on a couple of hundred questions, and while building the
+          project we saw the order of the two models change with the data's settings, so the size of the gap, and
+          even its sign, is not settled by this run. And neither model has solved the task in this budget: both
+          get most held-out questions wrong, often answering with the other person's town or year, or with the
+          wrong kind of answer altogether, as the widget below shows.
         </p>`,
     },
     {
@@ -178,7 +196,12 @@ export const lesson: Lesson = {
         </p>`,
     },
   ],
-  claims: [],
+  claims: [
+    { stat: 'pqa-pre-em', is: '<', than: 'pqa-scratch-em', says: 'the pre-trained start did worse than the model from scratch (exact match)' },
+    { stat: 'pqa-em-gap', is: '<', than: 0, says: 'the pre-trained minus scratch exact-match difference is negative' },
+    { stat: 'pqa-pre-em', is: '<', than: 0.5, says: 'the fine-tuned model gets most held-out questions wrong' },
+    { stat: 'pqa-scratch-em', is: '<', than: 0.5, says: 'the model from scratch gets most held-out questions wrong' },
+  ],
   resources: [
     {
       title: 'Rajpurkar, Zhang, Lopyrev and Liang, “SQuAD: 100,000+ Questions for Machine Comprehension of Text” (2016)',
