@@ -143,6 +143,8 @@ export interface QAOptions {
   lr?: number;
   /** Questions per step (default QA_BUDGET.batchSize). */
   batchSize?: number;
+  /** How many seeds each init runs with: seed, seed + 1, … (default 1). Both inits share each seed's batches. */
+  seeds?: number;
   inits?: readonly QAInit[];
   logEvery?: number;
   onLog?: (init: QAInit, log: StepLog) => void;
@@ -154,13 +156,13 @@ export interface QAResult {
   runs: QARun[];
   trainSize: number;
   heldOutSize: number;
-  budget: { [K in keyof typeof QA_BUDGET]: number } & { schedule: string };
+  budget: { [K in keyof typeof QA_BUDGET]: number } & { seeds: number; schedule: string };
 }
 
 /** Fine-tunes the pre-trained BERT and trains the same architecture from scratch on the same batches, then scores both. */
 export async function trainQA(opts: QAOptions): Promise<QAResult> {
   const steps = opts.steps ?? QA_BUDGET.steps;
-  const seed = opts.seed ?? QA_BUDGET.seed;
+  const base = opts.seed ?? QA_BUDGET.seed;
   const lr = opts.lr ?? QA_BUDGET.lr;
   const batchSize = opts.batchSize ?? QA_BUDGET.batchSize;
   const { card, weights, tokenizer } = opts.pretrained;
@@ -168,7 +170,10 @@ export async function trainQA(opts: QAOptions): Promise<QAResult> {
   const config = card.architecture.config as unknown as BertCardConfig;
   const { train, heldOut } = qaData(tok, config.maxLen);
   const runs: QARun[] = [];
-  for (const init of opts.inits ?? (['pretrained', 'scratch'] as const)) {
+  const seeds = opts.seeds ?? 1;
+  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`trainQA: seeds must be a positive integer, got ${seeds}`);
+  for (let k = 0; k < seeds; k++) for (const init of opts.inits ?? (['pretrained', 'scratch'] as const)) {
+    const seed = base + k;
     const started = performance.now();
     const model = init === 'pretrained' ? BertForQuestionAnswering.fromPretrained(card, weights, { seed }) : BertForQuestionAnswering.fromScratch(config, seed);
     const optimizer = new AdamW(model.parameters(), { lr, weightDecay: QA_BUDGET.weightDecay });
@@ -194,7 +199,7 @@ export async function trainQA(opts: QAOptions): Promise<QAResult> {
     await opts.onRun?.(run, model);
     releaseModel(model, optimizer);
   }
-  return { runs, trainSize: train.length, heldOutSize: heldOut.length, budget: { ...QA_BUDGET, steps, seed, lr, batchSize, schedule: 'AdamW; linear warmup, then cosine decay to 0' } };
+  return { runs, trainSize: train.length, heldOutSize: heldOut.length, budget: { ...QA_BUDGET, steps, seed: base, seeds, lr, batchSize, schedule: 'AdamW; linear warmup, then cosine decay to 0' } };
 }
 
 /**
@@ -202,9 +207,11 @@ export async function trainQA(opts: QAOptions): Promise<QAResult> {
  * course's project page reads its numbers from.
  */
 export function qaCard(r: QAResult, base: ModelCard, parameters: number, wallSeconds: number, backend: 'cpu' | 'webgpu', adapter: string): ModelCard {
-  const pre = r.runs.find((x) => x.init === 'pretrained');
-  const scratch = r.runs.find((x) => x.init === 'scratch');
-  if (!pre || !scratch) throw new Error('qaCard: the result needs both a pretrained and a scratch run');
+  // The shipped model is the pre-trained start's run with the first seed; every seed's scores are listed too.
+  const pre = r.runs.find((x) => x.init === 'pretrained' && x.seed === r.budget.seed);
+  const scratch = r.runs.find((x) => x.init === 'scratch' && x.seed === r.budget.seed);
+  if (!pre || !scratch) throw new Error(`qaCard: the result needs both a pretrained and a scratch run with seed ${r.budget.seed}`);
+  const bySeed = (init: QAInit) => r.runs.filter((x) => x.init === init).map((x) => ({ seed: x.seed, exactMatch: x.exactMatch, f1: x.f1 }));
   const score = (x: QARun) => ({ exactMatch: x.exactMatch, f1: x.f1, heldOutLoss: x.loss, initialHeldOutLoss: x.initialLoss, seconds: Math.round(x.seconds) });
   const b = r.budget;
   return {
@@ -247,6 +254,7 @@ export function qaCard(r: QAResult, base: ModelCard, parameters: number, wallSec
         heldOutSize: r.heldOutSize,
         pretrained: score(pre),
         scratch: score(scratch),
+        bySeed: { pretrained: bySeed('pretrained'), scratch: bySeed('scratch') },
       },
     },
   };
