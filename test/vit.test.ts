@@ -9,7 +9,10 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { init, tensor, gradcheck, noGrad, nn, functional as F, cat, type Tensor } from '../engine/index';
 import { saveModuleSafetensors, saveViT, loadViT } from '../engine/index';
+import { readFile } from 'node:fs/promises';
 import { trainViT, shiftDigit } from '../engine/train/vit';
+import { evaluate } from '../engine/train/mnist';
+import { loadMnist } from '../engine/data/mnist';
 import { expectAllClose, randArray } from './helpers';
 
 const { ViT, PatchEmbedding, patchify } = nn;
@@ -198,5 +201,18 @@ describe('ViT', () => {
     const r = await trainViT({ steps: 150, batchSize: 32, lr: 3e-3, maxShift: 0, model: { dModel: 16, nHead: 2, nLayer: 1, dimFeedforward: 32 } });
     expect(r.losses[r.losses.length - 1].loss).toBeLessThan(r.losses[0].loss);
     expect(r.accuracy).toBeGreaterThan(0.4);
+  }, 120_000);
+});
+
+describe('the shipped checkpoint (playground/public/models/vit)', () => {
+  test('loads from its one file and reproduces the held-out accuracy its run.json states', async () => {
+    const dir = 'playground/public/models/vit';
+    const run = JSON.parse(await readFile(`${dir}/run.json`, 'utf8')) as { heldOutAccuracy: number; config: object; training: { seed: number } };
+    const model = loadViT(new Uint8Array(await readFile(`${dir}/model.safetensors`)));
+    expect(model.config).toMatchObject(run.config);
+    const { test: heldOut } = await loadMnist({ seed: run.training.seed, testFraction: 0.2 });
+    // The run evaluated on SwiftShader as well; a rounding can flip a prediction whose top two logits tie, so one
+    // digit in 2,000 either way is allowed.
+    expect(Math.abs((await evaluate(model, heldOut)) - run.heldOutAccuracy)).toBeLessThanOrEqual(1 / heldOut.n + 1e-9);
   }, 120_000);
 });
