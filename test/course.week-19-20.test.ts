@@ -1,7 +1,9 @@
 // Weeks 19-20's lesson (beyond the transformer): the engine code it stands on (engine/lessons/efficient.ts) checked
 // against definitions written here and against nn.MultiHeadAttention's Linformer, the numbers the page states (read
 // from the committed benchmark and recipe results) and the comparisons it makes about them, every checker with its
-// right and wrong answers, and every code cell run as the page checks it.
+// right and wrong answers, and every code cell run as the page checks it. The vision sections: the shipped ViT and
+// CLIP (their run.json, the held-out sample, vitView against ViT.attentionMaps, the similarity row against CLIP's
+// zero-shot classifier), patchify against nn.patchify and the InfoNCE loss against functional.clipLoss.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { init, nn, tensor, functional } from '../engine/index';
 import {
@@ -19,6 +21,14 @@ import { WEEKS } from '../playground/course/weeks';
 import { statRecords } from '../playground/course/stat';
 import { claimFails } from '../playground/course/claims';
 import { checkCell as check } from './course-cells';
+import {
+  HELD_OUT_SAMPLE, digitsFile, sampleDigits, type DigitsFile,
+  clipModel, clipRun, clipRunFile, digitPixels, firstOfEachClass, heldOutDigits, promptIds, similarityMatrix, templatePrompts, vitModel, vitRun,
+  vitRunFile, vitView,
+} from '../playground/course/lessons/week-19-20/vision';
+import { clipLossCell, patchifyCell, vitData, vitTokens } from '../playground/course/lessons/week-19-20/vision-exercises';
+import { BATCH, batchOf } from '../playground/course/lessons/week-19-20/clip-batch-widget';
+import { HELD_OUT_TEMPLATE, MNIST_PIXELS, classPrompts, captionIds, fillTemplate } from '../engine/course';
 
 beforeAll(async () => {
   await init({ backend: 'cpu' });
@@ -147,6 +157,76 @@ describe('the live benchmark', () => {
   });
 });
 
+describe('the shipped ViT and CLIP', () => {
+  test('run.json of each parses, and a broken one is named by its field', async () => {
+    const v = await vitRunFile();
+    const raw = JSON.parse(readFileSync('playground/public/models/vit/run.json', 'utf8')) as { heldOutAccuracy: number; mlp: { heldOutAccuracy: number } };
+    expect(v.heldOutAccuracy).toBe(raw.heldOutAccuracy);
+    expect(v.mlpAccuracy).toBe(raw.mlp.heldOutAccuracy);
+    const c = await clipRunFile();
+    expect(c.temperature).toBeGreaterThan(0);
+    expect(() => vitRun({ ...raw, mlp: {} })).toThrow(/models\/vit\/run\.json: mlp\.heldOutAccuracy is missing/);
+    expect(() => clipRun({ zeroShot: { names: 0.5, heldOutTemplate: 2 } })).toThrow(/zeroShot\.heldOutTemplate/);
+  });
+
+  test('the held-out sample: thousandths back to the package’s intensities, of the recipes’ split, refused otherwise', async () => {
+    const v = await vitRunFile();
+    expect((await clipRunFile()).seed).toBe(v.seed);
+    const digits = await heldOutDigits();
+    expect(digits.n).toBe(HELD_OUT_SAMPLE);
+    expect(Math.max(...digits.images)).toBeLessThanOrEqual(1);
+    // A file round-trips through digitsFile exactly.
+    const again = sampleDigits(digitsFile(digits, v.seed), v.seed);
+    expect(again.images).toEqual(digits.images);
+    expect(again.labels).toEqual(digits.labels);
+    const raw = JSON.parse(readFileSync('playground/course/lessons/week-19-20/held-out-digits.json', 'utf8')) as DigitsFile;
+    expect(() => sampleDigits(raw, v.seed + 1)).toThrow(/held-out-digits\.json: seed \d+ and testFraction 0\.2/);
+    expect(() => sampleDigits({ ...raw, pixels: raw.pixels.slice(1) }, v.seed)).toThrow(/pixels \(96 rows of 784\)/);
+  });
+
+  test('vitView: probabilities are the model’s softmax, and the maps are the class token’s row of each block’s weights', async () => {
+    const [model, digits] = await Promise.all([vitModel(), heldOutDigits()]);
+    const thumbs = firstOfEachClass(digits);
+    expect(thumbs.map((i) => digits.labels[i])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const px = digitPixels(digits, thumbs[3]);
+    const view = await vitView(model, px);
+    expect(view.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    const logits = await model.forward(tensor(px, [1, MNIST_PIXELS], { device: 'cpu' })).toArray();
+    expect(view.probs.indexOf(Math.max(...view.probs))).toBe(logits.indexOf(Math.max(...logits)));
+    expect([view.maps.length, view.maps[0].length, view.maps[0][0].length, view.maps[0][0][0].length]).toEqual([model.blocks.length, model.nHead, ...model.grid]);
+    const w = await model.attentionMaps(tensor(px, [1, MNIST_PIXELS], { device: 'cpu' })).weights[1].toArray(); // (1, H, 1 + N, 1 + N)
+    const N = model.grid[0] * model.grid[1];
+    // Head 2 of block 2: its patch weights plus the class token's weight on itself make the softmax's 1.
+    const row = Array.from({ length: 1 + N }, (_, j) => w[2 * (1 + N) * (1 + N) + j]);
+    view.maps[1][2].flat().forEach((v, k) => expect(v).toBeCloseTo(row[1 + k], 6));
+    expect(view.maps[1][2].flat().reduce((a, b) => a + b, 0) + row[0]).toBeCloseTo(1, 5);
+    expect(() => digitPixels(digits, digits.n)).toThrow(/outside the \d+ held-out digits/);
+  });
+
+  test('the similarity row picks what zero-shot classification picks; bad prompts are named', async () => {
+    const [clip, digits] = await Promise.all([clipModel(), heldOutDigits()]);
+    const idx = firstOfEachClass(digits);
+    const images = new Float32Array(idx.length * MNIST_PIXELS);
+    idx.forEach((i, k) => images.set(digitPixels(digits, i), k * MNIST_PIXELS));
+    const prompts = templatePrompts(HELD_OUT_TEMPLATE);
+    const sims = await similarityMatrix(clip, images, prompts); // (10, 10)
+    // The classifier's route: unit class embeddings, then cosines (CLIP.classEmbeddings / zeroShotLogits).
+    const T = clip.model.text_model.config.maxLen;
+    const zs = await clip.model.zeroShotLogits(tensor(images, [idx.length, MNIST_PIXELS], { device: 'cpu' }),
+      clip.model.classEmbeddings(captionIds(clip.tokenizer, classPrompts(HELD_OUT_TEMPLATE), T, 'cpu'))).toArray();
+    const scale = 1 / (await clip.model.temperature());
+    sims.flat().forEach((v, k) => expect(v).toBeCloseTo(scale * zs[k], 3));
+    expect(() => promptIds(clip, ['a 7 in Ünicode'])).toThrow(/never saw: "Ü"/);
+    expect(() => promptIds(clip, ['one'.repeat(40)])).toThrow(/reads at most \d+/);
+    expect(() => templatePrompts('a photo')).toThrow(/no \{name\} or \{digit\}/);
+    // The batch widget's captions: the held-out template names each digit's own class.
+    const b = batchOf(digits, 1, 'held-out');
+    expect(b.indices).toEqual(Array.from({ length: BATCH.size }, (_, k) => BATCH.size + k));
+    expect(b.captions).toEqual(b.labels.map((d) => fillTemplate(HELD_OUT_TEMPLATE, d)));
+    expect(batchOf(digits, 1, 'training').captions).toEqual(batchOf(digits, 1, 'training').captions);
+  });
+});
+
 describe('exercises', () => {
   test('window scores: the count passes; T·w (ignoring the first rows) and dense causal fail', () => {
     const answer = windowScores.answer() as number;
@@ -163,8 +243,20 @@ describe('exercises', () => {
     expect(linformerCausal.options[linformerCausal.correct]).toMatch(/all T positions/);
   });
 
+  test('ViT tokens: patches plus the class token pass; the patches alone and the pixels fail', async () => {
+    const model = await vitModel();
+    const answer = await vitTokens.answer();
+    expect(answer).toBe(model.grid[0] * model.grid[1] + 1);
+    expect(Math.abs(vitTokens.demo.right - answer)).toBeLessThanOrEqual(vitTokens.tolerance);
+    for (const wrong of [vitTokens.demo.wrong, 28 * 28, 49]) expect(Math.abs(wrong - answer)).toBeGreaterThan(vitTokens.tolerance);
+    expect(vitData.demo.wrong).not.toBe(vitData.correct);
+    expect(vitData.options[vitData.correct]).toMatch(/learn from the data/);
+  });
+
   const cells = [
     ['window mask', windowCell, 3, 'off by one, one-sided, globals one way'],
+    ['patchify', patchifyCell, 3, 'column order, (y, x, c), transposed patches'],
+    ['CLIP loss', clipLossCell, 3, 'one direction, no normalisation, divided by the log scale'],
     ['Linformer', linformerCell, 3, 'projecting queries, V unprojected, √k'],
     ['recurrence', recurrenceCell, 2, 'decayed input, one step late'],
     ['combine', combineCell, 2, 'wrong order, decays added'],
@@ -226,6 +318,15 @@ describe('the lesson', () => {
     expect(values['w1920-gpt-text-loss'].value).toBe(s.textLoss.gpt);
     expect(values['w1920-mask-window'].value).toBe(causalWindowScores(MASK_T, MASK_WINDOW));
     expect(values['w1920-lsh-rate-1'].value).toBe(lshCurve(LSH.defaultBuckets)[0]);
+    const vitJson = JSON.parse(readFileSync('playground/public/models/vit/run.json', 'utf8')) as { heldOutAccuracy: number; mlp: { heldOutAccuracy: number } };
+    expect(values['w1920-vit-acc'].value).toBe(vitJson.heldOutAccuracy);
+    expect(values['w1920-mlp-acc'].value).toBe(vitJson.mlp.heldOutAccuracy);
+    const clipJson = JSON.parse(readFileSync('playground/public/models/clip/run.json', 'utf8')) as { zeroShot: Record<string, number>; temperature: number };
+    expect(values['w1920-clip-names'].value).toBe(clipJson.zeroShot.names);
+    expect(values['w1920-clip-heldout'].value).toBe(clipJson.zeroShot.heldOutTemplate);
+    expect(values['w1920-clip-ensemble'].value).toBe(clipJson.zeroShot.ensemble);
+    expect(values['w1920-clip-temp'].value).toBe(clipJson.temperature);
+    expect(values['w1920-vit-grid'].value * values['w1920-vit-patch'].value).toBe(values['w1920-vit-side'].value);
     expect(lesson.claims!.length).toBeGreaterThanOrEqual(10);
     for (const claim of lesson.claims!) expect(claimFails(claim, values), claim.says).toBeNull();
   });
@@ -235,7 +336,7 @@ describe('the lesson', () => {
     expect(WEEKS.filter((w) => w.lesson)).toHaveLength(13);
     const ids = lesson.sections.flatMap((s) => (s.kind === 'exercise' ? [s.exercise.id] : []));
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(6);
+    expect(ids).toHaveLength(10);
     for (const id of ids) expect(id).toMatch(/^w1920-/);
     for (const r of lesson.resources) {
       expect(r.url).toMatch(/^https:\/\//);

@@ -12,12 +12,12 @@ import { MASK_T, MASK_WINDOW } from './numbers';
 type Matrix = number[][];
 
 /** A (rows, cols) matrix of float32-representable values in [lo, hi). */
-function matrix(r: () => number, rows: number, cols: number, lo = -1, hi = 1): Matrix {
+export function matrix(r: () => number, rows: number, cols: number, lo = -1, hi = 1): Matrix {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => Math.fround(lo + (hi - lo) * r())));
 }
 
 /** The solution with one piece changed, for the wrong demos (throws if the piece is not there, so a demo cannot silently equal the solution). */
-const variant = (solution: string, from: string, to: string): string => {
+export const variant = (solution: string, from: string, to: string): string => {
   if (!solution.includes(from)) throw new Error(`variant: "${from}" is not in the solution`);
   return solution.replace(from, to);
 };

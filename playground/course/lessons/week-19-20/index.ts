@@ -1,9 +1,9 @@
 // Weeks 19-20, beyond the transformer: efficient attention (sparse, windowed and global patterns drawn as masks by
 // the engine, Linformer's projection, Reformer's LSH, the long-sequence benchmark's committed numbers and a live run
 // on the reader's device), long context and relative positions (RoPE, ALiBi, T5's bias and the extrapolation run),
-// and state-space models (the scan, its combine tree, and the comparison with attention). The vision and multimodal
-// sections are the lead's (issue 23's models); the integration project is its own lesson, linked at the end. Every
-// number comes from numbers.ts: engine code, or a file a benchmark or recipe wrote.
+// vision transformers and a tiny CLIP on the shipped checkpoints (vision-sections.ts), and state-space models (the
+// scan, its combine tree, and the comparison with attention). The integration project is its own lesson, linked at
+// the end. Every number comes from numbers.ts or vision.ts: engine code, or a file a benchmark or recipe wrote.
 import { html } from 'lit';
 import { functional } from '../../../../engine/index';
 import { efficient } from '../../../../engine/course';
@@ -16,6 +16,7 @@ import {
 import { accuracyPlot } from './plots';
 import { LIVE } from './bench-widget';
 import { combineCell, linformerCausal, linformerCell, recurrenceCell, windowCell, windowScores } from './exercises';
+import { multimodalSections, visionClaims, visionResources, visionSections } from './vision-sections';
 
 const pct = 'percent' as const;
 const times = (v: number): string => `${v.toFixed(1)}×`;
@@ -41,8 +42,11 @@ export const lesson: Lesson = {
   id: 'week-19-20',
   week: '19-20',
   title: 'Beyond the transformer',
-  summary: 'Attention that scales: sparse and windowed patterns, Linformer, Reformer’s hashing and a benchmark; relative positions and what happens past the training length; and state-space models, whose recurrence runs as a parallel scan.',
-  load: () => Promise.all([import('./mask-widget'), import('./linformer-widget'), import('./lsh-widget'), import('./bench-widget'), import('./scan-widget')]),
+  summary: 'Attention that scales: sparse and windowed patterns, Linformer, Reformer’s hashing and a benchmark; relative positions and what happens past the training length; images as patch sequences (ViT) and a tiny CLIP that classifies digits from prompts; and state-space models, whose recurrence runs as a parallel scan.',
+  load: () => Promise.all([
+    import('./mask-widget'), import('./linformer-widget'), import('./lsh-widget'), import('./bench-widget'), import('./scan-widget'),
+    import('./vit-widget'), import('./clip-widget'), import('./clip-batch-widget'),
+  ]),
   sections: [
     {
       kind: 'text',
@@ -257,8 +261,8 @@ export const lesson: Lesson = {
           reference: { y: ex.chance, label: 'chance' },
         })}`,
     },
-    // ---- The lead adds "Vision transformers" (ViT patches and attention maps on digits) here. ----
-    // ---- The lead adds "Multimodal transformers" (the tiny CLIP's zero-shot demo, DALL-E and GPT-4) here. ----
+    ...visionSections,
+    ...multimodalSections,
     {
       kind: 'text',
       body: html`
@@ -375,6 +379,7 @@ export const lesson: Lesson = {
     { stat: 'w1920-ssm-recall-short', is: '>', than: 0.9, says: 'at the shortest length the SSM learned the task' },
     { stat: 'w1920-ssm-text-loss', is: '<', than: 'w1920-gpt-text-loss', says: 'the SSM ends with the lower held-out text loss' },
     { stat: 'w1920-gpt-steps-s', is: '>', than: 'w1920-ssm-steps-s', says: 'the GPT trains faster per step' },
+    ...visionClaims,
   ],
   resources: [
     {
@@ -417,6 +422,7 @@ export const lesson: Lesson = {
       url: 'https://arxiv.org/abs/1910.10683',
       adds: 'The model behind the bucketed relative position bias (section 2.1) shared across layers.',
     },
+    ...visionResources,
     {
       title: 'Gu, Goel and Ré, “Efficiently Modeling Long Sequences with Structured State Spaces” (S4, 2021)',
       url: 'https://arxiv.org/abs/2111.00396',
