@@ -12,7 +12,9 @@ import { init, tensor, gradcheck, noGrad, nn, functional as F, saveCLIP, loadCLI
 import {
   captionSampler, captionTokenizer, encodeCaption, fillTemplate, HELD_OUT_TEMPLATE, maxCaptionLength, TRAIN_TEMPLATES,
 } from '../engine/data/digit-captions';
-import { captionIds, classPrompts, clipMnistConfig, trainCLIP } from '../engine/train/clip';
+import { readFile } from 'node:fs/promises';
+import { captionIds, classPrompts, clipMnistConfig, trainCLIP, zeroShotAccuracy } from '../engine/train/clip';
+import { loadMnist } from '../engine/data/mnist';
 import { expectAllClose, randArray } from './helpers';
 
 const { CLIP } = nn;
@@ -202,4 +204,17 @@ describe('CLIP', () => {
     expect(r.losses[r.losses.length - 1].loss).toBeLessThan(r.losses[0].loss);
     expect(r.zeroShotNames).toBeGreaterThan(0.18);
   }, 120_000);
+});
+
+describe('the shipped checkpoint (playground/public/models/clip)', () => {
+  test('loads from its one file and reproduces the zero-shot accuracies its run.json states', async () => {
+    const dir = 'playground/public/models/clip';
+    const run = JSON.parse(await readFile(`${dir}/run.json`, 'utf8')) as { zeroShot: { names: number; heldOutTemplate: number }; training: { seed: number } };
+    const { model, tokenizer } = loadCLIP(new Uint8Array(await readFile(`${dir}/model.safetensors`)));
+    const { test: heldOut } = await loadMnist({ seed: run.training.seed, testFraction: 0.2 });
+    const [names, unseen] = await zeroShotAccuracy(model, tokenizer, heldOut, [{ prompts: classPrompts('{name}') }, { prompts: classPrompts(HELD_OUT_TEMPLATE) }]);
+    // One digit in 2,000 either way, for a rounding that flips a tied prediction.
+    expect(Math.abs(names - run.zeroShot.names)).toBeLessThanOrEqual(1 / heldOut.n + 1e-9);
+    expect(Math.abs(unseen - run.zeroShot.heldOutTemplate)).toBeLessThanOrEqual(1 / heldOut.n + 1e-9);
+  }, 60_000);
 });
