@@ -60,9 +60,18 @@ export interface Score {
   initialHeldOutLoss: number;
 }
 
+/** Every seed's held-out scores for one init (the shipped model's seed first). */
+export interface SeedScores {
+  seeds: number[];
+  exactMatch: number[];
+  f1: number[];
+}
+
 export interface QAScores {
+  /** The runs with the first seed: `pretrained` is the shipped model. */
   pretrained: Score;
   scratch: Score;
+  bySeed: { pretrained: SeedScores; scratch: SeedScores };
   trainSize: number;
   heldOutSize: number;
   steps: number;
@@ -86,8 +95,17 @@ export const qaScores = once(async (): Promise<QAScores> => {
   const score = (side: string): Score => ({
     exactMatch: num(qa, `${side}.exactMatch`), f1: num(qa, `${side}.f1`), heldOutLoss: num(qa, `${side}.heldOutLoss`), initialHeldOutLoss: num(qa, `${side}.initialHeldOutLoss`),
   });
+  const seeds = (side: 'pretrained' | 'scratch'): SeedScores => {
+    const list = (qa.bySeed as Record<string, unknown> | undefined)?.[side];
+    if (!Array.isArray(list) || list.length === 0) throw new Error(`${where}.bySeed.${side}: expected a list of every seed's scores`);
+    return {
+      seeds: list.map((_, i) => num(list, `${i}.seed`)),
+      exactMatch: list.map((_, i) => num(list, `${i}.exactMatch`)),
+      f1: list.map((_, i) => num(list, `${i}.f1`)),
+    };
+  };
   return {
-    pretrained: score('pretrained'), scratch: score('scratch'), trainSize: num(qa, 'trainSize'), heldOutSize: num(qa, 'heldOutSize'),
+    pretrained: score('pretrained'), scratch: score('scratch'), bySeed: { pretrained: seeds('pretrained'), scratch: seeds('scratch') }, trainSize: num(qa, 'trainSize'), heldOutSize: num(qa, 'heldOutSize'),
     steps: num(qa, 'budget.steps'), batchSize: num(qa, 'budget.batchSize'), maxAnswerLen: num(qa, 'budget.maxAnswerLen'),
     parameters: card.architecture.parameters, generated: card.data.generated,
   };
