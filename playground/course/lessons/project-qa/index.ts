@@ -97,8 +97,8 @@ export const lesson: Lesson = {
           <code>BertForQuestionAnswering</code>, is one linear map from that vector to two numbers per position: a
           start logit and an end logit. That is all the task adds:
           ${stat('pqa-head-params', qaModel().then((m) => m.model.qa_outputs.parameters().reduce((n, p) => n + p.numel, 0)), 'int')}
-          new parameters on top of the encoder's
-          ${stat('pqa-params', qaScores().then((s) => s.parameters), 'int')} in all.
+          new parameters, out of
+          ${stat('pqa-params', qaScores().then((s) => s.parameters), 'int')} in the whole model.
         </p>
         <p>
           A softmax over the positions turns each row of logits into a distribution: where does the answer start,
