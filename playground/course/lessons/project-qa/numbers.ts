@@ -4,38 +4,16 @@
 // and the pre-trained BERT's (fetchModel in a browser, readModel in Node, where test/course.project-qa.test.ts imports this file) and states
 // its numbers as the recipe wrote them, never retyped. The widget's answers come from the shipped model, run on
 // the CPU backend so they are the same on every machine.
-import { fetchModel, readModel, nn, type ModelFiles } from '../../../../engine/index';
+import { nn, type ModelFiles } from '../../../../engine/index';
+import { once, shippedModel } from '../../shipped';
 import { generateQA, qaData, predictQA, QA_BUDGET, type QAExample, type QAPrediction } from '../../../../engine/course';
 
-const inNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;
-
-async function readFiles(name: 'bert-qa' | 'bert'): Promise<ModelFiles> {
-  if (inNode()) {
-    // Variable specifiers keep bundlers from pulling node: modules into the page, and keep Vite from taking
-    // `new URL(literal, import.meta.url)` for an asset import.
-    const urlName = 'node:url';
-    const { fileURLToPath } = (await import(/* @vite-ignore */ urlName)) as typeof import('node:url');
-    const folder = '../../../public/models/';
-    return readModel(fileURLToPath(new URL(folder + name, import.meta.url)));
-  }
-  return fetchModel(new URL(`${import.meta.env.BASE_URL}models/${name}`, globalThis.location.href).href);
-}
-
-const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
-  let p: Promise<T> | null = null;
-  return () => {
-    p ??= make();
-    p.catch(() => (p = null)); // a failed download may succeed later
-    return p;
-  };
-};
-
 /** The shipped QA card and its files. */
-export const qaFiles = once(() => readFiles('bert-qa'));
+export const qaFiles = (): Promise<ModelFiles> => shippedModel('bert-qa');
 
 /** The pre-trained BERT's held-out masked-token accuracy, from its card: how much its pre-training taught it. */
 export const bertMaskedAccuracy = once(async (): Promise<number> => {
-  const v = (await readFiles('bert')).card.metrics.heldOutMaskedAccuracy;
+  const v = (await shippedModel('bert')).card.metrics.heldOutMaskedAccuracy;
   if (typeof v !== 'number') throw new Error(`models/bert/card.json metrics.heldOutMaskedAccuracy: expected a number, got ${JSON.stringify(v)}`);
   return v;
 });

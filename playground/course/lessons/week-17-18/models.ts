@@ -3,36 +3,14 @@
 // URL), readModel from the same committed files in Node, where the unit tests import this lesson. The models the
 // prose states numbers from are built on the CPU backend, so those numbers are the same on every machine; the
 // widgets that measure speed or train build their own on the reader's device.
-import { fetchModel, readModel, nn, type ModelFiles } from '../../../../engine/index';
+import { nn, type ModelFiles } from '../../../../engine/index';
+import { shippedModel } from '../../shipped';
 
 export type ModelName = 'gpt' | 'bert' | 'icl';
 
-const inNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;
-
-async function readFiles(name: ModelName): Promise<ModelFiles> {
-  if (inNode()) {
-    // Variable specifiers keep bundlers from pulling node: modules into the page, and keep Vite from taking
-    // `new URL(literal, import.meta.url)` for an asset import.
-    const urlName = 'node:url';
-    const { fileURLToPath } = (await import(/* @vite-ignore */ urlName)) as typeof import('node:url');
-    const folder = '../../../public/models/';
-    return readModel(fileURLToPath(new URL(folder + name, import.meta.url)));
-  }
-  return fetchModel(new URL(`${import.meta.env.BASE_URL}models/${name}`, globalThis.location.href).href);
-}
-
-const files = new Map<ModelName, Promise<ModelFiles>>();
-
 /** A checkpoint's card, weights and tokenizer text, read once per page. */
 export function modelFiles(name: ModelName): Promise<ModelFiles> {
-  let f = files.get(name);
-  if (!f) {
-    f = readFiles(name);
-    files.set(name, f);
-    // A failed download may succeed later: forget it so the next call tries again.
-    f.catch(() => files.delete(name));
-  }
-  return f;
+  return shippedModel(name);
 }
 
 export interface Pretrained {

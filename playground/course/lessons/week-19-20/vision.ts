@@ -6,39 +6,15 @@
 // backend: one digit through a 17-token ViT is a few milliseconds there, and the numbers are the same everywhere.
 import { cat, loadCLIP, loadViT, noGrad, tensor, tidy, type nn, type Tensor } from '../../../../engine/index';
 import { captionIds, classPrompts, MNIST_PIXELS, type Digits } from '../../../../engine/course';
+import { once, shippedFile } from '../../shipped';
 
 export type VisionModel = 'vit' | 'clip';
 
 /** The recipes' held-out share (engine/train/vit.ts and clip.ts both split with loadMnist's testFraction 0.2). */
 export const TEST_FRACTION = 0.2;
 
-const inNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;
-
-async function readBytes(name: VisionModel, file: string): Promise<Uint8Array> {
-  if (inNode()) {
-    // Variable specifiers keep bundlers from pulling node: modules into the page.
-    const [fsName, urlName] = ['node:fs/promises', 'node:url'];
-    const { readFile } = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-    const { fileURLToPath } = (await import(/* @vite-ignore */ urlName)) as typeof import('node:url');
-    const folder = '../../../public/models/';
-    return new Uint8Array(await readFile(fileURLToPath(new URL(`${folder}${name}/${file}`, import.meta.url))));
-  }
-  const url = new URL(`${import.meta.env.BASE_URL}models/${name}/${file}`, globalThis.location.href).href;
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}; run npm run train -- ${name} to write it`);
-  return new Uint8Array(await r.arrayBuffer());
-}
-
-/** Remembers a promise, and forgets it when it fails so that the next call tries again. */
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | null = null;
-  return () => {
-    if (!p) {
-      p = make();
-      p.catch(() => (p = null));
-    }
-    return p;
-  };
+function readBytes(name: VisionModel, file: string): Promise<Uint8Array> {
+  return shippedFile(name, file, `run npm run train -- ${name} to write it`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
