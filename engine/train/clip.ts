@@ -13,19 +13,16 @@ import { dispose, tidy } from '../memory';
 import { normalize } from '../ops/contrastive';
 import { CLIP, type CLIPConfig } from '../nn/clip';
 import type { CharTokenizer } from '../nn/tokenizers';
-import { AdamW } from '../optim/adam';
-import { LRScheduler, warmupSchedule } from '../optim/schedule';
 import { loadMnist, MNIST_PIXELS, type Digits } from '../data/mnist';
 import {
   captionSampler, captionTokenizer, DIGIT_NAMES, encodeCaption, fillTemplate, HELD_OUT_TEMPLATE, maxCaptionLength, TRAIN_TEMPLATES,
 } from '../data/digit-captions';
-import { mulberry32 } from '../random';
 import type { Tensor } from '../tensor';
 import type { DeviceName } from '../backend/backend';
 import type { TrainingTask, TrainOptions, TrainResult } from './types';
 import { epochBatches } from './batches';
 import { releaseModel, runSteps } from './loop';
-import { shiftDigit } from './vit';
+import { shiftDigit, visionOptimization, VISION_TRAINING, type VisionTraining } from './vit';
 
 export interface CLIPTrainOptions extends TrainOptions {
   batchSize?: number;
@@ -89,11 +86,10 @@ export async function zeroShotAccuracy(model: CLIP, tok: CharTokenizer, set: Dig
 }
 
 /** The CLIP, AdamW with a schedule, and batches of shifted images with freshly drawn captions. */
-export async function clipTask(opts: CLIPTrainOptions = {}): Promise<TrainingTask<CLIP> & { test: Digits; tokenizer: CharTokenizer; steps: number; trainSize: number }> {
-  const batchSize = opts.batchSize ?? 64;
+export async function clipTask(opts: CLIPTrainOptions = {}): Promise<TrainingTask<CLIP> & { test: Digits; tokenizer: CharTokenizer; steps: number; training: VisionTraining; trainSize: number }> {
+  const batchSize = opts.batchSize ?? VISION_TRAINING.batchSize;
   const seed = opts.seed ?? 0;
   const steps = opts.steps ?? 1000;
-  const maxShift = opts.maxShift ?? 2;
   const { train, test } = await loadMnist({ seed, testFraction: 0.2 });
   const tokenizer = captionTokenizer();
   const base = clipMnistConfig(tokenizer);
@@ -101,12 +97,11 @@ export async function clipTask(opts: CLIPTrainOptions = {}): Promise<TrainingTas
     vision: { ...base.vision, ...opts.model?.vision }, text: { ...base.text, ...opts.model?.text }, embedDim: opts.model?.embedDim ?? base.embedDim,
   };
   const model = new CLIP({ ...config, seed });
-  const optimizer = new AdamW(model.parameters(), { lr: opts.lr ?? 2e-3, weightDecay: 0.05 });
-  const scheduler = new LRScheduler(optimizer, warmupSchedule({ warmup: Math.min(100, Math.floor(steps / 10)), total: steps, decay: 'cosine', minFactor: 0.05 }));
+  const { optimizer, scheduler, shift, training } = visionOptimization(model.parameters(), {
+    steps, batchSize, lr: opts.lr ?? VISION_TRAINING.lr, maxShift: opts.maxShift ?? VISION_TRAINING.maxShift, seed: seed + 2,
+  });
   const next = epochBatches(train.n, batchSize, seed + 1);
-  const rand = mulberry32(seed + 2);
   const caption = captionSampler(seed + 3);
-  const shift = (): number => Math.floor(rand() * (2 * maxShift + 1)) - maxShift;
   const T = config.text.maxLen;
   const xb = new Float32Array(batchSize * MNIST_PIXELS);
   const ids = new Int32Array(batchSize * T);
@@ -118,7 +113,7 @@ export async function clipTask(opts: CLIPTrainOptions = {}): Promise<TrainingTas
     });
     return tidy(() => model.forward(tensor(xb, [batchSize, MNIST_PIXELS]), tensor(ids, [batchSize, T])));
   };
-  return { model, optimizer, scheduler, loss, test, tokenizer, steps, trainSize: train.n };
+  return { model, optimizer, scheduler, loss, test, tokenizer, steps, training, trainSize: train.n };
 }
 
 export interface CLIPTrainResult extends TrainResult {
@@ -129,6 +124,7 @@ export interface CLIPTrainResult extends TrainResult {
   /** With every training template, their embeddings averaged per class (CLIP's prompt ensembling). */
   zeroShotEnsemble: number;
   temperature: number;
+  training: VisionTraining;
   trainSize: number;
   testSize: number;
   parameters: number;
@@ -154,7 +150,7 @@ export async function trainCLIP(opts: CLIPTrainOptions & { keepModel?: (m: CLIP,
     opts.keepModel(model, tokenizer);
   } else releaseModel(model, task.optimizer);
   return {
-    losses, accuracy: zeroShotNames, stepsPerSecond, zeroShotNames, zeroShotHeldOutTemplate, zeroShotEnsemble, temperature,
+    losses, accuracy: zeroShotNames, stepsPerSecond, zeroShotNames, zeroShotHeldOutTemplate, zeroShotEnsemble, temperature, training: task.training,
     trainSize: task.trainSize, testSize: test.n, parameters,
   };
 }

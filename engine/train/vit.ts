@@ -30,6 +30,40 @@ export const VIT_MNIST: Omit<ViTConfig, 'seed' | 'device'> = {
   imageSize: 28, patchSize: 7, channels: 1, numClasses: 10, dModel: 32, nHead: 4, nLayer: 2, dimFeedforward: 64,
 };
 
+/** The optimisation and augmentation both vision recipes (this one and train/clip.ts) use. */
+export const VISION_TRAINING = { batchSize: 64, lr: 2e-3, weightDecay: 0.05, warmup: 100, minFactor: 0.05, maxShift: 2 } as const;
+
+/** How a vision recipe ran, as its result and run.json report it. */
+export interface VisionTraining {
+  steps: number;
+  batchSize: number;
+  optimizer: string;
+  augmentation: string;
+}
+
+/**
+ * AdamW with linear warmup (100 steps, or a tenth of a shorter run) and cosine decay to 5%, its description, and a
+ * seeded draw of shifts in [−maxShift, maxShift].
+ */
+export function visionOptimization(params: Tensor[], o: { steps: number; batchSize: number; lr: number; maxShift: number; seed: number }): {
+  optimizer: AdamW; scheduler: LRScheduler; shift: () => number; training: VisionTraining;
+} {
+  const { weightDecay, minFactor } = VISION_TRAINING;
+  const warmup = Math.min(VISION_TRAINING.warmup, Math.floor(o.steps / 10));
+  const optimizer = new AdamW(params, { lr: o.lr, weightDecay });
+  const scheduler = new LRScheduler(optimizer, warmupSchedule({ warmup, total: o.steps, decay: 'cosine', minFactor }));
+  const rand = mulberry32(o.seed);
+  return {
+    optimizer, scheduler,
+    shift: () => Math.floor(rand() * (2 * o.maxShift + 1)) - o.maxShift,
+    training: {
+      steps: o.steps, batchSize: o.batchSize,
+      optimizer: `AdamW lr ${o.lr}, weight decay ${weightDecay}, ${warmup} warmup steps, cosine decay to ${minFactor * 100}%`,
+      augmentation: o.maxShift > 0 ? `random shifts of up to ${o.maxShift} pixels each axis` : 'none',
+    },
+  };
+}
+
 /** Copies a 28×28 digit into dst moved by (dx, dy) pixels, filling the uncovered border with 0 (background). */
 export function shiftDigit(src: Float32Array, dst: Float32Array, dx: number, dy: number): void {
   const S = 28;
@@ -41,18 +75,16 @@ export function shiftDigit(src: Float32Array, dst: Float32Array, dx: number, dy:
 }
 
 /** The ViT, AdamW with a schedule, and shifted seeded minibatches; `test` is the MLP recipe's held-out split. */
-export async function vitTask(opts: ViTTrainOptions = {}): Promise<TrainingTask<ViT> & { test: Digits; trainSize: number; steps: number }> {
-  const batchSize = opts.batchSize ?? 64;
+export async function vitTask(opts: ViTTrainOptions = {}): Promise<TrainingTask<ViT> & { test: Digits; trainSize: number; steps: number; training: VisionTraining }> {
+  const batchSize = opts.batchSize ?? VISION_TRAINING.batchSize;
   const seed = opts.seed ?? 0;
   const steps = opts.steps ?? 2000;
-  const maxShift = opts.maxShift ?? 2;
   const { train, test } = await loadMnist({ seed, testFraction: 0.2 });
   const model = new ViT({ ...VIT_MNIST, ...opts.model, seed });
-  const optimizer = new AdamW(model.parameters(), { lr: opts.lr ?? 2e-3, weightDecay: 0.05 });
-  const scheduler = new LRScheduler(optimizer, warmupSchedule({ warmup: Math.min(100, Math.floor(steps / 10)), total: steps, decay: 'cosine', minFactor: 0.05 }));
+  const { optimizer, scheduler, shift, training } = visionOptimization(model.parameters(), {
+    steps, batchSize, lr: opts.lr ?? VISION_TRAINING.lr, maxShift: opts.maxShift ?? VISION_TRAINING.maxShift, seed: seed + 2,
+  });
   const next = epochBatches(train.n, batchSize, seed + 1);
-  const rand = mulberry32(seed + 2);
-  const shift = (): number => Math.floor(rand() * (2 * maxShift + 1)) - maxShift;
   const xb = new Float32Array(batchSize * MNIST_PIXELS);
   const yb = new Int32Array(batchSize);
   const loss = (): Tensor => {
@@ -63,10 +95,11 @@ export async function vitTask(opts: ViTTrainOptions = {}): Promise<TrainingTask<
     });
     return tidy(() => crossEntropy(model.forward(tensor(xb, [batchSize, MNIST_PIXELS])), tensor(yb, [batchSize])));
   };
-  return { model, optimizer, scheduler, loss, test, trainSize: train.n, steps };
+  return { model, optimizer, scheduler, loss, test, trainSize: train.n, steps, training };
 }
 
 export interface ViTTrainResult extends TrainResult {
+  training: VisionTraining;
   trainSize: number;
   testSize: number;
   parameters: number;
@@ -84,5 +117,5 @@ export async function trainViT(opts: ViTTrainOptions & { keepModel?: (m: ViT) =>
     task.optimizer.dispose();
     opts.keepModel(task.model);
   } else releaseModel(task.model, task.optimizer);
-  return { losses, accuracy, stepsPerSecond, trainSize: task.trainSize, testSize: task.test.n, parameters };
+  return { losses, accuracy, stepsPerSecond, training: task.training, trainSize: task.trainSize, testSize: task.test.n, parameters };
 }
