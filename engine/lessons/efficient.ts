@@ -17,6 +17,7 @@ import { scan } from '../ops/scan';
 import type { BlockLayout } from '../ops/sparse-layout';
 import type { DeviceName } from '../backend/backend';
 import { normalArray } from '../random';
+import { flat2, toRows } from './rows';
 
 type Matrix = number[][];
 
@@ -27,27 +28,6 @@ export interface AttentionPattern {
   localWindow?: number;
   globalTokens?: readonly number[];
   blockLayout?: BlockLayout;
-}
-
-/** A rectangular number[][] as flat float32 data, or a clear error naming the argument and the row. */
-function flat2(name: string, m: readonly (readonly number[])[]): { data: Float32Array; rows: number; cols: number } {
-  if (!Array.isArray(m)) throw new TypeError(`${name} must be an array of rows, got ${typeof m}`);
-  const rows = m.length;
-  const cols = rows ? m[0].length : 0;
-  if (!rows || !cols) throw new RangeError(`${name} must be a non-empty matrix, got ${rows} rows of ${cols}`);
-  const data = new Float32Array(rows * cols);
-  m.forEach((row, r) => {
-    if (row.length !== cols) throw new RangeError(`${name}: row ${r} has ${row.length} entries, row 0 has ${cols}`);
-    for (let c = 0; c < cols; c++) {
-      if (!Number.isFinite(row[c])) throw new RangeError(`${name}[${r}][${c}] is ${row[c]}; entries must be finite`);
-      data[r * cols + c] = row[c];
-    }
-  });
-  return { data, rows, cols };
-}
-
-function toRows(data: ArrayLike<number>, rows: number, cols: number): Matrix {
-  return Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => data[r * cols + c]));
 }
 
 /** Reads a small CPU result back as rows and frees it. */

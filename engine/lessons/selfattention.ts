@@ -16,24 +16,7 @@ import { LearnedPositionalEmbedding, SinusoidalPositionalEncoding, sinusoidalTab
 import type { DeviceName } from '../backend/backend';
 import { adamSteps } from './adam-steps';
 import { seededRandom, permutation } from './metrics';
-
-/** Rows of a flat row-major (rows, cols) array. */
-function toRows(data: ArrayLike<number>, rows: number, cols: number): number[][] {
-  return Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => data[r * cols + c]));
-}
-
-/** A rectangular number[][] as flat data, or a clear error naming the argument. */
-function flat2(name: string, m: readonly (readonly number[])[]): { data: Float32Array; rows: number; cols: number } {
-  const rows = m.length;
-  const cols = rows ? m[0].length : 0;
-  if (!rows || !cols) throw new RangeError(`${name} must be a non-empty matrix, got ${rows} rows of ${cols}`);
-  const data = new Float32Array(rows * cols);
-  m.forEach((row, r) => {
-    if (row.length !== cols) throw new RangeError(`${name}: row ${r} has ${row.length} entries, row 0 has ${cols}`);
-    for (let c = 0; c < cols; c++) data[r * cols + c] = row[c];
-  });
-  return { data, rows, cols };
-}
+import { flat2, toRows } from './rows';
 
 /**
  * Self-attention from raw weights, computed by the engine: Q = X Wq, K = X Wk, V = X Wv (X is (T, E), each W is
