@@ -29,7 +29,7 @@ export { BPETokenizer, trainBPE, BPE_KIND, type BPETrainOptions, type BPEJSON } 
 export {
   BertTokenizer, type BertTokenizerOptions, type BertEncodeOptions, type BertEncoding, type BertDecodeOptions,
 } from './bert-tokenizer';
-export { sampleToken, samplingDistribution, type SamplingOptions } from './sampling';
+export { sampleToken, samplingDistribution, argmaxOf, type SamplingOptions } from './sampling';
 export { functionalCall } from './functional-call';
 export {
   HuggingFaceError, type HuggingFaceWeights, type ShardedWeights, type ShardIndex, type LoadProgress, type HuggingFaceLoadOptions,

@@ -10,6 +10,7 @@ import { tidy } from '../memory';
 import { BertForQuestionAnswering, answerTokens, bestSpan, qaBatch, qaInput, spanText, type QAInput } from '../nn/bert-qa';
 import type { BertCardConfig } from '../nn/bert';
 import { BPETokenizer } from '../nn/bpe';
+import { samplingDistribution } from '../nn/sampling';
 import { AdamW } from '../optim/adam';
 import { LRScheduler, warmupSchedule } from '../optim/schedule';
 import type { ModelFiles, ModelCard } from '../io/model-card';
@@ -101,12 +102,8 @@ export async function predictQA(model: BertForQuestionAnswering, inputs: readonl
   return out;
 }
 
-function softmax(xs: readonly number[]): number[] {
-  const m = Math.max(...xs);
-  const e = xs.map((x) => Math.exp(x - m)); // the max subtracted first: exp cannot overflow
-  const z = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / z);
-}
+/** softmax of a row of logits: the sampler's distribution with nothing filtered. */
+const softmax = (xs: readonly number[]): number[] => Array.from(samplingDistribution(xs));
 
 /** SQuAD exact match and F1, averaged over the examples, and the mean span loss. */
 export async function evaluateQA(model: BertForQuestionAnswering, data: readonly EncodedQA[], maxAnswerLen: number = QA_BUDGET.maxAnswerLen): Promise<{ exactMatch: number; f1: number; loss: number }> {

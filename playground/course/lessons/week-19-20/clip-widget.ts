@@ -4,10 +4,10 @@
 // CLIP.similarity) and its softmax. Its value is { index, template }.
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { nn } from '../../../../engine/index';
+import { nn } from '../../../../engine/index';
 import { HELD_OUT_TEMPLATE, TRAIN_TEMPLATES, type Digits } from '../../../../engine/course';
 import { drawDigit } from './digit-canvas';
-import { clipModel, digitPixels, firstOfEachClass, heldOutDigits, similarityMatrix, softmaxRow, templatePrompts } from './vision';
+import { clipModel, digitPixels, firstOfEachClass, heldOutDigits, similarityMatrix, templatePrompts } from './vision';
 
 /** The templates offered in the menu: the held-out one first, then the training ones. */
 export const CLIP_TEMPLATES: readonly string[] = [HELD_OUT_TEMPLATE, ...TRAIN_TEMPLATES];
@@ -18,7 +18,6 @@ interface Row {
   probs: number[];
 }
 
-const argmax = (v: readonly number[]): number => v.reduce((b, x, i) => (x > v[b] ? i : b), 0);
 
 @customElement('w1920-clip')
 export class W1920Clip extends LitElement {
@@ -86,10 +85,10 @@ export class W1920Clip extends LitElement {
       const prompts = templatePrompts(this._template);
       const [logits] = await similarityMatrix(clip, digitPixels(digits, i), prompts); // (1, 10) → the row
       if (asked !== this._asked) return;
-      const probs = softmaxRow(logits);
+      const probs = Array.from(nn.samplingDistribution(logits)); // softmax: the sampler's distribution, unfiltered
       this._row = { prompts, logits, probs };
       const label = digits.labels[i];
-      const p = argmax(logits);
+      const p = nn.argmaxOf(logits);
       this._status = `Held-out digit #${i}, labelled ${label}: the closest prompt is “${prompts[p]}”, so CLIP says ${p}` +
         `${p === label ? '' : ' (a mistake)'}, with ${(100 * probs[p]).toFixed(1)}% of the softmax.`;
     } catch (e) {
@@ -138,7 +137,7 @@ export class W1920Clip extends LitElement {
   override render() {
     const r = this._row;
     const n = this._digits?.n ?? 1;
-    const best = r ? argmax(r.logits) : -1;
+    const best = r ? nn.argmaxOf(r.logits) : -1;
     const max = r ? Math.max(...r.logits) : 0;
     const min = r ? Math.min(...r.logits) : 0;
     return html`

@@ -7,6 +7,7 @@
 import { cat, loadCLIP, loadViT, noGrad, tensor, tidy, type nn, type Tensor } from '../../../../engine/index';
 import { captionIds, classPrompts, MNIST_PIXELS, type Digits } from '../../../../engine/course';
 import { once, shippedFile } from '../../shipped';
+import { isNum, need as needIn } from './numbers';
 
 export type VisionModel = 'vit' | 'clip';
 
@@ -20,11 +21,7 @@ function readBytes(name: VisionModel, file: string): Promise<Uint8Array> {
 // ---------------------------------------------------------------------------------------------------------------
 // run.json, checked for the fields the page reads.
 
-function need<T>(ok: boolean, file: string, what: string, value: T): T {
-  if (!ok) throw new Error(`${file}: ${what} is missing or malformed; re-run the recipe named in its "recipe" field`);
-  return value;
-}
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const need = <T>(ok: boolean, file: string, what: string, value: T): T => needIn(ok, file, what, value, 're-run the recipe named in its "recipe" field');
 const isShare = (v: unknown): v is number => isNum(v) && v >= 0 && v <= 1;
 
 export interface ViTRun {
@@ -237,10 +234,3 @@ export function templatePrompts(template: string): string[] {
   return classPrompts(template);
 }
 
-/** Softmax of one row of logits. */
-export function softmaxRow(row: readonly number[]): number[] {
-  const m = Math.max(...row);
-  const e = row.map((v) => Math.exp(v - m));
-  const z = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / z);
-}

@@ -4,13 +4,12 @@
 // Its value is { index }.
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { nn } from '../../../../engine/index';
+import { nn } from '../../../../engine/index';
 import type { Digits } from '../../../../engine/course';
 import { drawDigit } from './digit-canvas';
 import { digitPixels, firstOfEachClass, heldOutDigits, vitModel, vitView, type ViTView } from './vision';
 
 const pct = (p: number): string => `${(100 * p).toFixed(1)}%`;
-const argmax = (v: readonly number[]): number => v.reduce((b, x, i) => (x > v[b] ? i : b), 0);
 
 /** The mean over heads of one block's maps, [gy][gx]. */
 const headMean = (heads: number[][][]): number[][] =>
@@ -77,7 +76,7 @@ export class W1920ViT extends LitElement {
       if (asked !== this._asked) return;
       this._view = view;
       const label = this._digits.labels[i];
-      const p = argmax(view.probs);
+      const p = nn.argmaxOf(view.probs);
       this._status = `Held-out digit #${i}, labelled ${label}: the ViT says ${p} with ${pct(view.probs[p])}${p === label ? '' : ' (a mistake)'}.`;
     } catch (e) {
       if (asked === this._asked) this._status = `Could not run the ViT: ${e instanceof Error ? e.message : String(e)}`;
@@ -115,7 +114,7 @@ export class W1920ViT extends LitElement {
     const v = this._view;
     const m = this._model;
     const n = this._digits?.n ?? 1;
-    const best = v ? argmax(v.probs) : -1;
+    const best = v ? nn.argmaxOf(v.probs) : -1;
     return html`
       <div class="controls">
         <label>held-out digit #
