@@ -14,11 +14,12 @@ import ssmJson from '../../../../docs/ssm-compare.json';
 // ---------------------------------------------------------------------------------------------------------------
 // Reading the committed results.
 
-function need<T>(ok: boolean, file: string, what: string, value: T): T {
-  if (!ok) throw new Error(`${file}: ${what} is missing or malformed; re-run the command in its header`);
+/** `value` when `ok`, else an error naming the file and the field, and how to write the file again. */
+export function need<T>(ok: boolean, file: string, what: string, value: T, rerun = 're-run the command in its header'): T {
+  if (!ok) throw new Error(`${file}: ${what} is missing or malformed; ${rerun}`);
   return value;
 }
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+export const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export interface BenchRow {
   method: string;
