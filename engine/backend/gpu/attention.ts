@@ -7,8 +7,9 @@
 // over constant-indexed private arrays much faster than loops.
 //
 // Tiles: an invocation owns R query (or key) rows and a workgroup of WG invocations walks tiles of TK rows of the
-// other side through workgroup memory. TK is the largest of 32, 16, 8, 4 whose two tiles fit the adapter's
-// maxComputeWorkgroupStorageSize; where none fits, or the head dim is not a multiple of 4 up to 128 (the
+// other side through workgroup memory. WG and R (and a cap on TK) come from the config tuning/ gives the call's
+// shape class (the adapter class's default unless tuned). TK is the largest of 32, 16, 8, 4 (up to the cap) whose
+// two tiles fit the adapter's maxComputeWorkgroupStorageSize; where none fits, or the head dim is not a multiple of 4 up to 128 (the
 // registers an invocation holds grow with R·d), attentionUnsupported() says why and ops/ composes attention from
 // matmul and softmax instead.
 import { attentionLayouts, denseAttentionGrads, type AttentionBackwardResult, type AttentionForwardResult, type AttentionGradLayouts, type AttentionParams, type HeadLayout, type Storage } from '../backend';
@@ -16,52 +17,47 @@ import type { GpuContext, Kernel } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
 import { fill } from './elementwise';
 import { softwareAdapter } from './adapter-class';
+import { defaultCandidate, type AttentionTiling } from './tuning/candidates';
+import { attentionShapeClass, configFor } from './tuning/table';
 import { sparseTiles, type SparseTiles } from './attention-tiles';
 import type { BlockLayout } from '../../ops/sparse-layout';
 
 /** The largest head dim the fused kernels take: each invocation keeps about 4·R·d floats in registers. */
 export const MAX_FUSED_HEAD_DIM = 128;
 
-export interface AttentionTiling {
-  WG: number; // invocations per workgroup
-  R: number; // rows per invocation
+export type { AttentionTiling } from './tuning/candidates';
+
+type Which = 'forward' | 'dq' | 'dkdv';
+
+/**
+ * The configured tiling of one kernel at this call's shape class (tuning/candidates.ts lists the candidates and
+ * why the defaults are what they are); a tuned tiling whose workgroup exceeds the adapter's limits gives way to
+ * the default.
+ */
+function configuredTiling(ctx: GpuContext, which: Which, p: AttentionParams): AttentionTiling {
+  const cls = attentionShapeClass({ T: p.Tq, d: p.d, causal: p.causal });
+  const fallback = (): AttentionTiling => {
+    const sw = softwareAdapter(ctx);
+    return which === 'forward' ? defaultCandidate('attention', sw).config.forward : defaultCandidate('attentionBackward', sw).config[which];
+  };
+  const t = which === 'forward' ? configFor(ctx, 'attention', cls).config.forward : configFor(ctx, 'attentionBackward', cls).config[which];
+  return t.WG <= maxWorkgroup(ctx) ? t : fallback();
 }
 
-/**
- * Workgroup shape per kernel, measured on SwiftShader at B=1, H=4, T=1024, d=64, causal (forward, ms: 32×4 ≈ 1100,
- * 32×2 ≈ 910, 64×1 ≈ 1950, 32×8 ≈ 470-750, 8×8 ≈ 420-570, 16×8 ≈ 400-410, 16×16 ≈ 360-430 with far longer
- * compiles). Small workgroups (barriers cost in proportion to their size) and several rows per invocation, so
- * that each K/V (or Q/dO) vector loaded from workgroup memory feeds R rows' multiply-adds. Above d = 64 the rows
- * are halved: registers (and compile time) grow with R·d. Exported so the benchmark can try others.
- */
-export const attentionTiling: Record<'forward' | 'dq' | 'dkdv', AttentionTiling> = {
-  forward: { WG: 16, R: 8 },
-  dq: { WG: 8, R: 8 },
-  dkdv: { WG: 8, R: 8 },
-};
+const maxWorkgroup = (ctx: GpuContext): number => Math.min(ctx.limits.maxComputeInvocationsPerWorkgroup, ctx.limits.maxComputeWorkgroupSizeX);
 
 /**
- * The shape for hardware GPUs. SwiftShader's tiling leaves a GPU idle: at T = 1024 with 4 heads it launches 32
- * workgroups, fewer than an H200 has SMs, and the fused forward ran 25× slower than tfjs there. One row per
- * invocation and 32 rows per workgroup launch 4× as many rows' worth of workgroups.
+ * The tiling for one kernel: the configured shape, with R halved above d = 64 (registers and compile time grow
+ * with R·d), and cut down for short sequences so that a workgroup's WG·R rows do not exceed the rows there are
+ * (rows: Tq for the forward and dq, Tk for dkdv): with 16 queries, 16 × 8 rows per workgroup would compute 7
+ * clamped copies of each (names GPT, T = 16, spent 10 ms of a 57 ms step so).
  */
-export const attentionTilingGpu: Record<'forward' | 'dq' | 'dkdv', AttentionTiling> = {
-  forward: { WG: 32, R: 1 },
-  dq: { WG: 32, R: 1 },
-  dkdv: { WG: 32, R: 1 },
-};
-
-/**
- * The tiling for one kernel: the adapter class's shape, with R halved above d = 64, and cut down for short
- * sequences so that a workgroup's WG·R rows do not exceed the rows there are (rows: Tq for the forward and dq,
- * Tk for dkdv): with 16 queries, 16 × 8 rows per workgroup would compute 7 clamped copies of each (names GPT,
- * T = 16, spent 10 ms of a 57 ms step so).
- */
-function tilingFor(ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', d: number, rows: number): AttentionTiling {
-  const t = (softwareAdapter(ctx) ? attentionTiling : attentionTilingGpu)[which];
-  let R = d > 64 ? Math.max(1, t.R / 2) : t.R;
+function tilingFor(ctx: GpuContext, which: Which, p: AttentionParams): AttentionTiling {
+  const t = configuredTiling(ctx, which, p);
+  const rows = which === 'dkdv' ? p.Tk : p.Tq;
+  let R = p.d > 64 ? Math.max(1, t.R / 2) : t.R;
   while (R > 1 && t.WG * (R / 2) >= rows) R /= 2;
-  return { WG: t.WG, R };
+  return { WG: t.WG, R, TK: t.TK };
 }
 
 const TILE_ROWS = [32, 16, 8, 4];
@@ -77,9 +73,12 @@ function tileRows(ctx: GpuContext, d: number, extraPerRow: number): number | nul
  * its block size, so that every tile lies inside one block (the kernels look the layout up once per row and
  * tile). null when none does.
  */
-function callTileRows(ctx: GpuContext, p: AttentionParams): number | null {
-  const fit = tileRows(ctx, p.d, 2);
-  if (fit === null || !p.blocks) return fit;
+function callTileRows(ctx: GpuContext, p: AttentionParams, cap = Infinity): number | null {
+  const largest = tileRows(ctx, p.d, 2);
+  if (largest === null) return null;
+  // A config's cap on the tile, never below the smallest tile (the support check below needs only that one).
+  const fit = TILE_ROWS.find((tk) => tk <= Math.min(largest, cap)) ?? TILE_ROWS[TILE_ROWS.length - 1];
+  if (!p.blocks) return fit;
   return TILE_ROWS.find((tk) => tk <= fit && p.blocks!.blockSize % tk === 0) ?? null;
 }
 
@@ -99,8 +98,11 @@ export function attentionUnsupported(ctx: GpuContext, p: AttentionParams): strin
   if (callTileRows(ctx, p) === null) {
     return `the block layout's blockSize ${p.blocks!.blockSize} is not a multiple of 4, so no key tile fits inside one block`;
   }
-  const maxWg = Math.min(ctx.limits.maxComputeInvocationsPerWorkgroup, ctx.limits.maxComputeWorkgroupSizeX);
-  const wg = Math.max(...Object.values(softwareAdapter(ctx) ? attentionTiling : attentionTilingGpu).map((t) => t.WG));
+  // The defaults' workgroups; a tuned one over the limit gives way to them (configuredTiling).
+  const maxWg = maxWorkgroup(ctx);
+  const sw = softwareAdapter(ctx);
+  const defaults = [defaultCandidate('attention', sw).config.forward, ...Object.values(defaultCandidate('attentionBackward', sw).config)];
+  const wg = Math.max(...defaults.map((t) => t.WG));
   if (wg > maxWg) return `${wg} invocations per workgroup exceed this adapter's limit (${maxWg})`;
   if (p.B * p.H > ctx.limits.maxComputeWorkgroupsPerDimension) {
     return `B·H = ${p.B * p.H} heads exceed maxComputeWorkgroupsPerDimension (${ctx.limits.maxComputeWorkgroupsPerDimension})`;
@@ -112,9 +114,8 @@ const FILES = { forward: 'attention_forward', dq: 'attention_backward_dq', dkdv:
 
 /** The compiled kernel for one template at these parameters (compiled once per device). */
 function attentionKernel(
-  ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', p: AttentionParams, TK: number,
+  ctx: GpuContext, which: Which, p: AttentionParams, WG: number, R: number, TK: number,
 ): { kernel: Kernel; rowsPerGroup: number } {
-  const { WG, R } = tilingFor(ctx, which, p.d, which === 'dkdv' ? p.Tk : p.Tq);
   const vars = {
     D4: p.d / 4, R, WG, TK,
     BR: WG * R, // rows per workgroup
@@ -192,10 +193,11 @@ function extras(q: GpuStorage, mask: Storage | null, slopes: Storage | null): { 
  * uploads its tile list (released after encoding: the pool hands a buffer out again only to later work).
  */
 function dispatchAttention(
-  ctx: GpuContext, which: 'forward' | 'dq' | 'dkdv', p: AttentionParams, buffers: Record<string, GPUBuffer>, g?: AttentionGradLayouts,
+  ctx: GpuContext, which: Which, p: AttentionParams, buffers: Record<string, GPUBuffer>, g?: AttentionGradLayouts,
 ): void {
-  const TK = callTileRows(ctx, p)!;
-  const { kernel, rowsPerGroup } = attentionKernel(ctx, which, p, TK);
+  const t = tilingFor(ctx, which, p);
+  const TK = callTileRows(ctx, p, t.TK)!;
+  const { kernel, rowsPerGroup } = attentionKernel(ctx, which, p, t.WG, t.R, TK);
   const rows = which === 'dkdv' ? p.Tk : p.Tq;
   let tiles: SparseTiles | undefined;
   let list: GpuStorage | null = null;

@@ -13,7 +13,7 @@ export function layerNorm(
   const out = allocStorage(ctx, rows * cols, 'float32');
   const mean = allocStorage(ctx, rows, 'float32');
   const rstd = allocStorage(ctx, rows, 'float32');
-  const { constants, groups } = rowLayout(ctx, rows, cols);
+  const { constants, groups } = rowLayout(ctx, rows, cols, 'layernorm');
   const k = ctx.kernel('layerNorm', { file: 'layernorm' }, constants);
   ctx.dispatch(
     k,
@@ -39,7 +39,7 @@ export function layerNormBackward(
   const dweight = allocStorage(ctx, cols, 'float32');
   const dbias = allocStorage(ctx, cols, 'float32');
   // The column-sum workgroups split their 64 threads into TC = 8 columns × 8 row lanes.
-  const { constants, groups } = rowLayout(ctx, rows, cols);
+  const { constants, groups } = rowLayout(ctx, rows, cols, 'layernorm');
   const k = ctx.kernel('layerNormBackward', { file: 'layernorm_backward', consts: { TC: LN_BACKWARD_TC } }, constants);
   ctx.dispatch(
     k,

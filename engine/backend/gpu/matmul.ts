@@ -13,7 +13,9 @@
 // 16-invocation workgroups fill half a warp, and with no workgroup memory nothing is shared between invocations.
 // There the *gpu* variant, shaders/matmul_tiled.wgsl, runs instead: 64 × 64 (or 32 × 32) tiles of C per
 // workgroup of 16 × 16 (or 8 × 8) invocations, A and B staged through workgroup memory, 4 × 4 per invocation.
-// softwareAdapter() picks between them; setMatmulVariant() overrides that for tests and benchmarks.
+// The adapter class's default picks between them (tuning/candidates.ts), a tuned choice per shape class
+// (tuning/table.ts) overrides the default, and setMatmulVariant() overrides both for tests and benchmarks. A third
+// way, split-K (splitKProduct below), serves tall-skinny products when tuned to.
 //
 // An operand over the storage-binding limit (GPT-2's tied head reads its 154 MB (V, E) embedding as Bᵀ) is bound
 // as just the range its matrix occupies, and where even that is over the limit the product is split along N, M or
@@ -22,8 +24,12 @@ import type { MatmulActivation, MatmulOperand, MatmulParams, Storage } from '../
 import { OverLimitError, type Binding, type GpuContext, type Grid, type Kernel } from './context';
 import { copy } from './elementwise';
 import { allocStorage, gpu, type GpuStorage } from './storage';
-import { softwareAdapter } from './adapter-class';
 import { wgslConsts } from './shader';
+import { candidate, defaultCandidate, type MatmulConfig, type MatmulSoftwareConfig, type TiledShape } from './tuning/candidates';
+import { softwareAdapter } from './adapter-class';
+import { configFor, matmulShapeClass } from './tuning/table';
+
+export type { TiledShape } from './tuning/candidates';
 
 /** The epilogue's activation codes, the ACT_* consts of epilogue_act in shaders/matmul_common.wgsl. */
 export const MATMUL_ACTIVATIONS: Record<MatmulActivation, number> = { none: 0, relu: 1, gelu: 2, geluTanh: 3, tanh: 4, sigmoid: 5 };
@@ -104,17 +110,6 @@ export function getMatmulVariant(): MatmulVariant {
 }
 
 /**
- * One tile shape of shaders/matmul_tiled.wgsl: a workgroup of WG_X × WG_Y invocations computes a
- * (WG_Y·RM) × (WG_X·4) tile of C, each invocation RM rows × 4 columns, stepping K by TK (a multiple of 4).
- */
-export interface TiledShape {
-  WG_X: number;
-  WG_Y: number;
-  RM: number;
-  TK: number;
-}
-
-/**
  * The tiled kernel's shapes and the rule between them; exported (mutable) so a benchmark can try others.
  *   large: 16 × 16 = 256 invocations (8 warps), 64 × 64 tile, TK 32: 64·32 + 32·64 floats = 16 KiB of
  *          workgroup memory (the WebGPU default limit), each staged value reused by 16 invocations.
@@ -160,10 +155,25 @@ function tiledUnfit(ctx: GpuContext, s: TiledShape): string | null {
   return null;
 }
 
-/** The tiled shape for this product, or null where the adapter fits neither (or the variant is 'software'). */
-function tiledShapeFor(ctx: GpuContext, p: MatmulParams): TiledShape | null {
+/**
+ * The config a product runs: the forced variant's, else the tuning table's for its shape class, else the adapter
+ * class's default (the software kernels on CPU Vulkans, the tiled kernel with its automatic tile on GPUs).
+ */
+function configOf(ctx: GpuContext, p: MatmulParams): MatmulConfig {
+  if (variant === 'software') return candidate('matmul', 'software')!.config;
+  if (variant !== 'auto') return candidate('matmul', 'tiled')!.config;
+  const batch = p.batchShape.reduce((x, y) => x * y, 1);
+  return configFor(ctx, 'matmul', matmulShapeClass({ M: p.M, N: p.N, K: p.K, batch })).config;
+}
+
+/**
+ * The tiled shape for this product under `cfg`, or null for the software kernels (a software config, or an
+ * adapter that fits no tile). An explicit tile that does not fit this adapter falls back to the automatic choice.
+ */
+function tiledShapeFor(ctx: GpuContext, p: MatmulParams, cfg: MatmulConfig): TiledShape | null {
+  if (cfg.kind !== 'tiled') return null;
+  if (cfg.tile !== 'auto' && tiledUnfit(ctx, cfg.tile) === null) return cfg.tile;
   const v = variant;
-  if (v === 'software' || (v === 'auto' && softwareAdapter(ctx))) return null;
   const { large, small, minLargeTiles } = matmulTiled;
   const batch = p.batchShape.reduce((x, y) => x * y, 1);
   const tiles = Math.ceil(p.M / (large.WG_Y * large.RM)) * Math.ceil(p.N / (large.WG_X * 4)) * batch;
@@ -202,9 +212,9 @@ export const matmulSoftware = { minBlocks32: MIN_BLOCKS32, minWorkgroups: MIN_WO
  * under a mask, so a runtime switch over the activations made the epilogue compute all of them (1024³ fell from
  * 4.2 to 2.8 GFLOPS, and the small products of a training step ran 3× slower).
  */
-function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
+function plan(ctx: GpuContext, p: MatmulParams, bias: boolean, cfg: MatmulConfig): Plan {
   const epilogue = { BIAS: bias ? 1 : 0, ACT: MATMUL_ACTIVATIONS[p.activation], SUM_A: p.sumA ? 1 : 0 };
-  const t = tiledShapeFor(ctx, p);
+  const t = tiledShapeFor(ctx, p, cfg);
   if (t) {
     const vars = {
       ...tiledVars(t), A_VEC4: rowsOfVec4(p.a, p.K) ? 1 : 0, B_VEC4: rowsOfVec4(p.b, p.N) ? 1 : 0, OUT_VEC4: p.N % 4 === 0 ? 1 : 0, ...epilogue,
@@ -217,12 +227,14 @@ function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
   // over 512 rows is only two 32 × 16 blocks, one core's work on SwiftShader.
   const blocks32 = Math.ceil(p.M / 32) * Math.ceil(p.N / 16) * batch;
   const big32 = p.M >= MIN_ROWS_BLOCK32 && p.M * p.N * p.K * batch >= MIN_MACS_BLOCK32;
-  const rows = big32 && blocks32 >= matmulSoftware.minBlocks32 ? 32 : 8;
+  const sw: Pick<MatmulSoftwareConfig, 'rows' | 'wg'> = cfg.kind === 'software' ? cfg : { rows: 'auto', wg: 'auto' };
+  const rows = sw.rows !== 'auto' ? sw.rows : big32 && blocks32 >= matmulSoftware.minBlocks32 ? 32 : 8;
   // 4 × 4 invocations per workgroup, or 2 × 2 when that would leave fewer than minWorkgroups workgroups:
   // SwiftShader runs a workgroup on one thread, so MNIST's 64 × 784 @ 784 × 128 as one 4 × 4 workgroup used
   // one of the two cores.
   const big = Math.ceil(p.M / (rows * WG_Y)) * Math.ceil(p.N / (16 * WG_X)) * batch >= matmulSoftware.minWorkgroups;
-  const wg = big ? { WG_X, WG_Y } : { WG_X: WG_X / 2, WG_Y: WG_Y / 2 };
+  const side = sw.wg !== 'auto' ? sw.wg : big ? WG_X : WG_X / 2;
+  const wg = { WG_X: side, WG_Y: side };
   const block = { wgRows: rows * wg.WG_Y, wgCols: 16 * wg.WG_X };
   if (vec4) return { base: 'matmul', vars: { ...vec4, ROWS: rows, ROWS4: rows / 4, ...epilogue }, constants: wg, ...block };
   return { base: 'matmul_general', vars: { ROWS: rows, ...epilogue }, constants: wg, ...block };
@@ -234,8 +246,15 @@ function plan(ctx: GpuContext, p: MatmulParams, bias: boolean): Plan {
  * workgroup.
  */
 export function matmulKernelInfo(ctx: GpuContext, p: MatmulParams, bias = false): { name: string; wgRows: number; wgCols: number } {
-  const pl = plan(ctx, p, bias);
-  return { name: planName(pl), wgRows: pl.wgRows, wgCols: pl.wgCols };
+  const cfg = configOf(ctx, p);
+  const pl = plan(ctx, p, bias, innerConfig(ctx, cfg));
+  const splits = cfg.kind === 'splitK' ? splitKSlices(ctx, p, cfg.splits) : null;
+  return { name: `${splits ? `splitk=${splits.count}|` : ''}${planName(pl)}`, wgRows: pl.wgRows, wgCols: pl.wgCols };
+}
+
+/** The kernel config that computes the products themselves: a split-K config's slices run the adapter's default. */
+function innerConfig(ctx: GpuContext, cfg: MatmulConfig): MatmulConfig {
+  return cfg.kind === 'splitK' ? defaultCandidate('matmul', softwareAdapter(ctx)).config : cfg;
 }
 
 /** A vec4 of per-dim values, outermost first, padded in front with `pad` to the kernels' 4 batch dims. */
@@ -266,17 +285,23 @@ export function matmul(ctx: GpuContext, as: Storage, bs: Storage, p: MatmulParam
   const sumA = p.sumA ? allocStorage(ctx, M, 'float32') : undefined;
   if (batch * M * N === 0) return { out, sumA };
   // K = 0 is an empty sum: every kernel then skips its K loop and stores the epilogue of 0.
+  const cfg = configOf(ctx, p);
+  const inner = innerConfig(ctx, cfg);
   const split = splitPlan(ctx, a, b, p, bias !== null);
-  if (split) splitProduct(ctx, a, b, p, bias, out, sumA ?? null, split);
-  else encode(ctx, a, b, p, bias, out.buffer, sumA?.buffer ?? null);
+  const slices = cfg.kind === 'splitK' && !split ? splitKSlices(ctx, p, cfg.splits) : null;
+  if (split) splitProduct(ctx, a, b, p, bias, out, sumA ?? null, split, inner);
+  else if (slices) splitKProduct(ctx, a, b, p, bias, out, slices, inner);
+  else encode(ctx, a, b, p, bias, out.buffer, sumA?.buffer ?? null, inner);
   return { out, sumA };
 }
 
 /** Encodes act(A @ B + bias) into `out` (and Σ_k A into `sumA`): one dispatch, or several for a huge grid. */
-function encode(ctx: GpuContext, a: GpuStorage, b: GpuStorage, p: MatmulParams, bias: GpuStorage | null, out: GPUBuffer, sumA: GPUBuffer | null): void {
+function encode(
+  ctx: GpuContext, a: GpuStorage, b: GpuStorage, p: MatmulParams, bias: GpuStorage | null, out: GPUBuffer, sumA: GPUBuffer | null, cfg: MatmulConfig,
+): void {
   const { M, N, K } = p;
   const batch = p.batchShape.reduce((x, y) => x * y, 1);
-  const pl = plan(ctx, p, bias !== null);
+  const pl = plan(ctx, p, bias !== null, cfg);
   const kernel = compile(ctx, pl);
   const { wgRows, wgCols } = pl;
   // The full grid: x over column blocks, y over row blocks, z over the batch (all kernels lay it out alike).
@@ -385,7 +410,7 @@ function splitPlan(ctx: GpuContext, a: GpuStorage, b: GpuStorage, p: MatmulParam
  */
 function splitProduct(
   ctx: GpuContext, a: GpuStorage, b: GpuStorage, p: MatmulParams, bias: GpuStorage | null, out: GpuStorage, sumA: GpuStorage | null,
-  split: { dim: SplitDim; chunk: number },
+  split: { dim: SplitDim; chunk: number }, cfg: MatmulConfig,
 ): void {
   const { M, N } = p;
   const { dim, chunk } = split;
@@ -401,10 +426,10 @@ function splitProduct(
       const q = chunkParams(p, dim, d0, size);
       if (dim === 'K') {
         if (d0 === 0) {
-          encode(ctx, a, b, q, null, out.buffer, null);
+          encode(ctx, a, b, q, null, out.buffer, null, cfg);
         } else {
           const part = temp(M * N); // (M, N)
-          encode(ctx, a, b, q, null, part.buffer, null);
+          encode(ctx, a, b, q, null, part.buffer, null, cfg);
           const whole = { shape: [M * N], strides: [1], offset: 0 };
           copy(ctx, part, whole, { storage: out, view: whole }, true);
         }
@@ -415,7 +440,7 @@ function splitProduct(
       const part = temp(rows * cols); // (rows, cols)
       // N chunks all compute the row sums; the first one's are kept.
       const partSum = sumA ? (dim === 'N' && d0 === 0 ? sumA : temp(rows)) : null;
-      encode(ctx, a, b, q, bias, part.buffer, partSum?.buffer ?? null);
+      encode(ctx, a, b, q, bias, part.buffer, partSum?.buffer ?? null, cfg);
       const src = { shape: [rows, cols], strides: [cols, 1], offset: 0 };
       const dst = dim === 'N' ? { shape: [rows, cols], strides: [N, 1], offset: d0 } : { shape: [rows, cols], strides: [N, 1], offset: d0 * N };
       copy(ctx, part, src, { storage: out, view: dst });
@@ -424,6 +449,64 @@ function splitProduct(
   } finally {
     // Later users of the scratch buffers are encoded after these dispatches, so they can go back at once.
     for (const t of scratch) ctx.pool.release(t.buffer);
+  }
+}
+
+/** Split-K's cut of K: `count` slices of `slice` steps, then `rest` (< count) steps computed apart. */
+interface SplitK {
+  count: number;
+  slice: number;
+  rest: number;
+}
+
+/**
+ * How split-K cuts this product, or null where it does not apply and the default kernel runs instead: a batch
+ * (its products are already many), row sums (Linear's dW; they would need their own reduction), slices under 4
+ * steps of K (nothing to gain), or partial sums over the binding limit.
+ */
+function splitKSlices(ctx: GpuContext, p: MatmulParams, splits: number): SplitK | null {
+  const batch = p.batchShape.reduce((x, y) => x * y, 1);
+  const slice = Math.floor(p.K / splits);
+  if (batch !== 1 || p.sumA || slice < 4 || splits * p.M * p.N * 4 > ctx.bindingLimit) return null;
+  return { count: splits, slice, rest: p.K - splits * slice };
+}
+
+/**
+ * C = act(Σ_j A[:, K_j] @ B[K_j, :] + bias) with K cut into slices K_j: the slices' products run as one batched
+ * product of the inner kernel into (count, M, N) partial sums (the rest of K, under `count` steps, as one more
+ * product into (M, N)), then shaders/matmul_splitk_reduce.wgsl adds them per element of C and applies the
+ * epilogue. For a thin C over a long K (8192 × 64 @ 64 … or M = 64, K = 8192) the plain kernels launch a
+ * handful of workgroups, each walking all of K; here each walks a slice, count times as many of them. The sum's
+ * order differs from the plain kernels' (slice by slice), within float32 rounding.
+ */
+function splitKProduct(
+  ctx: GpuContext, a: GpuStorage, b: GpuStorage, p: MatmulParams, bias: GpuStorage | null, out: GpuStorage, s: SplitK, cfg: MatmulConfig,
+): void {
+  const { M, N } = p;
+  const plain: MatmulParams = { ...p, activation: 'none', sumA: false, biasOffset: 0 };
+  // Slice j as batch entry j: A viewed (count, M, slice) and B (count, slice, N), each batch step moving K by
+  // one slice.
+  const sliced: MatmulParams = {
+    ...plain, K: s.slice, batchShape: [s.count],
+    a: { ...p.a, batchStrides: [s.slice * p.a.colStride] },
+    b: { ...p.b, batchStrides: [s.slice * p.b.rowStride] },
+  };
+  const parts = allocStorage(ctx, s.count * M * N, 'float32', 'split-K partial sums'); // (count, M, N)
+  const rest = s.rest > 0 ? allocStorage(ctx, M * N, 'float32', 'split-K remainder') : null; // (M, N)
+  try {
+    encode(ctx, a, b, sliced, null, parts.buffer, null, cfg);
+    if (rest) encode(ctx, a, b, chunkParams(plain, 'K', s.count * s.slice, s.rest), null, rest.buffer, null, cfg);
+    const vars = { BIAS: bias ? 1 : 0, ACT: MATMUL_ACTIVATIONS[p.activation], SUM_A: 0, REST: rest ? 1 : 0 };
+    const name = `matmul_splitk_reduce|${Object.entries(vars).map(([key, val]) => `${key}=${val}`).join(',')}`;
+    const kernel = ctx.kernel(name, { file: 'matmul_splitk_reduce', vars, consts: ACT_CONSTS });
+    const buffers: Record<string, Binding> = { parts: parts.buffer, out: out.buffer };
+    if (bias) buffers.bias = bias.buffer;
+    if (rest) buffers.rest = rest.buffer;
+    ctx.dispatch(kernel, buffers, { M, N, K: s.count, biasOffset: p.biasOffset }, ctx.grid1d(Math.ceil((M * N) / 64)));
+  } finally {
+    // Read only by the dispatches encoded above (see splitProduct).
+    ctx.pool.release(parts.buffer);
+    if (rest) ctx.pool.release(rest.buffer);
   }
 }
 

@@ -5,6 +5,7 @@ import type { Storage } from '../backend';
 import type { GpuContext } from './context';
 import { allocStorage, gpu, type GpuStorage } from './storage';
 import { softwareAdapter } from './adapter-class';
+import { configFor, rowShapeClass } from './tuning/table';
 
 /**
  * How the row kernels (softmax, layerNorm, crossEntropy and their backwards; shaders/row_reduce.wgsl) spread rows
@@ -16,10 +17,15 @@ import { softwareAdapter } from './adapter-class';
  *     1.3 / 1.5 / 1.6 / 2.1; softmax alike).
  *   - Hardware GPUs: about one thread per 8 columns, a power of two from 4 to 64, and rows packed to 64 threads,
  *     so that long rows (a vocabulary's logits) are reduced by many threads at once.
+ * That rule is the 'auto' config; for softmax and layerNorm (`op`) a tuned WG for the shape class replaces it.
  */
-export function rowLayout(ctx: GpuContext, rows: number, cols: number): { constants: { WG: number; ROWS: number; THREADS: number }; groups: number } {
+export function rowLayout(
+  ctx: GpuContext, rows: number, cols: number, op?: 'softmax' | 'layernorm',
+): { constants: { WG: number; ROWS: number; THREADS: number }; groups: number } {
+  const tuned = op ? configFor(ctx, op, rowShapeClass({ rows, cols })).config.wg : 'auto';
   let WG: number;
-  if (softwareAdapter(ctx)) WG = rows >= 64 || cols <= 1024 ? 1 : 64;
+  if (tuned !== 'auto') WG = tuned;
+  else if (softwareAdapter(ctx)) WG = rows >= 64 || cols <= 1024 ? 1 : 64;
   else WG = Math.min(64, Math.max(4, 1 << Math.ceil(Math.log2(Math.max(1, cols / 8)))));
   const ROWS = 64 / WG;
   return { constants: { WG, ROWS, THREADS: 64 }, groups: Math.ceil(rows / ROWS) };
@@ -28,7 +34,7 @@ export function rowLayout(ctx: GpuContext, rows: number, cols: number): { consta
 export function softmax(ctx: GpuContext, xs: Storage, rows: number, cols: number, log: boolean): GpuStorage {
   const x = gpu(xs);
   const out = allocStorage(ctx, rows * cols, 'float32');
-  const { constants, groups } = rowLayout(ctx, rows, cols);
+  const { constants, groups } = rowLayout(ctx, rows, cols, 'softmax');
   const k = ctx.kernel('softmax', { file: 'softmax' }, { LOG: log ? 1 : 0, ...constants });
   ctx.dispatch(k, { x: x.buffer, out: out.buffer }, { rows, cols }, ctx.grid1d(groups));
   return out;
@@ -40,7 +46,7 @@ export function softmaxBackward(
 ): GpuStorage {
   const [y, g] = [gpu(ys), gpu(gs)];
   const dx = allocStorage(ctx, rows * cols, 'float32');
-  const { constants, groups } = rowLayout(ctx, rows, cols);
+  const { constants, groups } = rowLayout(ctx, rows, cols, 'softmax');
   const k = ctx.kernel('softmaxBackward', { file: 'softmax_backward' }, { LOG: log ? 1 : 0, ...constants });
   ctx.dispatch(k, { y: y.buffer, g: g.buffer, dx: dx.buffer }, { rows, cols }, ctx.grid1d(groups));
   return dx;
