@@ -55,7 +55,7 @@ async function nodeAdapter(powerPreference: GPUPowerPreference): Promise<GPUAdap
   return adapter;
 }
 
-function adapterLimits(adapter: GPUAdapter): Record<string, number> {
+export function adapterLimits(adapter: GPUAdapter): Record<string, number> {
   // Ask for everything the adapter offers: the defaults (128 MiB bindings, 16 KiB workgroup storage) are far lower.
   const out: Record<string, number> = {};
   const limits = adapter.limits as unknown as Record<string, unknown>;

@@ -1,0 +1,10 @@
+// Bring your own kernel: the contract (docs/kernel-contract.md), the starter kernels, checkKernel and timeKernel.
+export { KERNEL_FAMILIES, FAMILIES, ContractError, type KernelFamily } from './contract';
+export { STARTER_KERNELS } from './starters';
+export { ATTENTION_SHAPES, MATMUL_SHAPES, shapeLabel, type AttentionShape, type MatmulShape, type KernelShape } from './cases';
+export {
+  checkKernel, DEFAULT_TOLERANCE, DEFAULT_TIMEOUT_MS,
+  type CheckOptions, type KernelReport, type CaseResult, type KernelProblem, type Tolerance,
+} from './check';
+export { timeKernel, type TimeOptions, type KernelTiming } from './time';
+export { POISON, type CompileMessage } from './run';
