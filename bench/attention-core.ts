@@ -22,7 +22,7 @@ import {
 import { CpuBackend, type AttentionParams, type WebGPUBackend } from '../engine/bench';
 
 // 'jax-js' and 'onnxruntime' run only in the browser page (playground/bench/peers.ts); the CLI runs IMPLS.
-export type Impl = 'fused' | 'unfused' | 'tfjs' | 'jax-js' | 'onnxruntime';
+export type Impl = 'fused' | 'unfused' | 'tfjs' | 'jax-js' | 'onnxruntime' | 'yours'; // yours: a user kernel (--kernel, the Your kernel tab)
 export type Pass = 'fwd' | 'fwd+bwd';
 export const IMPLS: Impl[] = ['fused', 'unfused', 'tfjs'];
 export const PASSES: Pass[] = ['fwd', 'fwd+bwd'];

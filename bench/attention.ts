@@ -8,11 +8,15 @@
 //   npm run -s bench:attention -- --json       only a JSON array on stdout (progress goes to stderr)
 //   flags: --full (T ∈ {128…2048} × d ∈ {64, 128} × causal/not)  --reps=N (default 3)  --impl=fused,unfused,tfjs
 //          --pass=fwd,fwd+bwd  --T=256,1024 --d=64 --causal=true|false (filter the sweep)
+//          --kernel path/to/kernel.wgsl: your attention kernel (docs/kernel-contract.md), checked against the CPU
+//          oracle first (a failure is printed and exits 1, untimed), then timed as 'yours' (forward only).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { init } from '../engine/index';
 import { nodeGpuInstance, webgpuBackend } from '../engine/bench';
 import { makeLog, parseArgs } from './harness';
+import { checkKernelFile, kernelArg } from './user-kernel';
+import { userAttentionRunner } from './user-kernel-core';
 import {
   IMPLS, PASSES, cpuReference, defaultSweep, engineRunner, formatReport, fullSweep, makeInputs, measure, tfjsRunner,
   type AttentionMeasurement, type Impl, type Pass, type Runner,
@@ -82,6 +86,10 @@ async function main(): Promise<void> {
       log(`tfjs: could not start (${errMessage(e)}); carrying on without it`);
     }
   }
+
+  // --kernel path/to/kernel.wgsl: checked against the CPU oracle first (a failure exits here), then timed as 'yours'.
+  const kernelPath = kernelArg(process.argv.slice(2));
+  if (kernelPath) runners.set('yours', await userAttentionRunner(await checkKernelFile('attention', kernelPath, args.json, log)));
 
   const results: AttentionMeasurement[] = [];
   let seed = 1;

@@ -16,6 +16,8 @@
 //          on hardware GPUs, the SwiftShader-tuned ones on CPU Vulkan; software / gpu force one family on any
 //          adapter; gpu-large / gpu-small force the tiled kernel's 64×64 or 32×32 tile. Each size logs the
 //          kernel that ran (JSON: `kernel` on ours' rows).
+//          --kernel path/to/kernel.wgsl: your matmul kernel (docs/kernel-contract.md), checked against the CPU
+//          oracle first (a failure is printed and exits 1, untimed), then timed as 'yours' beside the others.
 //
 // A measurement is: encode one (M, K) @ (K, N) matmul, run it and read C back to the host, so every library pays
 // the same readback. One untimed warm-up call (shader compilation), then the median of --reps calls.
@@ -44,11 +46,13 @@ import {
   CpuBackend, WebGPUBackend, denseMatmul, nodeGpuInstance, getMatmulVariant, MATMUL_VARIANTS, matmulKernelInfo,
   setMatmulVariant, type MatmulParams, type MatmulVariant,
 } from '../engine/bench';
+import { checkKernelFile, kernelArg } from './user-kernel';
+import { userMatmulPeer } from './user-kernel-core';
 import { formatTable, makeLog, maxAbsErr, parseArgs, round, seededFloats, timeIt, type Cell } from './harness';
 import { fractionOfPeak, knownPeak, peakNote } from './peak';
 import { writeReport, type NotRun } from './report';
 
-type Impl = 'ours' | 'tfjs' | 'jaxjs';
+type Impl = 'ours' | 'tfjs' | 'jaxjs' | 'yours'; // yours: the --kernel file (bench/user-kernel.ts)
 const IMPLS: Impl[] = ['ours', 'tfjs', 'jaxjs'];
 
 /** One benchmarked shape: `batch` independent (M, K) @ (K, N) products; `label` says what it stands for. */
@@ -308,6 +312,9 @@ async function main(): Promise<void> {
       log(`${impl}: could not start (${errMessage(e)}); carrying on without it`);
     }
   }
+  // --kernel path/to/kernel.wgsl: checked against the CPU oracle first (a failure exits here), then timed as 'yours'.
+  const kernelPath = kernelArg(process.argv.slice(2));
+  if (kernelPath) peers.set('yours', await userMatmulPeer(await checkKernelFile('matmul', kernelPath, args.json, log)));
 
   const startedAt = new Date();
   const notRun: NotRun[] = [...failed].map(([impl, why]) => ({ impl, what: 'all', why }));
@@ -397,10 +404,11 @@ function printReport(results: Measurement[], adapter: string, notRun: NotRun[]):
       const peer = at(impl);
       return ours && peer ? `${(ours.gflops / peer.gflops).toFixed(2)}×` : 'n/a';
     };
-    ratioRows.push({ 'M×N×K': size, 'ours/tfjs': ratio('tfjs'), 'ours/jaxjs': ratio('jaxjs') });
+    ratioRows.push({ 'M×N×K': size, 'ours/tfjs': ratio('tfjs'), 'ours/jaxjs': ratio('jaxjs'), 'ours/yours': ratio('yours') });
   }
+  const ratioColumns = ['M×N×K', 'ours/tfjs', 'ours/jaxjs', ...(results.some((r) => r.impl === 'yours') ? ['ours/yours'] : [])];
   console.log('\nSpeed ratios (ours GFLOPS / peer GFLOPS):\n');
-  console.log(formatTable(['M×N×K', 'ours/tfjs', 'ours/jaxjs'], ratioRows));
+  console.log(formatTable(ratioColumns, ratioRows));
   for (const n of notRun) console.log(`\n${n.impl} did not run${n.what === 'all' ? '' : ` at ${n.what}`}: ${n.why}`);
 }
 

@@ -38,8 +38,9 @@ export {
   klDivergence, svd, eigh, powerIteration, project, norm, surfaces, optimizePath, Perceptron, wordTokenize, datasets,
 } from './lessons/index';
 export {
-  checkKernel, timeKernel, STARTER_KERNELS, KERNEL_FAMILIES, ATTENTION_SHAPES, MATMUL_SHAPES, DEFAULT_TOLERANCE, DEFAULT_TIMEOUT_MS, POISON,
+  checkKernel, timeKernel, kernelRunner, STARTER_KERNELS, KERNEL_FAMILIES, ATTENTION_SHAPES, MATMUL_SHAPES, DEFAULT_TOLERANCE, DEFAULT_TIMEOUT_MS, POISON,
   ContractError, shapeLabel,
   type KernelFamily, type KernelShape, type AttentionShape, type MatmulShape, type CheckOptions, type KernelReport, type CaseResult,
-  type KernelProblem, type Tolerance, type TimeOptions, type KernelTiming, type CompileMessage,
+  type KernelProblem, type Tolerance, type TimeOptions, type KernelTiming, type KernelRunner, type PreparedKernel, type PrepareOptions,
+  type CompileMessage,
 } from './kernels/index';

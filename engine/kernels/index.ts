@@ -6,5 +6,5 @@ export {
   checkKernel, DEFAULT_TOLERANCE, DEFAULT_TIMEOUT_MS,
   type CheckOptions, type KernelReport, type CaseResult, type KernelProblem, type Tolerance,
 } from './check';
-export { timeKernel, type TimeOptions, type KernelTiming } from './time';
+export { timeKernel, kernelRunner, type TimeOptions, type KernelTiming, type KernelRunner, type PreparedKernel, type PrepareOptions } from './time';
 export { POISON, type CompileMessage } from './run';

@@ -98,8 +98,11 @@ export interface PreparedRun {
   dispose: () => void;
 }
 
-/** Buffers and bind groups for one case; `run` can be called many times (the timing loop calls it). */
-export function prepareRun(k: CompiledKernel, c: KernelCase): PreparedRun {
+/**
+ * Buffers and bind groups for one case; `run` can be called many times (the timing loop calls it), and
+ * dispatches the kernel `inner` times before its readback.
+ */
+export function prepareRun(k: CompiledKernel, c: KernelCase, inner = 1): PreparedRun {
   const { device } = k.kd;
   const grid = evalGrid(
     k.contract.grid,
@@ -152,7 +155,7 @@ export function prepareRun(k: CompiledKernel, c: KernelCase): PreparedRun {
       const pass = enc.beginComputePass();
       pass.setPipeline(k.pipeline);
       bindGroups.forEach((bg, g) => pass.setBindGroup(g, bg));
-      pass.dispatchWorkgroups(...grid);
+      for (let i = 0; i < inner; i++) pass.dispatchWorkgroups(...grid);
       pass.end();
       enc.copyBufferToBuffer(out, 0, staging, 0, total * 4);
       device.queue.submit([enc.finish()]);

@@ -12,6 +12,7 @@ const COLOURS: Record<Impl, string> = {
   tfjs: '#ef6c00',
   'jax-js': '#6a1b9a',
   onnxruntime: '#c62828',
+  yours: '#00838f',
 };
 
 @customElement('bench-chart')

@@ -17,6 +17,7 @@ const ABOUT: Record<Impl, string> = {
   onnxruntime:
     "onnxruntime-web's WebGPU (JS) execution provider running one com.microsoft MultiHeadAttention node, causal mask as an " +
     'attention_bias; forward only: the kernel has no backward',
+  yours: 'your WGSL kernel from the Your kernel tab, checked against the CPU oracle first; forward only',
 };
 
 @customElement('bench-tab')

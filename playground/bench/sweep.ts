@@ -8,7 +8,7 @@ import { init } from '../../engine/index';
 import { webgpuBackend } from '../../engine/bench';
 import {
   defaultSweep, engineRunner, fullSweep, makeInputs, measure,
-  type AttentionConfig, type AttentionMeasurement, type Impl, type Inputs, type Pass, type Reference,
+  type AttentionConfig, type AttentionMeasurement, type Impl, type Inputs, type Pass, type Reference, type Runner,
 } from '../../bench/attention-core';
 // peers.ts is the peers' code, run in their workers; importing it here also keeps their packages in what the dev
 // server's dependency crawl finds from this page (it does not follow workers), so first use reloads nothing.
@@ -107,7 +107,8 @@ export class SweepController implements ReactiveController {
     return info.adapter;
   }
 
-  async run(sweep: SweepName, impls: readonly Impl[], passes: readonly Pass[]): Promise<void> {
+  /** `yours`: the runner of a user kernel that passed its check, timed where impls include 'yours'. */
+  async run(sweep: SweepName, impls: readonly Impl[], passes: readonly Pass[], yours: Runner | null = null): Promise<void> {
     if (this.state === 'running') return;
     const preset = SWEEPS[sweep];
     this.state = 'running';
@@ -117,7 +118,7 @@ export class SweepController implements ReactiveController {
     this.results = [];
     this.skipped = [];
     try {
-      await this.runSweep(preset, impls, passes);
+      await this.runSweep(preset, impls, passes, yours);
       this.state = 'done';
       this.set(this.stopRequested ? 'stopped' : `done: ${this.results.length} measurements`);
     } catch (e) {
@@ -126,7 +127,7 @@ export class SweepController implements ReactiveController {
     }
   }
 
-  private async runSweep(preset: SweepPreset, impls: readonly Impl[], passes: readonly Pass[]): Promise<void> {
+  private async runSweep(preset: SweepPreset, impls: readonly Impl[], passes: readonly Pass[], yours: Runner | null): Promise<void> {
     this.set('opening WebGPU…');
     await this.open();
     const backend = webgpuBackend();
@@ -143,6 +144,12 @@ export class SweepController implements ReactiveController {
         if (impl === 'fused' || impl === 'unfused') {
           const runner = engineRunner(impl, backend);
           measurers.set(impl, (...a) => measure(runner, ...a));
+          continue;
+        }
+        if (impl === 'yours') {
+          // The Your kernel tab's checked kernel, on a device of its own (engine/kernels/device.ts).
+          if (yours) measurers.set(impl, (...a) => measure(yours, ...a));
+          else this.skip({ impl, pass: null, config: null, reason: 'no checked kernel to time' });
           continue;
         }
         this.set(`loading ${impl}…`);
