@@ -14,7 +14,8 @@
 // peakBytes: the most device memory the call held at once beyond its inputs (our pool's live bytes; tfjs:
 // tf.profile's peakBytes), measured in a separate untimed call.
 // maxAbsErr: the largest |difference| from the CPU backend's attention loops on the same seeded inputs (for
-// fwd+bwd, over out, dq, dk and dv).
+// fwd+bwd, over out, dq, dk and dv), over every (batch, head) when there are at most 4, else over the first and the
+// last (heads are independent, and the loops take minutes on 48 heads at T = 4096).
 import { formatTable, maxAbsErr, median, round, seededFloats, timeIt, type Cell } from './harness';
 import {
   tensor, functional, noGrad, dispose, memoryStats, warmup, type Tensor,
@@ -68,6 +69,14 @@ export function defaultSweep(): AttentionConfig[] {
   ];
 }
 
+/**
+ * The hardware-GPU set (issue 25, --set=gpu): the target point, then GPT-2 small's attention (B = 4, H = 12,
+ * d = 64, causal) at T = 1024 and 4096. The unfused paths hold (B, H, T, T) scores, 3 GiB at T = 4096.
+ */
+export function gpuSweep(): AttentionConfig[] {
+  return [TARGET, { B: 4, H: 12, T: 1024, d: 64, causal: true }, { B: 4, H: 12, T: 4096, d: 64, causal: true }];
+}
+
 /** Every T ∈ {128, …, 2048}, d ∈ {64, 128}, causal and not. Long on SwiftShader (tfjs alone takes minutes). */
 export function fullSweep(): AttentionConfig[] {
   const out: AttentionConfig[] = [];
@@ -98,10 +107,34 @@ export interface Reference {
   dq: Float32Array | null;
   dk: Float32Array | null;
   dv: Float32Array | null;
+  /** The flat (batch · H + head) indices the arrays above hold, in order, when not every head was computed. */
+  heads?: number[];
 }
 
-/** The CPU backend's attention loops (the oracle); the backward only when asked (it is the slow part). */
-export async function cpuReference(c: AttentionConfig, x: Inputs, withGrads: boolean): Promise<Reference> {
+/** The (batch · H + head) indices the oracle computes: all of them up to 4, else the first and the last. */
+export function oracleHeads(c: AttentionConfig): number[] | undefined {
+  const n = c.B * c.H;
+  return n <= 4 ? undefined : [0, n - 1];
+}
+
+/** The given heads of a (B, H, T, d) array, concatenated: (heads, T, d). */
+export function pickHeads(a: Float32Array, c: AttentionConfig, heads: readonly number[]): Float32Array {
+  const per = c.T * c.d;
+  const out = new Float32Array(heads.length * per);
+  heads.forEach((h, i) => out.set(a.subarray(h * per, (h + 1) * per), i * per));
+  return out;
+}
+
+/**
+ * The CPU backend's attention loops (the oracle); the backward only when asked (it is the slow part). With
+ * `heads`, only those (batch, head) slices, run as B = 1, H = heads.length.
+ */
+export async function cpuReference(c: AttentionConfig, x: Inputs, withGrads: boolean, heads?: number[]): Promise<Reference> {
+  if (heads) {
+    const sub: AttentionConfig = { ...c, B: 1, H: heads.length };
+    const [q, k, v, dOut] = [x.q, x.k, x.v, x.dOut].map((a) => pickHeads(a, c, heads));
+    return { ...(await cpuReference(sub, { q, k, v, dOut }, withGrads)), heads };
+  }
   const cpu = new CpuBackend();
   const p: AttentionParams = {
     B: c.B, H: c.H, Tq: c.T, Tk: c.T, d: c.d, scale: 1 / Math.sqrt(c.d), causal: c.causal, window: 0,
@@ -312,7 +345,9 @@ export async function measure(
     }, reps);
     const got = prepared.result();
     const want = pass === 'fwd' ? [ref.out] : [ref.out, ref.dq!, ref.dk!, ref.dv!];
-    const err = Math.max(...want.map((w, i) => maxAbsErr(got[i] ?? new Float32Array(0), w)));
+    const checked = (a: Float32Array | undefined): Float32Array =>
+      !a ? new Float32Array(0) : ref.heads ? pickHeads(a, c, ref.heads) : a;
+    const err = Math.max(...want.map((w, i) => maxAbsErr(checked(got[i]), w)));
     const gpuMs = gpuTimes.length > 1 ? median(gpuTimes.slice(1)) : null; // the warm-up's is dropped
     return {
       impl: runner.impl, B: c.B, H: c.H, T: c.T, d: c.d, causal: c.causal, pass,

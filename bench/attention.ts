@@ -10,6 +10,12 @@
 //          --pass=fwd,fwd+bwd  --T=256,1024 --d=64 --causal=true|false (filter the sweep)
 //          --kernel path/to/kernel.wgsl: your attention kernel (docs/kernel-contract.md), checked against the CPU
 //          oracle first (a failure is printed and exits 1, untimed), then timed as 'yours' (forward only).
+//          --set=gpu: instead of the default sweep, the target point and GPT-2 small's B=4 H=12 d=64 causal at
+//          T = 1024 and 4096 (gpuSweep), against every peer: fused, unfused, tfjs, jax-js and onnxruntime-web
+//          (forward only), the last two loaded as in the Bench page (bench/node-peers.ts); add --impl to narrow.
+//          jax-js and onnxruntime also run in the default sweep when --impl names them.
+//          --report=<path>: also write the whole run (adapter, peak, versions, results, what did not run and why) as
+//          JSON there (bench/report.ts), as bench/gpu/run.sh does.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { init } from '../engine/index';
@@ -18,9 +24,13 @@ import { makeLog, parseArgs } from './harness';
 import { checkKernelFile, kernelArg } from './user-kernel';
 import { userAttentionRunner } from './user-kernel-core';
 import {
-  IMPLS, PASSES, cpuReference, defaultSweep, engineRunner, formatReport, fullSweep, makeInputs, measure, tfjsRunner,
-  type AttentionMeasurement, type Impl, type Pass, type Runner,
+  IMPLS, PASSES, cpuReference, defaultSweep, engineRunner, formatReport, fullSweep, gpuSweep, makeInputs, measure,
+  oracleHeads, tfjsRunner, type AttentionMeasurement, type Impl, type Pass, type Runner,
 } from './attention-core';
+import { formatRatios } from './attention-ratios';
+import { loadJaxNode, loadOnnxRuntimeNode } from './node-peers';
+import { knownPeak } from './peak';
+import { writeReport, type NotRun } from './report';
 
 const args = parseArgs(process.argv.slice(2), 3);
 const log = makeLog(args.json);
@@ -56,9 +66,13 @@ async function main(): Promise<void> {
   };
   versions.engine = (JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
-  const impls = IMPLS.filter((i) => !args.only || args.only.has(i));
+  const startedAt = new Date();
+  const set = args.flags.get('set') ?? 'default';
+  if (set !== 'default' && set !== 'gpu') throw new Error(`bad --set '${set}': use default or gpu`);
+  const nodePeers: Impl[] = ['jax-js', 'onnxruntime'];
+  const impls = [...IMPLS, ...nodePeers].filter((i) => (args.only ? args.only.has(i) : set === 'gpu' || IMPLS.includes(i)));
   const passes = PASSES.filter((p) => !list('pass') || list('pass')!.includes(p));
-  let configs = args.flags.has('full') ? fullSweep() : defaultSweep();
+  let configs = set === 'gpu' ? gpuSweep() : args.flags.has('full') ? fullSweep() : defaultSweep();
   const Ts = list('T')?.map(Number);
   const ds = list('d')?.map(Number);
   const causal = args.flags.get('causal');
@@ -66,6 +80,7 @@ async function main(): Promise<void> {
   log(`adapter: ${adapter}; timestamp-query: ${backend.ctx.features.has('timestamp-query') ? 'yes' : 'no'}; ${args.reps} timed reps after one warm-up`);
 
   const runners = new Map<Impl, Runner>();
+  const notRun: NotRun[] = [];
   if (impls.includes('fused')) runners.set('fused', engineRunner('fused', backend));
   if (impls.includes('unfused')) runners.set('unfused', engineRunner('unfused', backend));
   if (impls.includes('tfjs')) {
@@ -83,7 +98,20 @@ async function main(): Promise<void> {
       versions['@tensorflow/tfjs-core'] = tf.version_core;
       runners.set('tfjs', tfjsRunner(tf, adapter));
     } catch (e) {
+      notRun.push({ impl: 'tfjs', what: 'all', why: errMessage(e) });
       log(`tfjs: could not start (${errMessage(e)}); carrying on without it`);
+    }
+  }
+  for (const impl of nodePeers.filter((i) => impls.includes(i))) {
+    try {
+      const gpu = nodeGpuInstance();
+      if (!gpu) throw new Error('no Dawn instance to share');
+      const peer = impl === 'jax-js' ? await loadJaxNode(gpu, adapter) : await loadOnnxRuntimeNode(gpu, adapter);
+      versions[impl] = peer.version;
+      runners.set(impl, peer.runner);
+    } catch (e) {
+      notRun.push({ impl, what: 'all', why: errMessage(e) });
+      log(`${impl}: could not start (${errMessage(e)}); carrying on without it`);
     }
   }
 
@@ -96,8 +124,9 @@ async function main(): Promise<void> {
   for (const c of configs) {
     const x = makeInputs(c, (seed += 10));
     const t0 = performance.now();
-    const ref = await cpuReference(c, x, passes.includes('fwd+bwd'));
-    log(`B=${c.B} H=${c.H} T=${c.T} d=${c.d}${c.causal ? ' causal' : ''}: CPU oracle took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const ref = await cpuReference(c, x, passes.includes('fwd+bwd'), oracleHeads(c));
+    const checked = ref.heads ? `heads ${ref.heads.join(' and ')} of ${c.B * c.H}` : 'every head';
+    log(`B=${c.B} H=${c.H} T=${c.T} d=${c.d}${c.causal ? ' causal' : ''}: CPU oracle on ${checked} took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     for (const pass of passes as Pass[]) {
       for (const [impl, runner] of runners) {
         try {
@@ -105,16 +134,26 @@ async function main(): Promise<void> {
           results.push(m);
           log(`  ${impl.padEnd(7)} ${pass.padEnd(7)} ${m.ms.toFixed(1)} ms  ${m.gflops.toFixed(3)} GFLOPS  peak ${m.peakBytes === null ? 'n/a' : (m.peakBytes / 2 ** 20).toFixed(2) + ' MiB'}  maxAbsErr ${m.maxAbsErr.toExponential(2)}`);
         } catch (e) {
+          notRun.push({ impl, what: `B=${c.B} H=${c.H} T=${c.T} d=${c.d}${c.causal ? ' causal' : ''} ${pass}`, why: errMessage(e) });
           log(`  ${impl} ${pass}: failed (${errMessage(e)}); carrying on`);
         }
       }
     }
+  }
+  const reportPath = args.flags.get('report');
+  if (reportPath) {
+    writeReport(reportPath, {
+      bench: 'attention', adapter, peak: knownPeak(adapter), argv: process.argv.slice(2), versions,
+      startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, results, notRun,
+    });
   }
   if (args.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return;
   }
   console.log(`\n${formatReport(results)}`);
+  console.log(`\n${formatRatios(results, adapter)}`);
+  for (const n of notRun) console.log(`\n${n.impl} did not run${n.what === 'all' ? '' : ` at ${n.what}`}: ${n.why}`);
   console.log(`\nversions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 }
 

@@ -128,7 +128,7 @@ export async function loadOnnxRuntime(adapter: string): Promise<LoadedPeer> {
   return { runner: ortRunner(ort, adapter), version: ort.env.versions.web ?? 'unknown' };
 }
 
-function ortRunner(ort: Ort, adapter: string): Runner {
+export function ortRunner(ort: Ort, adapter: string): Runner {
   return {
     impl: 'onnxruntime',
     adapter,
