@@ -1,2 +1,4 @@
-// The Bench page's entry (bench.html): the attention benchmark as a Lit element.
+// The Bench page's entry (bench.html): the attention benchmark and the Your kernel tab, as Lit elements.
 import './bench-tab';
+import './kernel-tab';
+import './bench-tabs';

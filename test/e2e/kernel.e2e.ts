@@ -1,0 +1,102 @@
+// The Bench page's "Your kernel" tab in headless chromium on SwiftShader: the starter attention kernel is checked
+// against the CPU oracle and timed beside our fused kernel in the same sweep and chart; a kernel with a syntax
+// error shows its line and column and is marked in the editor, untimed; a share link loads the code into the
+// editor without compiling or running it, and a malformed one says so and keeps the editor's text. Speed is
+// reported, never asserted.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Page } from 'puppeteer';
+import { openPlayground, howToGetWebGPU, type Playground } from './harness';
+import { pageHelpers } from './page-helpers';
+
+let pg: Playground;
+let page: Page;
+const { context } = pageHelpers(() => pg);
+
+const tabAttr = (name: string): Promise<string | null> => page.$eval('kernel-tab', (e, n) => e.getAttribute(n), name);
+
+/** Waits for a Run to settle (done or failed) and returns the state. */
+async function settled(): Promise<string> {
+  await page
+    .waitForFunction(() => ['done', 'failed'].includes(document.querySelector('kernel-tab')?.getAttribute('state') ?? ''), { timeout: 60_000, polling: 200 })
+    .catch(async (e: Error) => {
+      const text = await page.$eval('kernel-tab', (el) => el.shadowRoot?.textContent?.replace(/\s+/g, ' ') ?? '');
+      throw new Error(`The run did not finish (${e.message}). ${howToGetWebGPU}\nThe tab says: ${text}${context()}`);
+    });
+  return (await tabAttr('state')) ?? '';
+}
+
+async function openKernelTab(url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => !!document.querySelector('kernel-tab')?.shadowRoot?.querySelector('.cm-content'), { timeout: 30_000 });
+  // The tab strip opens on Your kernel by itself only for a share link.
+  await (await page.waitForSelector('bench-tabs >>> #tab-kernel'))!.click();
+}
+
+beforeAll(async () => {
+  pg = await openPlayground({ width: 1200, height: 900 });
+  page = pg.page;
+}, 60_000);
+
+afterAll(async () => {
+  await pg?.close();
+});
+
+test('the starter attention kernel is checked, timed beside ours, and charted', { timeout: 60_000 }, async () => {
+  const t0 = Date.now();
+  await openKernelTab(`${pg.url}bench.html`);
+  expect(await page.$eval('kernel-tab', (e) => e.family)).toBe('attention');
+  // Beside our fused kernel only, to keep the test short (the Bench tab's own e2e runs every peer).
+  for (const impl of ['unfused', 'tfjs', 'jax-js', 'onnxruntime']) await (await page.waitForSelector(`kernel-tab >>> input[data-impl="${impl}"]`))!.click();
+  await (await page.waitForSelector('kernel-tab >>> #run'))!.click();
+  const state = await settled();
+  const verdict = await page.$eval('kernel-tab >>> #verdict', (e) => e.textContent ?? '');
+  expect(state, `${verdict}${context()}`).toBe('done');
+  expect(verdict).toMatch(/^Passed: passed: 6 shapes × 3 runs/);
+  const rows = await page.$$eval('kernel-tab >>> #results tr[data-impl]', (trs) =>
+    trs.map((tr) => ({ impl: tr.getAttribute('data-impl'), T: Number(tr.getAttribute('data-t')), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '') })),
+  );
+  for (const impl of ['fused', 'yours']) expect(rows.filter((r) => r.impl === impl).map((r) => r.T), `${impl} rows: ${JSON.stringify(rows)}`).toEqual([64, 128]);
+  for (const r of rows) expect(Number(r.cells[5]), `${r.impl} T=${r.T} against the CPU oracle`).toBeLessThan(1e-4);
+  const series = await page.$eval('kernel-tab >>> bench-chart', (e) => e.getAttribute('data-series') ?? '');
+  expect(series.split(',')).toEqual(expect.arrayContaining(['fused fwd:2', 'yours fwd:2']));
+  console.log(`[kernel e2e] run ${((Date.now() - t0) / 1000).toFixed(1)} s\n${rows.map((r) => `${r.impl} T=${r.T}: ${r.cells[2]} ms`).join('\n')}`);
+});
+
+test('a kernel with a syntax error shows its line and column, is marked in the editor, and is not timed', { timeout: 30_000 }, async () => {
+  await page.$eval('kernel-tab', (e) => {
+    e.source = e.source.replace('let head = gid.y;', 'let head = gid.y');
+  });
+  await (await page.waitForSelector('kernel-tab >>> #run'))!.click();
+  expect(await settled()).toBe('failed');
+  expect(await tabAttr('problem')).toBe('compile');
+  expect(await page.$eval('kernel-tab >>> #verdict', (e) => e.textContent ?? '')).toMatch(/^Failed: WGSL error at \d+:\d+: /);
+  expect(await page.$$eval('kernel-tab >>> .cm-wgsl-error', (els) => els.length)).toBeGreaterThan(0);
+  expect(await page.$$eval('kernel-tab >>> #results', (els) => els.length), 'a failed kernel is never timed').toBe(0);
+});
+
+test('a share link loads the code without running it; a malformed one says so and keeps the editor', { timeout: 30_000 }, async () => {
+  const marker = '// shared from the e2e test';
+  await page.$eval('kernel-tab', (e, m) => {
+    e.source = `${m}\n${e.source.replace('let head = gid.y', 'let head = gid.y;')}`;
+  }, marker);
+  await (await page.waitForSelector('kernel-tab >>> #share'))!.click();
+  const link = await (await page.waitForSelector('kernel-tab >>> #share-url'))!.evaluate((a) => (a as HTMLAnchorElement).href);
+  expect(link).toMatch(/bench\.html#kernel=[A-Za-z0-9_-]+$/);
+
+  // A fresh page on the link: the Your kernel tab opens by itself with the code, nothing compiled or run.
+  await page.goto('about:blank');
+  await page.goto(link, { waitUntil: 'load' });
+  await page.waitForFunction(() => /Loaded a shared attention kernel/.test(document.querySelector('kernel-tab')?.shadowRoot?.querySelector('#notice')?.textContent ?? ''), { timeout: 30_000 });
+  expect(await page.$eval('bench-tabs', (e) => e.getAttribute('selected'))).toBe('kernel');
+  expect(await page.$eval('kernel-tab', (e) => e.source.split('\n')[0])).toBe(marker);
+  expect(await tabAttr('state')).toBe('idle');
+  expect(await page.$eval('kernel-tab >>> #progress', (e) => e.textContent ?? '')).toBe('');
+
+  // A link cut short: a clear message, and the editor keeps the kernel it had.
+  await page.goto(`${link.slice(0, -20)}`, { waitUntil: 'load' });
+  await page.waitForFunction(() => /could not be opened/.test(document.querySelector('kernel-tab')?.shadowRoot?.querySelector('#notice')?.textContent ?? ''), { timeout: 30_000 });
+  const notice = await page.$eval('kernel-tab >>> #notice', (e) => e.textContent ?? '');
+  expect(notice).toMatch(/This link's kernel could not be opened: the link's kernel is not valid deflate data.*The editor keeps what it had/);
+  expect(await page.$eval('kernel-tab', (e) => e.source.split('\n')[0]), 'the saved kernel is still there').toBe(marker);
+  expect(await tabAttr('state')).toBe('idle');
+});
