@@ -38,7 +38,8 @@ export default defineConfig({
     // Vitest runs from the repository root, not the playground's.
     root: repoRoot,
     include: ['test/**/*.test.ts'],
-    env: gpuEnv,
+    // Tests run the built-in kernel configurations, never a user's tuning cache (engine/backend/gpu/tuning/cache.ts).
+    env: { ...gpuEnv, GPU_LEARN_TUNING: 'off' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

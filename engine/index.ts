@@ -11,6 +11,10 @@ export { indexSelect } from './ops/gather';
 export { health, type Health } from './ops/health';
 export { tidy, dispose, keep, memoryStats } from './memory';
 export { warmup, type WarmupResult } from './warmup';
+export {
+  tune, tuningTable, reloadTuning, tuningCachePath, TuningCacheError, TUNE_OPS,
+  type TuneOptions, type TuneReport, type TuneResult, type TuneProgress, type TuneShapes, type TuneOp, type CandidateResult, type TuningTableInfo,
+} from './tune';
 export { manualSeed, mulberry32 } from './random';
 export { ShapeError } from './shape';
 export { NoAdapterError } from './backend/gpu/adapter';

@@ -8,6 +8,7 @@ import { GpuContext } from './gpu/context';
 import { loadWebgpuUtils } from './gpu/reflect';
 import { allocStorage, freeStorage, gpu } from './gpu/storage';
 import { GPU_KERNELS, type GpuKernelTable } from './gpu/kernels';
+import { autoLoadTuning } from './gpu/tuning/cache';
 
 /** The kernel table's entries as methods: the context argument bound. */
 type Bound<T> = { [K in keyof T]: T[K] extends (ctx: GpuContext, ...args: infer A) => infer R ? (...args: A) => R : never };
@@ -21,11 +22,17 @@ export class WebGPUBackend implements Backend {
 
   private constructor(readonly ctx: GpuContext) {}
 
-  /** Opens a device on the best adapter. Throws NoAdapterError, naming what to install, when there is none. */
+  /**
+   * Opens a device on the best adapter, with this adapter's tuned kernel choices loaded from the tuning cache
+   * (gpu/tuning/cache.ts; a malformed cache is a warning and the defaults). Throws NoAdapterError, naming what to
+   * install, when there is no adapter.
+   */
   static async create(): Promise<WebGPUBackend> {
     const opened = await openDevice();
     const utils = await loadWebgpuUtils();
-    return new WebGPUBackend(new GpuContext(opened.device, opened.adapterName, opened.features, utils));
+    const ctx = new GpuContext(opened.device, opened.adapterName, opened.features, utils);
+    await autoLoadTuning(ctx);
+    return new WebGPUBackend(ctx);
   }
 
   get adapterName(): string {

@@ -60,6 +60,17 @@ function tilingFor(ctx: GpuContext, which: Which, p: AttentionParams): Attention
   return { WG: t.WG, R, TK: t.TK };
 }
 
+/**
+ * For the tuner and tests: each kernel's workgroup, rows per invocation and key/query tile at these parameters
+ * under the current config, as '<which> WG×R/TK' (two configs that give the same text run the same kernels).
+ */
+export function attentionKernelInfo(ctx: GpuContext, p: AttentionParams, which: readonly Which[]): string {
+  return which.map((w) => {
+    const t = tilingFor(ctx, w, p);
+    return `${w} ${t.WG}×${t.R}/${callTileRows(ctx, p, t.TK)}`;
+  }).join(', ');
+}
+
 const TILE_ROWS = [32, 16, 8, 4];
 
 /** Rows per tile whose workgroup arrays fit: two (TK, d) float tiles plus `extraPerRow` floats per tile row. */

@@ -102,8 +102,8 @@ const tiled = (WG_X: number, WG_Y: number, RM: number, TK: number): Candidate<Ma
 /**
  * matmul. The software candidates vary the register block and workgroup that plan() otherwise picks by size; the
  * tiled ones are the two shapes 'auto' switches between plus a shallower K step (less workgroup memory, more
- * workgroups resident per SM), a taller register block (RM 8: 8 × 4 per invocation, more reuse of each B value)
- * and a 32 × 64 tile for outputs with few rows; split-K 4 and 8 for tall-skinny shapes.
+ * workgroups resident per SM) and a taller register block (RM 8: 8 × 4 per invocation, more reuse of each B value)
+ * on a 32 × 64 tile; split-K 4 and 8 for tall-skinny shapes.
  */
 const MATMUL: Family<MatmulConfig> = {
   candidates: [
@@ -117,7 +117,6 @@ const MATMUL: Family<MatmulConfig> = {
     tiled(8, 8, 4, 32),
     tiled(16, 16, 4, 16),
     tiled(16, 8, 8, 16),
-    tiled(16, 8, 4, 32),
     { id: 'splitk-4', config: { kind: 'splitK', splits: 4 } },
     { id: 'splitk-8', config: { kind: 'splitK', splits: 8 } },
   ],
