@@ -8,6 +8,7 @@ import { checkKernel, timeKernel, STARTER_KERNELS, type KernelReport } from '../
 import { CpuBackend } from '../engine/backend/cpu';
 import { denseMatmul } from '../engine/backend/backend';
 import { readContract } from '../engine/kernels/contract';
+import { kernelDevice } from '../engine/kernels/device';
 import { GridError, evalGrid, parseGrid } from '../engine/kernels/grid';
 import { expectAllClose } from './helpers';
 
@@ -135,6 +136,19 @@ describe('user kernels: each broken kernel gets its own message', () => {
     expectProblem(r, 'timeout', /^timeout: the kernel did not finish within 300 ms at M=1 N=33 K=7 \(grid 3 × 1 × 1\); its device was retired, and the next check opens a fresh one/);
     const next = await checkKernel({ family: 'matmul', source: MM, shapes: [{ M: 7, N: 9, K: 5 }] });
     expect(next.message).toMatch(/^passed/);
+  });
+});
+
+describe('user kernels: the kernel device', () => {
+  it('after the device is lost, the next check opens a fresh one and passes', async () => {
+    const before = await kernelDevice();
+    before.device.destroy(); // as a driver reset or a GPU process watchdog would lose it
+    await before.device.lost;
+    const r = await checkKernel({ family: 'matmul', source: MM, shapes: [{ M: 5, N: 3, K: 2 }] });
+    expect(r.message).toMatch(/^passed/);
+    const after = await kernelDevice();
+    expect(after).not.toBe(before);
+    expect(before.gone).toMatch(/^device lost \(destroyed/);
   });
 });
 
