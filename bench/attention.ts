@@ -120,6 +120,16 @@ async function main(): Promise<void> {
   if (kernelPath) runners.set('yours', await userAttentionRunner(await checkKernelFile('attention', kernelPath, args.json, log)));
 
   const results: AttentionMeasurement[] = [];
+  // --report is rewritten after every measurement, so a run stopped by a time limit leaves what it had measured.
+  const reportPath = args.flags.get('report');
+  const save = (): void => {
+    if (!reportPath) return;
+    writeReport(reportPath, {
+      bench: 'attention', adapter, peak: knownPeak(adapter), argv: process.argv.slice(2), versions,
+      startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, results, notRun,
+    });
+  };
+  save();
   let seed = 1;
   for (const c of configs) {
     const x = makeInputs(c, (seed += 10));
@@ -132,21 +142,17 @@ async function main(): Promise<void> {
         try {
           const m = await measure(runner, c, pass, x, ref, args.reps, versions);
           results.push(m);
+          save();
           log(`  ${impl.padEnd(7)} ${pass.padEnd(7)} ${m.ms.toFixed(1)} ms  ${m.gflops.toFixed(3)} GFLOPS  peak ${m.peakBytes === null ? 'n/a' : (m.peakBytes / 2 ** 20).toFixed(2) + ' MiB'}  maxAbsErr ${m.maxAbsErr.toExponential(2)}`);
         } catch (e) {
           notRun.push({ impl, what: `B=${c.B} H=${c.H} T=${c.T} d=${c.d}${c.causal ? ' causal' : ''} ${pass}`, why: errMessage(e) });
+          save();
           log(`  ${impl} ${pass}: failed (${errMessage(e)}); carrying on`);
         }
       }
     }
   }
-  const reportPath = args.flags.get('report');
-  if (reportPath) {
-    writeReport(reportPath, {
-      bench: 'attention', adapter, peak: knownPeak(adapter), argv: process.argv.slice(2), versions,
-      startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, results, notRun,
-    });
-  }
+  save();
   if (args.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return;

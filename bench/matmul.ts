@@ -319,6 +319,16 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const notRun: NotRun[] = [...failed].map(([impl, why]) => ({ impl, what: 'all', why }));
   const results: Measurement[] = [];
+  // --report is rewritten after every measurement, so a run stopped by a time limit leaves what it had measured.
+  const reportPath = args.flags.get('report');
+  const save = (): void => {
+    if (!reportPath) return;
+    writeReport(reportPath, {
+      bench: 'matmul', adapter, peak, argv: process.argv.slice(2), versions: { node: process.version },
+      startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, results, notRun,
+    });
+  };
+  save();
   let seed = 1;
   for (const s of sizes) {
     const { batch, M, N, K } = s;
@@ -352,9 +362,11 @@ async function main(): Promise<void> {
           m.kernel = matmulKernelInfo(backend.ctx, paramsOf(s)).name;
         }
         results.push(m);
+        save();
         log(`  ${impl.padEnd(5)} ${m.ms.toFixed(1)} ms  ${m.gflops.toFixed(2)} GFLOPS  maxAbsErr ${m.maxAbsErr.toExponential(2)}${m.kernel ? `  [${m.kernel}]` : ''}`);
       } catch (e) {
         notRun.push({ impl, what: `${sizeName(s)} (${s.label})`, why: errMessage(e) });
+        save();
         log(`  ${impl}: failed at ${sizeName(s)} (${errMessage(e)}); carrying on`);
       } finally {
         prepared?.dispose();
@@ -362,13 +374,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const reportPath = args.flags.get('report');
-  if (reportPath) {
-    writeReport(reportPath, {
-      bench: 'matmul', adapter, peak, argv: process.argv.slice(2), versions: { node: process.version },
-      startedAt: startedAt.toISOString(), seconds: (Date.now() - startedAt.getTime()) / 1000, results, notRun,
-    });
-  }
+  save();
   if (args.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return;
