@@ -176,7 +176,7 @@ export class KernelTab extends LitElement {
 
   private _report(rep: NonNullable<KernelRunController['report']> | LastRun['report']) {
     return html`
-      <div class="verdict ${rep.ok ? 'ok' : 'bad'}" id="verdict" data-problem=${rep.problem ?? ''}>${rep.ok ? 'Passed' : 'Failed'}: ${rep.message}${
+      <div class="verdict ${rep.ok ? 'ok' : 'bad'}" id="verdict" data-problem=${rep.problem ?? ''}>${rep.ok ? '' : 'Failed: '}${rep.message}${
         rep.compileErrors.length > 1 ? rep.compileErrors.slice(1).map((e) => `\nWGSL error at ${e.line}:${e.col}: ${e.message}`).join('') : ''}</div>
       ${rep.cases.length ? html`
         <table id="check">

@@ -5,7 +5,9 @@
 // reported, never asserted.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'puppeteer';
-import { openPlayground, howToGetWebGPU, type Playground } from './harness';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openPlayground, outDir, howToGetWebGPU, type Playground } from './harness';
 import { pageHelpers } from './page-helpers';
 
 let pg: Playground;
@@ -51,7 +53,7 @@ test('the starter attention kernel is checked, timed beside ours, and charted', 
   const state = await settled();
   const verdict = await page.$eval('kernel-tab >>> #verdict', (e) => e.textContent ?? '');
   expect(state, `${verdict}${context()}`).toBe('done');
-  expect(verdict).toMatch(/^Passed: passed: 6 shapes × 3 runs/);
+  expect(verdict).toMatch(/^passed: 6 shapes × 3 runs/);
   const rows = await page.$$eval('kernel-tab >>> #results tr[data-impl]', (trs) =>
     trs.map((tr) => ({ impl: tr.getAttribute('data-impl'), T: Number(tr.getAttribute('data-t')), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '') })),
   );
@@ -59,6 +61,8 @@ test('the starter attention kernel is checked, timed beside ours, and charted', 
   for (const r of rows) expect(Number(r.cells[5]), `${r.impl} T=${r.T} against the CPU oracle`).toBeLessThan(1e-4);
   const series = await page.$eval('kernel-tab >>> bench-chart', (e) => e.getAttribute('data-series') ?? '');
   expect(series.split(',')).toEqual(expect.arrayContaining(['fused fwd:2', 'yours fwd:2']));
+  mkdirSync(outDir, { recursive: true });
+  await page.screenshot({ path: join(outDir, 'kernel.png'), fullPage: true });
   console.log(`[kernel e2e] run ${((Date.now() - t0) / 1000).toFixed(1)} s\n${rows.map((r) => `${r.impl} T=${r.T}: ${r.cells[2]} ms`).join('\n')}`);
 });
 
