@@ -128,10 +128,14 @@ describe('user kernels: each broken kernel gets its own message', () => {
   });
 
   it('a kernel that runs past the timeout is reported, and the next check runs on a fresh device and passes', async () => {
-    // A loop bounded by a uniform (params.K · 10000 steps per invocation, 768 invocations at the first shape):
-    // about 1.5 s on SwiftShader, which cannot interrupt a running kernel, so a truly endless loop would run on
-    // in the background for ever; this one drains soon after the check has given up on it.
-    const slow = edit(MM, 'var acc = 0.0;', 'var acc = 0.0;\n  for (var r = 0u; r < K * 10000u; r++) { acc = acc * 0.5 + a[r % K]; }');
+    // A loop bounded by a uniform (params.K · steps per invocation, 768 invocations at the first shape). On
+    // SwiftShader 10 000 steps take about 1.5 s; SwiftShader cannot interrupt a running kernel, so a truly endless
+    // loop would run on in the background for ever, and this one drains soon after the check gives up on it. A
+    // hardware GPU runs the invocations in parallel, so there each must loop far longer (a count not yet tried on
+    // one: no hardware adapter was at hand when this was written).
+    const software = /swiftshader|llvmpipe|lavapipe/i.test((await kernelDevice()).adapterName);
+    const steps = software ? 10_000 : 100_000_000;
+    const slow = edit(MM, 'var acc = 0.0;', `var acc = 0.0;\n  for (var r = 0u; r < K * ${steps}u; r++) { acc = acc * 0.5 + a[r % K]; }`);
     const r = await checkKernel({ family: 'matmul', source: slow, timeoutMs: 300 });
     expectProblem(r, 'timeout', /^timeout: the kernel did not finish within 300 ms at M=1 N=33 K=7 \(grid 3 × 1 × 1\); its device was retired, and the next check opens a fresh one/);
     const next = await checkKernel({ family: 'matmul', source: MM, shapes: [{ M: 7, N: 9, K: 5 }] });

@@ -1,9 +1,9 @@
 // Running and timing a kernel that passed checkKernel. kernelRunner() compiles it once and prepares shapes
 // (buffers and bind groups) synchronously, the shape of a benchmark's runner; timeKernel() times one shape with
-// the benchmark harness's method (bench/harness.ts timeIt: one untimed warm-up call, then the median of `reps`
-// calls), where one call is what our benchmarks time for every implementation: the kernel's dispatch (or
-// `inner` of them) and the readback of out to the host.
-import { timeIt, type Timing } from '../../bench/harness';
+// the benchmarks' and the autotuner's method (engine/timing.ts timeIt, which bench/harness.ts re-exports: one
+// untimed warm-up call, then the median of `reps` calls), where one call is what our benchmarks time for every
+// implementation: the kernel's dispatch (or `inner` of them) and the readback of out to the host.
+import { timeIt, type Timing } from '../timing';
 import { makeCase, validateShape, type KernelShape } from './cases';
 import type { KernelReport } from './check';
 import { kernelDevice, retireKernelDevice } from './device';
