@@ -111,6 +111,7 @@ export class KernelTab extends LitElement {
       const k = await readKernelHash(location.hash);
       if (!k) return;
       this._sources[k.family] = k.source;
+      this._saved = null; // the saved run was of other code
       this._switchTo(k.family);
       setDoc(this._view!, k.source);
       this._notice = { text: `Loaded a shared ${k.family} kernel into the editor. It has not been compiled or run: read it, then press Run.`, bad: false };

@@ -1,6 +1,7 @@
 // The Bench page's "Your kernel" tab in headless chromium on SwiftShader: the starter attention kernel is checked
 // against the CPU oracle and timed beside our fused kernel in the same sweep and chart; a kernel with a syntax
-// error shows its line and column and is marked in the editor, untimed; a share link loads the code into the
+// error shows its line and column and is marked in the editor, untimed; after a reload the kernel and that run's
+// report are still there (IndexedDB); a share link loads the code into the
 // editor without compiling or running it, and a malformed one says so and keeps the editor's text. Speed is
 // reported, never asserted.
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -76,6 +77,13 @@ test('a kernel with a syntax error shows its line and column, is marked in the e
   expect(await page.$eval('kernel-tab >>> #verdict', (e) => e.textContent ?? '')).toMatch(/^Failed: WGSL error at \d+:\d+: /);
   expect(await page.$$eval('kernel-tab >>> .cm-wgsl-error', (els) => els.length)).toBeGreaterThan(0);
   expect(await page.$$eval('kernel-tab >>> #results', (els) => els.length), 'a failed kernel is never timed').toBe(0);
+});
+
+test('the kernel and its last run are saved in the browser', { timeout: 30_000 }, async () => {
+  await openKernelTab(`${pg.url}bench.html`);
+  expect(await page.$eval('kernel-tab', (e) => e.source)).toMatch(/let head = gid\.y \/\/ b · H \+ h/);
+  expect(await page.$eval('kernel-tab >>> #verdict', (e) => e.textContent ?? '')).toMatch(/^Failed: WGSL error at \d+:\d+: /);
+  expect(await tabAttr('state')).toBe('idle');
 });
 
 test('a share link loads the code without running it; a malformed one says so and keeps the editor', { timeout: 30_000 }, async () => {
