@@ -1,9 +1,8 @@
 // The Bench page's "Your kernel" tab in headless chromium on SwiftShader: the starter attention kernel is checked
 // against the CPU oracle and timed beside our fused kernel in the same sweep and chart; a kernel with a syntax
 // error shows its line and column and is marked in the editor, untimed; after a reload the kernel and that run's
-// report are still there (IndexedDB); a share link loads the code into the
-// editor without compiling or running it, and a malformed one says so and keeps the editor's text. Speed is
-// reported, never asserted.
+// report are still there (IndexedDB); a share link loads the code into the editor without compiling or running
+// it, and a malformed one says so and keeps the editor's text. Speed is reported, never asserted.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'puppeteer';
 import { mkdirSync } from 'node:fs';
