@@ -46,7 +46,7 @@ export function seededFloats(n: number, seed: number, lo = -1, hi = 1): Float32A
 }
 
 // Timing (warm-up, then the median of timed reps) lives in the engine, which the autotuner shares.
-export { median, timeIt, type Timing } from '../engine/timing';
+export { median, timeIt, type Timing } from '../engine/bench';
 
 /**
  * The fitted exponent e of y ∝ xᵉ: the least-squares slope of log y against log x (how a benchmark's time or

@@ -11,3 +11,4 @@ export {
   MATMUL_VARIANTS, getMatmulVariant, setMatmulVariant, matmulKernelInfo, type MatmulVariant,
 } from './backend/gpu/matmul';
 export { webgpuBackend } from './device';
+export { median, timeIt, type Timing } from './timing';

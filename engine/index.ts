@@ -12,7 +12,7 @@ export { health, type Health } from './ops/health';
 export { tidy, dispose, keep, memoryStats } from './memory';
 export { warmup, type WarmupResult } from './warmup';
 export {
-  tune, tuningTable, reloadTuning, tuningCachePath, TuningCacheError, TUNE_OPS,
+  tune, tuningTable, reloadTuning, tuningCachePath, TuningCacheError, TUNE_OPS, matmulShapeClass, attentionShapeClass, rowShapeClass,
   type TuneOptions, type TuneReport, type TuneResult, type TuneProgress, type TuneShapes, type TuneOp, type CandidateResult, type TuningTableInfo,
 } from './tune';
 export { manualSeed, mulberry32 } from './random';

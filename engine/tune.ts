@@ -12,6 +12,7 @@ export type { TuneOptions, TuneReport, TuneResult, TuneProgress, CandidateResult
 export type { TuneOp } from './backend/gpu/tuning/candidates';
 export { TUNE_OPS } from './backend/gpu/tuning/candidates';
 export { TuningCacheError } from './backend/gpu/tuning/cache';
+export { matmulShapeClass, attentionShapeClass, rowShapeClass } from './backend/gpu/tuning/table';
 
 const device = (): WebGPUBackend => getBackend('webgpu') as WebGPUBackend;
 

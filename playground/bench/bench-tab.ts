@@ -8,6 +8,7 @@ import type { AttentionMeasurement, Impl, Pass } from '../../bench/attention-cor
 import { PAGE_IMPLS, PAGE_PASSES, SWEEPS, SweepController, configKey, type SweepName, type SweepState } from './sweep';
 import { errorMessage } from './peers';
 import './bench-chart';
+import './tune-panel';
 
 const ABOUT: Record<Impl, string> = {
   fused: 'our fused flash-style kernels (functional.scaledDotProductAttention)',
@@ -88,6 +89,7 @@ export class BenchTab extends LitElement {
         <button id="stop" ?disabled=${!running} @click=${() => s.stop()}>Stop</button>
         <button id="export" ?disabled=${running || !s.results.length} @click=${this._onExport}>Export JSON</button>
         <span class="progress" id="progress">${s.progress}</span>
+        <tune-panel .configs=${SWEEPS[this._sweep].configs()} ?disabled=${running || !!this._openError || !this.adapter}></tune-panel>
       </div>
       <bench-chart .results=${s.results}></bench-chart>
       ${this._table(s.results)}

@@ -135,3 +135,44 @@ test('the Bench page runs the smallest sweep for every implementation and export
   expect(existsSync(join(outDir, 'bench.png'))).toBe(true);
   console.log(`[bench e2e] total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 });
+
+test('the Tune button tunes matmul and attention at the sweep\'s shapes, reports a winner per op and stores them', { timeout: 90_000 }, async () => {
+  const t0 = Date.now();
+  await page.waitForFunction(() => document.querySelector('bench-tab')?.getAttribute('adapter') || null, { timeout: 60_000 });
+  // The smallest sweep (the default): one attention shape class and one matmul class, so a handful of candidates.
+  await (await page.waitForSelector('>>> #tune:not([disabled])'))!.click();
+  const panelState = (): Promise<string> =>
+    page.$eval('>>> tune-panel', (e) => e.getAttribute('state') ?? '');
+  await page
+    .waitForFunction(() => {
+      const s = document.querySelector('bench-tab')?.shadowRoot?.querySelector('tune-panel')?.getAttribute('state') ?? '';
+      return ['done', 'failed'].includes(s);
+    }, { timeout: 80_000, polling: 250 })
+    .catch((e: Error) => {
+      throw new Error(`Tuning did not finish (${e.message}).${context()}`);
+    });
+  const progress = await page.$eval('>>> #tune-progress', (e) => e.textContent ?? '');
+  expect(await panelState(), progress).toBe('done');
+  const rows = await page.$$eval('>>> #tune-results tbody tr', (trs) =>
+    trs.map((tr) => ({ op: tr.getAttribute('data-op') ?? '', winner: tr.getAttribute('data-winner') ?? '' })),
+  );
+  expect([...new Set(rows.map((r) => r.op))].sort()).toEqual(['attention', 'matmul']);
+  for (const r of rows) expect(r.winner, `${r.op}'s winner`).not.toBe('');
+  // The choices are in IndexedDB, under this adapter, where the engine looks when it opens the device again.
+  const stored = (await page.evaluate(
+    () =>
+      new Promise<unknown>((resolve, reject) => {
+        const open = indexedDB.open('gpu-learn-tuning');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('tuning', 'readonly').objectStore('tuning').get('tuning');
+          get.onerror = () => reject(get.error);
+          get.onsuccess = () => resolve(get.result);
+        };
+      }),
+  )) as { adapters: Record<string, Record<string, Record<string, { id: string }>>> };
+  const adapters = Object.values(stored.adapters);
+  expect(adapters).toHaveLength(1);
+  for (const r of rows) expect(Object.values(adapters[0][r.op]).map((e) => e.id)).toContain(r.winner);
+  console.log(`[bench e2e] tune: ${rows.map((r) => `${r.op} → ${r.winner}`).join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+});
