@@ -2,7 +2,9 @@
 // checked against the adapter default's output at that shape (a candidate outside the op's tolerance is
 // discarded, never chosen), then timed as the benchmarks time work (engine/timing.ts: one warm-up, the median of
 // `reps` runs, each awaiting the GPU); the fastest becomes the table's choice for the shape's class (table.ts).
-// A candidate must beat the default by WIN_MARGIN to replace it, so timing noise does not pick a tiling.
+// A candidate must beat the default by WIN_MARGIN to replace it, so timing noise does not pick a tiling; one
+// that runs HOPELESS times slower than the default once compiled is not timed further; candidates that run the
+// very kernel another already ran at a shape (the tiled 'auto' and the tile it picks) are timed once.
 import type { TypedArray } from '../../../dtype';
 import type { AttentionParams, MatmulParams, Storage } from '../../backend';
 import { denseMatmul } from '../../backend';
@@ -100,13 +102,20 @@ export interface TuneReport {
 export const WIN_MARGIN = 1.05;
 
 /**
- * Shapes tune() measures when given none: small on CPU Vulkans (the whole run stays within minutes on
- * SwiftShader), the benchmarks' shapes on hardware GPUs. Each op's list covers its shape classes that matter.
+ * A candidate whose first run after compiling takes this many times the default's median is not timed further:
+ * on a hardware GPU the SwiftShader-shaped kernels run 4-10× behind, and timing them at the large shapes would
+ * spend most of a tuning run.
+ */
+export const HOPELESS = 4;
+
+/**
+ * Shapes tune() measures when given none, one per shape class (table.ts): small on CPU Vulkans (the whole run
+ * stays within minutes on SwiftShader), the benchmarks' shapes on hardware GPUs.
  */
 export function defaultTuneShapes(software: boolean): Required<TuneShapes> {
   if (software) {
     return {
-      matmul: [{ M: 128, N: 128, K: 128 }, { M: 256, N: 256, K: 256 }, { M: 32, N: 64, K: 2048 }, { M: 64, N: 64, K: 64, batch: 8 }],
+      matmul: [{ M: 64, N: 64, K: 64 }, { M: 256, N: 256, K: 256 }, { M: 32, N: 64, K: 2048 }, { M: 64, N: 64, K: 64, batch: 8 }],
       attention: [{ B: 1, H: 2, T: 128, d: 32 }, { B: 1, H: 2, T: 256, d: 64 }],
       attentionBackward: [{ B: 1, H: 2, T: 128, d: 32 }],
       softmax: [{ rows: 256, cols: 128 }, { rows: 16, cols: 2048 }],
@@ -115,11 +124,11 @@ export function defaultTuneShapes(software: boolean): Required<TuneShapes> {
   }
   return {
     matmul: [
-      { M: 1024, N: 1024, K: 1024 }, { M: 2048, N: 2048, K: 2048 }, { M: 4096, N: 4096, K: 4096 },
-      { M: 8192, N: 64, K: 8192 }, { M: 512, N: 512, K: 64, batch: 32 }, { M: 256, N: 256, K: 256 },
+      { M: 2048, N: 2048, K: 2048 }, { M: 256, N: 256, K: 256 }, { M: 64, N: 64, K: 64 },
+      { M: 8192, N: 64, K: 8192 }, { M: 512, N: 512, K: 64, batch: 32 },
     ],
-    attention: [{ B: 1, H: 4, T: 1024, d: 64 }, { B: 4, H: 12, T: 1024, d: 64 }, { B: 4, H: 12, T: 4096, d: 64 }, { B: 1, H: 4, T: 256, d: 64 }],
-    attentionBackward: [{ B: 1, H: 4, T: 1024, d: 64 }, { B: 4, H: 12, T: 1024, d: 64 }],
+    attention: [{ B: 4, H: 12, T: 1024, d: 64 }, { B: 4, H: 12, T: 4096, d: 64 }, { B: 1, H: 4, T: 256, d: 64 }],
+    attentionBackward: [{ B: 4, H: 12, T: 1024, d: 64 }, { B: 1, H: 4, T: 256, d: 64 }],
     softmax: [{ rows: 4096, cols: 1024 }, { rows: 64, cols: 50304 }, { rows: 8192, cols: 128 }],
     layernorm: [{ rows: 4096, cols: 768 }, { rows: 8192, cols: 128 }],
   };
@@ -247,6 +256,7 @@ export async function tuneBackend(be: WebGPUBackend, opts: TuneOptions = {}): Pr
   const report: TuneReport = { adapter: be.ctx.adapterName, results: [], savedTo: null, notes: [] };
 
   for (const { op, shapes } of plan) {
+    const classes = new Map<string, string>(); // shape class → the shape tuned for it so far
     for (const shape of shapes) {
       const job = makeJob(be, op, shape);
       if (typeof job === 'string') {
@@ -254,10 +264,14 @@ export async function tuneBackend(be: WebGPUBackend, opts: TuneOptions = {}): Pr
         step += FAMILIES[op].candidates.length;
         continue;
       }
+      const earlier = classes.get(job.shapeClass);
+      if (earlier) report.notes.push(`${op}: ${earlier} and ${job.label} share the shape class ${job.shapeClass}; the choice at ${job.label} is kept`);
+      classes.set(job.shapeClass, job.label);
       try {
         const def = defaultCandidate(op, software);
         const tol = TUNE_TOLERANCE[op](job.K ?? 0);
         const reference = await withCandidate(op, def.id, () => outputs(be, job));
+        let defaultMs = Infinity; // known once the default, which runs first, is timed
         const results: CandidateResult[] = [];
         const kernels = new Map<string, string>(); // kernel name → first candidate that ran it
         // The default first, so that candidates sharing its kernel are skipped as its duplicates.
@@ -278,12 +292,21 @@ export async function tuneBackend(be: WebGPUBackend, opts: TuneOptions = {}): Pr
               results.push({ id: c.id, ms: null, maxErr, skipped: `differs from ${def.id} beyond the tolerance (${maxErr.toFixed(1)}× the allowed error)` });
               return;
             }
+            if (c.id !== def.id) {
+              const t0 = performance.now();
+              await runToCompletion(be, job);
+              const probe = performance.now() - t0;
+              if (probe > HOPELESS * defaultMs) {
+                results.push({ id: c.id, ms: null, maxErr, skipped: `one run took ${(probe / defaultMs).toFixed(1)}× the default's median` });
+                return;
+              }
+            }
             const t = await timeIt(() => runToCompletion(be, job), reps);
+            if (c.id === def.id) defaultMs = t.ms;
             results.push({ id: c.id, ms: t.ms, maxErr });
           });
         }
         const timed = results.filter((r) => r.ms !== null) as Array<CandidateResult & { ms: number }>;
-        const defaultMs = timed.find((r) => r.id === def.id)!.ms;
         const best = timed.reduce((x, y) => (y.ms < x.ms ? y : x));
         const winner = best.ms * WIN_MARGIN <= defaultMs ? best : timed.find((r) => r.id === def.id)!;
         table.set(op, job.shapeClass, { id: winner.id, ms: winner.ms, defaultMs, shape: job.label });
