@@ -48,6 +48,7 @@ export class BenchTab extends LitElement {
   @state() private _impls = new Set<Impl>(PAGE_IMPLS);
   @state() private _passes = new Set<Pass>(PAGE_PASSES);
   @state() private _openError = '';
+  @state() private _tuning = false;
 
   private _sweeper = new SweepController(this);
 
@@ -85,11 +86,12 @@ export class BenchTab extends LitElement {
           .checked=${this._passes.has(p)} @change=${this._onPass} />${p}</label>`)}
       </fieldset>
       <div class="actions">
-        <button id="run" ?disabled=${running || !!this._openError} @click=${this._onRun}>Run</button>
+        <button id="run" ?disabled=${running || this._tuning || !!this._openError} @click=${this._onRun}>Run</button>
         <button id="stop" ?disabled=${!running} @click=${() => s.stop()}>Stop</button>
         <button id="export" ?disabled=${running || !s.results.length} @click=${this._onExport}>Export JSON</button>
         <span class="progress" id="progress">${s.progress}</span>
-        <tune-panel .configs=${SWEEPS[this._sweep].configs()} ?disabled=${running || !!this._openError || !this.adapter}></tune-panel>
+        <tune-panel .configs=${SWEEPS[this._sweep].configs()} ?disabled=${running || !!this._openError || !this.adapter}
+          @tune-start=${() => (this._tuning = true)} @tune-done=${() => (this._tuning = false)}></tune-panel>
       </div>
       <bench-chart .results=${s.results}></bench-chart>
       ${this._table(s.results)}

@@ -99,6 +99,8 @@ export class TunePanel extends LitElement {
   }
 
   private async _onTune(): Promise<void> {
+    // The Bench tab disables Run meanwhile: a sweep timed during tuning would measure both.
+    this.dispatchEvent(new CustomEvent('tune-start', { bubbles: true, composed: true }));
     await this._tuner.run(this.configs);
     this.dispatchEvent(new CustomEvent('tune-done', { detail: this._tuner.report, bubbles: true, composed: true }));
   }

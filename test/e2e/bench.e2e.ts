@@ -141,6 +141,8 @@ test('the Tune button tunes matmul and attention at the sweep\'s shapes, reports
   await page.waitForFunction(() => document.querySelector('bench-tab')?.getAttribute('adapter') || null, { timeout: 60_000 });
   // The smallest sweep (the default): one attention shape class and one matmul class, so a handful of candidates.
   await (await page.waitForSelector('>>> #tune:not([disabled])'))!.click();
+  // No sweep while tuning: the two would time each other.
+  await page.waitForSelector('>>> #run[disabled]', { timeout: 5_000 });
   const panelState = (): Promise<string> =>
     page.$eval('>>> tune-panel', (e) => e.getAttribute('state') ?? '');
   await page
@@ -158,6 +160,7 @@ test('the Tune button tunes matmul and attention at the sweep\'s shapes, reports
   );
   expect([...new Set(rows.map((r) => r.op))].sort()).toEqual(['attention', 'matmul']);
   for (const r of rows) expect(r.winner, `${r.op}'s winner`).not.toBe('');
+  await page.waitForSelector('>>> #run:not([disabled])', { timeout: 5_000 }); // Run is back
   // The choices are in IndexedDB, under this adapter, where the engine looks when it opens the device again.
   const stored = (await page.evaluate(
     () =>
