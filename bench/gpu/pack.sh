@@ -8,8 +8,9 @@
 #   node_modules/       only what a bundle loads from disk: Dawn's `webgpu` package with its linux-x64 dawn.node,
 #                       onnxruntime-web's .wasm, and the package.json files whose versions the benchmarks print
 #   package.json        the repository's (the attention benchmark prints the engine's version from it)
-#   debs/               the Vulkan loader (libvulkan1) and libglvnd0 as Debian packages, which run.sh unpacks into a
-#                       private folder when the machine has no libvulkan.so.1 (never into /)
+#   debs/               the Vulkan loader (libvulkan1) and the GL dispatch libraries (libglvnd0, libglx0, libegl1,
+#                       libgl1, libopengl0, libgles2) as Debian packages; run.sh unpacks those whose library the
+#                       machine lacks into a private folder (never into /)
 #   MANIFEST.json       the commit it was built from, the versions inside, the build date
 #
 # Run it here, on a machine with npm access, from anywhere in the repository:  bash bench/gpu/pack.sh
@@ -68,8 +69,10 @@ cp "$REPO/package.json" "$STAGE/package.json"
 # 4. The Vulkan loader, for a machine without one (the device README's advice; run.sh unpacks it privately).
 if [[ "${SKIP_DEBS:-0}" != 1 ]]; then
   mkdir -p "$STAGE/debs"
-  if ! (cd "$STAGE/debs" && apt-get download libvulkan1 libglvnd0 >/dev/null 2>&1); then
-    say "apt-get download libvulkan1 libglvnd0 failed: the archive has no Vulkan loader (run.sh needs the machine's own)"
+  # The Vulkan loader, and the GL dispatch libraries NVIDIA's driver library can need: the set the device README's
+  # machines ran Vulkan with. Together about 0.5 MiB.
+  if ! (cd "$STAGE/debs" && apt-get download libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2 >/dev/null 2>&1); then
+    say "apt-get download of the Vulkan loader's .debs failed: the archive has none (run.sh needs the machine's own)"
   fi
 fi
 

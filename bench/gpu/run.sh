@@ -102,7 +102,8 @@ say "node $("$NODE" --version); built from $(sed -n 's/.*"commit": "\(.*\)".*/\1
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1 " || compgen -G "/usr/lib/x86_64-linux-gnu/$1*" >/dev/null || compgen -G "/usr/lib64/$1*" >/dev/null; }
 LIBS="$WORK/sysroot/usr/lib/x86_64-linux-gnu"
 mkdir -p "$WORK/sysroot"
-for pair in libvulkan.so.1:libvulkan1 libGLdispatch.so.0:libglvnd0; do
+for pair in libvulkan.so.1:libvulkan1 libGLdispatch.so.0:libglvnd0 libGLX.so.0:libglx0 libEGL.so.1:libegl1 libGL.so.1:libgl1 \
+  libOpenGL.so.0:libopengl0 libGLESv2.so.2:libgles2; do
   lib="${pair%%:*}" deb="${pair##*:}"
   if have_lib "$lib"; then
     say "$lib: the machine's own"
