@@ -97,6 +97,11 @@ cp "$PACK/MANIFEST.json" "$WORK/MANIFEST.json"
 "$NODE" --version >/dev/null || { warn "the packed Node does not run here ($(uname -sm))"; exit 2; }
 say "node $("$NODE" --version); built from $(sed -n 's/.*"commit": "\(.*\)".*/\1/p' "$PACK/MANIFEST.json")"
 
+# What the driver says of the GPU, for the log (clocks and driver version explain differences between runs).
+if command -v nvidia-smi >/dev/null; then
+  timeout 20 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv || warn "nvidia-smi failed"
+fi
+
 # 2. The Vulkan loader and the libraries NVIDIA's driver loads: the machine's own, or the packed .debs unpacked
 #    into a private folder (never into /) and put on LD_LIBRARY_PATH.
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1 " || compgen -G "/usr/lib/x86_64-linux-gnu/$1*" >/dev/null || compgen -G "/usr/lib64/$1*" >/dev/null; }
