@@ -10,6 +10,7 @@ import type { AttentionParams, MatmulParams, Storage } from '../../backend';
 import { denseMatmul } from '../../backend';
 import type { WebGPUBackend } from '../../webgpu';
 import { timeIt } from '../../../timing';
+import { mulberry32 } from '../../../random';
 import { softwareAdapter } from '../adapter-class';
 import { getMatmulVariant, matmulKernelInfo } from '../matmul';
 import { attentionKernelInfo } from '../attention';
@@ -145,18 +146,10 @@ interface Job {
   free: () => void;
 }
 
-/** Seeded uniform values in [-1, 1) (mulberry32), so every run of the tuner sees the same inputs. */
+/** Seeded uniform values in [-1, 1), so every run of the tuner sees the same inputs. */
 function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = 2 * (((t ^ (t >>> 14)) >>> 0) / 4294967296) - 1;
-  }
-  return out;
+  const random = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => 2 * random() - 1);
 }
 
 function attentionParams(s: AttentionTuneShape): AttentionParams {
