@@ -47,7 +47,7 @@ import {
   setMatmulVariant, type MatmulParams, type MatmulVariant,
 } from '../engine/bench';
 import { checkKernelFile, kernelArg } from './user-kernel';
-import { userMatmulPeer } from './user-kernel-core';
+import { userMatmulPeer, type MatmulSize } from './user-kernel-core';
 import { formatTable, makeLog, maxAbsErr, parseArgs, round, seededFloats, timeIt, type Cell } from './harness';
 import { fractionOfPeak, knownPeak, peakNote } from './peak';
 import { writeReport, type NotRun } from './report';
@@ -55,14 +55,6 @@ import { writeReport, type NotRun } from './report';
 type Impl = 'ours' | 'tfjs' | 'jaxjs' | 'yours'; // yours: the --kernel file (bench/user-kernel.ts)
 const IMPLS: Impl[] = ['ours', 'tfjs', 'jaxjs'];
 
-/** One benchmarked shape: `batch` independent (M, K) @ (K, N) products; `label` says what it stands for. */
-interface MatmulSize {
-  label: string;
-  batch: number;
-  M: number;
-  N: number;
-  K: number;
-}
 
 interface Measurement {
   impl: Impl;

@@ -28,8 +28,8 @@ export async function userAttentionRunner(checked: KernelReport): Promise<Runner
   };
 }
 
-/** The matmul sizes bench/matmul.ts hands its peers. */
-interface MatmulSize {
+/** One shape bench/matmul.ts times: `batch` independent (M, K) @ (K, N) products; `label` says what it stands for. */
+export interface MatmulSize {
   label: string;
   batch: number;
   M: number;
