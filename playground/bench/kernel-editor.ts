@@ -1,12 +1,10 @@
-// The "Your kernel" tab's WGSL editor: CodeMirror 6 with @iizukak/codemirror-lang-wgsl's highlighting, undo
-// history and bracket matching, and compile errors marked on their lines (a line decoration and a gutter-side
-// title, set by markErrors and cleared on the next edit). Tab indents; Escape then Tab leaves the editor, as in
-// the course's code cells.
+// The "Your kernel" tab's WGSL editor: the app's shared CodeMirror 6 basics (../code-editor.ts, as the course's
+// code cells) with @iizukak/codemirror-lang-wgsl's highlighting, and compile errors marked on their lines (a line
+// decoration with the message as its title, set by markErrors and cleared on the next edit).
 import { EditorState, StateEffect, StateField, type Extension } from '@codemirror/state';
-import { Decoration, EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers, type DecorationSet } from '@codemirror/view';
-import { defaultKeymap, history, historyKeymap, indentWithTab, temporarilySetTabFocusMode } from '@codemirror/commands';
-import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { Decoration, EditorView, type DecorationSet } from '@codemirror/view';
 import { wgsl } from '@iizukak/codemirror-lang-wgsl';
+import { editorBasics, type EditorBasics } from '../code-editor';
 
 export interface LineError {
   line: number; // 1-based
@@ -35,29 +33,10 @@ const errorTheme: Extension = EditorView.baseTheme({
   '.cm-wgsl-error': { backgroundColor: '#ffebee', boxShadow: 'inset 3px 0 0 #c62828' },
 });
 
-export function createWgslEditor(o: { parent: HTMLElement; doc: string; label: string; onChange(doc: string): void }): EditorView {
+export function createWgslEditor(o: { parent: HTMLElement; doc: string } & EditorBasics): EditorView {
   return new EditorView({
     parent: o.parent,
-    state: EditorState.create({
-      doc: o.doc,
-      extensions: [
-        lineNumbers(),
-        history(),
-        drawSelection(),
-        highlightActiveLine(),
-        indentOnInput(),
-        bracketMatching(),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-        wgsl(),
-        errorField,
-        errorTheme,
-        keymap.of([{ key: 'Escape', run: temporarilySetTabFocusMode }, ...defaultKeymap, ...historyKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({ 'aria-label': o.label }),
-        EditorView.updateListener.of((u) => {
-          if (u.docChanged) o.onChange(u.state.doc.toString());
-        }),
-      ],
-    }),
+    state: EditorState.create({ doc: o.doc, extensions: [...editorBasics(o), wgsl(), errorField, errorTheme] }),
   });
 }
 

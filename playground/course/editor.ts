@@ -1,46 +1,21 @@
-// The code cells' editor: CodeMirror 6 with JavaScript/TypeScript highlighting, undo history and bracket
-// matching. Tab indents, as programmers expect; Escape then Tab (or Ctrl-M, which toggles it) moves focus out, so a
-// keyboard user is never trapped (CodeMirror's tab-focus mode).
+// The code cells' editor: the app's shared CodeMirror 6 basics (../code-editor.ts: undo history, bracket matching,
+// Tab indents and Escape then Tab leaves) with JavaScript/TypeScript highlighting.
 import { EditorState } from '@codemirror/state';
-import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
-import { defaultKeymap, history, historyKeymap, indentWithTab, temporarilySetTabFocusMode } from '@codemirror/commands';
-import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { EditorView } from '@codemirror/view';
 import { javascript } from '@codemirror/lang-javascript';
 import type { CellLanguage } from './outcome';
+import { editorBasics, type EditorBasics } from '../code-editor';
 
-export interface EditorOptions {
+export interface EditorOptions extends EditorBasics {
   parent: HTMLElement;
   doc: string;
   language: CellLanguage;
-  /** Read by screen readers as the editor's name. */
-  label: string;
-  /** The id of the element that explains the keys (aria-describedby). */
-  describedBy?: string;
-  onChange(doc: string): void;
 }
 
 export function createEditor(o: EditorOptions): EditorView {
   return new EditorView({
     parent: o.parent,
-    state: EditorState.create({
-      doc: o.doc,
-      extensions: [
-        lineNumbers(),
-        history(),
-        drawSelection(),
-        highlightActiveLine(),
-        indentOnInput(),
-        bracketMatching(),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-        javascript({ typescript: o.language === 'typescript' }),
-        // Escape first: it arms tab-focus mode for the next key (CodeMirror's own Escape only collapses selections).
-        keymap.of([{ key: 'Escape', run: temporarilySetTabFocusMode }, ...defaultKeymap, ...historyKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({ 'aria-label': o.label, ...(o.describedBy ? { 'aria-describedby': o.describedBy } : {}) }),
-        EditorView.updateListener.of((u) => {
-          if (u.docChanged) o.onChange(u.state.doc.toString());
-        }),
-      ],
-    }),
+    state: EditorState.create({ doc: o.doc, extensions: [...editorBasics(o), javascript({ typescript: o.language === 'typescript' })] }),
   });
 }
 
