@@ -133,7 +133,8 @@ const RECIPES: Record<string, (o: RecipeOptions) => Promise<RecipeResult>> = {
   },
 };
 
-const BERT_DIR = 'playground/public/models/bert';
+/** The pre-trained BERT the fine-tuning recipes start from; BERT_DIR=<dir> tries a trial checkpoint (pretrain with PRETRAIN_OUT). */
+const BERT_DIR = process.env.BERT_DIR ?? 'playground/public/models/bert';
 const QA_DIR = 'playground/public/models/bert-qa';
 
 /** Writes the sentiment comparison into the BERT card's metrics.finetune (the weights and the rest stay as they are). */

@@ -11,10 +11,25 @@
 import { nn, optim, functional as F, tensor, tidy, noGrad, mulberry32, saveModuleSafetensors, type ModelCard } from '../../engine/index';
 import { CORPUS_LICENCE, CORPUS_SOURCE, SPLIT_RULE, TOKENIZER_WHY, label, loadCorpus, trainCorpusTokenizer, type Corpus } from './corpus';
 import { writeModel, type PretrainContext } from './write';
+import { loadSentiment, splitSentiment, SENTIMENT_BUDGET, SENTIMENT_SOURCE, SENTIMENT_LICENCE } from '../../engine/course';
 
 /** The architecture (vocabSize and padId come from the tokenizer). */
 export const BERT_ARCH = { maxLen: 64, nLayer: 2, nHead: 4, dModel: 64, dimFeedforward: 256, dropout: 0.1 } as const;
 export const BERT_RUN = { steps: 320, batchSize: 16, lr: 2e-3, warmup: 30, weightDecay: 0.01, seed: 19 } as const;
+/**
+ * Task-adaptive pre-training (Gururangan et al., "Don't Stop Pretraining", ACL 2020), a trial knob, off in the shipped
+ * run: with BERT_REVIEW_SHARE=p (0 < p < 1), a row is, with probability p, a window of the sentiment task's
+ * TRAINING sentences with their labels dropped (the held-out ones are never seen), and an address window otherwise.
+ * README ("The pretrained BERT and fine-tuning for sentiment") gives what a 0.5 trial did: it did not help.
+ */
+export const BERT_MIX = { share: reviewShare(process.env.BERT_REVIEW_SHARE) };
+
+function reviewShare(v: string | undefined): number {
+  const p = Number(v ?? 0);
+  if (!(p >= 0 && p < 1)) throw new RangeError(`BERT_REVIEW_SHARE must be a number in [0, 1), got ${v}`);
+  return p;
+}
+
 /** Held-out evaluation: the first WINDOWS_PER_DOC windows of each held-out address, masked with MASK_SEED. */
 export const WINDOWS_PER_DOC = 6;
 export const MASK_SEED = 1919;
@@ -82,6 +97,15 @@ export async function heldOutLoss(model: nn.BERT, set: { input: Int32Array; labe
   return { loss: total / tokens, accuracy: hits / tokens, tokens };
 }
 
+/**
+ * The sentiment task's training sentences, labels dropped, in split order, joined by spaces into one text and cut
+ * into windows like an address (a window may span two sentences, as BERT's own packed inputs do).
+ */
+export async function reviewWindows(tok: nn.BPETokenizer): Promise<{ windows: number[][]; sentences: number }> {
+  const { train } = splitSentiment(await loadSentiment(), { heldOut: SENTIMENT_BUDGET.heldOut, seed: SENTIMENT_BUDGET.splitSeed });
+  return { windows: windowsOf(tok.encode(train.map((x) => x.text).join(' ')), BERT_ARCH.maxLen - 2), sentences: train.length };
+}
+
 export async function pretrainBert(ctx: PretrainContext): Promise<void> {
   const started = performance.now();
   const run = { ...BERT_RUN, steps: ctx.steps ?? BERT_RUN.steps };
@@ -90,6 +114,8 @@ export async function pretrainBert(ctx: PretrainContext): Promise<void> {
   const s = specialIds(tok);
   const windows = corpus.train.flatMap((a) => windowsOf(tok.encode(a.text), BERT_ARCH.maxLen - 2));
   ctx.log(`${corpus.train.length} training addresses → ${windows.length} windows of ${BERT_ARCH.maxLen - 2} tokens; ${corpus.heldOut.length} held out`);
+  const reviews = BERT_MIX.share > 0 ? await reviewWindows(tok) : { windows: [], sentences: 0 };
+  if (BERT_MIX.share > 0) ctx.log(`${reviews.sentences} training review sentences (labels dropped) → ${reviews.windows.length} windows; a row is a review window with probability ${BERT_MIX.share}`);
   const evalSet = await heldOutMasked(tok);
 
   const model = new nn.BERT({
@@ -105,7 +131,10 @@ export async function pretrainBert(ctx: PretrainContext): Promise<void> {
   const rand = mulberry32(run.seed);
   const T = BERT_ARCH.maxLen;
   for (let step = 1; step <= run.steps; step++) {
-    const rows = Array.from({ length: run.batchSize }, () => windows[Math.floor(rand() * windows.length)]);
+    const rows = Array.from({ length: run.batchSize }, () => {
+      const pool = BERT_MIX.share > 0 && rand() < BERT_MIX.share ? reviews.windows : windows;
+      return pool[Math.floor(rand() * pool.length)];
+    });
     const { input, labels } = nn.maskTokens(pack(rows, s.cls, s.sep), {
       maskId: s.mask, vocabSize: tok.vocabSize, specialIds: s.all, seed: run.seed * 1_000_003 + step,
     });
@@ -131,7 +160,7 @@ export async function pretrainBert(ctx: PretrainContext): Promise<void> {
 
   const weights = await saveModuleSafetensors(model);
   const wall = (performance.now() - started) / 1000;
-  const card = cardFor(model, tok, corpus, run, await heldOutLoss(model, evalSet), initial.loss, ctx, wall);
+  const card = cardFor(model, tok, corpus, run, await heldOutLoss(model, evalSet), initial.loss, ctx, wall, reviews.sentences);
   // The card's numbers come from the weights as shipped, reloaded through fromCard (F32: the same values).
   const final = await heldOutLoss(nn.BERT.fromCard(card, weights), evalSet);
   card.evaluation = { ...card.evaluation, heldOutLoss: final.loss, perplexity: Math.exp(final.loss), tokens: final.tokens };
@@ -142,19 +171,30 @@ export async function pretrainBert(ctx: PretrainContext): Promise<void> {
 
 function cardFor(
   model: nn.BERT, tok: nn.BPETokenizer, corpus: Corpus, run: { steps: number } & Omit<typeof BERT_RUN, 'steps'>,
-  final: { loss: number; accuracy: number; tokens: number }, initialLoss: number, ctx: PretrainContext, wall: number,
+  final: { loss: number; accuracy: number; tokens: number }, initialLoss: number, ctx: PretrainContext, wall: number, reviews: number,
 ): ModelCard {
   return {
     format: 'gpu-learn/model-card',
     version: 1,
     name: 'bert',
     description:
-      'A small BERT (post-LN encoder, learned positions) pre-trained by masked-language modelling on State of the Union addresses. ' +
+      'A small BERT (post-LN encoder, learned positions) pre-trained by masked-language modelling on State of the Union addresses' +
+      (reviews ? ` and, task-adaptively, on the sentiment task's ${reviews} training review sentences with their labels dropped (a share ${BERT_MIX.share} of the rows). ` : '. ') +
       'Shipped with its masked-LM head and without a pooler or classifier; fine-tune it with `npm run train -- sentiment`.',
     architecture: { kind: 'bert', config: { ...model.cardConfig() }, parameters: model.numParameters() },
     weights: { file: 'model.safetensors', dtype: 'F32' },
     tokenizer: { file: 'tokenizer.json', kind: 'byte-bpe', vocabSize: tok.vocabSize, why: TOKENIZER_WHY },
-    data: {
+    data: reviews ? {
+      source: `${CORPUS_SOURCE}; and, without labels, the training split of ${SENTIMENT_SOURCE}`,
+      generated: false,
+      licence: [...CORPUS_LICENCE, ...SENTIMENT_LICENCE],
+      split: {
+        rule: `${SPLIT_RULE}. Reviews: the sentiment task's own split (splitSentiment seed ${SENTIMENT_BUDGET.splitSeed}, ` +
+          `${SENTIMENT_BUDGET.heldOut} sentences held out), its ${reviews} training sentences only; the held-out loss is measured on the held-out addresses`,
+        train: [...corpus.train.map(label), `${reviews} training review sentences (sentiment split, labels dropped)`],
+        heldOut: corpus.heldOut.map(label),
+      },
+    } : {
       source: CORPUS_SOURCE,
       generated: false,
       licence: [...CORPUS_LICENCE],
@@ -163,7 +203,8 @@ function cardFor(
     training: {
       steps: run.steps, batchSize: run.batchSize, seed: run.seed,
       optimizer: `AdamW (lr ${run.lr}, weight decay ${run.weightDecay}), ${run.warmup} warmup steps then cosine to 0.1×; ` +
-        `windows of ${BERT_ARCH.maxLen - 2} tokens drawn uniformly (mulberry32 seed ${run.seed}), masked with seed ${run.seed}·1000003 + step`,
+        (reviews ? `rows of ${BERT_ARCH.maxLen - 2} tokens, each a review window with probability ${BERT_MIX.share} and an address window otherwise, drawn uniformly`
+          : `windows of ${BERT_ARCH.maxLen - 2} tokens drawn uniformly`) + ` (mulberry32 seed ${run.seed}), masked with seed ${run.seed}·1000003 + step`,
       wallSeconds: Math.round(wall), backend: ctx.backend, adapter: ctx.adapter,
     },
     evaluation: { heldOutLoss: final.loss, perplexity: Math.exp(final.loss), subset: HELD_OUT_SUBSET, tokens: final.tokens },

@@ -12,7 +12,8 @@ export interface PretrainContext {
   log: (line: string) => void;
 }
 
-export const MODELS_DIR = 'playground/public/models';
+/** Where runs write; PRETRAIN_OUT=<dir> sends a trial run elsewhere, leaving the shipped checkpoints alone. */
+export const MODELS_DIR = process.env.PRETRAIN_OUT ?? 'playground/public/models';
 
 /** Writes playground/public/models/<name>/: the weights, the tokenizer and the card (checked before writing). */
 export async function writeModel(name: string, files: { weights: Uint8Array; tokenizer: string; card: ModelCard }): Promise<string> {
