@@ -6,9 +6,9 @@ import { createStore, get, set, type UseStore } from 'idb-keyval';
 import { KERNEL_FAMILIES, type KernelFamily, type KernelReport } from '../../engine/index';
 import type { AttentionMeasurement } from '../../bench/attention-core';
 
-/** A matmul timing row of the tab: ours or yours at one size. */
+/** A matmul timing row of the tab: ours, yours or a peer (matmul-peers.ts) at one size. */
 export interface MatmulRow {
-  impl: 'ours' | 'yours';
+  impl: 'ours' | 'yours' | 'tfjs' | 'jax-js';
   M: number;
   N: number;
   K: number;

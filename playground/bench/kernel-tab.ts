@@ -9,7 +9,8 @@ import type { EditorView } from '@codemirror/view';
 import { STARTER_KERNELS, KERNEL_FAMILIES, type KernelFamily } from '../../engine/index';
 import type { AttentionMeasurement, Impl } from '../../bench/attention-core';
 import { createWgslEditor, markErrors, setDoc } from './kernel-editor';
-import { KernelRunController, type KernelRunState } from './kernel-run';
+import { KernelRunController, PAGE_MATMUL_SIZES, type KernelRunState } from './kernel-run';
+import { MATMUL_PEERS } from './matmul-peers';
 import { loadKernels, saveKernels, type LastRun, type MatmulRow, type SavedKernels } from './kernel-store';
 import { hasKernelHash, kernelHash, readKernelHash } from './kernel-share';
 import { configKey } from './sweep';
@@ -18,6 +19,8 @@ import './bench-chart';
 
 /** What a user kernel may be timed beside in the attention sweep (each peer in its worker, as on the Bench tab). */
 const BESIDE: Impl[] = ['fused', 'unfused', 'tfjs', 'jax-js', 'onnxruntime'];
+/** Matmul is always timed beside our matmul; these peers are ticked or not in the same set as attention's. */
+const MATMUL_BESIDE: Impl[] = [...MATMUL_PEERS];
 
 @customElement('kernel-tab')
 export class KernelTab extends LitElement {
@@ -142,7 +145,7 @@ export class KernelTab extends LitElement {
         Write a WGSL attention-forward or matmul kernel that follows the kernel contract (<code>docs/kernel-contract.md</code>
         in the repository: bindings by name, a <code>params</code> uniform, a
         <code>// grid:</code> header). Run compiles it, checks it against the CPU oracle at odd sizes, and only if it is right times it
-        beside ours${this._family === 'attention' ? ' and the peers' : ''} on this adapter. It runs on a device of its own: a
+        beside ours and the peers on this adapter. It runs on a device of its own: a
         dispatch that takes over 5 s is abandoned, and the next Run opens a fresh device.
       </p>
       ${this._notice ? html`<p class="notice ${this._notice.bad ? 'bad' : ''}" id="notice">${this._notice.text}</p>` : nothing}
@@ -153,11 +156,10 @@ export class KernelTab extends LitElement {
         </select>
         <button id="starter" ?disabled=${busy} @click=${this._onStarter} title="Replace the editor's text with this family's starter kernel (undo brings yours back)">Starter</button>
       </fieldset>
-      ${this._family === 'attention' ? html`
-        <fieldset>
-          <legend>Time beside (smallest sweep, forward)</legend>
-          ${BESIDE.map((i) => html`<label><input type="checkbox" data-impl=${i} ?disabled=${busy} .checked=${this._beside.has(i)} @change=${this._onBeside} />${i}</label>`)}
-        </fieldset>` : nothing}
+      <fieldset>
+        <legend>${this._family === 'attention' ? 'Time beside (smallest sweep, forward)' : `Time beside ours (${PAGE_MATMUL_SIZES.map((n) => `${n}³`).join(', ')})`}</legend>
+        ${(this._family === 'attention' ? BESIDE : MATMUL_BESIDE).map((i) => html`<label><input type="checkbox" data-impl=${i} ?disabled=${busy} .checked=${this._beside.has(i)} @change=${this._onBeside} />${i}</label>`)}
+      </fieldset>
       <div class="editor"></div>
       <div class="actions">
         <button id="run" ?disabled=${busy} @click=${this._onRun}>Run</button>
@@ -169,9 +171,10 @@ export class KernelTab extends LitElement {
       ${attention.length || r.sweep.skipped.length ? html`
         <bench-chart .results=${attention}></bench-chart>
         ${this._attentionTable(attention)}
-        ${r.sweep.skipped.length ? html`<ul id="skipped">${r.sweep.skipped.map((k) => html`<li data-impl=${k.impl}><strong>${k.impl}</strong>${k.config ? ` at ${k.config}` : ''}: <code>${k.reason}</code></li>`)}</ul>` : nothing}
+        ${this._skipped(r.sweep.skipped)}
       ` : nothing}
       ${matmul.length ? this._matmulTable(matmul) : nothing}
+      ${this._skipped(r.matmulSkipped)}
     `;
   }
 
@@ -197,14 +200,19 @@ export class KernelTab extends LitElement {
       </table>`;
   }
 
+  /** What did not run (a peer that failed to start, or at one configuration), with the reason. */
+  private _skipped(items: ReadonlyArray<{ impl: string; config: string | null; reason: string }>) {
+    if (!items.length) return nothing;
+    return html`<ul id="skipped">${items.map((k) => html`<li data-impl=${k.impl}><strong>${k.impl}</strong>${k.config ? ` at ${k.config}` : ''}: <code>${k.reason}</code></li>`)}</ul>`;
+  }
+
   private _matmulTable(rows: MatmulRow[]) {
     return html`
       <table id="matmul-results">
         <thead><tr><th>impl</th><th>M×N×K</th><th>ms (median)</th><th>min–max ms</th><th>GFLOPS</th><th>maxAbsErr</th></tr></thead>
         <tbody>${rows.map((m) => html`<tr data-impl=${m.impl}><td>${m.impl}</td><td>${m.M}×${m.N}×${m.K}</td><td>${m.ms.toFixed(1)}</td>
           <td>${m.minMs.toFixed(1)}–${m.maxMs.toFixed(1)}</td><td>${m.gflops.toFixed(3)}</td><td>${m.maxAbsErr.toExponential(2)}</td></tr>`)}</tbody>
-      </table>
-      <p class="intro">Matmul here is timed beside our matmul only; <code>npm run bench:matmul -- --kernel your.wgsl</code> adds tfjs and jax-js.</p>`;
+      </table>`;
   }
 
   private _onFamily(e: Event): void {

@@ -48,26 +48,42 @@ export interface LoadedPeer {
   version: string;
 }
 
-/** tfjs-core + tfjs-backend-webgpu, with the gradient registry that tf.grads needs. */
-export async function loadTfjs(adapter: string): Promise<LoadedPeer> {
+export type Tfjs = typeof import('@tensorflow/tfjs-core');
+
+/**
+ * tfjs-core on tfjs-backend-webgpu, ready, with the gradient registry that tf.grads needs: the page's one way to
+ * start tfjs (loadTfjs wraps it for attention; the Your kernel tab's matmul calls it directly).
+ */
+export async function openTfjs(): Promise<Tfjs> {
   const tf = await import('@tensorflow/tfjs-core');
   await import('@tensorflow/tfjs-backend-webgpu');
   await import('@tensorflow/tfjs-core/dist/register_all_gradients');
   if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") returned false');
   await tf.ready();
+  return tf;
+}
+
+/** tfjs as an attention peer: bench/attention-core's tfjsRunner. */
+export async function loadTfjs(adapter: string): Promise<LoadedPeer> {
+  const tf = await openTfjs();
   return { runner: tfjsRunner(tf, adapter), version: tf.version_core };
 }
 
-type Jax = typeof import('@jax-js/jax');
+export type Jax = typeof import('@jax-js/jax');
 type JaxArray = import('@jax-js/jax').Array;
 
-/** jax-js on its WebGPU device: nn.dotProductAttention under jit (and jit of its vjp for fwd+bwd). */
-export async function loadJax(adapter: string): Promise<LoadedPeer> {
+/** jax-js with its WebGPU device as the default: the page's one way to start jax-js (as openTfjs is for tfjs). */
+export async function openJax(): Promise<Jax> {
   const jax: Jax = await import('@jax-js/jax');
   const devices = await jax.init('webgpu');
   if (!devices.includes('webgpu')) throw new Error(`jax-js init() found no webgpu device (it has: ${devices.join(', ') || 'none'})`);
   jax.defaultDevice('webgpu');
-  return { runner: jaxRunner(jax, adapter), version: '0.1.25' };
+  return jax;
+}
+
+/** jax-js on its WebGPU device: nn.dotProductAttention under jit (and jit of its vjp for fwd+bwd). */
+export async function loadJax(adapter: string): Promise<LoadedPeer> {
+  return { runner: jaxRunner(await openJax(), adapter), version: '0.1.25' };
 }
 
 function jaxRunner(jax: Jax, adapter: string): Runner {

@@ -2,7 +2,8 @@
 // against the CPU oracle and timed beside our fused kernel in the same sweep and chart; a kernel with a syntax
 // error shows its line and column and is marked in the editor, untimed; after a reload the kernel and that run's
 // report are still there (IndexedDB); a share link loads the code into the editor without compiling or running
-// it, and a malformed one says so and keeps the editor's text. Speed is reported, never asserted.
+// it, and a malformed one says so and keeps the editor's text; the starter matmul kernel is timed beside our matmul,
+// tfjs and jax-js, each checked against the CPU oracle. Speed is reported, never asserted.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'puppeteer';
 import { mkdirSync } from 'node:fs';
@@ -110,4 +111,31 @@ test('a share link loads the code without running it; a malformed one says so an
   expect(notice).toMatch(/This link's kernel could not be opened: the link's kernel is not valid deflate data.*The editor keeps what it had/);
   expect(await page.$eval('kernel-tab', (e) => e.source.split('\n')[0]), 'the saved kernel is still there').toBe(marker);
   expect(await tabAttr('state')).toBe('idle');
+});
+
+test('the starter matmul kernel is timed beside ours, tfjs and jax-js, each checked against the CPU oracle', { timeout: 90_000 }, async () => {
+  const t0 = Date.now();
+  await openKernelTab(`${pg.url}bench.html`);
+  await page.select('kernel-tab >>> #family', 'matmul');
+  await (await page.waitForSelector('kernel-tab >>> #starter'))!.click();
+  for (const impl of ['tfjs', 'jax-js']) {
+    expect(await page.$eval(`kernel-tab >>> input[data-impl="${impl}"]`, (e) => (e as HTMLInputElement).checked), `${impl} is ticked by default`).toBe(true);
+  }
+  await (await page.waitForSelector('kernel-tab >>> #run'))!.click();
+  const state = await settled();
+  const verdict = await page.$eval('kernel-tab >>> #verdict', (e) => e.textContent ?? '');
+  expect(state, `${verdict}${context()}`).toBe('done');
+  const skipped = await page.$$eval('kernel-tab >>> #skipped li', (lis) => lis.map((li) => li.textContent ?? ''));
+  expect(skipped, 'no implementation was skipped').toEqual([]);
+  const rows = await page.$$eval('kernel-tab >>> #matmul-results tr[data-impl]', (trs) =>
+    trs.map((tr) => ({ impl: tr.getAttribute('data-impl'), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '') })),
+  );
+  const first = rows.filter((r) => r.cells[1] === '64×64×64');
+  expect(first.map((r) => r.impl), JSON.stringify(rows)).toEqual(['ours', 'yours', 'tfjs', 'jax-js']);
+  for (const r of first) {
+    expect(Number.isFinite(Number(r.cells[2])) && Number(r.cells[2]) >= 0, `${r.impl}: ${r.cells[2]} ms`).toBe(true);
+    // Sums of 64 products of inputs in [-1, 1): f32 rounding stays far below 1e-4.
+    expect(Number(r.cells[5]), `${r.impl} against the CPU oracle`).toBeLessThan(1e-4);
+  }
+  console.log(`[kernel e2e] matmul run ${((Date.now() - t0) / 1000).toFixed(1)} s\n${rows.map((r) => `${r.impl} ${r.cells[1]}: ${r.cells[2]} ms, maxAbsErr ${r.cells[5]}`).join('\n')}`);
 });
