@@ -6,15 +6,16 @@
 //   npm run tune                               all ops at their default shapes (small ones on SwiftShader)
 //   npm run tune -- --ops=matmul,attention     just these (matmul, attention, attentionBackward, softmax, layernorm)
 //   npm run tune -- --quick                    one shape per op, 3 timed runs per candidate
-//   npm run tune -- --json=<path>              also write what was measured and chosen there (bench/gpu/run.sh)
+//   npm run tune -- --json=<path>              also write what was measured and chosen there (bench/gpu/run.sh),
+//                                              rewritten after each shape, so a run stopped part-way keeps it
 //   flags: --reps=N (timed runs per candidate, default 5, quick 3)  --no-save (measure, keep nothing)
 //
 // Prints one row per (op, shape): the candidates timed (of those listed), the winner, and its speedup over the
 // adapter class's default in the same run. A candidate that differs from the default beyond the op's tolerance
 // is listed as rejected, never chosen.
-import { writeFile } from 'node:fs/promises';
-import { init, tune, tuningCachePath, TUNE_OPS, type TuneOp } from '../engine/index';
+import { init, tune, tuningCachePath, TUNE_OPS, type TuneOp, type TuneReport } from '../engine/index';
 import { formatTable, makeLog, parseArgs, round, type Cell } from '../bench/harness';
+import { writeJson } from '../bench/report';
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), 5);
@@ -32,6 +33,10 @@ async function main(): Promise<void> {
   log(`adapter: ${adapter}`);
   log(`cache: ${(await tuningCachePath()) ?? 'off (GPU_LEARN_TUNING=off): nothing is saved'}`);
   let last = '';
+  const seconds = (): number => (performance.now() - t0) / 1000;
+  const writeOut = (report: TuneReport, done: boolean): void => {
+    if (json) writeJson(json, { ...report, done, seconds: seconds(), quick, reps: reps ?? (quick ? 3 : 5) });
+  };
   const report = await tune({
     ops, quick, reps, save: !args.flags.has('no-save'),
     onProgress: (p) => {
@@ -39,8 +44,8 @@ async function main(): Promise<void> {
       if (at !== last) log(`  [${p.step + 1}/${p.steps}] ${at}`);
       last = at;
     },
+    onResult: (_r, so) => writeOut(so, false),
   });
-  const seconds = (performance.now() - t0) / 1000;
 
   const rows: Array<Record<string, Cell>> = report.results.map((r) => {
     const timed = r.candidates.filter((c) => c.ms !== null).length;
@@ -54,9 +59,11 @@ async function main(): Promise<void> {
   log('');
   log(formatTable(['op', 'shape', 'class', 'candidates', 'default', 'default ms', 'winner', 'winner ms', 'speedup', 'rejected'], rows));
   for (const n of report.notes) log(`note: ${n}`);
-  log(`\n${report.results.length} shapes tuned on ${report.adapter} in ${round(seconds, 1)} s; ${report.savedTo ? `saved to ${report.savedTo}` : 'nothing saved'}`);
+  const saved = report.savedTo ? `saved to ${report.savedTo}` : report.saveError ? 'NOT saved (see the warning)' : 'nothing saved';
+  log(`\n${report.results.length} shapes tuned on ${report.adapter} in ${round(seconds(), 1)} s; ${saved}`);
+  if (report.saveError) log(`warning: the tuning cache could not be written: ${report.saveError}`);
   if (json) {
-    await writeFile(json, `${JSON.stringify({ ...report, seconds, quick, reps: reps ?? (quick ? 3 : 5) }, null, 2)}\n`);
+    writeOut(report, true);
     log(`wrote ${json}`);
   }
 }

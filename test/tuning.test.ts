@@ -311,15 +311,36 @@ describe('the tuning table and its cache', () => {
     const file = join(dir, 'tuned.json');
     process.env[TUNING_ENV] = file;
     const seen: string[] = [];
-    const report = await tune({ ops: ['softmax'], shapes: { softmax: [{ rows: 5, cols: 9 }] }, reps: 1, onProgress: (e) => seen.push(e.candidate) });
-    expect(report.results).toHaveLength(1);
+    // onResult fires once per shape, after its winner is saved: the file then already holds it.
+    const decided: Array<{ shape: string; results: number; saved: string | undefined }> = [];
+    const report = await tune({
+      ops: ['softmax'], shapes: { softmax: [{ rows: 5, cols: 9 }, { rows: 70, cols: 300 }] }, reps: 1, onProgress: (e) => seen.push(e.candidate),
+      onResult: async (res, so) => {
+        const onDisk = JSON.parse(await readFile(file, 'utf8')).adapters[be.ctx.adapterName].softmax[res.shapeClass]?.id;
+        decided.push({ shape: res.shape, results: so.results.length, saved: onDisk });
+      },
+    });
+    expect(report.results).toHaveLength(2);
+    expect(decided).toEqual(report.results.map((x, i) => ({ shape: x.shape, results: i + 1, saved: x.winner })));
+    expect(report.saveError).toBeNull();
     const r = report.results[0];
     expect(r.shapeClass).toBe('c128-few');
     expect(FAMILIES.softmax.candidates.map((c) => c.id)).toContain(r.winner);
-    expect(seen).toHaveLength(FAMILIES.softmax.candidates.length);
+    expect(seen).toHaveLength(2 * FAMILIES.softmax.candidates.length);
     expect(r.candidates.every((c) => c.ms !== null || c.skipped)).toBe(true);
     expect(tuningTable().entries.softmax?.['c128-few']?.id).toBe(r.winner);
     expect(report.savedTo).toBe(file);
     expect(JSON.parse(await readFile(file, 'utf8')).adapters[be.ctx.adapterName].softmax['c128-few'].id).toBe(r.winner);
+  });
+
+  it('a cache that cannot be written is reported, and tune() still returns every result', async () => {
+    const blocker = join(dir, 'a-file');
+    await writeFile(blocker, 'not a folder');
+    process.env[TUNING_ENV] = join(blocker, 'tuning.json'); // its folder is a file: mkdir fails
+    const report = await tune({ ops: ['softmax'], shapes: { softmax: [{ rows: 5, cols: 9 }] }, reps: 1 });
+    expect(report.results).toHaveLength(1);
+    expect(report.savedTo).toBeNull();
+    expect(report.saveError).toMatch(/a-file/);
+    expect(tuningTable().entries.softmax?.['c128-few']?.id).toBe(report.results[0].winner);
   });
 });

@@ -46,7 +46,9 @@ class TuneController implements ReactiveController {
         onProgress: (p) => this.set(`${p.step + 1}/${p.steps}: ${p.op} ${p.shape}, ${p.candidate}`),
       });
       this.state = 'done';
-      this.set(`done: ${this.report.results.length} shapes tuned${this.report.savedTo ? `, saved to ${this.report.savedTo}` : ''}`);
+      const r = this.report;
+      const saved = r.savedTo ? `, saved to ${r.savedTo}` : r.saveError ? `; not saved (${r.saveError}): the choices hold until the page closes` : '';
+      this.set(`done: ${r.results.length} shapes tuned${saved}`);
     } catch (e) {
       this.state = 'failed';
       this.set(`failed: ${errorMessage(e)}`);

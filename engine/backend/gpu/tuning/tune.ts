@@ -68,6 +68,11 @@ export interface TuneOptions {
   /** Write the winners into the tuning cache (default true; nothing is written when the cache is off). */
   save?: boolean;
   onProgress?: (p: TuneProgress) => void;
+  /**
+   * Called after each (op, shape) is decided, once its winner is in the table (and saved, with save), with that
+   * result and the report so far: a caller stopped part-way (a time limit) keeps what it wrote from here.
+   */
+  onResult?: (r: TuneResult, report: TuneReport) => void | Promise<void>;
 }
 
 export interface CandidateResult {
@@ -93,8 +98,10 @@ export interface TuneResult {
 export interface TuneReport {
   adapter: string;
   results: TuneResult[];
-  /** Where the winners were written, or null (cache off, or save: false). */
+  /** Where the winners were written, or null (cache off, save: false, or the save failed). */
   savedTo: string | null;
+  /** Why the last save failed (the winners then hold for this session only), or null. */
+  saveError: string | null;
   /** Notes such as an op skipped at a shape the fused kernels do not take. */
   notes: string[];
 }
@@ -246,7 +253,7 @@ export async function tuneBackend(be: WebGPUBackend, opts: TuneOptions = {}): Pr
   const steps = plan.reduce((n, { op, shapes }) => n + shapes.length * FAMILIES[op].candidates.length, 0);
   let step = 0;
   const table = tuningTableOf(be.ctx);
-  const report: TuneReport = { adapter: be.ctx.adapterName, results: [], savedTo: null, notes: [] };
+  const report: TuneReport = { adapter: be.ctx.adapterName, results: [], savedTo: null, saveError: null, notes: [] };
 
   for (const { op, shapes } of plan) {
     const classes = new Map<string, string>(); // shape class → the shape tuned for it so far
@@ -303,15 +310,29 @@ export async function tuneBackend(be: WebGPUBackend, opts: TuneOptions = {}): Pr
         const best = timed.reduce((x, y) => (y.ms < x.ms ? y : x));
         const winner = best.ms * WIN_MARGIN <= defaultMs ? best : timed.find((r) => r.id === def.id)!;
         table.set(op, job.shapeClass, { id: winner.id, ms: winner.ms, defaultMs, shape: job.label });
-        report.results.push({
+        const result: TuneResult = {
           op, shape: job.label, shapeClass: job.shapeClass, defaultId: def.id, defaultMs, winner: winner.id, winnerMs: winner.ms,
           speedup: defaultMs / winner.ms, candidates: results,
-        });
+        };
+        report.results.push(result);
+        // Saved after every winner (one small file write), so a run stopped by a time limit keeps what it chose.
+        if (opts.save ?? true) await save(be, report);
+        await opts.onResult?.(result, report);
       } finally {
         job.free();
       }
     }
   }
-  if (opts.save ?? true) report.savedTo = await saveTuningCache(be.ctx);
   return report;
+}
+
+/** Writes the table to the cache; a failure is recorded in the report (the run's results stand), never thrown. */
+async function save(be: WebGPUBackend, report: TuneReport): Promise<void> {
+  try {
+    report.savedTo = await saveTuningCache(be.ctx);
+    report.saveError = null;
+  } catch (e) {
+    report.savedTo = null;
+    report.saveError = (e as Error).message ?? String(e);
+  }
 }
