@@ -1,8 +1,10 @@
 // The Bench page's "Your kernel" tab: a WGSL editor with the family's starter kernel (docs/kernel-contract.md),
 // Run (compile, check against the CPU oracle, and only if right, time beside ours and the peers: kernel-run.ts),
 // the check's report, the timings in the Bench tab's chart and a table, saving to IndexedDB (kernel-store.ts) and
-// share links (kernel-share.ts). A shared link only loads the code; nothing runs until Run is pressed. The run's
-// state and the problem found are reflected on the host (state, problem) for tests.
+// share links (kernel-share.ts). A shared link only loads the code; nothing runs until Run is pressed, and the
+// hash leaves the address bar at once, so a reload shows the user's own saved kernel again. The link's code is
+// saved over theirs only once they edit or run it. The run's state and the problem found are reflected on the host
+// (state, problem) for tests.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { EditorView } from '@codemirror/view';
@@ -60,6 +62,10 @@ export class KernelTab extends LitElement {
   private _runner = new KernelRunController(this);
   private _view: EditorView | null = null;
   private _sources: Record<KernelFamily, string> = { ...STARTER_KERNELS };
+  /** The family whose editor shows a shared link's code that is not yet the user's (not saved); null otherwise. */
+  private _linkShown: KernelFamily | null = null;
+  /** True while the link's code is put in the editor, so that change is not taken for the user's edit. */
+  private _puttingLink = false;
 
   /** The editor's text; setting it is one undoable edit (tests and the share link use it). */
   get source(): string {
@@ -80,12 +86,14 @@ export class KernelTab extends LitElement {
       doc: this._sources[this._family],
       label: 'Your WGSL kernel',
       onChange: (doc) => {
-        this._sources[this._family] = doc;
         this._shareUrl = '';
+        if (this._puttingLink) return;
+        this._adopt();
+        this._sources[this._family] = doc;
         void this._save();
       },
     });
-    // Saved work first, then a shared link on top of it (the link wins, and only fills the editor).
+    // Saved work first, then a shared link on top of it (the link fills the editor; storage keeps the saved work).
     try {
       const saved = await loadKernels();
       if (saved) {
@@ -113,17 +121,35 @@ export class KernelTab extends LitElement {
     try {
       const k = await readKernelHash(location.hash);
       if (!k) return;
-      this._sources[k.family] = k.source;
-      this._saved = null; // the saved run was of other code
-      this._switchTo(k.family);
-      setDoc(this._view!, k.source);
+      // The link's code is shown, not saved: a reload (the hash is gone) brings back the user's own kernel, and
+      // only an edit or a Run makes the link's code theirs (_adopt). The stored run report is of their code, so
+      // it is not shown beside the link's.
+      this._saved = null;
+      this._puttingLink = true; // nothing is saved, not even the family switched to
+      try {
+        this._switchTo(k.family);
+        setDoc(this._view!, k.source);
+      } finally {
+        this._puttingLink = false;
+      }
+      this._linkShown = k.family;
+      history.replaceState(null, '', location.pathname + location.search);
       this._notice = { text: `Loaded a shared ${k.family} kernel into the editor. It has not been compiled or run: read it, then press Run.`, bad: false };
     } catch (e) {
       this._notice = { text: `This link's kernel could not be opened: ${errorMessage(e)}. The editor keeps what it had.`, bad: true };
     }
   }
 
+  /** The user edits or runs a shared link's code: it becomes their kernel, and the stored run (of the code it
+   *  replaces) is dropped so it never shows beside code it did not come from. */
+  private _adopt(): void {
+    if (this._linkShown === null) return;
+    this._lastSaved = null;
+    this._linkShown = null;
+  }
+
   private _switchTo(family: KernelFamily): void {
+    this._linkShown = null; // the editor now shows this family's saved code
     this._family = family;
     if (this._view) setDoc(this._view, this._sources[family]);
   }
@@ -166,7 +192,7 @@ export class KernelTab extends LitElement {
         <button id="share" ?disabled=${busy} @click=${this._onShare}>Share link</button>
         <span class="progress" id="progress">${r.progress}</span>
       </div>
-      ${this._shareUrl ? html`<p class="share">Link (the address bar has it too): <a id="share-url" href=${this._shareUrl}>${this._shareUrl}</a></p>` : nothing}
+      ${this._shareUrl ? html`<p class="share">Link: <a id="share-url" href=${this._shareUrl}>${this._shareUrl}</a></p>` : nothing}
       ${report ? this._report(report) : nothing}
       ${attention.length || r.sweep.skipped.length ? html`
         <bench-chart .results=${attention}></bench-chart>
@@ -236,6 +262,10 @@ export class KernelTab extends LitElement {
     this._notice = null;
     this._saved = null;
     const family = this._family;
+    if (this._linkShown === family) {
+      this._adopt(); // the run's report is saved beside this code, so the code is saved too
+      this._sources[family] = this.source;
+    }
     await this._runner.run(family, this.source, BESIDE.filter((i) => this._beside.has(i)));
     const rep = this._runner.report;
     if (this._view) markErrors(this._view, rep?.compileErrors.map((m) => ({ line: m.line, message: m.message })) ?? []);
@@ -249,8 +279,9 @@ export class KernelTab extends LitElement {
   private async _onShare(): Promise<void> {
     try {
       const hash = await kernelHash({ family: this._family, source: this.source });
-      history.replaceState(null, '', hash);
-      this._shareUrl = location.href;
+      // Shown and copied, never put in this page's address bar: a reload would open the link over the saved kernel.
+      this._shareUrl = `${location.origin}${location.pathname}${location.search}${hash}`;
+      navigator.clipboard?.writeText(this._shareUrl).catch(() => {}); // the link is on the page if copying is refused
     } catch (e) {
       this._notice = { text: `No share link: ${errorMessage(e)}`, bad: true };
     }

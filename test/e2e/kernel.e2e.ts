@@ -2,7 +2,8 @@
 // against the CPU oracle and timed beside our fused kernel in the same sweep and chart; a kernel with a syntax
 // error shows its line and column and is marked in the editor, untimed; after a reload the kernel and that run's
 // report are still there (IndexedDB); a share link loads the code into the editor without compiling or running
-// it, and a malformed one says so and keeps the editor's text; the starter matmul kernel is timed beside our matmul,
+// it and leaves the address bar, so a reload shows the user's own saved kernel unless they edited the link's code,
+// and a malformed one says so and keeps the editor's text; the starter matmul kernel is timed beside our matmul,
 // tfjs and jax-js, each checked against the CPU oracle. Speed is reported, never asserted.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'puppeteer';
@@ -86,30 +87,53 @@ test('the kernel and its last run are saved in the browser', { timeout: 30_000 }
   expect(await tabAttr('state')).toBe('idle');
 });
 
-test('a share link loads the code without running it; a malformed one says so and keeps the editor', { timeout: 30_000 }, async () => {
+test('a share link loads the code without running or saving it; a malformed one says so and keeps the editor', { timeout: 45_000 }, async () => {
   const marker = '// shared from the e2e test';
+  const mine = '// the user\'s own kernel';
+  const firstLine = (): Promise<string> => page.$eval('kernel-tab', (e) => e.source.split('\n')[0]);
   await page.$eval('kernel-tab', (e, m) => {
     e.source = `${m}\n${e.source.replace('let head = gid.y', 'let head = gid.y;')}`;
   }, marker);
   await (await page.waitForSelector('kernel-tab >>> #share'))!.click();
   const link = await (await page.waitForSelector('kernel-tab >>> #share-url'))!.evaluate((a) => (a as HTMLAnchorElement).href);
   expect(link).toMatch(/bench\.html#kernel=[A-Za-z0-9_-]+$/);
+  expect(await page.evaluate(() => location.hash), 'Share leaves this page\'s address alone').toBe('');
+  // The user's own kernel from here on differs from the link's (this edit is saved).
+  await page.$eval('kernel-tab', (e, [m, y]) => {
+    e.source = e.source.replace(m, y);
+  }, [marker, mine]);
 
   // A fresh page on the link: the Your kernel tab opens by itself with the code, nothing compiled or run.
   await page.goto('about:blank');
   await page.goto(link, { waitUntil: 'load' });
   await page.waitForFunction(() => /Loaded a shared attention kernel/.test(document.querySelector('kernel-tab')?.shadowRoot?.querySelector('#notice')?.textContent ?? ''), { timeout: 30_000 });
   expect(await page.$eval('bench-tabs', (e) => e.getAttribute('selected'))).toBe('kernel');
-  expect(await page.$eval('kernel-tab', (e) => e.source.split('\n')[0])).toBe(marker);
+  expect(await firstLine()).toBe(marker);
   expect(await tabAttr('state')).toBe('idle');
   expect(await page.$eval('kernel-tab >>> #progress', (e) => e.textContent ?? '')).toBe('');
+  expect(await page.$$eval('kernel-tab >>> #verdict', (els) => els.length), 'no stored report beside the link\'s code').toBe(0);
+  expect(await page.evaluate(() => location.hash), 'the hash has left the address bar').toBe('');
+
+  // A reload (no hash now) shows the user's own saved kernel: the link's code was never saved over it.
+  await openKernelTab(page.url());
+  expect(await firstLine(), 'the saved kernel is back after a reload').toBe(mine);
+
+  // The link again, and this time an edit: the link's code becomes the user's and survives a reload.
+  await page.goto(link, { waitUntil: 'load' });
+  await page.waitForFunction((m) => document.querySelector('kernel-tab')?.source.split('\n')[0] === m, { timeout: 30_000 }, marker);
+  const edited = `${marker}, edited`;
+  await page.$eval('kernel-tab', (e, [m, y]) => {
+    e.source = e.source.replace(m, y);
+  }, [marker, edited]);
+  await openKernelTab(page.url());
+  expect(await firstLine(), 'an edited link is saved').toBe(edited);
 
   // A link cut short: a clear message, and the editor keeps the kernel it had.
   await page.goto(`${link.slice(0, -20)}`, { waitUntil: 'load' });
   await page.waitForFunction(() => /could not be opened/.test(document.querySelector('kernel-tab')?.shadowRoot?.querySelector('#notice')?.textContent ?? ''), { timeout: 30_000 });
   const notice = await page.$eval('kernel-tab >>> #notice', (e) => e.textContent ?? '');
   expect(notice).toMatch(/This link's kernel could not be opened: the link's kernel is not valid deflate data.*The editor keeps what it had/);
-  expect(await page.$eval('kernel-tab', (e) => e.source.split('\n')[0]), 'the saved kernel is still there').toBe(marker);
+  expect(await firstLine(), 'the saved kernel is still there').toBe(edited);
   expect(await tabAttr('state')).toBe('idle');
 });
 
