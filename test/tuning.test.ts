@@ -22,7 +22,7 @@ import type { WebGPUBackend } from '../engine/backend/webgpu';
 import { webgpuBackend } from '../engine/device';
 import { matmulKernelInfo } from '../engine/backend/gpu/matmul';
 import { FAMILIES } from '../engine/backend/gpu/tuning/candidates';
-import { matmulShapeClass, tuningTableOf, withCandidate } from '../engine/backend/gpu/tuning/table';
+import { configFor, matmulShapeClass, tuningTableOf, withCandidate } from '../engine/backend/gpu/tuning/table';
 import { TUNE_TOLERANCE } from '../engine/backend/gpu/tuning/tolerance';
 import { loadTuningCache, saveTuningCache, TUNING_ENV } from '../engine/backend/gpu/tuning/cache';
 import { stridedBlockLayout, type AttentionOptions } from '../engine/functional';
@@ -86,7 +86,7 @@ describe('every matmul candidate against the CPU oracle', () => {
       const want = cpu.matmul(cpu.upload(a), cpu.upload(b), p, bias ? cpu.upload(bias) : null);
       const wantOut = (await cpu.read(want.out)) as Float32Array;
       const [ga, gb, gbias] = [be.upload(a), be.upload(b), bias ? be.upload(bias) : null];
-      await withCandidate('matmul', id, async () => {
+      await withCandidate(be.ctx, 'matmul', id, async () => {
         const kernel = matmulKernelInfo(be.ctx, p, !!bias).name;
         if (checked.has(`${n}|${kernel}`)) return;
         checked.add(`${n}|${kernel}`);
@@ -102,7 +102,7 @@ describe('every matmul candidate against the CPU oracle', () => {
   });
 
   it('split-K really splits the long-K cases (and only where it applies)', async () => {
-    await withCandidate('matmul', 'splitk-8', async () => {
+    await withCandidate(be.ctx, 'matmul', 'splitk-8', async () => {
       expect(matmulKernelInfo(be.ctx, params(CASES[2]), true).name).toMatch(/^splitk=8\|/);
       expect(matmulKernelInfo(be.ctx, params(CASES[3]), true).name).toMatch(/^splitk=8\|/);
       expect(matmulKernelInfo(be.ctx, params(CASES[0])).name).not.toMatch(/^splitk/); // K = 1: nothing to split
@@ -178,16 +178,16 @@ describe('every attention candidate against the CPU oracle', () => {
 
   it.each(FAMILIES.attention.candidates.map((cand) => [cand.id]))('forward %s', async (id) => {
     for (const [n, c] of CASES.entries()) {
-      if (!(await withCandidate('attention', id, async () => firstTime(c, ['forward'])))) continue;
-      const [out] = await withCandidate('attention', id, () => run(c, n, 'webgpu', false));
+      if (!(await withCandidate(be.ctx, 'attention', id, async () => firstTime(c, ['forward'])))) continue;
+      const [out] = await withCandidate(be.ctx, 'attention', id, () => run(c, n, 'webgpu', false));
       expectAllClose(out, (await want(c, n))[0], TUNE_TOLERANCE.attention(0), `forward ${id}, ${c.name}: out`);
     }
   });
 
   it.each(FAMILIES.attentionBackward.candidates.map((cand) => [cand.id]))('backward %s', async (id) => {
     for (const [n, c] of CASES.entries()) {
-      if (c.forwardOnly || !(await withCandidate('attentionBackward', id, async () => firstTime(c, ['dq', 'dkdv'])))) continue;
-      const got = await withCandidate('attentionBackward', id, () => run(c, n, 'webgpu', true));
+      if (c.forwardOnly || !(await withCandidate(be.ctx, 'attentionBackward', id, async () => firstTime(c, ['dq', 'dkdv'])))) continue;
+      const got = await withCandidate(be.ctx, 'attentionBackward', id, () => run(c, n, 'webgpu', true));
       const ref = await want(c, n);
       ['dq', 'dk', 'dv'].forEach((name, i) => expectAllClose(got[i + 1], ref[i + 1], TUNE_TOLERANCE.attentionBackward(0), `backward ${id}, ${c.name}: ${name}`));
     }
@@ -204,9 +204,9 @@ describe('every row-kernel candidate against the CPU oracle', () => {
       const wantSm = (await cpu.read(cpu.softmax(cpu.upload(x), rows, cols, false))) as Float32Array;
       const wantLn = (await cpu.read(cpu.layerNorm(cpu.upload(x), cpu.upload(w), cpu.upload(b), rows, cols, 1e-5).out)) as Float32Array;
       const [gx, gw, gb] = [be.upload(x), be.upload(w), be.upload(b)];
-      const sm = await withCandidate('softmax', id, async () => (await be.read(be.softmax(gx, rows, cols, false))) as Float32Array);
+      const sm = await withCandidate(be.ctx, 'softmax', id, async () => (await be.read(be.softmax(gx, rows, cols, false))) as Float32Array);
       expectAllClose(sm, wantSm, TUNE_TOLERANCE.softmax(0), `softmax ${id}, ${rows}×${cols}`);
-      const ln = await withCandidate('layernorm', id, async () => (await be.read(be.layerNorm(gx, gw, gb, rows, cols, 1e-5).out)) as Float32Array);
+      const ln = await withCandidate(be.ctx, 'layernorm', id, async () => (await be.read(be.layerNorm(gx, gw, gb, rows, cols, 1e-5).out)) as Float32Array);
       expectAllClose(ln, wantLn, TUNE_TOLERANCE.layernorm(0), `layerNorm ${id}, ${rows}×${cols}`);
       [gx, gw, gb].forEach((s) => be.free(s));
     }
@@ -331,6 +331,38 @@ describe('the tuning table and its cache', () => {
     expect(tuningTable().entries.softmax?.['c128-few']?.id).toBe(r.winner);
     expect(report.savedTo).toBe(file);
     expect(JSON.parse(await readFile(file, 'utf8')).adapters[be.ctx.adapterName].softmax['c128-few'].id).toBe(r.winner);
+  });
+
+  it('withCandidate forces per device, nests, and restores even when overlapping calls end out of order', async () => {
+    const now = (): string => configFor(be.ctx, 'softmax', 'c128-few').id;
+    const unforced = now();
+    await withCandidate({}, 'softmax', 'wg1', async () => expect(now()).toBe(unforced)); // another context's forcing
+    await withCandidate(be.ctx, 'softmax', 'wg4', async () => {
+      await withCandidate(be.ctx, 'softmax', 'wg16', async () => expect(now()).toBe('wg16'));
+      expect(now()).toBe('wg4');
+    });
+    expect(now()).toBe(unforced);
+    // A forces wg4, B forces wg16, A ends first, then B: nothing stays forced.
+    let endA!: () => void;
+    let endB!: () => void;
+    const a = withCandidate(be.ctx, 'softmax', 'wg4', () => new Promise<void>((r) => (endA = r)));
+    const b = withCandidate(be.ctx, 'softmax', 'wg16', () => new Promise<void>((r) => (endB = r)));
+    expect(now()).toBe('wg16');
+    endA();
+    await a;
+    expect(now()).toBe('wg16');
+    endB();
+    await b;
+    expect(now()).toBe(unforced);
+  });
+
+  it('a second tune() on the same device is refused while the first runs', async () => {
+    const shapes = { softmax: [{ rows: 5, cols: 9 }] };
+    const first = tune({ ops: ['softmax'], shapes, reps: 1 });
+    await expect(tune({ ops: ['softmax'], shapes, reps: 1 })).rejects.toThrow(/tune\(\) is already running on this device/);
+    expect((await first).results).toHaveLength(1);
+    // Once it has finished, tune() runs again.
+    expect((await tune({ ops: ['softmax'], shapes, reps: 1 })).results).toHaveLength(1);
   });
 
   it('a cache that cannot be written is reported, and tune() still returns every result', async () => {

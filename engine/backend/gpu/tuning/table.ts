@@ -95,24 +95,36 @@ export function tuningTableOf(ctx: { readonly adapterName: string }): TuningTabl
   return t;
 }
 
-/** While tune() times a candidate, every call of its op runs that candidate whatever the shape class. */
-const forced = new Map<TuneOp, string>();
+/**
+ * While tune() times a candidate, every call of its op on that context runs it whatever the shape class. Per
+ * context (another device is not affected), and per op a stack of the withCandidate calls in force, each removing
+ * its own entry when it ends: overlapping calls that end out of order leave nothing forced behind them.
+ */
+const forced = new WeakMap<object, Map<TuneOp, Array<{ id: string }>>>();
 
-/** tune()'s and the tests' hook: runs `fn` with `op` forced to candidate `id` (which must exist). */
-export async function withCandidate<T>(op: TuneOp, id: string, fn: () => Promise<T>): Promise<T> {
+/** tune()'s and the tests' hook: runs `fn` with `op` on `ctx` forced to candidate `id` (which must exist). */
+export async function withCandidate<T>(ctx: object, op: TuneOp, id: string, fn: () => Promise<T>): Promise<T> {
   if (!candidate(op, id)) throw new Error(`withCandidate: '${id}' is not a ${op} candidate`);
-  const before = forced.get(op);
-  forced.set(op, id);
+  let ops = forced.get(ctx);
+  if (!ops) forced.set(ctx, (ops = new Map()));
+  let stack = ops.get(op);
+  if (!stack) ops.set(op, (stack = []));
+  const mine = { id };
+  stack.push(mine);
   try {
     return await fn();
   } finally {
-    if (before === undefined) forced.delete(op);
-    else forced.set(op, before);
+    stack.splice(stack.indexOf(mine), 1);
   }
+}
+
+/** The candidate forced on `op` at `ctx` now (the latest withCandidate still running), if any. */
+function forcedId(ctx: object, op: TuneOp): string | undefined {
+  return forced.get(ctx)?.get(op)?.at(-1)?.id;
 }
 
 /** The candidate a kernel of `op` runs at this shape class: forced, else tuned, else the adapter class's default. */
 export function configFor<K extends TuneOp>(ctx: { readonly adapterName: string }, op: K, shapeClass: string): Candidate<ConfigOf[K]> {
-  const id = forced.get(op) ?? tables.get(ctx)?.get(op, shapeClass)?.id;
+  const id = forcedId(ctx, op) ?? tables.get(ctx)?.get(op, shapeClass)?.id;
   return (id !== undefined ? candidate(op, id) : undefined) ?? defaultCandidate(op, softwareAdapter(ctx));
 }

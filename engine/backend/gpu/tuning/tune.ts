@@ -236,8 +236,24 @@ async function runToCompletion(be: WebGPUBackend, job: Job): Promise<void> {
   }
 }
 
-/** Times every candidate of every requested op and shape on `be`'s adapter; records and (optionally) saves the winners. */
+/** The contexts a tune() is running on: a second one there would time its candidates under the first's forcing. */
+const tuning = new WeakSet<object>();
+
+/**
+ * Times every candidate of every requested op and shape on `be`'s adapter; records and (optionally) saves the
+ * winners. Refuses to start while another tune() runs on the same device.
+ */
 export async function tuneBackend(be: WebGPUBackend, opts: TuneOptions = {}): Promise<TuneReport> {
+  if (tuning.has(be.ctx)) throw new Error(`tune() is already running on this device (${be.ctx.adapterName}); wait for it to finish`);
+  tuning.add(be.ctx);
+  try {
+    return await tuneAll(be, opts);
+  } finally {
+    tuning.delete(be.ctx);
+  }
+}
+
+async function tuneAll(be: WebGPUBackend, opts: TuneOptions): Promise<TuneReport> {
   const ops = opts.ops ?? TUNE_OPS;
   for (const op of ops) if (!TUNE_OPS.includes(op)) throw new Error(`tune: unknown op '${op}'; the ops are ${TUNE_OPS.join(', ')}`);
   if (ops.includes('matmul') && getMatmulVariant() !== 'auto') {
@@ -270,7 +286,7 @@ export async function tuneBackend(be: WebGPUBackend, opts: TuneOptions = {}): Pr
       try {
         const def = defaultCandidate(op, software);
         const tol = TUNE_TOLERANCE[op](job.K ?? 0);
-        const reference = await withCandidate(op, def.id, () => outputs(be, job));
+        const reference = await withCandidate(be.ctx, op, def.id, () => outputs(be, job));
         let defaultMs = Infinity; // known once the default, which runs first, is timed
         const results: CandidateResult[] = [];
         const kernels = new Map<string, string>(); // kernel name → first candidate that ran it
@@ -278,7 +294,7 @@ export async function tuneBackend(be: WebGPUBackend, opts: TuneOptions = {}): Pr
         const order = [def, ...FAMILIES[op].candidates.filter((c) => c.id !== def.id)];
         for (const c of order) {
           opts.onProgress?.({ op, shape: job.label, candidate: c.id, step: step++, steps });
-          await withCandidate(op, c.id, async () => {
+          await withCandidate(be.ctx, op, c.id, async () => {
             const kernel = job.kernelOf();
             const same = kernels.get(kernel);
             if (same !== undefined) {
