@@ -10,7 +10,7 @@
 // the dispatch counts, not timing), the cache file round-trips, a malformed one is refused by name and leaves
 // the defaults, GPU_LEARN_TUNING=off reads and writes nothing, and tune() itself records a winner.
 // No test skips: without an adapter init() rejects and every test fails.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -363,6 +363,32 @@ describe('the tuning table and its cache', () => {
     expect((await first).results).toHaveLength(1);
     // Once it has finished, tune() runs again.
     expect((await tune({ ops: ['softmax'], shapes, reps: 1 })).results).toHaveLength(1);
+  });
+
+  it('a tuned softmax or layerNorm WG applies to the forwards only; the backwards keep the built-in rule', async () => {
+    const [rows, cols] = [5, 9]; // class c128-few; the built-in rule runs one thread per row (WG 1) on SwiftShader
+    const wgOf = new Map<string, number>(); // kernel name → the WG it was built with
+    const kernel = be.ctx.kernel.bind(be.ctx);
+    const spy = vi.spyOn(be.ctx, 'kernel').mockImplementation((name, shader, constants) => {
+      wgOf.set(name, constants?.WG ?? -1);
+      return kernel(name, shader, constants);
+    });
+    try {
+      for (const op of ['softmax', 'layernorm'] as const) tuningTableOf(be.ctx).set(op, 'c128-few', { id: 'wg16', ms: 1, defaultMs: 2, shape: '5×9' });
+      const [x, w, b, g] = [randArray(rows * cols, 1), randArray(cols, 2), randArray(cols, 3), randArray(rows * cols, 4)].map((a) => be.upload(a));
+      const y = be.softmax(x, rows, cols, false);
+      const dx = be.softmaxBackward(y, g, rows, cols, false);
+      const fwd = be.layerNorm(x, w, b, rows, cols, 1e-5);
+      const ln = be.layerNormBackward(x, w, fwd.mean, fwd.rstd, g, rows, cols);
+      await be.read(ln.dx);
+      expect(wgOf.get('softmax')).toBe(16);
+      expect(wgOf.get('layerNorm')).toBe(16);
+      expect(wgOf.get('softmaxBackward')).toBe(1);
+      expect(wgOf.get('layerNormBackward')).toBe(1);
+      [x, w, b, g, y, dx, fwd.out, fwd.mean, fwd.rstd, ln.dx, ln.dweight, ln.dbias].forEach((s) => be.free(s));
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('a cache that cannot be written is reported, and tune() still returns every result', async () => {

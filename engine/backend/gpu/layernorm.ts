@@ -39,7 +39,8 @@ export function layerNormBackward(
   const dweight = allocStorage(ctx, cols, 'float32');
   const dbias = allocStorage(ctx, cols, 'float32');
   // The column-sum workgroups split their 64 threads into TC = 8 columns × 8 row lanes.
-  const { constants, groups } = rowLayout(ctx, rows, cols, 'layernorm');
+  // The built-in row rule, not the tuned forward's WG: the tuner never times this kernel.
+  const { constants, groups } = rowLayout(ctx, rows, cols);
   const k = ctx.kernel('layerNormBackward', { file: 'layernorm_backward', consts: { TC: LN_BACKWARD_TC } }, constants);
   ctx.dispatch(
     k,

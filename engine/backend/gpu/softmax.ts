@@ -17,7 +17,9 @@ import { configFor, rowShapeClass } from './tuning/table';
  *     1.3 / 1.5 / 1.6 / 2.1; softmax alike).
  *   - Hardware GPUs: about one thread per 8 columns, a power of two from 4 to 64, and rows packed to 64 threads,
  *     so that long rows (a vocabulary's logits) are reduced by many threads at once.
- * That rule is the 'auto' config; for softmax and layerNorm (`op`) a tuned WG for the shape class replaces it.
+ * That rule is the 'auto' config; for the softmax and layerNorm forwards (`op`) a tuned WG for the shape class
+ * replaces it. Their backwards pass no op and keep the rule: the tuner times only the forwards (tune.ts), and a
+ * WG that wins there says nothing of the backward kernels, which read two inputs and, for layerNorm, sum columns.
  */
 export function rowLayout(
   ctx: GpuContext, rows: number, cols: number, op?: 'softmax' | 'layernorm',
@@ -46,7 +48,7 @@ export function softmaxBackward(
 ): GpuStorage {
   const [y, g] = [gpu(ys), gpu(gs)];
   const dx = allocStorage(ctx, rows * cols, 'float32');
-  const { constants, groups } = rowLayout(ctx, rows, cols, 'softmax');
+  const { constants, groups } = rowLayout(ctx, rows, cols); // the built-in rule: the tuner never times this kernel
   const k = ctx.kernel('softmaxBackward', { file: 'softmax_backward' }, { LOG: log ? 1 : 0, ...constants });
   ctx.dispatch(k, { y: y.buffer, g: g.buffer, dx: dx.buffer }, { rows, cols }, ctx.grid1d(groups));
   return dx;
