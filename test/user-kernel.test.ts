@@ -4,11 +4,13 @@
 // violations, and a kernel that runs past the timeout (after which the next check, on a fresh device, passes).
 // Without an adapter checkKernel rejects with NoAdapterError and every test fails.
 import { describe, expect, it } from 'vitest';
-import { checkKernel, timeKernel, STARTER_KERNELS, type KernelReport } from '../engine/index';
+import { checkKernel, timeKernel, kernelRunner, STARTER_KERNELS, type KernelReport } from '../engine/index';
 import { CpuBackend } from '../engine/backend/cpu';
 import { denseMatmul } from '../engine/backend/backend';
 import { readContract } from '../engine/kernels/contract';
 import { kernelDevice } from '../engine/kernels/device';
+import { compileKernel, guardLength, prepareRun } from '../engine/kernels/run';
+import { makeCase } from '../engine/kernels/cases';
 import { GridError, evalGrid, parseGrid } from '../engine/kernels/grid';
 import { expectAllClose } from './helpers';
 
@@ -61,6 +63,25 @@ describe('user kernels: the starters', () => {
     const want = await cpu.read(cpu.matmul(cpu.upload(a), cpu.upload(b), denseMatmul({ batch: 1, M, N, K, aBatchStride: 0, bBatchStride: 0 })).out);
     expectAllClose(t.out, want, { atol: 1e-5, rtol: 1e-5 });
     expect(t.grid).toEqual([2, 2, 1]);
+
+    // A timed call reads back out alone, as ours and the peers do (calls after the first skip the error scope and
+    // still give the product); the check's run reads back out and its guard.
+    const p = (await kernelRunner(r)).prepare({ shape: { M, N, K }, inputs: { a, b } });
+    try {
+      await p.run();
+      await p.run();
+      expect(p.readbackBytes).toBe(M * N * 4);
+      expectAllClose(p.result(), want, { atol: 1e-5, rtol: 1e-5 });
+    } finally {
+      p.dispose();
+    }
+    const checkRun = prepareRun(await compileKernel(await kernelDevice(), 'matmul', MM), makeCase({ M, N, K }, 1));
+    try {
+      expect(checkRun.readbackBytes).toBe((M * N + guardLength(M * N)) * 4);
+      expect((await checkRun.run(r.timeoutMs)).byteLength).toBe(checkRun.readbackBytes);
+    } finally {
+      checkRun.dispose();
+    }
   });
 
   it('timeKernel refuses a kernel whose check failed', async () => {

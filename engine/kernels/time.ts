@@ -24,6 +24,8 @@ export interface PreparedKernel {
   run: () => Promise<void>;
   /** out from the last call, (B, H, T, d) or (M, N). */
   result: () => Float32Array;
+  /** Bytes each call reads back: out's alone (the check read its guard too). */
+  readbackBytes: number;
   grid: [number, number, number];
   dispose: () => void;
 }
@@ -49,10 +51,11 @@ export async function kernelRunner(checked: KernelReport, timeoutMs = checked.ti
         if (data.length !== want.length) throw new Error(`input '${name}' has ${data.length} elements, but ${kc.label} needs ${want.length}`);
         kc.inputs[name] = data;
       }
-      const prepared = prepareRun(compiled, kc, o.inner ?? 1);
+      const prepared = prepareRun(compiled, kc, o.inner ?? 1, 'time'); // out alone is read back, as for ours and the peers
       let last: Float32Array = new Float32Array(0);
       return {
         grid: prepared.grid,
+        readbackBytes: prepared.readbackBytes,
         async run() {
           try {
             const bits = await prepared.run(timeoutMs);
