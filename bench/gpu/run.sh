@@ -53,9 +53,14 @@ RESULTS="$(cd "$RESULTS" && pwd)"
 LOG="$RESULTS/run.log"
 : >"$LOG"
 exec > >(tee -a "$LOG") 2>&1
+TEE_PID=$! # bash does not wait for a process substitution: at exit, close its pipe and wait, or the log loses its tail
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gpu-bench.XXXXXX")"
-cleanup() { if [[ "$KEEP" == 1 ]]; then echo "kept $WORK"; else rm -rf "$WORK"; fi; }
+cleanup() {
+  if [[ "$KEEP" == 1 ]]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+  exec >&- 2>&- # tee sees end of input once nothing holds the pipe, writes the rest and exits
+  for _ in $(seq 50); do kill -0 "$TEE_PID" 2>/dev/null || break; sleep 0.1; done
+}
 trap cleanup EXIT
 
 say() { printf '==> [%3ds] %s\n' "$(($(date +%s) - START))" "$*"; }

@@ -8,7 +8,8 @@
 //
 // A malformed store is never used and never silently replaced: loading throws a TuningCacheError naming the file
 // and what is wrong (at device creation that becomes a console warning and the built-in defaults), and a later
-// save first moves the malformed file aside to <file>.malformed, so nothing in it is lost.
+// save first moves the malformed store aside (Node: to <file>.malformed; IndexedDB: to the key 'tuning.malformed'),
+// so nothing in it is lost.
 import { createStore, get, set, type UseStore } from 'idb-keyval';
 import { candidate, TUNE_OPS, type TuneOp } from './candidates';
 import { tuningTableOf, type TuningEntry, type TuningTable } from './table';
@@ -146,8 +147,8 @@ export async function autoLoadTuning(ctx: { readonly adapterName: string }): Pro
 
 /**
  * Writes the context's table into the store under its adapter, keeping every other adapter's entries and this
- * adapter's other shape classes. A malformed store is moved aside first (Node: <file>.malformed). Returns where it
- * wrote, or null when the cache is off.
+ * adapter's other shape classes. A malformed store is moved aside first (Node: <file>.malformed; IndexedDB: the
+ * key 'tuning.malformed'). Returns where it wrote, or null when the cache is off.
  */
 export async function saveTuningCache(ctx: { readonly adapterName: string }): Promise<string | null> {
   const table = tuningTableOf(ctx);
@@ -155,8 +156,9 @@ export async function saveTuningCache(ctx: { readonly adapterName: string }): Pr
   if (loc.kind === 'off') return null;
   let file = emptyFile();
   let malformed = false;
+  let raw: { value: unknown } | null = null;
   try {
-    const raw = await readRaw(loc);
+    raw = await readRaw(loc);
     if (raw) file = parseTuning(raw.value, raw.where);
   } catch (e) {
     if (!(e instanceof TuningCacheError)) throw e;
@@ -166,6 +168,8 @@ export async function saveTuningCache(ctx: { readonly adapterName: string }): Pr
   for (const [op, classes] of Object.entries(table.toJSON())) mine[op as TuneOp] = { ...(mine[op as TuneOp] ?? {}), ...classes };
   file.adapters[table.adapterKey] = mine;
   if (loc.kind === 'indexeddb') {
+    // The malformed value kept under a second key first (a later malformed one replaces it), as Node keeps the file.
+    if (malformed && raw) await set(`${IDB_KEY}.malformed`, raw.value, store());
     await set(IDB_KEY, file, store());
     return 'IndexedDB (gpu-learn-tuning)';
   }
