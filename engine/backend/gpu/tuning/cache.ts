@@ -156,7 +156,7 @@ export async function saveTuningCache(ctx: { readonly adapterName: string }): Pr
   if (loc.kind === 'off') return null;
   let file = emptyFile();
   let malformed = false;
-  let raw: { value: unknown } | null = null;
+  let raw: { value: unknown; where: string } | null = null;
   try {
     raw = await readRaw(loc);
     if (raw) file = parseTuning(raw.value, raw.where);
