@@ -7,9 +7,11 @@
 # From a session that is lent a GPU machine (/work/.library/device/README.md), after `bash bench/gpu/pack.sh` here
 # (it writes bench/gpu/.pack/gpu-bench.tar.xz, about 37 MiB, git-ignored), make exactly this device call:
 #
-#   run(command="bash bench/gpu/run.sh", carry=["bench/gpu/.pack"], timeout_s=540)
+#   run(command="bash bench/gpu/run.sh", carry=["bench/gpu/.pack"], timeout_s=480)
 #
-# It finishes in under 8 minutes (BUDGET, 450 s, bounds every step; each step also has its own `timeout`) and writes
+# It finishes in under 7 minutes (BUDGET, 400 s, bounds every step; each step also has its own `timeout`: tune 90,
+# matmul 100, attention 150, plus unpacking, the probe and 30 s kept for the summary), which leaves time in a
+# 15-minute device budget for the machine's start and one rerun. It writes
 # into $OUT, which the device tool brings back (at most 8 files; these are 6):
 #   run.log           everything printed, the tables included
 #   gpu-results.json  one JSON with all results: adapter, peak, versions, every step's outcome, the tuner's report,
@@ -26,14 +28,14 @@
 #                     was not found or did not load, and the run stops with the reason instead of timing a CPU)
 #   --keep            keep the unpacked archive (its path is printed)
 # Environment: VK_DRIVER_FILES / VK_ICD_FILENAMES, if set, name the Vulkan driver instead of the search below;
-# BUDGET (seconds for the whole run, default 450).
+# BUDGET (seconds for the whole run, default 400; keep it 80 s under the device call's timeout_s).
 set -uo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ARCHIVE="$REPO/bench/gpu/.pack/gpu-bench.tar.xz"
 RESULTS="${OUT:-$REPO/bench/gpu/results}"
 QUICK=0 ALLOW_SOFTWARE=0 KEEP=0
-BUDGET="${BUDGET:-450}"
+BUDGET="${BUDGET:-400}"
 for arg in "$@"; do
   case "$arg" in
     --archive=*) ARCHIVE="${arg#--archive=}" ;;
@@ -47,7 +49,7 @@ done
 
 START=$(date +%s)
 DEADLINE=$((START + BUDGET))
-SUMMARY_RESERVE=20 # seconds kept back for the closing summary
+SUMMARY_RESERVE=30 # seconds kept back for the closing summary (its own limit)
 mkdir -p "$RESULTS" || { echo "run.sh: cannot create $RESULTS" >&2; exit 2; }
 RESULTS="$(cd "$RESULTS" && pwd)"
 LOG="$RESULTS/run.log"
@@ -164,7 +166,7 @@ rm -f "$RESULTS/tuning.json" "$RESULTS/tune.json" "$RESULTS/matmul.json" "$RESUL
 
 summary() {
   say "summary"
-  timeout 60 "$NODE" "$APP/summary.mjs" "$WORK" "$RESULTS" || warn "the summary failed: the step files in $RESULTS are what there is"
+  timeout "$SUMMARY_RESERVE" "$NODE" "$APP/summary.mjs" "$WORK" "$RESULTS" || warn "the summary failed: the step files in $RESULTS are what there is"
   say "done in $(($(date +%s) - START)) s; results in $RESULTS"
 }
 
@@ -202,17 +204,17 @@ fi
 if [[ -f "$APP/tune.mjs" ]]; then
   # Only the ops the two benchmarks time: softmax and layernorm would spend the step's limit on choices unused here.
   TUNE_OPS="--ops=matmul,attention,attentionBackward"
-  if [[ "$QUICK" == 1 ]]; then step tune 240 "$NODE" "$APP/tune.mjs" "$TUNE_OPS" --quick --json="$RESULTS/tune.json"
-  else step tune 110 "$NODE" "$APP/tune.mjs" "$TUNE_OPS" --json="$RESULTS/tune.json"; fi
+  if [[ "$QUICK" == 1 ]]; then step tune 150 "$NODE" "$APP/tune.mjs" "$TUNE_OPS" --quick --json="$RESULTS/tune.json"
+  else step tune 90 "$NODE" "$APP/tune.mjs" "$TUNE_OPS" --json="$RESULTS/tune.json"; fi
 else
   warn "tune: not available (the archive was packed before scripts/tune.ts existed); the benchmarks use the built-in defaults"
   printf 'tune\t127\t0\t0\n' >>"$WORK/steps.tsv"
 fi
 if [[ "$QUICK" == 1 ]]; then
-  step matmul 120 "$NODE" "$APP/matmul.mjs" --sizes=64,3x33x7x257,130x70x300 --reps=1 --report="$RESULTS/matmul.json"
-  step attention 200 "$NODE" "$APP/attention.mjs" --T=256 --causal=true --reps=1 --impl=fused,unfused,tfjs,jax-js,onnxruntime --report="$RESULTS/attention.json"
+  step matmul 60 "$NODE" "$APP/matmul.mjs" --sizes=64,3x33x7x257,130x70x300 --reps=1 --report="$RESULTS/matmul.json"
+  step attention 120 "$NODE" "$APP/attention.mjs" --T=256 --causal=true --reps=1 --impl=fused,unfused,tfjs,jax-js,onnxruntime --report="$RESULTS/attention.json"
 else
-  step matmul 120 "$NODE" "$APP/matmul.mjs" --set=gpu --reps=3 --report="$RESULTS/matmul.json"
-  step attention 170 "$NODE" "$APP/attention.mjs" --set=gpu --report="$RESULTS/attention.json"
+  step matmul 100 "$NODE" "$APP/matmul.mjs" --set=gpu --reps=3 --report="$RESULTS/matmul.json"
+  step attention 150 "$NODE" "$APP/attention.mjs" --set=gpu --report="$RESULTS/attention.json"
 fi
 summary
