@@ -198,4 +198,19 @@ describe('user kernels: the grid header and the contract reader', () => {
     expect(c.slots.a).toEqual({ group: 2, binding: 7 });
     expect(c.paramOffsets).toEqual({ K: 0, M: 4, N: 8 });
   });
+
+  it('@workgroup_size: an expression and an override constant are refused with their line; a const name is read', () => {
+    const line = lineOf(MM, '@workgroup_size(16, 16)');
+    expect(() => readContract('matmul', edit(MM, '@workgroup_size(16, 16)', '@workgroup_size(TILE * 1, TILE)')))
+      .toThrow(new RegExp(`^@workgroup_size at line ${line} has \`TILE \\* 1\`: write @workgroup_size with literals or single const names`));
+    const withOverride = edit(edit(MM, 'const TILE = 16u;', 'const TILE = 16u;\noverride W = 16u;'), '@workgroup_size(16, 16)', '@workgroup_size(W, 16)');
+    expect(() => readContract('matmul', withOverride))
+      .toThrow(new RegExp(`^@workgroup_size at line ${line + 1} uses the override constant \`W\`: the contract does not allow override constants`));
+    expect(readContract('matmul', edit(MM, '@workgroup_size(16, 16)', '@workgroup_size(TILE, TILE) /* not (TILE * 2) */')).workgroupSize).toEqual([16, 16, 1]);
+  });
+
+  it('a grid header naming an Object method is an unknown name, not a function', () => {
+    expect(() => parseGrid('// grid: toString(N), 1, 1', ['N'])).toThrow(/unknown name 'toString'/);
+    expect(() => parseGrid('// grid: constructor, 1, 1', ['N'])).toThrow(/unknown name 'constructor'/);
+  });
 });

@@ -76,11 +76,27 @@ function declaration(family: KernelFamily, name: string): string {
 export function readContract(family: KernelFamily, source: string): KernelContract {
   const spec = FAMILIES[family];
   if (!spec) throw new ContractError(`unknown kernel family '${String(family)}': use ${KERNEL_FAMILIES.join(' or ')}`);
+  // WGSL accepts any const expression in @workgroup_size, but wgsl_reflect (which reads the size for the grid
+  // header's WG_X…) only parses literals and single names, and throws an unhelpful "Expected ')'" on the rest.
+  const sizes = workgroupSizeArgs(source);
+  for (const a of sizes) {
+    if (!/^(\d+[ui]?|[A-Za-z_]\w*)$/.test(a.arg)) {
+      throw new ContractError(`@workgroup_size at line ${a.line} has \`${a.arg}\`: write @workgroup_size with literals or single const names (e.g. const WG = 32u; … @workgroup_size(WG, 1))`);
+    }
+  }
   let reflect: WgslReflect;
   try {
     reflect = new WgslReflect(source);
   } catch (e) {
     throw new ContractError(`could not read the kernel's declarations (wgsl_reflect: ${(e as Error).message})`);
+  }
+  // An override constant is read by wgsl_reflect as its default (or 1 without one), but the pipeline may be
+  // created with another value, so the grid would be computed from a size the kernel does not run with.
+  const overrides = new Set(reflect.overrides.map((o) => o.name));
+  for (const a of sizes) {
+    if (overrides.has(a.arg)) {
+      throw new ContractError(`@workgroup_size at line ${a.line} uses the override constant \`${a.arg}\`: the contract does not allow override constants there; declare it with const (const ${a.arg} = …;)`);
+    }
   }
   const entries = reflect.entry.compute;
   if (entries.length !== 1) {
@@ -162,6 +178,37 @@ function readParams(family: KernelFamily, type: unknown): { offsets: Record<stri
   const missing = Object.keys(want).filter((f) => !(f in offsets));
   if (missing.length) throw new ContractError(`the params struct lacks ${missing.join(', ')}: ${declaration(family, PARAMS)}`);
   return { offsets, size: t.size };
+}
+
+/** Each argument of each @workgroup_size(…) outside comments, trimmed, with its 1-based line. */
+function workgroupSizeArgs(source: string): Array<{ arg: string; line: number }> {
+  // Comments blanked to spaces (newlines kept), so indices still give the source's line numbers.
+  const text = source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, (c) => c.replace(/[^\n]/g, ' '));
+  const found: Array<{ arg: string; line: number }> = [];
+  for (const m of text.matchAll(/@\s*workgroup_size\s*\(/g)) {
+    const open = m.index! + m[0].length;
+    let depth = 1;
+    let i = open;
+    for (; i < text.length && depth > 0; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')') depth--;
+    }
+    const line = text.slice(0, m.index).split('\n').length;
+    // Split on the top-level commas only (an argument may be a call such as max(a, b)).
+    let level = 0;
+    let start = open;
+    for (let j = open; j < i; j++) { // i - 1 is the closing parenthesis
+      const ch = text[j];
+      if (ch === '(') level++;
+      else if (ch === ')') level--;
+      if ((ch === ',' && level === 0) || j === i - 1) {
+        const arg = text.slice(start, j).trim();
+        if (arg) found.push({ arg, line });
+        start = j + 1;
+      }
+    }
+  }
+  return found;
 }
 
 /** The source without line and block comments, for the textual hints (a commented-out barrier does not count). */

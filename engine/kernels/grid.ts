@@ -169,7 +169,7 @@ class Parser {
     const id = /^[A-Za-z_]\w*/.exec(rest);
     if (!id) this.fail(rest.length ? `unexpected '${rest[0]}'` : 'expected a number, a name or ( at the end of the line');
     const name = id[0];
-    if (name in ARITY) {
+    if (Object.hasOwn(ARITY, name)) { // not `in`: 'toString' and 'constructor' are in every object
       this.pos += name.length;
       const fn = name as GridFn;
       if (!this.eat('(')) this.fail(`expected '(' after ${fn}`);
